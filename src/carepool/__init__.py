@@ -1,0 +1,3 @@
+"""carepool: joint commissioning of health and social care, to the penny."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,37 @@
+"""JSON routes under /api/audit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from carepool.audit import service
+from carepool.partners.model import Caller, Role
+from carepool.web.deps import UowDep, require
+
+router = APIRouter(prefix="/api/audit", tags=["audit"])
+AUDIT_READERS = (Role.ADMIN, Role.FINANCE, Role.COMMISSIONER)
+
+
+class AuditEventRead(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    organisation: str | None
+    action: str
+    entity_type: str
+    entity_id: str
+    before: Any
+    after: Any
+
+
+@router.get("/events")
+def list_events(
+    uow: UowDep, caller: Annotated[Caller, Depends(require(*AUDIT_READERS))], limit: int = 200,
+) -> list[AuditEventRead]:
+    """The newest audit events of the caller's own organisation."""
+    events = service.list_events(uow=uow, organisation=caller.organisation_code, limit=min(limit, 1000))
+    return [AuditEventRead.model_validate(e, from_attributes=True) for e in events]

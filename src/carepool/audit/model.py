@@ -1,0 +1,74 @@
+"""Audit events and the hash chain that makes tampering visible."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    """One spelling for a JSON value: sorted keys, no spaces, UTF-8 kept as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    seq: int
+    at: datetime
+    actor: str
+    organisation: str | None
+    action: str
+    entity_type: str
+    entity_id: str
+    before: Any
+    after: Any
+
+    def canonical(self) -> str:
+        return canonical_json(
+            {
+                "seq": self.seq,
+                "at": self.at.isoformat(),
+                "actor": self.actor,
+                "organisation": self.organisation,
+                "action": self.action,
+                "entity_type": self.entity_type,
+                "entity_id": self.entity_id,
+                "before": self.before,
+                "after": self.after,
+            }
+        )
+
+
+def chain_hash(previous_hash: str, event: AuditEvent) -> str:
+    return hashlib.sha256((previous_hash + event.canonical()).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    action: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"event {self.seq} ({self.action}): {self.reason}"
+
+
+def find_break(stored: list[tuple[AuditEvent, str, str]]) -> ChainBreak | None:
+    """Walk (event, stored previous hash, stored hash) in order; return the first break."""
+    expected_previous = GENESIS_HASH
+    expected_seq = 1
+    for event, previous_hash, stored_hash in stored:
+        if event.seq != expected_seq:
+            return ChainBreak(expected_seq, "?", f"missing: the chain jumps to event {event.seq}")
+        if previous_hash != expected_previous:
+            return ChainBreak(event.seq, event.action, "does not link to the event before it")
+        if chain_hash(previous_hash, event) != stored_hash:
+            return ChainBreak(event.seq, event.action, "its contents do not match its hash")
+        expected_previous = stored_hash
+        expected_seq += 1
+    return None

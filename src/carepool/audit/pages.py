@@ -1,0 +1,25 @@
+"""The audit trail page: your organisation's events, newest first."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from carepool.audit import service
+from carepool.audit.api import AUDIT_READERS
+from carepool.partners.model import Caller
+from carepool.web.deps import UowDep, require
+from carepool.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/audit")
+def audit_page(
+    request: Request, uow: UowDep, caller: Annotated[Caller, Depends(require(*AUDIT_READERS))],
+) -> Response:
+    events = service.list_events(uow=uow, organisation=caller.organisation_code, limit=200)
+    return render(request, "audit/events.html",
+                  {"events": events, "event_time": service.event_time}, caller=caller)

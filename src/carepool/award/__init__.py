@@ -1,0 +1,1 @@
+"""The award optimiser: a pure MILP engine with a repair heuristic, no storage."""

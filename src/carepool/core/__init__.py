@@ -1,0 +1,1 @@
+"""The small shared kernel: money, identifiers, periods, errors, clock."""

@@ -1,0 +1,182 @@
+"""Read tables people edit by hand (CSV or Excel) and check them whole before use.
+
+Every problem is located by file, sheet, row and column; the caller writes
+nothing unless the whole file is clean.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from carepool.core.errors import CarepoolError, Problem
+from carepool.core.money import Money
+
+CellValue = str | int | float | Decimal | bool | date | datetime | None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A table as read: its name (None for CSV), headers and numbered data rows."""
+
+    file: str
+    name: str | None
+    headers: list[str]
+    rows: list[tuple[int, dict[str, CellValue]]]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column to read: its header, how to read a cell, and whether it may be blank."""
+
+    name: str
+    read: Callable[[Any], Any]
+    required: bool = True
+    default: Any = None
+
+
+def _normalise_header(value: object) -> str:
+    return str(value or "").strip().lower().replace(" ", "_")
+
+
+def read_csv(path: Path) -> list[Sheet]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            lines = list(csv.reader(handle))
+    except FileNotFoundError:
+        raise CarepoolError(f"{path}: file not found") from None
+    except UnicodeDecodeError:
+        raise CarepoolError(f"{path}: not a UTF-8 text file; save it as 'CSV UTF-8'") from None
+    if not lines:
+        raise CarepoolError(f"{path.name}: the file is empty; expected a header row")
+    headers = [_normalise_header(h) for h in lines[0]]
+    rows = [
+        (number, dict(zip(headers, (cell.strip() for cell in line), strict=False)))
+        for number, line in enumerate(lines[1:], start=2)
+        if any(cell.strip() for cell in line)
+    ]
+    return [Sheet(path.name, None, headers, rows)]
+
+
+def read_xlsx(path: Path) -> list[Sheet]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise CarepoolError(f"{path}: file not found") from None
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        raise CarepoolError(f"{path.name}: not a readable Excel workbook ({error})") from None
+    sheets = []
+    try:
+        for worksheet in workbook.worksheets:
+            values = list(worksheet.iter_rows(values_only=True))
+            if not values:
+                continue
+            headers = [_normalise_header(h) for h in values[0]]
+            rows = [
+                (number, dict(zip(headers, line, strict=False)))
+                for number, line in enumerate(values[1:], start=2)
+                if any(cell not in (None, "") for cell in line)
+            ]
+            sheets.append(Sheet(path.name, worksheet.title, headers, rows))
+    finally:
+        workbook.close()
+    return sheets
+
+
+def read_tables(path: Path) -> list[Sheet]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_csv(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path)
+    raise CarepoolError(f"{path.name}: expected a .csv or .xlsx file")
+
+
+def read_rows(sheet: Sheet, columns: Iterable[Column]) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
+    """Read every row of ``sheet``; return the clean rows and every problem found."""
+    columns = list(columns)
+    problems: list[Problem] = []
+    missing = [c.name for c in columns if c.required and c.name not in sheet.headers]
+    if missing:
+        expected = ", ".join(c.name for c in columns)
+        return [], [
+            Problem(f"missing column(s) {', '.join(missing)}; expected columns: {expected}",
+                    file=sheet.file, sheet=sheet.name, row=1)
+        ]
+    records = []
+    for number, raw in sheet.rows:
+        record: dict[str, Any] = {}
+        problems_before = len(problems)
+        for column in columns:
+            cell = raw.get(column.name)
+            if cell is None or (isinstance(cell, str) and not cell.strip()):
+                if column.required:
+                    problems.append(Problem("is empty", sheet.file, sheet.name, number, column.name))
+                record[column.name] = column.default
+                continue
+            try:
+                record[column.name] = column.read(cell)
+            except CarepoolError as error:
+                problems.append(Problem(error.message, sheet.file, sheet.name, number, column.name))
+        if len(problems) == problems_before:
+            records.append((number, record))
+    return records, problems
+
+
+def check(problems: list[Problem], what: str) -> None:
+    """Raise one error listing every problem, so nothing is written from a bad file."""
+    if problems:
+        problems = sorted(problems, key=lambda p: (p.file or "", p.sheet or "", p.row or 0))
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        raise CarepoolError.from_problems(f"{what}: {count}; nothing was imported", problems)
+
+
+# --- cell readers ----------------------------------------------------------
+
+def text(value: Any) -> str:
+    return str(value).strip()
+
+
+def whole_number(value: Any) -> int:
+    if isinstance(value, bool):
+        raise CarepoolError(f"expected a whole number, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    cleaned = str(value).strip().replace(",", "")
+    if cleaned.lstrip("-").isdigit():
+        return int(cleaned)
+    raise CarepoolError(f"expected a whole number, got {value!r}")
+
+
+def non_negative_whole_number(value: Any) -> int:
+    number = whole_number(value)
+    if number < 0:
+        raise CarepoolError(f"expected zero or more, got {number}")
+    return number
+
+
+def yes_no(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    cleaned = str(value).strip().lower()
+    if cleaned in {"yes", "y", "true", "1"}:
+        return True
+    if cleaned in {"no", "n", "false", "0", ""}:
+        return False
+    raise CarepoolError(f"expected yes or no, got {value!r}")
+
+
+def money(value: Any) -> Money:
+    """Excel gives numbers as floats: read them through their shortest decimal spelling."""
+    if isinstance(value, float):
+        return Money.parse(Decimal(repr(value)))
+    return Money.parse(value)

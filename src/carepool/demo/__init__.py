@@ -1,0 +1,1 @@
+"""The embedded demo consortium and the walk through the commissioning cycle."""

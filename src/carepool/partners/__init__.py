@@ -1,0 +1,1 @@
+"""Organisations, localities, populations, users, roles and access."""

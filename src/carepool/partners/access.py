@@ -1,0 +1,144 @@
+"""Users, roles, passwords (Argon2), API tokens, and resolving who is calling."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from carepool.audit import service as audit
+from carepool.core.errors import CarepoolError, conflict, not_found
+from carepool.db.uow import UnitOfWork
+from carepool.partners.model import Caller, Role, parse_role
+from carepool.partners.tables import ApiTokenRow, OrganisationRow, UserRow
+
+_hasher = PasswordHasher()
+# Verifying against this keeps a login for an unknown email as slow as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a real password")
+TOKEN_PREFIX = "cp_"
+MIN_PASSWORD_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    email: str
+    name: str
+    organisation_code: str
+    roles: tuple[Role, ...]
+    active: bool
+
+
+def _roles_text(roles: set[Role]) -> str:
+    return ",".join(sorted(r.value for r in roles))
+
+
+def _parse_roles(text: str) -> frozenset[Role]:
+    return frozenset(Role(r) for r in text.split(",") if r)
+
+
+def _info(row: UserRow) -> UserInfo:
+    return UserInfo(row.id, row.email, row.name, row.organisation_code,
+                    tuple(sorted(_parse_roles(row.roles))), row.active)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_user(
+    *, uow: UnitOfWork, actor: str, email: str, name: str, organisation_code: str,
+    roles: list[str], password: str,
+) -> UserInfo:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise CarepoolError(f"{email!r} is not an email address")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise CarepoolError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    parsed = {parse_role(r) for r in roles}
+    if not parsed:
+        raise CarepoolError("a user needs at least one role")
+    org = uow.session.get(OrganisationRow, organisation_code.strip().upper())
+    if org is None:
+        raise not_found(f"organisation {organisation_code}")
+    if uow.session.execute(select(UserRow).where(UserRow.email == email)).scalar_one_or_none():
+        raise conflict(f"a user with email {email} already exists")
+    row = UserRow(email=email, name=name.strip(), organisation_code=org.code, roles=_roles_text(parsed),
+                  password_hash=_hasher.hash(password), active=True)
+    uow.session.add(row)
+    uow.session.flush()
+    info = _info(row)
+    audit.record(uow=uow, actor=actor, organisation=org.code, action="user.created", entity_type="user",
+                 entity_id=str(row.id), after={"email": email, "name": info.name,
+                                               "roles": [r.value for r in info.roles]})
+    uow.commit()
+    return info
+
+
+def _caller(uow: UnitOfWork, row: UserRow) -> Caller:
+    org = uow.session.get(OrganisationRow, row.organisation_code)
+    return Caller(row.id, row.email, row.name, row.organisation_code, org.name if org else "",
+                  _parse_roles(row.roles))
+
+
+def authenticate(*, uow: UnitOfWork, email: str, password: str) -> Caller:
+    row = uow.session.execute(
+        select(UserRow).where(UserRow.email == email.strip().lower())
+    ).scalar_one_or_none()
+    try:
+        _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        row = None
+    if row is None or not row.active:
+        raise CarepoolError("email or password not recognised", kind="unauthenticated")
+    return _caller(uow, row)
+
+
+def caller_for_user(*, uow: UnitOfWork, user_id: int) -> Caller:
+    row = uow.session.get(UserRow, user_id)
+    if row is None or not row.active:
+        raise CarepoolError("please sign in again", kind="unauthenticated")
+    return _caller(uow, row)
+
+
+def issue_token(*, uow: UnitOfWork, actor: str, email: str, label: str = "cli") -> str:
+    """Make a bearer token for a user; only its hash is stored, so it is shown once."""
+    row = uow.session.execute(select(UserRow).where(UserRow.email == email.strip().lower())).scalar_one_or_none()
+    if row is None:
+        raise not_found(f"user {email}")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    uow.session.add(ApiTokenRow(user_id=row.id, token_hash=_token_hash(token), label=label,
+                                created_at=uow.now(), revoked=False))
+    audit.record(uow=uow, actor=actor, organisation=row.organisation_code, action="token.issued",
+                 entity_type="user", entity_id=str(row.id), after={"label": label})
+    uow.commit()
+    return token
+
+
+def caller_for_token(*, uow: UnitOfWork, token: str) -> Caller:
+    row = uow.session.execute(
+        select(ApiTokenRow).where(ApiTokenRow.token_hash == _token_hash(token.strip()))
+    ).scalar_one_or_none()
+    if row is None or row.revoked:
+        raise CarepoolError("the API token is not valid", kind="unauthenticated")
+    return caller_for_user(uow=uow, user_id=row.user_id)
+
+
+def list_users(*, uow: UnitOfWork, caller: Caller, organisation_code: str) -> list[UserInfo]:
+    """An organisation's users, visible only to its own admins; others are told it does not exist."""
+    if caller.organisation_code != organisation_code.strip().upper():
+        raise not_found(f"users of organisation {organisation_code}")
+    caller.require(Role.ADMIN)
+    rows = uow.session.execute(
+        select(UserRow).where(UserRow.organisation_code == caller.organisation_code).order_by(UserRow.email)
+    ).scalars()
+    return [_info(r) for r in rows]
+
+
+def list_all_users(*, uow: UnitOfWork) -> list[UserInfo]:
+    """Every user: for operators at the command line only (they hold the database)."""
+    return [_info(r) for r in uow.session.execute(select(UserRow).order_by(UserRow.email)).scalars()]

@@ -1,0 +1,77 @@
+"""JSON routes under /api/partners and /api/me."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, UploadFile
+
+from carepool.partners import access, io, service
+from carepool.partners.model import Caller, Role, parse_kind
+from carepool.partners.schemas import (
+    CallerRead,
+    ImportSummaryRead,
+    LocalityRead,
+    OrganisationRead,
+    PopulationRead,
+    UserRead,
+)
+from carepool.web.deps import CallerDep, UowDep, require
+
+router = APIRouter(prefix="/api", tags=["partners"])
+
+
+@router.get("/me")
+def me(caller: CallerDep) -> CallerRead:
+    """Who the token or session belongs to."""
+    return CallerRead.of(caller)
+
+
+@router.get("/partners/organisations")
+def list_organisations(caller: CallerDep, uow: UowDep, kind: str | None = None) -> list[OrganisationRead]:
+    """The directory of partner organisations (public within carepool)."""
+    orgs = service.list_organisations(uow=uow, kind=parse_kind(kind) if kind else None)
+    return [OrganisationRead.of(o) for o in orgs]
+
+
+@router.get("/partners/organisations/{code}")
+def get_organisation(code: str, caller: CallerDep, uow: UowDep) -> OrganisationRead:
+    return OrganisationRead.of(service.get_organisation(uow=uow, code=code))
+
+
+@router.get("/partners/organisations/{code}/users")
+def list_users(code: str, caller: CallerDep, uow: UowDep) -> list[UserRead]:
+    """Users of an organisation: only its own admins may see them."""
+    return [UserRead.of(u) for u in access.list_users(uow=uow, caller=caller, organisation_code=code)]
+
+
+@router.get("/partners/localities")
+def list_localities(caller: CallerDep, uow: UowDep) -> list[LocalityRead]:
+    return [LocalityRead.of(loc) for loc in service.list_localities(uow=uow)]
+
+
+@router.get("/partners/populations")
+def list_populations(caller: CallerDep, uow: UowDep) -> list[PopulationRead]:
+    return [PopulationRead.of(p) for p in service.list_populations(uow=uow)]
+
+
+def save_upload(upload: UploadFile, folder: str) -> Path:
+    """Keep the uploaded file's own name, so error messages name the file the user chose."""
+    name = Path(upload.filename or "upload.csv").name
+    path = Path(folder) / name
+    path.write_bytes(upload.file.read())
+    return path
+
+
+@router.post("/partners/import")
+def import_partners(
+    file: UploadFile, uow: UowDep, caller: Annotated[Caller, Depends(require(Role.ADMIN))],
+) -> ImportSummaryRead:
+    """Import organisations, localities and populations from CSV or Excel; all or nothing (admins)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = save_upload(file, folder)
+        batch = io.read_partner_file(path)
+    summary = service.import_batch(uow=uow, actor=caller.actor, batch=batch, what=path.name)
+    return ImportSummaryRead.of(summary)

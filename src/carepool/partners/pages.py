@@ -1,0 +1,58 @@
+"""Pages: the partner directory, one organisation, and the import form."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, UploadFile
+from starlette.responses import Response
+
+from carepool.core.errors import CarepoolError
+from carepool.partners import access, io, service
+from carepool.partners.api import save_upload
+from carepool.partners.model import Caller, OrgKind, Role
+from carepool.web.deps import CallerDep, UowDep, require
+from carepool.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/partners")
+def directory(request: Request, caller: CallerDep, uow: UowDep, kind: str | None = None) -> Response:
+    chosen = OrgKind(kind) if kind in {k.value for k in OrgKind} else None
+    organisations = service.list_organisations(uow=uow, kind=chosen)
+    return render(request, "partners/directory.html",
+                  {"organisations": organisations, "kinds": list(OrgKind), "chosen": chosen}, caller=caller)
+
+
+@router.get("/partners/import")
+def import_form(request: Request, caller: Annotated[Caller, Depends(require(Role.ADMIN))]) -> Response:
+    return render(request, "partners/import.html", {"error": None, "summary": None}, caller=caller)
+
+
+@router.post("/partners/import")
+def import_upload(
+    request: Request, file: UploadFile, uow: UowDep,
+    caller: Annotated[Caller, Depends(require(Role.ADMIN))],
+) -> Response:
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = save_upload(file, folder)
+            batch = io.read_partner_file(path)
+        summary = service.import_batch(uow=uow, actor=caller.actor, batch=batch, what=path.name)
+    except CarepoolError as error:
+        return render(request, "partners/import.html", {"error": error, "summary": None},
+                      caller=caller, status_code=422)
+    return render(request, "partners/import.html", {"error": None, "summary": summary}, caller=caller)
+
+
+@router.get("/partners/{code}")
+def organisation(request: Request, code: str, caller: CallerDep, uow: UowDep) -> Response:
+    org = service.get_organisation(uow=uow, code=code)
+    localities = [loc for loc in service.list_localities(uow=uow) if org.code in (loc.council_code, loc.nhs_code)]
+    users = None
+    if org.code == caller.organisation_code and caller.has(Role.ADMIN):
+        users = access.list_users(uow=uow, caller=caller, organisation_code=org.code)
+    return render(request, "partners/organisation.html",
+                  {"org": org, "localities": localities, "users": users}, caller=caller)

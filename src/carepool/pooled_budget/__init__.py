@@ -1,0 +1,1 @@
+"""Section 75 pooled budgets: agreements, monitoring, risk share and settlement."""

@@ -1,0 +1,1 @@
+"""Collaborative procurement: demand, lots, tenders, sealed bids, awards, OCDS."""

@@ -1,0 +1,1 @@
+"""The web application: JSON API under /api and server-rendered pages."""

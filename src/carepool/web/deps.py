@@ -1,0 +1,53 @@
+"""FastAPI dependencies: the unit of work and the one access check (deny by default)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from carepool.core.errors import CarepoolError
+from carepool.db.engine import Database
+from carepool.db.uow import UnitOfWork
+from carepool.partners import access
+from carepool.partners.model import Caller, Role
+
+
+def get_database(request: Request) -> Database:
+    return request.app.state.database
+
+
+def get_uow(request: Request) -> Iterator[UnitOfWork]:
+    with get_database(request).uow() as uow:
+        yield uow
+
+
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+
+
+def current_caller(request: Request, uow: UowDep) -> Caller:
+    """The signed-in user, from a bearer token (API) or the session cookie (pages)."""
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise CarepoolError("use 'Authorization: Bearer <token>'", kind="unauthenticated")
+        return access.caller_for_token(uow=uow, token=token)
+    user_id = request.session.get("user_id")
+    if not isinstance(user_id, int):
+        raise CarepoolError("sign in to continue", kind="unauthenticated")
+    return access.caller_for_user(uow=uow, user_id=user_id)
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def require(*roles: Role) -> Callable[[Caller], Caller]:
+    """A dependency that lets through only callers holding one of ``roles``."""
+
+    def check(caller: CallerDep) -> Caller:
+        caller.require(*roles)
+        return caller
+
+    return check

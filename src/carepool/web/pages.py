@@ -1,0 +1,53 @@
+"""The shell's pages: sign in, sign out, the home dashboard."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from carepool.core.errors import CarepoolError
+from carepool.partners import access, service
+from carepool.web.deps import CallerDep, UowDep
+from carepool.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only ever redirect within this site after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> Response:
+    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login")
+def login(
+    request: Request, uow: UowDep, email: Annotated[str, Form()], password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    try:
+        caller = access.authenticate(uow=uow, email=email, password=password)
+    except CarepoolError as error:
+        context = {"next": _safe_next(next), "error": error.message, "email": email}
+        return render(request, "login.html", context, status_code=401)
+    request.session.clear()
+    request.session["user_id"] = caller.user_id
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/")
+def home(request: Request, caller: CallerDep, uow: UowDep) -> Response:
+    return render(request, "dashboard.html", {"dashboard": service.dashboard(uow=uow)}, caller=caller)

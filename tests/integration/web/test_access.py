@@ -1,0 +1,87 @@
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from carepool.db.engine import Database
+from carepool.partners.model import OrgKind
+from carepool.web.app import create_app
+from tests.integration.helpers import PASSWORD, add_organisations, add_user, token_for
+
+
+@pytest.fixture
+def client(database: Database) -> Iterator[TestClient]:
+    add_organisations(database, ("E09000005", "Brent", OrgKind.LOCAL_AUTHORITY),
+                      ("E09000009", "Ealing", OrgKind.LOCAL_AUTHORITY),
+                      ("QRV", "NHS NWL ICB", OrgKind.NHS_COMMISSIONER))
+    add_user(database, "admin@brent.test", "E09000005", "admin")
+    add_user(database, "admin@ealing.test", "E09000009", "admin")
+    add_user(database, "viewer@brent.test", "E09000005", "viewer")
+    with TestClient(create_app(database=database)) as test_client:
+        yield test_client
+
+
+def _auth(database: Database, email: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token_for(database, email)}"}
+
+
+def test_no_credentials_no_data(client: TestClient) -> None:
+    for path in ["/api/me", "/api/partners/organisations", "/api/audit/events"]:
+        response = client.get(path)
+        assert response.status_code == 401, path
+    assert client.get("/api/me", headers={"Authorization": "Bearer nope"}).status_code == 401
+    page = client.get("/", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"].startswith("/login")
+
+
+def test_token_identifies_the_caller(client: TestClient, database: Database) -> None:
+    me = client.get("/api/me", headers=_auth(database, "admin@brent.test")).json()
+    assert me["organisation_code"] == "E09000005" and me["roles"] == ["admin"]
+
+
+def test_organisation_a_cannot_see_organisation_b_users(client: TestClient, database: Database) -> None:
+    brent = _auth(database, "admin@brent.test")
+    own = client.get("/api/partners/organisations/E09000005/users", headers=brent)
+    assert own.status_code == 200
+    assert {u["email"] for u in own.json()} == {"admin@brent.test", "viewer@brent.test"}
+    other = client.get("/api/partners/organisations/E09000009/users", headers=brent)
+    assert other.status_code == 404
+    assert "admin@ealing" not in other.text
+
+
+def test_audit_events_are_scoped_to_the_caller(client: TestClient, database: Database) -> None:
+    events = client.get("/api/audit/events", headers=_auth(database, "admin@ealing.test")).json()
+    assert events and all(e["organisation"] == "E09000009" for e in events)
+
+
+def test_roles_are_enforced(client: TestClient, database: Database) -> None:
+    viewer = _auth(database, "viewer@brent.test")
+    assert client.get("/api/partners/organisations/E09000005/users", headers=viewer).status_code == 403
+    assert client.get("/api/audit/events", headers=viewer).status_code == 403
+    upload = {"file": ("orgs.csv", b"code,name,kind,sme\nE09000015,Harrow,local_authority,no\n", "text/csv")}
+    assert client.post("/api/partners/import", files=upload, headers=viewer).status_code == 403
+
+
+def test_api_import_is_all_or_nothing_with_the_same_message(client: TestClient, database: Database) -> None:
+    admin = _auth(database, "admin@brent.test")
+    bad = {"file": ("orgs.csv", b"code,name,kind,sme\nE09000015,Harrow,local_authority,no\nQ,,provider,\n",
+                    "text/csv")}
+    response = client.post("/api/partners/import", files=bad, headers=admin)
+    assert response.status_code == 422
+    assert "orgs.csv, row 3, column name: is empty" in response.json()["problems"]
+    assert len(client.get("/api/partners/organisations", headers=admin).json()) == 3
+    good = {"file": ("orgs.csv", b"code,name,kind,sme\nE09000015,Harrow,local_authority,no\n", "text/csv")}
+    assert client.post("/api/partners/import", files=good, headers=admin).json()["organisations"] == 1
+
+
+def test_login_with_the_session_cookie(client: TestClient) -> None:
+    wrong = client.post("/login", data={"email": "admin@brent.test", "password": "nope"})
+    assert wrong.status_code == 401 and "not recognised" in wrong.text
+    ok = client.post("/login", data={"email": "admin@brent.test", "password": PASSWORD, "next": "//evil.example"},
+                     follow_redirects=False)
+    assert ok.status_code == 303 and ok.headers["location"] == "/"
+    home = client.get("/")
+    assert home.status_code == 200 and "Brent" in home.text
+    assert client.get("/api/me").json()["email"] == "admin@brent.test"
+    client.post("/logout")
+    assert client.get("/api/me").status_code == 401
