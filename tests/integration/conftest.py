@@ -69,3 +69,13 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, database: Database) -> Database:
     """Point the CLI at the test database."""
     monkeypatch.setenv("CAREPOOL_DATABASE_URL", database.url)
     return database
+
+
+@pytest.fixture
+def pg_database() -> Iterator[Database]:
+    """A migrated, empty PostgreSQL database (for tests of real concurrency)."""
+    for url in _fresh_postgres_url():
+        db = Database(url, pool_size=10, max_overflow=10)
+        upgrade(db)
+        yield db
+        db.dispose()

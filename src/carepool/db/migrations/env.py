@@ -6,10 +6,17 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import carepool.db.registry  # noqa: F401  (registers every table)
-from carepool.db.base import Base
+from carepool.db.base import Base, MoneyType
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def _render_item(kind: str, obj: object, _context: object) -> str | bool:
+    """Migrations must not import our types: money is plain BigInteger pence there."""
+    if kind == "type" and isinstance(obj, MoneyType):
+        return "sa.BigInteger()"
+    return False
 
 
 def _run(connection: object) -> None:
@@ -18,6 +25,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,1 @@
+"""One double-entry ledger for pooled funds, the equipment store and personal budgets."""
