@@ -9,13 +9,14 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from carepool import __version__
 from carepool.config import Settings
 from carepool.core.errors import HTTP_STATUS, CarepoolError
 from carepool.db import meta
 from carepool.db.engine import Database
+from carepool.web.charts import PLOTLY_JS_URL, plotly_js_path
 from carepool.web.rendering import make_templates, render
 
 STATIC = Path(__file__).parent / "static"
@@ -59,6 +60,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         same_site="lax", https_only=settings.secure_cookies, max_age=8 * 3600,
     )
     app.add_exception_handler(CarepoolError, _error_handler)
+    @app.get(PLOTLY_JS_URL, include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        return FileResponse(plotly_js_path(), media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     from carepool.audit.api import router as audit_api

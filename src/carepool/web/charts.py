@@ -1,0 +1,36 @@
+"""Charts that work offline: plotly figures, with plotly.js served from the plotly wheel.
+
+Every chart is paired with a table or text on its page, so a screen-reader user
+and a user who prints the page get the same numbers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+PLOTLY_JS_URL = "/static/plotly.min.js"
+
+
+def plotly_js_path() -> Path:
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def chart_html(figure: Any, *, title: str, height: int = 360) -> Markup:
+    """A figure as an HTML fragment (the page's layout loads plotly.js once)."""
+    figure.update_layout(
+        title={"text": title, "x": 0}, height=height, margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        font={"family": "system-ui, Arial, sans-serif"}, paper_bgcolor="white", plot_bgcolor="white",
+        colorway=["#005eb8", "#ffb81c", "#007f3b", "#d5281b", "#330072", "#41b6e6", "#768692"],
+    )
+    html = figure.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
+    return Markup(f'<figure class="chart" aria-label="{Markup.escape(title)}">{html}</figure>')
+
+
+def money_axis(figure: Any, axis: str = "yaxis") -> None:
+    """Show pounds with thousands separators on an axis of values given in pounds."""
+    figure.update_layout(**{axis: {"tickprefix": "£", "separatethousands": True}})
