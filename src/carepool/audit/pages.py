@@ -14,6 +14,7 @@ from carepool.web.deps import UowDep, require
 from carepool.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
+NAV = (90, "Audit trail", "/audit")
 
 
 @router.get("/audit")

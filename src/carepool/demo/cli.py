@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,6 +17,19 @@ from carepool.config import Settings
 from carepool.db.engine import Database
 from carepool.demo import data, service
 from carepool.partners import service as partners
+
+# Each feature may add a step to the walk through the commissioning cycle with a module
+# ``carepool.<feature>.demo`` exposing TITLE, run(database, out_dir) -> result and
+# report(result, console); they run in this order.
+FEATURE_DEMOS = ["needs", "pooled_budget", "procurement", "sharing", "outcomes"]
+
+
+def _feature_demo(feature: str) -> ModuleType | None:
+    if importlib.util.find_spec(f"carepool.{feature}") is None:
+        return None
+    if importlib.util.find_spec(f"carepool.{feature}.demo") is None:
+        return None
+    return importlib.import_module(f"carepool.{feature}.demo")
 
 
 def demo(
@@ -28,7 +45,11 @@ def demo(
         ("Creating demo users", lambda: service.load_users(database)),
         ("Writing exports", lambda: service.write_exports(database, out)),
     ]
-    results = {}
+    for feature in FEATURE_DEMOS:
+        module = _feature_demo(feature)
+        if module is not None:
+            steps.append((module.TITLE, lambda m=module: m.run(database, out)))
+    results: dict[str, Any] = {}
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
@@ -39,6 +60,11 @@ def demo(
             progress.advance(task)
     files = results["Writing exports"]
     _print_summary(database, files)
+    for feature in FEATURE_DEMOS:
+        module = _feature_demo(feature)
+        if module is not None:
+            module.report(results[module.TITLE], console)
+    console.print("Next: run [bold]make serve[/bold] and open http://127.0.0.1:8000 to see it in the browser.")
     database.dispose()
 
 
@@ -70,4 +96,3 @@ def _print_summary(database: Database, files: list[Path]) -> None:
     for path in files:
         console.print(f"  {path}")
     console.print(f"Database: {database.engine.url.render_as_string()}")
-    console.print("Next: run [bold]make serve[/bold] and open http://127.0.0.1:8000 to see it in the browser.")

@@ -16,6 +16,7 @@ from carepool.web.deps import CallerDep, UowDep, require
 from carepool.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
+NAV = (10, "Partners", "/partners")
 
 
 @router.get("/partners")

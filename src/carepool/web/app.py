@@ -33,6 +33,27 @@ def _error_handler(request: Request, error: Exception) -> Response:
     return render(request, "error.html", {"error": error, "status": status}, status_code=status)
 
 
+def include_feature_routers(app: FastAPI) -> list[tuple[str, str]]:
+    """Mount ``router`` of every ``carepool.<feature>.pages`` and ``.api`` module that exists.
+
+    A pages module may declare ``NAV = (position, label, path)`` to appear in the navigation.
+    """
+    import importlib
+
+    entries: list[tuple[int, str, str]] = [(0, "Dashboard", "/"), (99, "API", "/api/docs")]
+    package = Path(__file__).resolve().parent.parent
+    features = ["web", *sorted(p.name for p in package.iterdir() if p.is_dir() and p.name != "web")]
+    for feature in features:
+        for kind in ("pages", "api"):
+            if not (package / feature / f"{kind}.py").exists():
+                continue
+            module = importlib.import_module(f"carepool.{feature}.{kind}")
+            app.include_router(module.router)
+            if kind == "pages" and hasattr(module, "NAV"):
+                entries.append(module.NAV)
+    return [(label, path) for _, label, path in sorted(entries)]
+
+
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     if database is None:
@@ -67,12 +88,5 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    from carepool.audit.api import router as audit_api
-    from carepool.audit.pages import router as audit_pages
-    from carepool.partners.api import router as partners_api
-    from carepool.partners.pages import router as partners_pages
-    from carepool.web.pages import router as shell_pages
-
-    for router in (shell_pages, partners_pages, audit_pages, partners_api, audit_api):
-        app.include_router(router)
+    app.state.navigation = include_feature_routers(app)
     return app

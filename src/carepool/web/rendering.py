@@ -17,15 +17,6 @@ PACKAGE = Path(__file__).resolve().parent.parent
 FEATURE_TEMPLATES = sorted(p for p in PACKAGE.glob("*/templates") if p.parent.name != "web")
 TEMPLATE_DIRS = [PACKAGE / "web" / "templates", *FEATURE_TEMPLATES]
 
-# (label, path) of each feature in the navigation, in the order of the commissioning cycle.
-NAVIGATION: list[tuple[str, str]] = [
-    ("Dashboard", "/"),
-    ("Partners", "/partners"),
-    ("Audit trail", "/audit"),
-    ("API", "/api/docs"),
-]
-
-
 def _money(value: Money | None) -> str:
     return "" if value is None else str(value)
 
@@ -51,5 +42,6 @@ def render(
     caller: Caller | None = None, status_code: int = 200,
 ) -> Response:
     templates: Jinja2Templates = request.app.state.templates
-    full = {"caller": caller, "navigation": NAVIGATION, "path": request.url.path, **(context or {})}
+    navigation = getattr(request.app.state, "navigation", [])
+    full = {"caller": caller, "navigation": navigation, "path": request.url.path, **(context or {})}
     return templates.TemplateResponse(request, template, full, status_code=status_code)
