@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
+from typing import TypeVar
+
+E = TypeVar("E", bound=Enum)
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,15 @@ class CarepoolError(Exception):
     @classmethod
     def from_problems(cls, message: str, problems: list[Problem]) -> CarepoolError:
         return cls(message=message, kind="invalid", problems=list(problems))
+
+
+def parse_choice(enum: type[E], value: object, what: str) -> E:
+    """Read one of an enum's values (case-insensitive), or say which values are allowed."""
+    try:
+        return enum(str(value).strip().lower())
+    except ValueError:
+        allowed = ", ".join(str(member.value) for member in enum)
+        raise CarepoolError(f"{value!r} is not a {what}; expected one of {allowed}") from None
 
 
 def not_found(what: str) -> CarepoolError:

@@ -33,28 +33,28 @@ def me(caller: CallerDep) -> CallerRead:
 def list_organisations(caller: CallerDep, uow: UowDep, kind: str | None = None) -> list[OrganisationRead]:
     """The directory of partner organisations (public within carepool)."""
     orgs = service.list_organisations(uow=uow, kind=parse_kind(kind) if kind else None)
-    return [OrganisationRead.of(o) for o in orgs]
+    return [OrganisationRead.model_validate(o) for o in orgs]
 
 
 @router.get("/partners/organisations/{code}")
 def get_organisation(code: str, caller: CallerDep, uow: UowDep) -> OrganisationRead:
-    return OrganisationRead.of(service.get_organisation(uow=uow, code=code))
+    return OrganisationRead.model_validate(service.get_organisation(uow=uow, code=code))
 
 
 @router.get("/partners/organisations/{code}/users")
 def list_users(code: str, caller: CallerDep, uow: UowDep) -> list[UserRead]:
     """Users of an organisation: only its own admins may see them."""
-    return [UserRead.of(u) for u in access.list_users(uow=uow, caller=caller, organisation_code=code)]
+    return [UserRead.model_validate(u) for u in access.list_users(uow=uow, caller=caller, organisation_code=code)]
 
 
 @router.get("/partners/localities")
 def list_localities(caller: CallerDep, uow: UowDep) -> list[LocalityRead]:
-    return [LocalityRead.of(loc) for loc in service.list_localities(uow=uow)]
+    return [LocalityRead.model_validate(loc) for loc in service.list_localities(uow=uow)]
 
 
 @router.get("/partners/populations")
 def list_populations(caller: CallerDep, uow: UowDep) -> list[PopulationRead]:
-    return [PopulationRead.of(p) for p in service.list_populations(uow=uow)]
+    return [PopulationRead.model_validate(p) for p in service.list_populations(uow=uow)]
 
 
 def save_upload(upload: UploadFile, folder: str) -> Path:
@@ -74,4 +74,4 @@ def import_partners(
         path = save_upload(file, folder)
         batch = io.read_partner_file(path)
     summary = service.import_batch(uow=uow, actor=caller.actor, batch=batch, what=path.name)
-    return ImportSummaryRead.of(summary)
+    return ImportSummaryRead.model_validate(summary)

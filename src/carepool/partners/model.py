@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from carepool.core.errors import CarepoolError
+from carepool.core.errors import CarepoolError, parse_choice
 from carepool.core.ids import OrgCode, gss_code, ods_code, provider_code
 
 
@@ -49,19 +49,11 @@ def code_for_kind(code: str, kind: OrgKind) -> OrgCode:
 
 
 def parse_kind(value: str) -> OrgKind:
-    try:
-        return OrgKind(str(value).strip().lower())
-    except ValueError:
-        allowed = ", ".join(k.value for k in OrgKind)
-        raise CarepoolError(f"{value!r} is not a kind of organisation; expected one of {allowed}") from None
+    return parse_choice(OrgKind, value, "kind of organisation")
 
 
 def parse_role(value: str) -> Role:
-    try:
-        return Role(str(value).strip().lower())
-    except ValueError:
-        allowed = ", ".join(r.value for r in Role)
-        raise CarepoolError(f"{value!r} is not a role; expected one of {allowed}") from None
+    return parse_choice(Role, value, "role")
 
 
 def locality_code(value: str) -> str:
