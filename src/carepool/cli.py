@@ -15,6 +15,7 @@ from carepool.audit.cli import app as audit_app
 from carepool.core.errors import EXIT_CODES, CarepoolError
 from carepool.db.cli import app as db_app
 from carepool.demo.cli import demo
+from carepool.ledger.cli import app as ledger_app
 from carepool.partners.cli import orgs_app, users_app
 from carepool.pooled_budget.cli import app as pool_app
 from carepool.procurement.cli import app as tender_app
@@ -29,6 +30,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(ledger_app, name="ledger")
 app.add_typer(pool_app, name="pool")
 app.command("demo")(demo)
 app.add_typer(tender_app, name="tender")

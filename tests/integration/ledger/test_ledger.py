@@ -1,6 +1,7 @@
 import contextlib
 import uuid
 from datetime import date
+from pathlib import Path
 
 import pytest
 from beancount import loader
@@ -124,3 +125,18 @@ def test_trial_balance_is_always_zero(ledger: Database, moves: list[tuple[str, i
         trial = service.trial_balance(uow=uow)
         assert trial.total == Money(0)
         assert all(a.natural(b) >= Money(0) for a, b in trial.lines if a.no_overdraft)
+
+
+def test_cli_trial_balance_and_export(ledger: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from carepool.cli import main
+
+    monkeypatch.setenv("CAREPOOL_DATABASE_URL", ledger.url)
+    _post(ledger, _draft("c1", "1234.56"))
+    assert main(["ledger", "trial-balance"]) == 0
+    out = capsys.readouterr().out
+    assert "£1,234.56" in out and "Total of all balances: £0.00" in out
+    assert main(["ledger", "export", "--out", str(tmp_path / "pool.beancount")]) == 0
+    entries, errors, _ = loader.load_file(str(tmp_path / "pool.beancount"))
+    assert errors == [] and entries
+    assert main(["ledger", "trial-balance", "--as-at", "31/03/2026"]) == 2
