@@ -45,10 +45,17 @@ def serve(
     """Serve the web pages and the JSON API (OpenAPI at /api/docs)."""
     import uvicorn
 
+    from carepool.cli_support import open_database
+    from carepool.partners.access import list_all_users
     from carepool.web.app import create_app
 
+    database = open_database()
+    with database.uow() as uow:
+        if not list_all_users(uow=uow):
+            typer.echo("No users yet: run `make demo` (or `carepool demo`) for the demo consortium, "
+                       "or `carepool users create` to add one.", err=True)
     typer.echo(f"carepool on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(database=database), host=host, port=port, log_level="info")
 
 
 _stderr = Console(stderr=True, highlight=False, soft_wrap=True)
