@@ -11,11 +11,16 @@ import typer
 from rich.console import Console
 
 from carepool.core.errors import CarepoolError
+from carepool.pooled_budget.cli_store import register as register_stored_commands
 from carepool.pooled_budget.io import read_agreement, write_template
 from carepool.pooled_budget.render import print_result, result_to_dict
 from carepool.pooled_budget.settlement import settle as settle_agreement
 
-app = typer.Typer(help="Section 75 pooled budgets: settle, template.", no_args_is_help=True)
+app = typer.Typer(
+    help="Section 75 pooled budgets: settle a file (settle, template) or run a stored agreement through the "
+    "year (create, list, show, pay, monitor-import, forecast, report, settle-year, ledger).",
+    no_args_is_help=True,
+)
 
 
 class OutputFormat(StrEnum):
@@ -55,3 +60,6 @@ def template(
         raise CarepoolError(f"{out} already exists; choose another --out or add --force to overwrite it")
     write_template(out)
     typer.echo(f"wrote the pooled budget template to {out}")
+
+
+register_stored_commands(app)

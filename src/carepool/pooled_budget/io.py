@@ -56,21 +56,30 @@ def read_agreement(path: Path) -> Agreement:
 
 
 def read_json(path: Path) -> Agreement:
+    return agreement_from_json(load_json(path))
+
+
+def load_json(path: Path) -> object:
+    """Parse a JSON file strictly: decimals as ``Decimal``, repeated keys refused."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CarepoolError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise CarepoolError(f"{path}: cannot read the file ({error})") from None
+    return parse_json(text, what=str(path))
+
+
+def parse_json(text: str | bytes, *, what: str = "the request body") -> object:
+    """Parse JSON text the same strict way as files (for API bodies too)."""
     try:
-        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant,
+        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant,
                           object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as error:
-        raise CarepoolError(f"{path} is not valid JSON: {error.msg} at line {error.lineno}, "
+        raise CarepoolError(f"{what} is not valid JSON: {error.msg} at line {error.lineno}, "
                             f"column {error.colno}") from None
-    except ValueError as error:
-        raise CarepoolError(f"{path} is not valid JSON: {error}") from None
-    return agreement_from_json(data)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise CarepoolError(f"{what} is not valid JSON: {error}") from None
 
 
 def _no_constant(name: str) -> Any:
@@ -300,3 +309,13 @@ def write_template(path: Path) -> None:
     from carepool.pooled_budget.template import write_template as write
 
     write(path)
+
+
+def rule_from_json(value: object, *, side: str, scheme: str = "") -> OverspendRule | UnderspendRule:
+    """One overspend or underspend rule from its JSON form (as stored, or as given in a variation)."""
+    reader = _JsonReader()
+    names = OVERSPEND_RULES if side == "overspend" else UNDERSPEND_RULES
+    rule = reader.rule(value, scheme, side, names)
+    if reader.issues or rule is None:
+        raise error_from(reader.issues or [Issue("the rule could not be read", scheme or None, side)])
+    return rule

@@ -1,5 +1,44 @@
 """`carepool tender ...`"""
 
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
 import typer
 
 app = typer.Typer(help="Collaborative procurement: award, OCDS.", no_args_is_help=True)
+
+from carepool.procurement.lifecycle_cli import register as register_lifecycle  # noqa: E402
+
+register_lifecycle(app)
+
+
+class OutputFormat(StrEnum):
+    JSON = "json"
+    TABLE = "table"
+
+
+class SolverName(StrEnum):
+    HIGHS = "highs"
+    CBC = "cbc"
+
+
+@app.command("award")
+def award(
+    file: Path = typer.Argument(..., help="Award input: lots, providers, bids and rules (JSON)."),
+    output: OutputFormat = typer.Option(OutputFormat.JSON, "--format", help="json (the contract) or table."),
+    time_limit: float = typer.Option(60.0, "--time-limit", min=0.5, help="Seconds to spend; a plan comes back."),
+    solver: SolverName = typer.Option(SolverName.HIGHS, "--solver", help="MILP backend: highs or cbc (PuLP)."),
+    packages: bool = typer.Option(False, "--packages", help="Apply the input's conditional package discounts."),
+) -> None:
+    """Optimise the award of a tender's lots: cheapest (or best value) plan meeting every rule.
+
+    Exit codes: 0 a plan (status optimal or feasible), 2 invalid input, 3 infeasible.
+    """
+    from carepool.award.engine import optimise  # heavy (numpy, solvers): only when awarding
+    from carepool.award.io import load_problem, render_table, to_json
+
+    problem = load_problem(file)
+    result = optimise(problem, solver=solver.value, time_limit=time_limit, use_packages=packages)
+    typer.echo(render_table(result) if output is OutputFormat.TABLE else to_json(result))

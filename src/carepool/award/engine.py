@@ -1,0 +1,173 @@
+"""The award optimiser: heuristic plan first, then the MILP solver, never without a plan.
+
+``optimise(problem)`` is the one entry point (pure: no files, no database):
+
+1. arrays (``instance.build_instance``) and the causes of infeasibility visible
+   without a solver (``diagnose.check_static``);
+2. a greedy + repair plan (``heuristic``) within seconds;
+3. the MILP built once (``milp.build_model``) and handed to the chosen backend
+   (HiGHS by default, CBC through PuLP with ``solver="cbc"``) with the plan as its
+   starting solution and the time left;
+4. the better of the two plans, with its gap to the solver's proven bound.
+
+Status is ``optimal`` when the plan is proven within a relative gap of 1e-6,
+``feasible`` otherwise. A proven-infeasible model raises ``CarepoolError`` (kind
+``infeasible``) naming the rule that cannot be met.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from carepool.award.diagnose import check_static, explain_infeasible, infeasible
+from carepool.award.heuristic import heuristic_plan
+from carepool.award.improve import improve, priced_costs
+from carepool.award.instance import Instance, build_instance
+from carepool.award.metrics import build_result, plan_cost
+from carepool.award.milp import SparseModel, build_model, full_vector
+from carepool.award.model import AwardProblem, AwardResult, Status
+from carepool.award.solvers import BACKENDS, REL_GAP, Outcome, solve_relaxation
+from carepool.core.errors import CarepoolError
+
+FEASIBILITY_TOL = 1e-6
+
+
+@dataclass
+class Timings:
+    """Where the time went (for the benchmark): seconds per phase."""
+
+    prepare: float = 0.0
+    heuristic: float = 0.0
+    build: float = 0.0
+    improve: float = 0.0
+    solve: float = 0.0
+    total: float = 0.0
+    first_plan: float | None = None  # seconds from the start until a feasible plan existed
+    solver_first: float | None = None  # seconds into the solve of the solver's own first plan
+
+
+def relative_gap(objective: float, bound: float | None) -> float | None:
+    if bound is None or not np.isfinite(bound):
+        return None
+    return max(0.0, (objective - bound) / max(abs(objective), 1e-9))
+
+
+def _valid_start(inst: Instance, model: SparseModel, plan: np.ndarray | None) -> np.ndarray | None:
+    if plan is None:
+        return None
+    start = full_vector(inst, model, plan)
+    return start if model.violation(start) <= FEASIBILITY_TOL else None
+
+
+SMALL_BIDS = 3_000  # up to here the full MILP alone is the fastest way to a proof
+HUGE_BIDS = 30_000  # beyond here the full MILP's root cut loop cannot pay off in minutes
+
+
+def _cost(model: SparseModel, col: np.ndarray | None) -> float:
+    return float(np.dot(model.cost, col)) if col is not None else np.inf
+
+
+def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float = 60.0,
+             use_packages: bool = False, warm_start: bool = True, threads: int | None = None,
+             rel_gap: float = REL_GAP, timings: Timings | None = None) -> AwardResult:
+    """Award the lots of ``problem`` at least cost (or best value) under its rules.
+
+    Small tenders go straight to the MILP (warm-started by the heuristic). Large ones
+    first solve the LP relaxation (a bound, and shadow prices that make the heuristic
+    spread scarce capacity well), then improve the plan neighbourhood by neighbourhood
+    (``improve``), and spend what time is left on the full MILP, which may prove
+    optimality or tighten the bound. The result is the best plan found, never none.
+    """
+    if solver not in BACKENDS:
+        raise CarepoolError(f"unknown solver {solver!r}: choose one of {', '.join(BACKENDS)}")
+    if time_limit <= 0:
+        raise CarepoolError(f"time limit must be positive, got {time_limit}")
+    clock = timings or Timings()
+    began = time.perf_counter()
+    deadline = began + time_limit
+    inst = build_instance(problem, use_packages=use_packages)
+    check_static(inst)
+    clock.prepare = time.perf_counter() - began
+
+    mark = time.perf_counter()
+    plan = heuristic_plan(inst, time_budget=max(1.0, min(10.0, time_limit / 4)))
+    clock.heuristic = time.perf_counter() - mark
+    mark = time.perf_counter()
+    model = build_model(inst)
+    start = _valid_start(inst, model, plan)
+    clock.build = time.perf_counter() - mark
+    if start is not None:
+        clock.first_plan = time.perf_counter() - began
+    heuristic_cost = plan_cost(inst, plan) if start is not None and plan is not None else None
+
+    lp_bound = None
+    if inst.n_bids > SMALL_BIDS:
+        mark = time.perf_counter()
+        relaxation = solve_relaxation(model, time_limit=max(1.0, 0.3 * time_limit))
+        if relaxation.infeasible:
+            raise explain_infeasible(inst, model)
+        lp_bound = relaxation.objective
+        if relaxation.row_dual is not None:
+            priced = heuristic_plan(inst, time_budget=max(1.0, min(10.0, time_limit / 4)),
+                                    prefer=priced_costs(model, inst, relaxation.row_dual))
+            candidate = _valid_start(inst, model, priced)
+            if candidate is not None and _cost(model, candidate) < _cost(model, start):
+                if start is None:
+                    heuristic_cost = plan_cost(inst, priced)  # type: ignore[arg-type]
+                start = candidate
+                if clock.first_plan is None:
+                    clock.first_plan = time.perf_counter() - began
+        clock.heuristic += time.perf_counter() - mark
+        if start is not None:
+            mark = time.perf_counter()
+            share = 1.0 if inst.n_bids > HUGE_BIDS else 0.6
+            lns_deadline = time.perf_counter() + share * (deadline - time.perf_counter())
+            start = improve(model, inst, start, deadline=lns_deadline)
+            clock.improve = time.perf_counter() - mark
+
+    outcome = Outcome(solver, False, False, None, None, lp_bound, 0.0)
+    remaining = deadline - time.perf_counter()
+    if inst.n_bids <= HUGE_BIDS or start is None:
+        mark = time.perf_counter()
+        outcome = BACKENDS[solver](model, start=start if warm_start else None,
+                                   time_limit=max(0.5, 0.95 * remaining), rel_gap=rel_gap, threads=threads)
+        clock.solve = time.perf_counter() - mark
+        clock.solver_first = outcome.first_solution
+        if outcome.infeasible and start is None:
+            raise explain_infeasible(inst, model)
+        if lp_bound is not None and (outcome.bound is None or outcome.bound < lp_bound):
+            outcome.bound = lp_bound
+    x, status, gap, bound = _choose(model, start, outcome, rel_gap)
+    if x is None:
+        raise infeasible(
+            f"no plan meeting every rule was found within {time_limit:g} s (not proven impossible): "
+            "allow a longer --time-limit, try --solver cbc, or relax max_share / min_sme_share")
+    if clock.first_plan is None:
+        clock.first_plan = time.perf_counter() - began
+    clock.total = time.perf_counter() - began
+    return build_result(inst, model.quantities(x), status=status, gap=gap, bound=bound,
+                        seconds=round(clock.total, 3), solver=outcome.solver, heuristic_cost=heuristic_cost)
+
+
+def _choose(model: SparseModel, start: np.ndarray | None, outcome: Outcome, rel_gap: float
+            ) -> tuple[np.ndarray | None, Status, float | None, float | None]:
+    """The better of the solver's plan and the heuristic plan, with its status and gap."""
+    candidates: list[np.ndarray] = []
+    if outcome.x is not None:
+        candidates.append(outcome.x)
+    if start is not None:
+        candidates.append(start)
+    if not candidates:
+        return None, Status.INFEASIBLE, None, outcome.bound
+    best = min(candidates, key=lambda col: float(np.dot(model.cost, col)))
+    objective = float(np.dot(model.cost, best))
+    bound = outcome.bound
+    gap = relative_gap(objective, bound)
+    solver_best = outcome.objective is not None and objective <= outcome.objective + 1e-9 * max(1.0, abs(objective))
+    proven = outcome.proven and rel_gap <= REL_GAP and solver_best
+    if proven or (gap is not None and gap <= REL_GAP):
+        return best, Status.OPTIMAL, gap if gap is not None else 0.0, bound
+    return best, Status.FEASIBLE, gap, bound

@@ -1,0 +1,164 @@
+"""JSON routes under /api/pool. A partner sees only agreements it belongs to; any other answers 404.
+
+Agreements and variations are read from the raw request body with the same strict
+JSON reader as the files (decimals exact, repeated keys refused), so money and
+shares never pass through floating point.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from fastapi import APIRouter, Request, UploadFile
+from starlette.responses import Response
+
+from carepool.core.errors import CarepoolError
+from carepool.partners.api import save_upload
+from carepool.pooled_budget import monitoring, payments, reports, service, variations, yearend
+from carepool.pooled_budget.changes import changes_from_json
+from carepool.pooled_budget.definition import definition_from_json
+from carepool.pooled_budget.io import parse_json
+from carepool.pooled_budget.schemas import (
+    ActualsCreate,
+    AgreementRead,
+    AgreementSummaryRead,
+    ForecastUpdate,
+    MonitoringRead,
+    PaymentCreate,
+    PaymentRead,
+    RecordSummaryRead,
+    StatementRead,
+    VariationCreate,
+    VariationRead,
+    money_in,
+)
+from carepool.web.deps import CallerDep, UowDep
+
+router = APIRouter(prefix="/api/pool", tags=["pooled budgets"])
+
+
+def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+_AGREEMENT_BODY = {"type": "object", "description": "the `carepool pool settle` JSON contract; each scheme may "
+                   "add `client_group`, and `actual` may be left out (spend comes from monthly monitoring)"}
+
+
+@router.get("/agreements")
+def list_agreements(caller: CallerDep, uow: UowDep) -> list[AgreementSummaryRead]:
+    """The agreements the caller's organisation is a partner of."""
+    return [AgreementSummaryRead.of(s) for s in service.list_agreements(uow=uow, by=caller)]
+
+
+@router.post("/agreements", status_code=201, openapi_extra=_json_body(_AGREEMENT_BODY))
+async def create_agreement(request: Request, caller: CallerDep, uow: UowDep) -> AgreementRead:
+    """Store an agreement, open its ledger accounts and post each partner's contribution as due."""
+    definition = definition_from_json(parse_json(await request.body()))
+    return AgreementRead.of(service.create(uow=uow, by=caller, definition=definition))
+
+
+@router.get("/agreements/{agreement_id}")
+def get_agreement(agreement_id: int, caller: CallerDep, uow: UowDep) -> AgreementRead:
+    return AgreementRead.of(service.get(uow=uow, agreement_id=agreement_id, by=caller))
+
+
+@router.get("/agreements/{agreement_id}/monitoring")
+def get_monitoring(agreement_id: int, caller: CallerDep, uow: UowDep, as_at: int | None = None) -> MonitoringRead:
+    """Budget, actual to date, commitments and forecast outturn per scheme; each partner's forecast share."""
+    return MonitoringRead.of(monitoring.monitor(uow=uow, by=caller, agreement_id=agreement_id, as_at=as_at))
+
+
+@router.post("/agreements/{agreement_id}/actuals")
+def post_actuals(agreement_id: int, body: ActualsCreate, caller: CallerDep, uow: UowDep) -> RecordSummaryRead:
+    """Record monthly figures; all or nothing, re-sending the same figures changes nothing."""
+    summary = monitoring.record_entries(uow=uow, by=caller, agreement_id=agreement_id, entries=body.entries(),
+                                        what="request")
+    return RecordSummaryRead.of(summary)
+
+
+@router.post("/agreements/{agreement_id}/actuals/import")
+def import_actuals(agreement_id: int, files: list[UploadFile], caller: CallerDep, uow: UowDep) -> RecordSummaryRead:
+    """Import ledger exports (CSV or Excel) in one go; one bad row anywhere and nothing is imported."""
+    service.get(uow=uow, agreement_id=agreement_id, by=caller)  # 404 before reading anything
+    with tempfile.TemporaryDirectory() as folder:
+        paths = [save_upload(f, folder) for f in files]
+        summary = monitoring.import_files(uow=uow, by=caller, agreement_id=agreement_id, paths=paths)
+    return RecordSummaryRead.of(summary)
+
+
+@router.put("/agreements/{agreement_id}/schemes/{scheme_id}/forecast")
+def put_forecast(agreement_id: int, scheme_id: str, body: ForecastUpdate, caller: CallerDep,
+                 uow: UowDep) -> MonitoringRead:
+    """Set (or clear with null) a scheme's manual forecast outturn."""
+    amount = None if body.amount is None else money_in(body.amount, "amount")
+    monitoring.set_forecast(uow=uow, by=caller, agreement_id=agreement_id, scheme=scheme_id, amount=amount,
+                            note=body.note)
+    return MonitoringRead.of(monitoring.monitor(uow=uow, by=caller, agreement_id=agreement_id))
+
+
+@router.get("/agreements/{agreement_id}/payments")
+def list_payments(agreement_id: int, caller: CallerDep, uow: UowDep) -> list[PaymentRead]:
+    stored = service.get(uow=uow, agreement_id=agreement_id, by=caller)
+    return [PaymentRead.of(p) for p in payments.list_payments(uow=uow, stored=stored)]
+
+
+@router.post("/agreements/{agreement_id}/payments", status_code=201)
+def post_payment(agreement_id: int, body: PaymentCreate, caller: CallerDep, uow: UowDep) -> PaymentRead:
+    """Record a payment into the pool bank (host only); the same reference twice is one payment."""
+    payment = payments.record_payment(uow=uow, by=caller, agreement_id=agreement_id, partner=body.partner,
+                                     amount=money_in(body.amount, "amount"), on=body.on, reference=body.reference,
+                                     kind=body.kind)
+    return PaymentRead.of(payment)
+
+
+@router.get("/agreements/{agreement_id}/variations")
+def list_variations(agreement_id: int, caller: CallerDep, uow: UowDep) -> list[VariationRead]:
+    stored = service.get(uow=uow, agreement_id=agreement_id, by=caller)
+    return [VariationRead.of(v) for v in variations.list_variations(uow=uow, stored=stored)]
+
+
+@router.post("/agreements/{agreement_id}/variations", status_code=201,
+             openapi_extra=_json_body(VariationCreate.model_json_schema()))
+async def propose_variation(agreement_id: int, request: Request, caller: CallerDep, uow: UowDep) -> VariationRead:
+    """Propose a change to contributions or rules; it takes effect when every partner has approved it."""
+    service.get(uow=uow, agreement_id=agreement_id, by=caller)
+    data = parse_json(await request.body())
+    if not isinstance(data, dict) or set(data) - {"description", "changes"} or "changes" not in data:
+        raise CarepoolError('expected {"description": "...", "changes": [...]}')
+    variation = variations.propose(uow=uow, by=caller, agreement_id=agreement_id,
+                                   description=str(data.get("description") or ""),
+                                   changes=changes_from_json(data["changes"]))
+    return VariationRead.of(variation)
+
+
+@router.post("/agreements/{agreement_id}/variations/{number}/{decision}")
+def decide_variation(agreement_id: int, number: int, decision: str, caller: CallerDep,
+                     uow: UowDep) -> VariationRead:
+    """``approve`` or ``reject`` for the caller's organisation, or ``withdraw`` (the proposer)."""
+    if decision == "withdraw":
+        return VariationRead.of(variations.withdraw(uow=uow, by=caller, agreement_id=agreement_id, number=number))
+    return VariationRead.of(variations.decide(uow=uow, by=caller, agreement_id=agreement_id, number=number,
+                                              decision=decision))
+
+
+@router.get("/agreements/{agreement_id}/settlement")
+def get_settlement(agreement_id: int, caller: CallerDep, uow: UowDep) -> StatementRead:
+    return StatementRead.of(yearend.get_statement(uow=uow, by=caller, agreement_id=agreement_id))
+
+
+@router.post("/agreements/{agreement_id}/settlement")
+def settle_year(agreement_id: int, caller: CallerDep, uow: UowDep) -> StatementRead:
+    """Settle the year (host, once every month to March is in): post each partner's share and store the statement."""
+    return StatementRead.of(yearend.settle_year(uow=uow, by=caller, agreement_id=agreement_id))
+
+
+@router.get("/agreements/{agreement_id}/reports/{kind}", response_class=Response,
+            responses={200: {"content": {reports.XLSX: {}, "text/csv": {}, "application/json": {},
+                                         "text/plain": {}}}})
+def get_report(agreement_id: int, kind: str, caller: CallerDep, uow: UowDep, as_at: int | None = None) -> Response:
+    """monitoring (xlsx), bcf-return (xlsx), register (csv), settlement (json) or ledger (Beancount)."""
+    report = reports.build(uow=uow, by=caller, agreement_id=agreement_id, kind=kind, as_at=as_at)
+    return Response(report.content, media_type=report.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{report.filename}"'})

@@ -1,0 +1,218 @@
+"""`carepool pool create|list|show|pay|monitor-import|forecast|report|settle-year|ledger`: stored agreements.
+
+The command line holds the database, so it acts as an operator (``cli:<user>``) who may
+see and change every agreement; approvals of variations are made by partners' users
+on the web or through the API.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from carepool.cli_support import cli_actor, console, open_database
+from carepool.core.errors import CarepoolError
+from carepool.pooled_budget import monitoring, payments, reports, service, yearend
+from carepool.pooled_budget.definition import read_definition
+from carepool.pooled_budget.monitoring import Monitoring
+from carepool.pooled_budget.monthly_io import month_in_year
+from carepool.pooled_budget.schemas import MonitoringRead
+from carepool.pooled_budget.values import parse_money
+
+AgreementId = Annotated[int, typer.Argument(metavar="ID", help="The agreement's number (see `carepool pool list`).")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for other programs.")]
+
+
+def _operator() -> service.Operator:
+    return service.Operator(cli_actor())
+
+
+def _wide() -> Console:
+    return console if console.is_terminal else Console(highlight=False, width=160)
+
+
+def create(file: Annotated[Path, typer.Argument(metavar="FILE", help="The agreement: .json or .xlsx.")]) -> None:
+    """Store an agreement (the same file `pool settle` reads, plus client groups) and post contributions due."""
+    definition = read_definition(file)
+    database = open_database()
+    with database.uow() as uow:
+        stored = service.create(uow=uow, by=_operator(), definition=definition)
+    a = stored.agreement
+    typer.echo(f"created agreement {stored.id}: {a.name} {a.year.label}, host {a.partner_name(a.host)}, "
+               f"{len(a.schemes)} scheme{'s' if len(a.schemes) != 1 else ''}, budget {stored.budget}")
+    typer.echo(f"ledger accounts {stored.chart.prefix}:* opened; each partner's contribution posted as due")
+    if definition.given_actual:
+        typer.echo(f"note: the file's actual spend ({definition.given_actual}) was not loaded; record monthly "
+                   f"figures with `carepool pool monitor-import {stored.id} FILE`")
+
+
+def list_command() -> None:
+    """Every stored agreement."""
+    database = open_database()
+    with database.uow() as uow:
+        found = service.list_agreements(uow=uow, by=_operator())
+    table = Table(title="Pooled budget agreements")
+    for column in ("id", "agreement", "year", "host", "partners", "budget", "status"):
+        table.add_column(column, justify="right" if column in ("id", "budget") else "left")
+    for s in found:
+        a = s.agreement
+        table.add_row(str(s.id), a.name, a.year.label, a.host, ", ".join(a.codes), str(s.budget), s.status)
+    _wide().print(table)
+
+
+def _monitor(agreement_id: int, as_at: str | None) -> Monitoring:
+    database = open_database()
+    with database.uow() as uow:
+        month = None
+        if as_at is not None:
+            stored = service.get(uow=uow, agreement_id=agreement_id, by=_operator())
+            month = month_in_year(as_at, stored.agreement.year)
+        return monitoring.monitor(uow=uow, by=_operator(), agreement_id=agreement_id, as_at=month)
+
+
+def _print_monitoring(m: Monitoring) -> None:
+    out, f, a = _wide(), m.forecast, m.stored.agreement
+    out.print(f"[bold]{a.name}[/bold] {a.year.label} (agreement {m.stored.id}, host {a.partner_name(a.host)}, "
+              f"{m.stored.status}): as at {f.as_at_label}")
+    table = Table(title="Schemes (variance: + over, − under)", title_justify="left", show_footer=True)
+    table.add_column("scheme", footer="Total")
+    for title, attr in (("budget", "budget"), ("actual to date", "actual_to_date"), ("commitments", "commitments"),
+                        ("forecast outturn", "forecast"), ("variance", "variance")):
+        table.add_column(title, justify="right", footer=str(f.total(attr)))
+    table.add_column("forecast from")
+    for s in f.schemes:
+        table.add_row(f"{s.name} ({s.id})", str(s.budget), str(s.actual_to_date), str(s.commitments),
+                      str(s.forecast), str(s.variance), s.basis)
+    out.print(table)
+    partners = Table(title="Partners (forecast shares under the agreed rules)", title_justify="left")
+    for title in ("partner", "contribution", "paid to date", "overspend share", "underspend share", "final cost"):
+        partners.add_column(title, justify="left" if title == "partner" else "right")
+    for p in f.outcome.partners:
+        partners.add_row(f"{p.name} ({p.code})", str(m.contributions[p.code]), str(m.paid[p.code]),
+                         str(p.overspend_share), str(p.underspend_share), str(p.final_cost))
+    out.print(partners)
+    for line in f.outcome.explanation():
+        out.print(f"- {line}", markup=False, soft_wrap=True)
+
+
+def show(agreement_id: AgreementId, as_json: JsonFlag = False) -> None:
+    """One agreement: schemes, partners, the forecast as it stands."""
+    m = _monitor(agreement_id, None)
+    if as_json:
+        typer.echo(MonitoringRead.of(m).model_dump_json(indent=2))
+        return
+    _print_monitoring(m)
+
+
+def forecast(agreement_id: AgreementId,
+             as_at: Annotated[str | None, typer.Option("--as-at", help="Forecast as at a month, e.g. 2025-09.")] = None,
+             as_json: JsonFlag = False) -> None:
+    """Forecast outturn per scheme and each partner's forecast share, explained in plain words."""
+    m = _monitor(agreement_id, as_at)
+    if as_json:
+        typer.echo(MonitoringRead.of(m).model_dump_json(indent=2))
+    else:
+        _print_monitoring(m)
+
+
+def pay(agreement_id: AgreementId, partner: Annotated[str, typer.Option(help="The paying partner's code.")],
+        amount: Annotated[str, typer.Option(help="In pounds, e.g. 4500000.00.")],
+        on: Annotated[str, typer.Option(help="Date received, e.g. 2025-04-15.")],
+        reference: Annotated[str, typer.Option(help="Your reference; the same one twice is one payment.")],
+        kind: Annotated[str, typer.Option(help="contribution, or settlement once settled.")] = "contribution") -> None:
+    """Record a payment into the pool bank (e.g. a quarterly instalment)."""
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        raise CarepoolError(f"--on: expected a date like 2025-04-15, got {on!r}") from None
+    database = open_database()
+    with database.uow() as uow:
+        payment = payments.record_payment(uow=uow, by=_operator(), agreement_id=agreement_id, partner=partner,
+                                         amount=parse_money(amount), on=day, reference=reference, kind=kind)
+    typer.echo(f"recorded {payment.kind} payment {payment.reference}: {payment.amount} from {payment.partner} "
+               f"on {payment.on.isoformat()}")
+
+
+def monitor_import(
+    agreement_id: AgreementId,
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="CSV or Excel exports.")],
+) -> None:
+    """Import monthly actuals and commitments from one or more ledger exports, all or nothing."""
+    database = open_database()
+    with database.uow() as uow:
+        summary = monitoring.import_files(uow=uow, by=_operator(), agreement_id=agreement_id, paths=files)
+    typer.echo(f"{summary.rows} figures checked: {summary.new} new, {summary.corrected} corrected, "
+               f"{summary.unchanged} unchanged; spend posted to the ledger {summary.spend_posted}")
+
+
+def report(agreement_id: AgreementId,
+           kind: Annotated[str, typer.Argument(help="monitoring, bcf-return, register, settlement or ledger.")],
+           out: Annotated[Path | None, typer.Option("--out", help="File or folder to write (default: here).")] = None,
+           as_at: Annotated[str | None, typer.Option("--as-at", help="Figures as at a month, e.g. 2025-09.")] = None,
+           ) -> None:
+    """Write a report: the monitoring workbook, the BCF-style return, the register row, the settlement or ledger."""
+    database = open_database()
+    with database.uow() as uow:
+        month = None
+        if as_at is not None:
+            stored = service.get(uow=uow, agreement_id=agreement_id, by=_operator())
+            month = month_in_year(as_at, stored.agreement.year)
+        built = reports.build(uow=uow, by=_operator(), agreement_id=agreement_id, kind=kind, as_at=month)
+    path = out or Path(built.filename)
+    if path.is_dir():
+        path = path / built.filename
+    path.write_bytes(built.content)
+    typer.echo(f"wrote {path}")
+
+
+def settle_year(agreement_id: AgreementId, as_json: JsonFlag = False) -> None:
+    """Settle the year: each partner's final cost and what it owes or is owed, posted to the ledger once."""
+    database = open_database()
+    with database.uow() as uow:
+        statement = yearend.settle_year(uow=uow, by=_operator(), agreement_id=agreement_id)
+    if as_json:
+        typer.echo(json.dumps(statement.data, indent=2, ensure_ascii=False))
+        return
+    out = _wide()
+    table = Table(title=f"Settlement of agreement {agreement_id}", title_justify="left")
+    for title in ("partner", "contribution", "overspend share", "underspend share", "final cost", "paid",
+                  "owes (+) / owed (−)"):
+        table.add_column(title, justify="left" if title == "partner" else "right")
+    for p in statement.partners:
+        table.add_row(f"{p.name} ({p.code})", str(p.contribution), str(p.overspend_share), str(p.underspend_share),
+                      str(p.final_cost), str(p.paid), str(p.balance))
+    out.print(table)
+    for line in statement.explanation:
+        out.print(f"- {line}", markup=False, soft_wrap=True)
+
+
+def ledger(agreement_id: AgreementId,
+           out: Annotated[Path | None, typer.Option("--out", help="Write to a file instead of the screen.")] = None,
+           ) -> None:
+    """The agreement's ledger as Beancount text (check it with bean-check; reconcile with your own system)."""
+    database = open_database()
+    with database.uow() as uow:
+        text = service.ledger_export(uow=uow, by=_operator(), agreement_id=agreement_id)
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("create")(create)
+    app.command("list")(list_command)
+    app.command("show")(show)
+    app.command("pay")(pay)
+    app.command("monitor-import")(monitor_import)
+    app.command("forecast")(forecast)
+    app.command("report")(report)
+    app.command("settle-year")(settle_year)
+    app.command("ledger")(ledger)

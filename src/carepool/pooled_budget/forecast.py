@@ -1,0 +1,144 @@
+"""Monthly monitoring and the forecast outturn. Pure: no files, no database.
+
+For each scheme, at the latest month with actuals (the "as at" month):
+
+    forecast outturn = actual to date + commitments
+                       + remaining months x average monthly actual of the last three months
+
+(fewer than three months in: the average of those there are). Commitments are the
+figures reported for the as-at month. A manual forecast overrides the formula; before
+any actuals the forecast is the budget. Each partner's forecast share of the
+over- or underspend is ``settle()`` run with the forecast outturn as the actual, so
+forecasts and the year-end settlement can never follow different rules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from carepool.core.errors import CarepoolError
+from carepool.core.money import Money, Rounding
+from carepool.core.periods import FinancialMonth
+from carepool.pooled_budget.model import Agreement, Scheme, SettlementResult
+from carepool.pooled_budget.settlement import settle
+
+MONTHS = 12
+RUN_RATE_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class MonthFigure:
+    """One scheme's figures for one month from one source ledger (a partner's code)."""
+
+    scheme: str
+    month: int  # 1 = April .. 12 = March
+    source: str
+    actual: Money
+    commitments: Money = field(default_factory=Money.zero)
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= MONTHS:
+            raise CarepoolError(f"month {self.month} is outside a financial year (1 = April .. 12 = March)")
+
+
+@dataclass(frozen=True)
+class SchemeForecast:
+    id: str
+    name: str
+    client_group: str
+    budget: Money
+    monthly: tuple[Money, ...]  # actual per month, every source added; zero after the as-at month
+    actual_to_date: Money
+    commitments: Money
+    run_rate: Money  # average monthly actual of the last three months, to the penny (for reading)
+    remaining_months: int
+    projected: Money  # remaining months x run rate, rounded once
+    manual: Money | None
+    forecast: Money
+    basis: str  # "run rate", "manual" or "budget (no actuals yet)"
+
+    @property
+    def variance(self) -> Money:
+        """Forecast outturn minus budget: positive is a forecast overspend."""
+        return self.forecast - self.budget
+
+
+@dataclass(frozen=True)
+class Forecast:
+    agreement: Agreement  # every scheme's actual is its forecast outturn
+    as_at: int  # 0 when no month has actuals yet
+    schemes: tuple[SchemeForecast, ...]
+    outcome: SettlementResult  # the settlement the forecast outturn would give
+
+    @property
+    def as_at_label(self) -> str:
+        if not self.as_at:
+            return "before the first month's actuals"
+        return FinancialMonth(self.agreement.year, self.as_at).label
+
+    def total(self, attribute: str) -> Money:
+        return Money.sum(getattr(s, attribute) for s in self.schemes)
+
+
+def latest_month(figures: Iterable[MonthFigure]) -> int:
+    return max((f.month for f in figures), default=0)
+
+
+def monthly_actuals(figures: Iterable[MonthFigure], scheme: str, as_at: int) -> tuple[Money, ...]:
+    pence = [0] * MONTHS
+    for figure in figures:
+        if figure.scheme == scheme and figure.month <= as_at:
+            pence[figure.month - 1] += figure.actual.pence
+    return tuple(Money(p) for p in pence)
+
+
+def forecast_scheme(scheme: Scheme, figures: list[MonthFigure], *, as_at: int, manual: Money | None,
+                    client_group: str = "") -> SchemeForecast:
+    monthly = monthly_actuals(figures, scheme.id, as_at)
+    to_date = Money.sum(monthly)
+    commitments = Money.sum(f.commitments for f in figures if f.scheme == scheme.id and f.month == as_at)
+    window = monthly[max(as_at - RUN_RATE_MONTHS, 0):as_at]
+    remaining = MONTHS - as_at
+    if window:
+        window_total = Money.sum(window)
+        run_rate = window_total.times(Fraction(1, len(window)), rounding=Rounding.HALF_UP)
+        projected = window_total.times(Fraction(remaining, len(window)), rounding=Rounding.HALF_UP)
+        formula, basis = to_date + commitments + projected, "run rate"
+    else:
+        run_rate = projected = Money(0)
+        formula, basis = scheme.budget, "budget (no actuals yet)"
+    if manual is not None:
+        formula, basis = manual, "manual"
+    return SchemeForecast(scheme.id, scheme.name, client_group, scheme.budget, monthly, to_date, commitments,
+                          run_rate, remaining, projected, manual, formula, basis)
+
+
+def forecast(agreement: Agreement, figures: Iterable[MonthFigure], *, manual: Mapping[str, Money] | None = None,
+             as_at: int | None = None, client_groups: Mapping[str, str] | None = None) -> Forecast:
+    """Every scheme's forecast outturn and each partner's forecast share under the agreed rules."""
+    figures = list(figures)
+    month = latest_month(figures) if as_at is None else as_at
+    if not 0 <= month <= MONTHS:
+        raise CarepoolError(f"as at month {month}: expected 0 to 12 (1 = April .. 12 = March)")
+    manual = manual or {}
+    groups = client_groups or {}
+    schemes = tuple(forecast_scheme(s, figures, as_at=month, manual=manual.get(s.id),
+                                    client_group=groups.get(s.id, "")) for s in agreement.schemes)
+    negative = [s for s in schemes if s.forecast.is_negative()]
+    if negative:
+        raise CarepoolError(f"the forecast outturn of {negative[0].name} is {negative[0].forecast}: below zero, "
+                            "which no settlement can share; check its actuals and commitments")
+    at_forecast = dataclasses.replace(agreement, schemes=tuple(
+        dataclasses.replace(s, actual=f.forecast) for s, f in zip(agreement.schemes, schemes, strict=True)))
+    return Forecast(at_forecast, month, schemes, settle(at_forecast))
+
+
+def outturn(agreement: Agreement, figures: Iterable[MonthFigure]) -> Agreement:
+    """The agreement with every scheme's actual set to its spend for the whole year."""
+    figures = list(figures)
+    totals = {s.id: Money.sum(monthly_actuals(figures, s.id, MONTHS)) for s in agreement.schemes}
+    return dataclasses.replace(agreement, schemes=tuple(
+        dataclasses.replace(s, actual=totals[s.id]) for s in agreement.schemes))

@@ -1,0 +1,177 @@
+"""Monthly actuals and commitments in and out: CSV or Excel, checked whole before anything is stored.
+
+Columns (a header row; any order; other columns are ignored): ``scheme_id``,
+``month`` (``2025-04``, ``Apr 2025``, ``April 2025`` or a date cell), ``source`` (the
+code of the partner whose ledger the figure comes from), ``actual`` and optionally
+``commitments``. Every sheet of a workbook that has a ``scheme_id`` column is read,
+so each ledger's export can be its own file or its own sheet. Several files are
+read together: one bad row anywhere and nothing is imported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from carepool.core import tabular
+from carepool.core.errors import CarepoolError, Problem
+from carepool.core.money import Money
+from carepool.core.periods import MONTH_NAMES, FinancialMonth, FinancialYear
+from carepool.core.workbook import add_table_sheet, new_workbook
+from carepool.pooled_budget.forecast import MonthFigure
+from carepool.pooled_budget.model import Agreement
+from carepool.pooled_budget.values import parse_money
+
+COLUMNS = ("scheme_id", "month", "source", "actual", "commitments")
+_FULL_NAMES = ["april", "may", "june", "july", "august", "september", "october", "november", "december",
+               "january", "february", "march"]
+_ISO = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})(?:-\d{1,2})?$")
+_NAMED = re.compile(r"^(?P<name>[A-Za-z]+)[\s\-/]+(?P<year>\d{2}|\d{4})$")
+
+
+@dataclass(frozen=True)
+class Located:
+    figure: MonthFigure
+    file: str
+    sheet: str | None
+    row: int
+
+    def problem(self, message: str, column: str) -> Problem:
+        return Problem(message, self.file, self.sheet, self.row, column)
+
+
+def _calendar(value: Any) -> tuple[int, int]:
+    """(calendar year, calendar month) from a month cell."""
+    if isinstance(value, datetime | date):
+        return value.year, value.month
+    text = str(value).strip()
+    if (iso := _ISO.match(text)) and 1 <= int(iso["month"]) <= 12:
+        return int(iso["year"]), int(iso["month"])
+    if named := _NAMED.match(text):
+        name, year = named["name"].lower(), int(named["year"])
+        year = year + 2000 if year < 100 else year
+        for number, (short, full) in enumerate(zip(MONTH_NAMES, _FULL_NAMES, strict=True)):
+            if name in (short.lower(), full):
+                return year, (number + 3) % 12 + 1
+    raise CarepoolError(f"expected a month like 2025-04 or Apr 2025, got {value!r}"
+                        + (" (a bare number is ambiguous)" if text.isdigit() else ""))
+
+
+def month_in_year(value: Any, year: FinancialYear) -> int:
+    """The financial month number (1 = April) of a month cell, which must lie in ``year``."""
+    calendar_year, calendar_month = _calendar(value)
+    month = FinancialMonth.containing(date(calendar_year, calendar_month, 1))
+    if month.year != year:
+        raise CarepoolError(f"{month.label} is not in {year.label} (April {year.start} to March {year.start + 1})")
+    return month.number
+
+
+def _columns(agreement: Agreement) -> list[tabular.Column]:
+    return [
+        tabular.Column("scheme_id", tabular.text),
+        tabular.Column("month", lambda v: month_in_year(v, agreement.year)),
+        tabular.Column("source", lambda v: _source(v, agreement)),
+        tabular.Column("actual", _money),
+        tabular.Column("commitments", _money, required=False, default=Money(0)),
+    ]
+
+
+def _read_sheets(sheets: Iterable[tabular.Sheet], agreement: Agreement) -> list[Located]:
+    problems: list[Problem] = []
+    located: list[Located] = []
+    schemes = {s.id for s in agreement.schemes}
+    for sheet in sheets:
+        records, found = tabular.read_rows(sheet, _columns(agreement))
+        problems += found
+        for number, record in records:
+            item = Located(MonthFigure(record["scheme_id"], record["month"], record["source"],
+                                       record["actual"], record["commitments"]), sheet.file, sheet.name, number)
+            if record["scheme_id"] not in schemes:
+                problems.append(item.problem(f"there is no scheme {record['scheme_id']} in {agreement.name} "
+                                             f"(schemes: {', '.join(sorted(schemes))})", "scheme_id"))
+                continue
+            located.append(item)
+    problems += duplicates(located)
+    tabular.check(problems, "monthly actuals")
+    return located
+
+
+def read_figures(paths: Sequence[Path], agreement: Agreement) -> list[Located]:
+    """Every figure in the files, or one error naming every bad file, sheet, row and column."""
+    if not paths:
+        raise CarepoolError("give at least one file of monthly actuals")
+    sheets: list[tabular.Sheet] = []
+    for path in paths:
+        found = [s for s in tabular.read_tables(path) if "scheme_id" in s.headers]
+        if not found:
+            tabular.check([Problem(f"no sheet has the columns {', '.join(COLUMNS)} (commitments optional)",
+                                   path.name, None, 1)], "monthly actuals")
+        sheets += found
+    return _read_sheets(sheets, agreement)
+
+
+def read_entries(entries: Sequence[dict[str, Any]], agreement: Agreement, *, what: str = "entries") -> list[Located]:
+    """Figures typed into a form or sent to the API, checked exactly like a file (rows numbered from 1)."""
+    if not entries:
+        raise CarepoolError("give at least one monthly figure")
+    cleaned = [{k: v for k, v in entry.items() if v is not None} for entry in entries]
+    return _read_sheets([tabular.Sheet(what, None, list(COLUMNS), list(enumerate(cleaned, start=1)))], agreement)
+
+
+def _money(value: Any) -> Money:
+    """Excel gives numbers as floats: read them through their shortest decimal spelling, exactly."""
+    if isinstance(value, bool):
+        raise CarepoolError(f"expected an amount like \"1234.56\", got {value!r}")
+    return parse_money(Decimal(repr(value)) if isinstance(value, float) else value)
+
+
+def _source(value: Any, agreement: Agreement) -> str:
+    code = str(value).strip().upper()
+    if code not in agreement.codes:
+        raise CarepoolError(f"{value!r} is not a partner of this agreement; the source is the code of the "
+                            f"partner whose ledger the figure comes from ({', '.join(agreement.codes)})")
+    return code
+
+
+def duplicates(located: Iterable[Located]) -> list[Problem]:
+    """The same scheme, month and source twice in one import would make it unclear which figure counts."""
+    seen: dict[tuple[str, int, str], Located] = {}
+    problems = []
+    for item in located:
+        key = (item.figure.scheme, item.figure.month, item.figure.source)
+        if key in seen:
+            first = seen[key]
+            problems.append(item.problem(f"scheme {key[0]}, this month and source {key[2]} are already given in "
+                                         f"{first.file}{f' sheet {first.sheet}' if first.sheet else ''} row "
+                                         f"{first.row}", "month"))
+        else:
+            seen[key] = item
+    return problems
+
+
+def write_figures(path: Path, figures: Iterable[MonthFigure], year: FinancialYear, *,
+                  names: dict[str, str] | None = None) -> None:
+    """Write figures in the import layout (``.xlsx`` or ``.csv``): what a ledger export is mapped to."""
+    rows = [[f.scheme, f"{FinancialMonth(year, f.month).first_day:%Y-%m}", f.source, f.actual.amount,
+             f.commitments.amount] for f in figures]
+    headers = list(COLUMNS)
+    if names:
+        headers.append("scheme_name")
+        for row in rows:
+            row.append(names.get(str(row[0]), ""))
+    if path.suffix.lower() == ".csv":
+        import csv
+
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(headers)
+            writer.writerows([[f"{c:.2f}" if not isinstance(c, str) else c for c in row] for row in rows])
+        return
+    book = new_workbook()
+    add_table_sheet(book, "Actuals", headers, rows, number_formats={"actual": "#,##0.00", "commitments": "#,##0.00"})
+    book.save(path)

@@ -1,0 +1,223 @@
+"""Pages: the agreements a partner belongs to, and per agreement its overview, monthly monitoring,
+variations, and payments and settlement. Others' agreements answer 404; changes need the
+commissioner or finance role (payments and the settlement: the host's)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from starlette.responses import RedirectResponse, Response
+
+from carepool.core.errors import HTTP_STATUS, CarepoolError
+from carepool.core.money import Money
+from carepool.core.periods import FinancialMonth
+from carepool.db.uow import UnitOfWork
+from carepool.partners.api import save_upload
+from carepool.partners.model import Caller
+from carepool.pooled_budget import monitoring, payments, reports, service, variations, yearend
+from carepool.pooled_budget.changes import MoveContribution, SetContribution
+from carepool.pooled_budget.definition import describe_rule, read_definition
+from carepool.pooled_budget.page_charts import overview_chart, scheme_chart
+from carepool.pooled_budget.values import parse_money
+from carepool.web.deps import CallerDep, UowDep
+from carepool.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+NAV = (20, "Pooled budgets", "/pool")
+TABS = (("", "Overview"), ("/monitoring", "Monthly monitoring"), ("/variations", "Variations"),
+        ("/settlement", "Payments and settlement"))
+Form_ = Annotated[str, Form()]
+
+
+def _status(error: CarepoolError) -> int:
+    return HTTP_STATUS.get(error.kind, 400)
+
+
+def _context(uow: UnitOfWork, caller: Caller, agreement_id: int, as_at: int | None = None) -> dict[str, Any]:
+    m = monitoring.monitor(uow=uow, by=caller, agreement_id=agreement_id, as_at=as_at)
+    stored = m.stored
+    months = [FinancialMonth(stored.agreement.year, n) for n in range(1, 13)]
+    return {
+        "stored": stored, "a": stored.agreement, "m": m, "f": m.forecast, "tabs": TABS, "months": months,
+        "can_write": caller.has(*service.WRITE_ROLES) and not stored.settled,
+        "is_host": caller.organisation_code == stored.host and caller.has(*service.WRITE_ROLES),
+        "statement": yearend.statement(uow=uow, stored=stored), "rules": describe_rule, "error": None,
+        "notice": None, "charts": True,
+    }
+
+
+def _page(request: Request, caller: Caller, uow: UnitOfWork, agreement_id: int, template: str,
+          extra: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    context = _context(uow, caller, agreement_id)
+    context.update(extra or {})
+    if template == "pooled_budget/overview.html":
+        context["chart"] = overview_chart(context["f"])
+    if template == "pooled_budget/monitoring.html":
+        context["scheme_charts"] = [scheme_chart(context["f"], s) for s in context["f"].schemes]
+    if template == "pooled_budget/variations.html":
+        context["variations"] = variations.list_variations(uow=uow, stored=context["stored"])
+    if template == "pooled_budget/settlement.html":
+        context["payments"] = payments.list_payments(uow=uow, stored=context["stored"])
+        context["ledger_problems"] = yearend.check_ledger(uow=uow, stored=context["stored"])
+    return render(request, template, context, caller=caller, status_code=status_code)
+
+
+def _act(request: Request, caller: Caller, uow: UnitOfWork, agreement_id: int, template: str,
+         action: Callable[[], str | None], done: str) -> Response:
+    """Run a form's action; on success go back to the page (with a notice), on error show it there."""
+    service.get(uow=uow, agreement_id=agreement_id, by=caller)  # 404 for a stranger, before anything else
+    try:
+        notice = action()
+    except CarepoolError as error:
+        uow.rollback()
+        return _page(request, caller, uow, agreement_id, template, {"error": error}, _status(error))
+    target = f"/pool/{agreement_id}{done}"
+    if notice:
+        return _page(request, caller, uow, agreement_id, template, {"notice": notice})
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/pool")
+def agreements(request: Request, caller: CallerDep, uow: UowDep) -> Response:
+    found = service.list_agreements(uow=uow, by=caller)
+    return render(request, "pooled_budget/list.html",
+                  {"agreements": found, "can_create": caller.has(*service.WRITE_ROLES), "error": None},
+                  caller=caller)
+
+
+@router.post("/pool")
+def create(request: Request, file: UploadFile, caller: CallerDep, uow: UowDep) -> Response:
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            definition = read_definition(save_upload(file, folder))
+        stored = service.create(uow=uow, by=caller, definition=definition)
+    except CarepoolError as error:
+        uow.rollback()
+        found = service.list_agreements(uow=uow, by=caller)
+        return render(request, "pooled_budget/list.html",
+                      {"agreements": found, "can_create": caller.has(*service.WRITE_ROLES), "error": error},
+                      caller=caller, status_code=_status(error))
+    return RedirectResponse(f"/pool/{stored.id}", status_code=303)
+
+
+@router.get("/pool/{agreement_id}")
+def overview(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep) -> Response:
+    return _page(request, caller, uow, agreement_id, "pooled_budget/overview.html")
+
+
+@router.get("/pool/{agreement_id}/monitoring")
+def monitoring_page(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep) -> Response:
+    return _page(request, caller, uow, agreement_id, "pooled_budget/monitoring.html")
+
+
+def _summary_words(summary: monitoring.RecordSummary) -> str:
+    return (f"{summary.rows} figure{'s' if summary.rows != 1 else ''} checked: {summary.new} new, "
+            f"{summary.corrected} corrected, {summary.unchanged} unchanged; spend posted to the ledger "
+            f"{summary.spend_posted}.")
+
+
+@router.post("/pool/{agreement_id}/monitoring/entry")
+def enter_figure(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep, scheme_id: Form_,
+                 month: Form_, source: Form_, actual: Form_, commitments: Annotated[str, Form()] = "") -> Response:
+    entry = {"scheme_id": scheme_id, "month": month, "source": source, "actual": actual,
+             "commitments": commitments or None}
+
+    def action() -> str:
+        return _summary_words(monitoring.record_entries(uow=uow, by=caller, agreement_id=agreement_id,
+                                                        entries=[entry], what="form"))
+
+    return _act(request, caller, uow, agreement_id, "pooled_budget/monitoring.html", action, "/monitoring")
+
+
+@router.post("/pool/{agreement_id}/monitoring/import")
+def import_figures(request: Request, agreement_id: int, files: list[UploadFile], caller: CallerDep,
+                   uow: UowDep) -> Response:
+    def action() -> str:
+        with tempfile.TemporaryDirectory() as folder:
+            paths = [save_upload(f, folder) for f in files if f.filename]
+            summary = monitoring.import_files(uow=uow, by=caller, agreement_id=agreement_id, paths=paths)
+        return f"Imported {', '.join(Path(f.filename or '').name for f in files)}. " + _summary_words(summary)
+
+    return _act(request, caller, uow, agreement_id, "pooled_budget/monitoring.html", action, "/monitoring")
+
+
+@router.post("/pool/{agreement_id}/monitoring/forecast")
+def set_forecast(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep, scheme_id: Form_,
+                 amount: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
+    def action() -> None:
+        value = parse_money(amount) if amount.strip() else None
+        monitoring.set_forecast(uow=uow, by=caller, agreement_id=agreement_id, scheme=scheme_id, amount=value,
+                                note=note)
+
+    return _act(request, caller, uow, agreement_id, "pooled_budget/monitoring.html", action, "/monitoring")
+
+
+@router.get("/pool/{agreement_id}/variations")
+def variations_page(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep) -> Response:
+    return _page(request, caller, uow, agreement_id, "pooled_budget/variations.html")
+
+
+@router.post("/pool/{agreement_id}/variations")
+def propose(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep, description: Form_, kind: Form_,
+            partner: Form_, scheme: Form_, amount: Form_, to_scheme: Annotated[str, Form()] = "") -> Response:
+    def action() -> None:
+        money = parse_money(amount)
+        change = (MoveContribution(partner, scheme, to_scheme, money) if kind == "move"
+                  else SetContribution(scheme, partner, money))
+        variations.propose(uow=uow, by=caller, agreement_id=agreement_id, description=description,
+                           changes=[change])
+
+    return _act(request, caller, uow, agreement_id, "pooled_budget/variations.html", action, "/variations")
+
+
+@router.post("/pool/{agreement_id}/variations/{number}/{decision}")
+def decide(request: Request, agreement_id: int, number: int, decision: str, caller: CallerDep,
+           uow: UowDep) -> Response:
+    def action() -> None:
+        if decision == "withdraw":
+            variations.withdraw(uow=uow, by=caller, agreement_id=agreement_id, number=number)
+        else:
+            variations.decide(uow=uow, by=caller, agreement_id=agreement_id, number=number, decision=decision)
+
+    return _act(request, caller, uow, agreement_id, "pooled_budget/variations.html", action, "/variations")
+
+
+@router.get("/pool/{agreement_id}/settlement")
+def settlement_page(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep) -> Response:
+    return _page(request, caller, uow, agreement_id, "pooled_budget/settlement.html")
+
+
+@router.post("/pool/{agreement_id}/payments")
+def record_payment(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep, partner: Form_,
+                   amount: Form_, on: Form_, reference: Form_,
+                   kind: Annotated[str, Form()] = "contribution") -> Response:
+    def action() -> None:
+        try:
+            day = date.fromisoformat(on.strip())
+        except ValueError:
+            raise CarepoolError(f"date: expected a date like 2025-04-15, got {on!r}") from None
+        value: Money = parse_money(amount)
+        payments.record_payment(uow=uow, by=caller, agreement_id=agreement_id, partner=partner, amount=value,
+                               on=day, reference=reference, kind=kind)
+
+    return _act(request, caller, uow, agreement_id, "pooled_budget/settlement.html", action, "/settlement")
+
+
+@router.post("/pool/{agreement_id}/settlement")
+def settle(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep) -> Response:
+    def action() -> None:
+        yearend.settle_year(uow=uow, by=caller, agreement_id=agreement_id)
+
+    return _act(request, caller, uow, agreement_id, "pooled_budget/settlement.html", action, "/settlement")
+
+
+@router.get("/pool/{agreement_id}/download/{kind}")
+def download(agreement_id: int, kind: str, caller: CallerDep, uow: UowDep) -> Response:
+    report = reports.build(uow=uow, by=caller, agreement_id=agreement_id, kind=kind)
+    return Response(report.content, media_type=report.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{report.filename}"'})

@@ -1,0 +1,227 @@
+"""Files for people: the monthly monitoring workbook, a Better Care Fund style income and
+expenditure return, the national register row (CSV), the settlement JSON and the Beancount ledger.
+
+Amounts go into Excel as exact Decimals with a pounds format; nothing is computed here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+
+from carepool.core.errors import CarepoolError, not_found
+from carepool.core.money import Money
+from carepool.core.periods import FinancialMonth
+from carepool.core.workbook import add_table_sheet, new_workbook
+from carepool.db.uow import UnitOfWork
+from carepool.pooled_budget import monitoring, service, variations, yearend
+from carepool.pooled_budget.definition import describe_rule
+from carepool.pooled_budget.monitoring import Monitoring
+from carepool.pooled_budget.service import StoredAgreement, Who
+from carepool.pooled_budget.variations import Variation
+from carepool.pooled_budget.yearend import Statement
+
+POUNDS = '"£"#,##0.00;-"£"#,##0.00'
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REGISTER_COLUMNS = ("year", "agreement_id", "agreement", "host_code", "host_name", "partner_count", "partners",
+                    "contributions", "total_pooled", "contingency", "client_groups", "schemes", "status")
+
+
+def _d(amount: Money) -> Decimal:
+    return amount.amount
+
+
+def _formats(headers: Sequence[str], money: Sequence[str]) -> dict[str, str]:
+    return {h: POUNDS for h in headers if h in money}
+
+
+def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: list[list[Any]],
+           money: Sequence[str] = ()) -> None:
+    add_table_sheet(book, title, headers, rows, number_formats=_formats(headers, money))
+
+
+def _summary(m: Monitoring, statement: Statement | None) -> list[list[Any]]:
+    a, f = m.stored.agreement, m.forecast
+    return [
+        ["Agreement", a.name], ["Financial year", a.year.label],
+        ["Host", f"{a.partner_name(a.host)} ({a.host})"],
+        ["Partners", "; ".join(f"{p.name} ({p.code})" for p in a.partners)],
+        ["As at", f.as_at_label], ["Budget", _d(f.total("budget"))],
+        ["Actual to date", _d(f.total("actual_to_date"))], ["Commitments", _d(f.total("commitments"))],
+        ["Forecast outturn", _d(f.total("forecast"))], ["Forecast variance", _d(f.total("variance"))],
+        ["Status", "settled" if statement else "open"],
+    ]
+
+
+def _schemes(m: Monitoring) -> list[list[Any]]:
+    a = m.stored.agreement
+    return [[s.id, s.name, s.client_group, _d(s.budget), _d(s.actual_to_date), _d(s.commitments),
+             _d(s.forecast), _d(s.variance), s.basis, describe_rule(scheme.overspend, a),
+             describe_rule(scheme.underspend, a)]
+            for s, scheme in zip(m.forecast.schemes, a.schemes, strict=True)]
+
+
+def _partners(m: Monitoring) -> list[list[Any]]:
+    return [[p.code, p.name, _d(m.contributions[p.code]), _d(m.paid[p.code]), _d(m.outstanding[p.code]),
+             _d(p.overspend_share), _d(p.underspend_share), _d(p.final_cost)]
+            for p in m.forecast.outcome.partners]
+
+
+def _monthly(m: Monitoring) -> tuple[list[str], list[list[Any]]]:
+    year = m.stored.agreement.year
+    months = [FinancialMonth(year, n).label for n in range(1, 13)]
+    rows = [[s.id, s.name, *(_d(v) for v in s.monthly), _d(s.actual_to_date)] for s in m.forecast.schemes]
+    totals = [Money.sum(s.monthly[i] for s in m.forecast.schemes) for i in range(12)]
+    rows.append(["", "Total", *(_d(v) for v in totals), _d(Money.sum(totals))])
+    return ["scheme_id", "scheme", *months, "total"], rows
+
+
+def _variations(found: list[Variation]) -> list[list[Any]]:
+    return [[v.number, v.status, v.description, "; ".join(v.lines),
+             "; ".join(f"{d.partner_name}: {d.decision} by {d.by} at {d.at:%Y-%m-%d %H:%M}" for d in v.decisions),
+             f"{v.proposed_by} at {v.proposed_at:%Y-%m-%d %H:%M}"] for v in found]
+
+
+def _settlement_rows(statement: Statement) -> list[list[Any]]:
+    return [[p.code, p.name, _d(p.contribution), _d(p.overspend_share), _d(p.underspend_share),
+             _d(p.final_cost), _d(p.paid), _d(p.balance), p.owes_words] for p in statement.partners]
+
+
+SETTLEMENT_HEADERS = ["code", "partner", "contribution", "overspend_share", "underspend_share", "final_cost",
+                      "contributions_paid", "owes_or_owed", "in words"]
+MONEY = ("budget", "actual_to_date", "commitments", "forecast_outturn", "variance", "contribution", "paid_to_date",
+         "still_to_pay", "forecast_overspend_share", "forecast_underspend_share", "forecast_final_cost",
+         "overspend_share", "underspend_share", "final_cost", "contributions_paid", "owes_or_owed", "planned",
+         "received_to_date", "outstanding", "contingency_funding", "planned_contribution", "forecast_variance",
+         "value")
+
+
+def monitoring_workbook(m: Monitoring, found: list[Variation], statement: Statement | None) -> Workbook:
+    """The monthly monitoring workbook a pool manager sends to every partner."""
+    book = new_workbook()
+    _sheet(book, "Summary", ["field", "value"], _summary(m, statement), ["value"])
+    _sheet(book, "Schemes", ["scheme_id", "scheme", "client_group", "budget", "actual_to_date", "commitments",
+                             "forecast_outturn", "variance", "forecast_basis", "overspend_rule", "underspend_rule"],
+           _schemes(m), MONEY)
+    _sheet(book, "Partners", ["code", "partner", "contribution", "paid_to_date", "still_to_pay",
+                              "forecast_overspend_share", "forecast_underspend_share", "forecast_final_cost"],
+           _partners(m), MONEY)
+    headers, rows = _monthly(m)
+    _sheet(book, "Monthly", headers, rows, headers[2:])
+    _sheet(book, "Explanation", ["how each forecast share is worked out"],
+           [[line] for line in m.forecast.outcome.explanation()])
+    _sheet(book, "Variations", ["number", "status", "description", "changes", "decisions", "proposed"],
+           _variations(found))
+    if statement is not None:
+        _sheet(book, "Settlement", SETTLEMENT_HEADERS, _settlement_rows(statement), MONEY)
+        _sheet(book, "Settlement explained", ["how each share was worked out"],
+               [[line] for line in statement.explanation])
+    return book
+
+
+def bcf_return(m: Monitoring, statement: Statement | None) -> Workbook:
+    """A Better Care Fund style income and expenditure return: planned against actual."""
+    a, f = m.stored.agreement, m.forecast
+    book = new_workbook()
+    funded = a.contingency.funded if a.contingency else {}
+    cover = [["Agreement", a.name], ["Financial year", a.year.label], ["Host", a.partner_name(a.host)],
+             ["Period", f"actuals to {f.as_at_label}" if f.as_at else "no actuals yet"],
+             ["Status", "final (settled)" if statement else "in year"]]
+    _sheet(book, "Cover", ["field", "value"], cover)
+    amounts = [[m.contributions[p.code] - funded.get(p.code, Money(0)), funded.get(p.code, Money(0)),
+                m.contributions[p.code], m.paid[p.code], m.outstanding[p.code]] for p in a.partners]
+    income = [[p.code, p.name, *map(_d, line)] for p, line in zip(a.partners, amounts, strict=True)]
+    income.append(["", "Total", *(_d(Money.sum(line[i] for line in amounts)) for i in range(5))])
+    _sheet(book, "Income", ["code", "partner", "planned_contribution", "contingency_funding", "planned",
+                            "received_to_date", "outstanding"], income, MONEY)
+    final = {s["id"]: Money.parse(s["actual"]) for s in statement.data["schemes"]} if statement else {}
+    expenditure = [[s.id, s.name, s.client_group, _d(s.budget), _d(s.actual_to_date), _d(s.forecast),
+                    _d(s.variance), _d(final[s.id]) if final else ""] for s in f.schemes]
+    expenditure.append(["", "Total", "", _d(f.total("budget")), _d(f.total("actual_to_date")),
+                        _d(f.total("forecast")), _d(f.total("variance")),
+                        _d(Money.sum(final.values())) if final else ""])
+    _sheet(book, "Expenditure", ["scheme_id", "scheme", "client_group", "planned", "actual_to_date",
+                                 "forecast_outturn", "forecast_variance", "final_outturn"], expenditure,
+           [*MONEY, "final_outturn"])
+    planned_income = Money.sum(m.contributions.values())
+    summary = [["Income planned", _d(planned_income)], ["Income received to date", _d(Money.sum(m.paid.values()))],
+               ["Expenditure planned", _d(f.total("budget"))], ["Expenditure to date", _d(f.total("actual_to_date"))],
+               ["Expenditure forecast", _d(f.total("forecast"))],
+               ["Forecast over (+) or under (-) spend", _d(f.total("variance"))]]
+    _sheet(book, "Summary", ["line", "value"], summary, ["value"])
+    return book
+
+
+def register_rows(agreements: Sequence[StoredAgreement]) -> list[dict[str, str]]:
+    """One row per agreement for the national register of pooled budgets."""
+    rows = []
+    for stored in agreements:
+        a = stored.agreement
+        totals = service.contribution_totals(a)
+        groups = sorted({g for g in stored.definition.client_groups.values() if g})
+        rows.append({
+            "year": a.year.label, "agreement_id": str(stored.id), "agreement": a.name, "host_code": a.host,
+            "host_name": a.partner_name(a.host), "partner_count": str(len(a.partners)),
+            "partners": "; ".join(f"{p.code} {p.name}" for p in a.partners),
+            "contributions": "; ".join(f"{code}={totals[code].plain()}" for code in a.codes),
+            "total_pooled": Money.sum(totals.values()).plain(),
+            "contingency": a.contingency.amount.plain() if a.contingency else "0.00",
+            "client_groups": "; ".join(groups), "schemes": "; ".join(s.name for s in a.schemes),
+            "status": stored.status,
+        })
+    return rows
+
+
+def register_csv(agreements: Sequence[StoredAgreement]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(REGISTER_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(register_rows(agreements))
+    return out.getvalue()
+
+
+def _xlsx(book: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Report:
+    filename: str
+    media_type: str
+    content: bytes
+
+
+KINDS = ("monitoring", "bcf-return", "register", "settlement", "ledger")
+
+
+def build(*, uow: UnitOfWork, by: Who, agreement_id: int, kind: str, as_at: int | None = None) -> Report:
+    """One report of an agreement, ready to save or send."""
+    if kind not in KINDS:
+        raise CarepoolError(f"report: expected one of {', '.join(KINDS)}, got {kind!r}")
+    stored = service.get(uow=uow, agreement_id=agreement_id, by=by)
+    stem = f"pool-{stored.id}-{stored.agreement.year.label.replace('/', '-')}"
+    if kind == "register":
+        return Report(f"{stem}-register.csv", "text/csv", register_csv([stored]).encode("utf-8"))
+    if kind == "ledger":
+        text = service.ledger_export(uow=uow, by=by, agreement_id=agreement_id)
+        return Report(f"{stem}.beancount", "text/plain", text.encode("utf-8"))
+    statement = yearend.statement(uow=uow, stored=stored)
+    if kind == "settlement":
+        if statement is None:
+            raise not_found(f"a settlement of agreement {agreement_id} (the year has not been settled yet)")
+        body = json.dumps(statement.data, indent=2, ensure_ascii=False)
+        return Report(f"{stem}-settlement.json", "application/json", body.encode("utf-8"))
+    m = monitoring.monitor(uow=uow, by=by, agreement_id=agreement_id, as_at=as_at)
+    if kind == "monitoring":
+        found = variations.list_variations(uow=uow, stored=stored)
+        return Report(f"{stem}-monitoring.xlsx", XLSX, _xlsx(monitoring_workbook(m, found, statement)))
+    return Report(f"{stem}-bcf-return.xlsx", XLSX, _xlsx(bcf_return(m, statement)))

@@ -1,0 +1,207 @@
+"""Year-end settlement of a stored agreement, its statement, and the check that the ledger agrees.
+
+The year's actual per scheme is the sum of its monthly figures; ``settle()`` shares
+the variance under the agreed rules (the same function ``carepool pool settle``
+uses). Each partner's share is posted to its ``Settlement`` account; what a partner
+owes (positive) or is owed (negative) is its final cost minus the contributions it
+has paid.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from carepool.audit import service as audit
+from carepool.audit.model import canonical_json
+from carepool.core.errors import conflict, not_found
+from carepool.core.money import Money
+from carepool.core.periods import FinancialMonth
+from carepool.db.uow import UnitOfWork
+from carepool.ledger import service as ledger
+from carepool.ledger.model import Posting, TransactionDraft
+from carepool.pooled_budget.forecast import MONTHS, latest_month, outturn
+from carepool.pooled_budget.model import SettlementResult
+from carepool.pooled_budget.monitoring import figures
+from carepool.pooled_budget.payments import paid_to_date
+from carepool.pooled_budget.render import result_to_dict
+from carepool.pooled_budget.service import (
+    SETTLED,
+    StoredAgreement,
+    Who,
+    contribution_totals,
+    get,
+    organisation_of,
+    require_host,
+    utc,
+)
+from carepool.pooled_budget.settlement import check_settlement, settle
+from carepool.pooled_budget.tables import PoolAgreementRow, PoolSettlementRow, PoolVariationRow
+
+
+@dataclass(frozen=True)
+class PartnerLine:
+    code: str
+    name: str
+    contribution: Money
+    overspend_share: Money
+    underspend_share: Money
+    final_cost: Money
+    paid: Money  # contributions paid into the pool
+    balance: Money  # final cost - paid: positive, the partner owes the pool; negative, the pool owes it
+
+    @property
+    def owes_words(self) -> str:
+        if self.balance.pence > 0:
+            return f"owes the pool {self.balance}"
+        if self.balance.pence < 0:
+            return f"is owed {-self.balance} by the pool"
+        return "owes nothing and is owed nothing"
+
+
+@dataclass(frozen=True)
+class Statement:
+    agreement_id: int
+    settled_at: datetime
+    settled_by: str
+    data: dict[str, Any]  # the settlement JSON (as `carepool pool settle --format json`) plus "positions"
+
+    @property
+    def partners(self) -> list[PartnerLine]:
+        names = self.data["agreement"]["partners"]
+        lines = []
+        for code, p in self.data["partners"].items():
+            position = self.data["positions"][code]
+            lines.append(PartnerLine(code, names[code], Money.parse(p["contribution"]),
+                                     Money.parse(p["overspend_share"]), Money.parse(p["underspend_share"]),
+                                     Money.parse(p["final_cost"]), Money.parse(position["paid"]),
+                                     Money.parse(position["balance"])))
+        return lines
+
+    @property
+    def explanation(self) -> list[str]:
+        return list(self.data["explanation"])
+
+    def money(self, key: str) -> Money:
+        return Money.parse(self.data[key])
+
+    @property
+    def total_final_cost(self) -> Money:
+        return Money.sum(p.final_cost for p in self.partners)
+
+    @property
+    def total_actual(self) -> Money:
+        return Money.sum(Money.parse(s["actual"]) for s in self.data["schemes"])
+
+
+def _statement(row: PoolSettlementRow) -> Statement:
+    return Statement(row.agreement_id, utc(row.settled_at), row.settled_by, json.loads(row.statement))
+
+
+def statement(*, uow: UnitOfWork, stored: StoredAgreement) -> Statement | None:
+    row = uow.session.get(PoolSettlementRow, stored.id)
+    return None if row is None else _statement(row)
+
+
+def get_statement(*, uow: UnitOfWork, by: Who, agreement_id: int) -> Statement:
+    stored = get(uow=uow, agreement_id=agreement_id, by=by)
+    found = statement(uow=uow, stored=stored)
+    if found is None:
+        raise not_found(f"a settlement of agreement {agreement_id} (the year has not been settled yet)")
+    return found
+
+
+def _ready(uow: UnitOfWork, stored: StoredAgreement, months: int) -> None:
+    if months < MONTHS:
+        last = FinancialMonth(stored.agreement.year, months).label if months else "no month yet"
+        raise conflict(f"the year is not complete: the latest actuals are for {last}; record every month to "
+                       f"March {stored.agreement.year.start + 1} before settling")
+    pending = uow.session.execute(select(PoolVariationRow.number).where(
+        PoolVariationRow.agreement_id == stored.id, PoolVariationRow.status == "proposed")).scalars().all()
+    if pending:
+        raise conflict(f"variation {', '.join(map(str, pending))} still awaits approval; approve, reject or "
+                       "withdraw it before settling")
+
+
+def settle_year(*, uow: UnitOfWork, by: Who, agreement_id: int) -> Statement:
+    """Settle the year once: post each partner's share to the ledger and store the statement."""
+    stored = get(uow=uow, agreement_id=agreement_id, by=by, for_update=True)
+    require_host(stored, by, "settles the year")
+    existing = statement(uow=uow, stored=stored)
+    if existing is not None:
+        return existing
+    found = figures(uow=uow, stored=stored)
+    _ready(uow, stored, latest_month(found))
+    result = settle(outturn(stored.agreement, found))
+    chart, year = stored.chart, stored.agreement.year
+    shares = {p.code: p.overspend_share + p.underspend_share for p in result.partners}
+    postings = [posting for code, share in shares.items() if share
+                for posting in (Posting(chart.settlement(code), share), Posting(chart.risk_share(code), -share))]
+    if postings:
+        ledger.post(uow=uow, actor=by.actor, draft=TransactionDraft(
+            f"{chart.prefix}:settlement", year.last_day,
+            f"Year-end settlement of {stored.agreement.name} {year}: each partner's share of the variance",
+            tuple(postings)))
+    data = result_to_dict(result)
+    paid = paid_to_date(uow=uow, stored=stored)
+    data["positions"] = {p.code: {"paid": paid[p.code].plain(), "balance": (p.final_cost - paid[p.code]).plain()}
+                         for p in result.partners}
+    row = PoolSettlementRow(agreement_id=stored.id, settled_at=uow.now(), settled_by=by.actor,
+                            statement=canonical_json(data))
+    uow.session.add(row)
+    agreement_row = uow.session.get(PoolAgreementRow, stored.id)
+    assert agreement_row is not None
+    agreement_row.status = SETTLED
+    audit.record(uow=uow, actor=by.actor, organisation=organisation_of(by, stored), action="pool.year_settled",
+                 entity_type="pool_agreement", entity_id=str(stored.id),
+                 after={"partners": data["partners"], "positions": data["positions"],
+                        "carried_forward": data["carried_forward"], "unallocated": data["unallocated"]})
+    uow.commit()
+    return _statement(row)
+
+
+def settlement_result(stored: StoredAgreement, found: list[Any]) -> SettlementResult:
+    return settle(outturn(stored.agreement, found))
+
+
+def check_ledger(*, uow: UnitOfWork, stored: StoredAgreement) -> list[str]:
+    """Every way the agreement's ledger accounts disagree with its stored figures; empty when they agree."""
+    chart, agreement = stored.chart, stored.agreement
+    problems = []
+
+    def balance(code: str) -> Money:
+        return ledger.balance(uow=uow, code=code)
+
+    total = ledger.trial_balance(uow=uow, prefix=chart.prefix + ":").total
+    if total:
+        problems.append(f"the trial balance of {chart.prefix} is {total}, not zero")
+    found = figures(uow=uow, stored=stored)
+    spent = Money.sum(balance(stored.spend_accounts[s.id]) for s in agreement.schemes)
+    if spent != Money.sum(f.actual for f in found):
+        problems.append(f"spend accounts hold {spent} but the monthly actuals add up to "
+                        f"{Money.sum(f.actual for f in found)}")
+    due, paid = contribution_totals(agreement), paid_to_date(uow=uow, stored=stored)
+    for code in agreement.codes:
+        income = -balance(chart.contributions(code))
+        if income != due[code]:
+            problems.append(f"{code}: contributions account is {income}, expected {due[code]}")
+        if balance(chart.due(code)) != due[code] - paid[code]:
+            problems.append(f"{code}: due account is {balance(chart.due(code))}, expected {due[code] - paid[code]}")
+    refunds = paid_to_date(uow=uow, stored=stored, kind="settlement")
+    received = Money.sum(paid.values()) + Money.sum(refunds.values())
+    if balance(chart.bank) != received:
+        problems.append(f"the pool bank holds {balance(chart.bank)}, but payments add up to {received}")
+    settled = statement(uow=uow, stored=stored)
+    if settled is not None:
+        for line in settled.partners:
+            share = line.overspend_share + line.underspend_share
+            if balance(chart.settlement(line.code)) != share - refunds[line.code]:
+                problems.append(f"{line.code}: settlement account is {balance(chart.settlement(line.code))}, "
+                                f"expected {share - refunds[line.code]}")
+        result_problems = check_settlement(settlement_result(stored, found))
+        problems += result_problems
+    return problems

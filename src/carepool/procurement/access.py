@@ -1,0 +1,67 @@
+"""Who may see and do what in procurement: one place for the checks every service uses.
+
+- Members of a consortium (any role) see its demand, lots and tenders; only the
+  procurement role changes them.
+- Anyone signed in sees a tender once it is published (it is public information), but
+  never bid contents: those are unsealed only by the opening step, after the deadline,
+  and then shown to the consortium's members; a provider sees its own bids, always.
+- Anything a caller may not see answers "not found", so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from carepool.core.errors import CarepoolError, not_found
+from carepool.db.uow import UnitOfWork
+from carepool.partners.model import Caller, Role
+from carepool.procurement.model import TenderStatus
+from carepool.procurement.tables import ConsortiumMemberRow, ConsortiumRow, TenderRow
+
+PUBLIC_STATUSES = frozenset(TenderStatus) - {TenderStatus.DRAFT}
+
+
+def member_codes(uow: UnitOfWork, consortium_id: int) -> list[str]:
+    rows = uow.session.execute(
+        select(ConsortiumMemberRow.organisation_code).where(ConsortiumMemberRow.consortium_id == consortium_id)
+        .order_by(ConsortiumMemberRow.organisation_code))
+    return list(rows.scalars())
+
+
+def is_member(uow: UnitOfWork, caller: Caller, consortium_id: int) -> bool:
+    return caller.organisation_code in member_codes(uow, consortium_id)
+
+
+def consortium_for(uow: UnitOfWork, caller: Caller, consortium_id: int, *, manage: bool = False) -> ConsortiumRow:
+    """A consortium the caller's organisation belongs to (``manage``: with the procurement role)."""
+    row = uow.session.get(ConsortiumRow, consortium_id)
+    if row is None or not is_member(uow, caller, consortium_id):
+        raise not_found(f"consortium {consortium_id}")
+    if manage:
+        caller.require(Role.PROCUREMENT)
+    return row
+
+
+def tender_for(uow: UnitOfWork, caller: Caller, ref: str, *, manage: bool = False,
+               lock: bool = False) -> tuple[TenderRow, bool]:
+    """The tender and whether the caller is a member of its consortium.
+
+    Drafts are visible to members only; ``manage`` needs membership and the procurement role.
+    """
+    query = select(TenderRow).where(TenderRow.ref == ref.strip().upper())
+    if lock:
+        query = query.with_for_update()
+    row = uow.session.execute(query).scalar_one_or_none()
+    if row is None:
+        raise not_found(f"tender {ref}")
+    member = is_member(uow, caller, row.consortium_id)
+    if not member and (manage or TenderStatus(row.status) not in PUBLIC_STATUSES):
+        raise not_found(f"tender {ref}")
+    if manage:
+        caller.require(Role.PROCUREMENT)
+    return row, member
+
+
+def require_provider(caller: Caller) -> None:
+    if not caller.has(Role.PROVIDER):
+        raise CarepoolError("only a provider's users can do this (it needs the provider role)", kind="forbidden")

@@ -1,0 +1,250 @@
+"""JSON routes under /api/procurement. Every check lives in the services; these only translate."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, UploadFile
+from starlette.responses import FileResponse, Response
+
+from carepool.core.errors import CarepoolError
+from carepool.partners import service as partners
+from carepool.partners.api import save_upload
+from carepool.procurement import (
+    bidding,
+    evaluation,
+    io,
+    ocds,
+    opening,
+    publication,
+    reports,
+    service,
+    tendering,
+)
+from carepool.procurement.model import quantity
+from carepool.procurement.schemas import (
+    AwardSummaryRead,
+    BidCreate,
+    BidListingRead,
+    ConsortiumCreate,
+    ConsortiumRead,
+    LotMerge,
+    LotRead,
+    LotSplit,
+    MyBidRead,
+    OpeningRead,
+    OverrideRequest,
+    PanelScore,
+    ProviderResultRead,
+    Reason,
+    ReceiptRead,
+    TenderCreate,
+    TenderRead,
+    TenderUpdate,
+    ThresholdUpdate,
+)
+from carepool.web.deps import CallerDep, UowDep
+
+router = APIRouter(prefix="/api/procurement", tags=["procurement"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/consortia")
+def list_consortia(caller: CallerDep, uow: UowDep) -> list[ConsortiumRead]:
+    return [ConsortiumRead.of(c) for c in service.list_consortia(uow=uow, caller=caller)]
+
+
+@router.post("/consortia", status_code=201)
+def create_consortium(body: ConsortiumCreate, caller: CallerDep, uow: UowDep) -> ConsortiumRead:
+    return ConsortiumRead.of(service.create_consortium(uow=uow, caller=caller, name=body.name, members=body.members))
+
+
+@router.get("/consortia/{consortium_id}")
+def get_consortium(consortium_id: int, caller: CallerDep, uow: UowDep) -> ConsortiumRead:
+    return ConsortiumRead.of(service.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id))
+
+
+@router.put("/consortia/{consortium_id}/sme-threshold")
+def set_threshold(consortium_id: int, body: ThresholdUpdate, caller: CallerDep, uow: UowDep) -> ConsortiumRead:
+    hours = None if body.hours in (None, "") else quantity(body.hours, what="hours")
+    service.set_sme_threshold(uow=uow, caller=caller, consortium_id=consortium_id, hours=hours)
+    return ConsortiumRead.of(service.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id))
+
+
+@router.post("/consortia/{consortium_id}/demand")
+def import_demand(consortium_id: int, file: UploadFile, caller: CallerDep, uow: UowDep) -> dict[str, int]:
+    """Replace demand from an Excel or CSV file (member_code, service, locality_code, hours_per_week,
+    baseline_price): all or nothing, every problem named by sheet, row and column."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = save_upload(file, folder)
+        lines, problems = io.read_demand(path)
+    saved = service.save_demand(uow=uow, caller=caller, consortium_id=consortium_id, lines=lines,
+                                problems=problems, what=path.name)
+    return {"lines": saved}
+
+
+@router.get("/consortia/{consortium_id}/demand.xlsx")
+def export_demand(consortium_id: int, caller: CallerDep, uow: UowDep) -> Response:
+    lines = service.list_demand(uow=uow, caller=caller, consortium_id=consortium_id)
+    names = _names(uow)
+    folder = Path(tempfile.mkdtemp())
+    path = io.write_demand(folder / "demand.xlsx", lines, names)
+    return FileResponse(path, media_type=XLSX, filename="demand.xlsx")
+
+
+@router.get("/consortia/{consortium_id}/lots")
+def list_lots(consortium_id: int, caller: CallerDep, uow: UowDep) -> list[LotRead]:
+    return [LotRead.of(s) for s in service.list_lots(uow=uow, caller=caller, consortium_id=consortium_id)]
+
+
+@router.post("/consortia/{consortium_id}/lots")
+def build_lots(consortium_id: int, caller: CallerDep, uow: UowDep, split_big: bool = False) -> list[LotRead]:
+    """Rebuild the lot plan from demand: one lot per service and locality (big ones split if asked)."""
+    lots = service.build_lots(uow=uow, caller=caller, consortium_id=consortium_id, split_big=split_big)
+    return [LotRead.of(s) for s in lots]
+
+
+@router.post("/lots/{lot_id}/split")
+def split_lot(lot_id: int, body: LotSplit, caller: CallerDep, uow: UowDep) -> list[LotRead]:
+    return [LotRead.of(s) for s in service.split_lot(uow=uow, caller=caller, lot_id=lot_id, parts=body.parts)]
+
+
+@router.post("/lots/merge")
+def merge_lots(body: LotMerge, caller: CallerDep, uow: UowDep) -> list[LotRead]:
+    return [LotRead.of(s) for s in service.merge_lots(uow=uow, caller=caller, lot_ids=body.lot_ids, name=body.name)]
+
+
+@router.get("/tenders")
+def list_tenders(caller: CallerDep, uow: UowDep) -> list[TenderRead]:
+    return [TenderRead.of(t) for t in tendering.list_tenders(uow=uow, caller=caller)]
+
+
+@router.post("/tenders", status_code=201)
+def create_tender(body: TenderCreate, caller: CallerDep, uow: UowDep) -> TenderRead:
+    return TenderRead.of(tendering.create_tender(
+        uow=uow, caller=caller, consortium_id=body.consortium_id, title=body.title, description=body.description,
+        lot_ids=body.lot_ids, rules=body.rules, deadline=body.deadline))
+
+
+@router.get("/tenders/{ref}")
+def get_tender(ref: str, caller: CallerDep, uow: UowDep) -> TenderRead:
+    return TenderRead.of(tendering.get_tender(uow=uow, caller=caller, ref=ref))
+
+
+@router.patch("/tenders/{ref}")
+def update_tender(ref: str, body: TenderUpdate, caller: CallerDep, uow: UowDep) -> TenderRead:
+    """Edit a tender. After publication this invalidates submitted bids and may move the deadline."""
+    return TenderRead.of(tendering.update_tender(uow=uow, caller=caller, ref=ref, title=body.title,
+                                                 description=body.description, rules=body.rules,
+                                                 deadline=body.deadline))
+
+
+@router.post("/tenders/{ref}/publish")
+def publish(ref: str, caller: CallerDep, uow: UowDep) -> TenderRead:
+    return TenderRead.of(tendering.publish(uow=uow, caller=caller, ref=ref))
+
+
+@router.post("/tenders/{ref}/cancel")
+def cancel(ref: str, body: Reason, caller: CallerDep, uow: UowDep) -> TenderRead:
+    return TenderRead.of(tendering.cancel(uow=uow, caller=caller, ref=ref, reason=body.reason))
+
+
+@router.post("/tenders/{ref}/bids", status_code=201)
+def submit_bid(ref: str, body: BidCreate, caller: CallerDep, uow: UowDep) -> ReceiptRead:
+    """Submit a sealed bid on one lot (providers). Keep the receipt: its SHA-256 is checked at opening."""
+    return ReceiptRead.of(bidding.submit_bid(uow=uow, caller=caller, ref=ref, lot_code=body.lot,
+                                             content=body.content()))
+
+
+@router.get("/tenders/{ref}/bids")
+def list_bids(ref: str, caller: CallerDep, uow: UowDep) -> BidListingRead:
+    """The consortium's view of the bids: only how many there are until they are opened."""
+    return BidListingRead.of(reports.bid_listing(uow=uow, caller=caller, ref=ref))
+
+
+@router.get("/my/bids")
+def my_bids(caller: CallerDep, uow: UowDep, tender: str | None = None) -> list[MyBidRead]:
+    """Your organisation's own bids and receipts (providers)."""
+    return [MyBidRead.of(b) for b in bidding.my_bids(uow=uow, caller=caller, ref=tender)]
+
+
+@router.get("/my/bids/{bid_id}/receipt")
+def my_receipt(bid_id: int, caller: CallerDep, uow: UowDep) -> ReceiptRead:
+    return ReceiptRead.of(bidding.receipt(uow=uow, caller=caller, bid_id=bid_id))
+
+
+@router.post("/tenders/{ref}/open")
+def open_bids(ref: str, caller: CallerDep, uow: UowDep) -> OpeningRead:
+    """Open the bids after the deadline: every bid's hash is checked against its receipt (audited)."""
+    return OpeningRead.of(opening.open_bids(uow=uow, caller=caller, ref=ref))
+
+
+@router.post("/tenders/{ref}/bids/{bid_id}/panel-score")
+def panel_score(ref: str, bid_id: int, body: PanelScore, caller: CallerDep, uow: UowDep) -> dict[str, str]:
+    opening.set_panel_score(uow=uow, caller=caller, ref=ref, bid_id=bid_id,
+                            score=quantity(body.score, what="score", zero_ok=True), note=body.note)
+    return {"status": "recorded"}
+
+
+@router.post("/tenders/{ref}/evaluate")
+def evaluate(ref: str, caller: CallerDep, uow: UowDep) -> AwardSummaryRead:
+    evaluation.evaluate(uow=uow, caller=caller, ref=ref)
+    return _summary(uow, caller, ref)
+
+
+@router.post("/tenders/{ref}/override")
+def override(ref: str, body: OverrideRequest, caller: CallerDep, uow: UowDep) -> AwardSummaryRead:
+    allocations = [evaluation.Allocation(a.bid_id, quantity(a.weekly_quantity, zero_ok=True))
+                   for a in body.allocations]
+    evaluation.override(uow=uow, caller=caller, ref=ref, allocations=allocations, reason=body.reason)
+    return _summary(uow, caller, ref)
+
+
+@router.post("/tenders/{ref}/confirm")
+def confirm(ref: str, caller: CallerDep, uow: UowDep) -> TenderRead:
+    evaluation.confirm(uow=uow, caller=caller, ref=ref)
+    return TenderRead.of(tendering.get_tender(uow=uow, caller=caller, ref=ref))
+
+
+@router.post("/tenders/{ref}/contracts")
+def make_contracts(ref: str, caller: CallerDep, uow: UowDep) -> dict[str, int]:
+    return {"contracts": evaluation.make_contracts(uow=uow, caller=caller, ref=ref)}
+
+
+@router.get("/tenders/{ref}/award")
+def award_summary(ref: str, caller: CallerDep, uow: UowDep) -> AwardSummaryRead:
+    """The evaluated award with cheapest-wins, rule costs, market health and savings (consortium members)."""
+    return _summary(uow, caller, ref)
+
+
+@router.get("/tenders/{ref}/result")
+def my_result(ref: str, caller: CallerDep, uow: UowDep) -> ProviderResultRead:
+    """Your own bids on a tender and, once the award is confirmed, your result (providers)."""
+    return ProviderResultRead.of(reports.my_result(uow=uow, caller=caller, ref=ref))
+
+
+@router.get("/tenders/{ref}/ocds")
+def ocds_release_package(ref: str, caller: CallerDep, uow: UowDep) -> Response:
+    """OCDS 1.1 release package (with the lots extension) of a published tender."""
+    release, _ = publication.packages(uow=uow, ref=ref, caller=caller)
+    return Response(ocds.dumps(release), media_type="application/json")
+
+
+@router.get("/tenders/{ref}/ocds/record")
+def ocds_record_package(ref: str, caller: CallerDep, uow: UowDep) -> Response:
+    _, record = publication.packages(uow=uow, ref=ref, caller=caller)
+    return Response(ocds.dumps(record), media_type="application/json")
+
+
+def _summary(uow: UowDep, caller: CallerDep, ref: str) -> AwardSummaryRead:
+    summary = reports.award_summary(uow=uow, caller=caller, ref=ref)
+    if summary is None:
+        raise CarepoolError(f"tender {ref} has not been evaluated yet", kind="conflict")
+    return AwardSummaryRead.of(summary)
+
+
+def _names(uow: UowDep) -> dict[str, str]:
+    names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
+    names.update({loc.code: loc.name for loc in partners.list_localities(uow=uow)})
+    return names

@@ -1,0 +1,122 @@
+"""Use cases for providers: submit a sealed bid, get a receipt, see their own bids (only their own).
+
+The sealed envelope of a bid is read in two places only: here, for the provider that
+made it, and in ``opening`` after the deadline. Buyers learn how many bids a lot has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from carepool.audit import service as audit
+from carepool.core.errors import CarepoolError, not_found
+from carepool.db.uow import UnitOfWork
+from carepool.partners import service as partners
+from carepool.partners.model import Caller, OrgKind
+from carepool.procurement import sealing
+from carepool.procurement.access import require_provider, tender_for
+from carepool.procurement.model import (
+    BidContent,
+    BidStatus,
+    Receipt,
+    TenderStatus,
+    check_bid_move,
+    from_cents,
+)
+from carepool.procurement.tables import BidRow, LotRow, SealedBidRow, TenderRow
+from carepool.procurement.tendering import aware
+
+
+@dataclass(frozen=True)
+class MyBid:
+    id: int
+    tender_ref: str
+    tender_title: str
+    tender_status: TenderStatus
+    lot_code: str
+    lot_name: str
+    status: BidStatus
+    status_note: str | None
+    receipt: Receipt
+    content: BidContent
+    panel_quality: Decimal | None
+
+
+def _provider_org(uow: UnitOfWork, caller: Caller) -> None:
+    require_provider(caller)
+    if partners.get_organisation(uow=uow, code=caller.organisation_code).kind is not OrgKind.PROVIDER:
+        raise CarepoolError("bids come from providers; your organisation is not registered as a provider",
+                            kind="forbidden")
+
+
+def submit_bid(*, uow: UnitOfWork, caller: Caller, ref: str, lot_code: str, content: BidContent) -> Receipt:
+    """Seal a bid on one lot and return the receipt; a later bid on the same lot replaces it."""
+    _provider_org(uow, caller)
+    tender, _ = tender_for(uow, caller, ref)
+    now = uow.now()
+    if TenderStatus(tender.status) is not TenderStatus.PUBLISHED:
+        raise CarepoolError(f"tender {tender.ref} is {tender.status}: it is not open for bids", kind="conflict")
+    deadline = aware(tender.deadline)
+    if deadline is None or aware(now) >= deadline:  # type: ignore[operator]
+        raise CarepoolError(f"the deadline for tender {tender.ref} has passed ({deadline:%Y-%m-%d %H:%M} UTC); "
+                            "no more bids can be accepted", kind="conflict")
+    lot = uow.session.execute(select(LotRow).where(LotRow.tender_id == tender.id,
+                                                   LotRow.code == lot_code.strip().upper())).scalar_one_or_none()
+    if lot is None:
+        raise not_found(f"lot {lot_code} in tender {tender.ref}")
+    provider = caller.organisation_code
+    text, digest = sealing.seal(tender=tender.ref, tender_version=tender.version, lot=lot.code, provider=provider,
+                                submitted_at=now, content=content)
+    for old in uow.session.execute(select(BidRow).where(
+            BidRow.tender_id == tender.id, BidRow.lot_id == lot.id, BidRow.provider_code == provider,
+            BidRow.status == BidStatus.SUBMITTED.value)).scalars():
+        check_bid_move(old.id, BidStatus(old.status), BidStatus.SUPERSEDED)
+        old.status, old.status_note = BidStatus.SUPERSEDED.value, f"replaced by a later bid at {now:%Y-%m-%d %H:%M}"
+    row = BidRow(tender_id=tender.id, lot_id=lot.id, provider_code=provider, status=BidStatus.SUBMITTED.value,
+                 tender_version=tender.version, submitted_at=now, submitted_by=caller.email, receipt_sha256=digest)
+    uow.session.add(row)
+    uow.session.flush()
+    uow.session.add(SealedBidRow(bid_id=row.id, sealed_json=text))
+    receipt = Receipt(row.id, tender.ref, lot.code, provider, digest, now)
+    audit.record(uow=uow, actor=caller.actor, organisation=provider, action="bid.submitted", entity_type="bid",
+                 entity_id=str(row.id), after={"tender": tender.ref, "lot": lot.code, "sha256": digest,
+                                               "submitted_at": now.isoformat(), "tender_version": tender.version})
+    uow.commit()
+    return receipt
+
+
+def _own_content(uow: UnitOfWork, caller: Caller, bid: BidRow) -> BidContent:
+    if bid.provider_code != caller.organisation_code:  # the envelope is the bidder's own, and no one else's
+        raise not_found(f"bid {bid.id}")
+    envelope = uow.session.get(SealedBidRow, bid.id)
+    if envelope is None:
+        raise not_found(f"bid {bid.id}")
+    return sealing.unseal(envelope.sealed_json).content
+
+
+def my_bids(*, uow: UnitOfWork, caller: Caller, ref: str | None = None) -> list[MyBid]:
+    """Every bid the caller's organisation has made (optionally on one tender), newest first."""
+    require_provider(caller)
+    query = (select(BidRow, TenderRow, LotRow).join(TenderRow, TenderRow.id == BidRow.tender_id)
+             .join(LotRow, LotRow.id == BidRow.lot_id).where(BidRow.provider_code == caller.organisation_code)
+             .order_by(BidRow.submitted_at.desc(), BidRow.id.desc()))
+    if ref is not None:
+        query = query.where(TenderRow.ref == ref.strip().upper())
+    result = []
+    for bid, tender, lot in uow.session.execute(query):
+        receipt = Receipt(bid.id, tender.ref, lot.code, bid.provider_code, bid.receipt_sha256,
+                          aware(bid.submitted_at))  # type: ignore[arg-type]
+        result.append(MyBid(bid.id, tender.ref, tender.title, TenderStatus(tender.status), lot.code, lot.name,
+                            BidStatus(bid.status), bid.status_note, receipt, _own_content(uow, caller, bid),
+                            from_cents(bid.panel_quality_cents)))
+    return result
+
+
+def receipt(*, uow: UnitOfWork, caller: Caller, bid_id: int) -> Receipt:
+    for bid in my_bids(uow=uow, caller=caller):
+        if bid.id == bid_id:
+            return bid.receipt
+    raise not_found(f"bid {bid_id}")

@@ -1,0 +1,183 @@
+"""Evaluation, pure: the award optimiser's input from lots and opened bids, the comparison runs,
+market health, and each member's savings.
+
+Lots are awarded in hours a week; the optimiser's costs are weekly and every yearly figure
+is the weekly cost times 52 (exact). Each member's saving on a lot is its current yearly
+spend on its share minus its share of the awarded yearly cost, split by hours with largest
+remainder, so the members' savings add up exactly to the tender's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+from carepool.award.engine import optimise
+from carepool.award.model import AwardResult, parse_problem
+from carepool.core.errors import CarepoolError
+from carepool.core.money import Money
+from carepool.procurement.model import WEEKS_PER_YEAR, AwardRules, LotDesign, cents, share_annual
+
+RULE_NAMES = {
+    "max_share": "cap on any one provider's share",
+    "min_sme_share": "floor for small and medium providers",
+    "min_quality": "quality floor",
+    "min_award_fraction": "minimum part of a lot",
+}
+
+
+@dataclass(frozen=True)
+class OpenedBid:
+    bid_id: int
+    provider: str
+    lot: str
+    price: Money
+    quality: Decimal  # the panel's score when given, else the provider's own
+    max_quantity: Decimal | None
+    capacity: Decimal | None
+
+
+@dataclass(frozen=True)
+class Bidder:
+    code: str
+    name: str
+    sme: bool
+
+
+@dataclass(frozen=True)
+class Market:
+    """Who wins how much: shares of yearly value, concentration (HHI 0-10,000), SME share."""
+
+    values: dict[str, Money]
+    total: Money
+    shares: dict[str, Decimal]
+    hhi: Decimal
+    sme_share: Decimal
+    winners: int
+
+
+@dataclass(frozen=True)
+class Comparison:
+    awarded: AwardResult
+    cheapest: AwardResult
+    rule_costs: dict[str, Money] = field(default_factory=dict)  # yearly cost of each rule given the others
+    unawarded: list[str] = field(default_factory=list)  # lots without a valid bid: unsuccessful
+
+
+def market(values: Mapping[str, Money], smes: Iterable[str]) -> Market:
+    positive = {p: v for p, v in values.items() if v.pence > 0}
+    total = Money.sum(positive.values())
+    sme_codes = set(smes)
+    if total.pence == 0:
+        return Market({}, total, {}, Decimal(0), Decimal(0), 0)
+
+    def share(pence: int) -> Decimal:
+        return (Decimal(pence) / Decimal(total.pence)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+    exact = sum((Fraction(100 * v.pence, total.pence) ** 2 for v in positive.values()), Fraction(0))
+    hhi = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    sme = sum(v.pence for p, v in positive.items() if p in sme_codes)
+    return Market(dict(sorted(positive.items(), key=lambda kv: -kv[1].pence)), total,
+                  {p: share(v.pence) for p, v in positive.items()}, hhi, share(sme), len(positive))
+
+
+def provider_capacities(bids: Iterable[OpenedBid]) -> dict[str, Decimal | None]:
+    """A provider's capacity across the tender: the smallest it declared on any of its bids."""
+    result: dict[str, Decimal | None] = {}
+    for bid in bids:
+        known = result.get(bid.provider)
+        if bid.capacity is None:
+            result.setdefault(bid.provider, None)
+        else:
+            result[bid.provider] = bid.capacity if known is None else min(known, bid.capacity)
+    return result
+
+
+def problem_input(ref: str, lots: Iterable[LotDesign], bids: list[OpenedBid], bidders: Mapping[str, Bidder],
+                  rules: AwardRules, *, without: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The award engine's input (the JSON shape of ``carepool tender award``)."""
+    capacities = provider_capacities(bids)
+    return {
+        "tender": ref,
+        "currency": "GBP",
+        "lots": [{"id": lot.code, "name": lot.name, "quantity": str(lot.weekly_quantity), "unit": "hour",
+                  "max_providers": rules.max_providers, "baseline_price": lot.baseline_price.plain()}
+                 for lot in lots],
+        "providers": [{"id": code, "name": bidders[code].name, "sme": bidders[code].sme,
+                       **({} if capacities[code] is None else {"capacity": str(capacities[code])})}
+                      for code in sorted(capacities)],
+        "bids": [{"provider": b.provider, "lot": b.lot, "price": b.price.plain(), "quality": str(b.quality),
+                  **({} if b.max_quantity is None else {"max_quantity": str(b.max_quantity)})} for b in bids],
+        "rules": rules.engine_rules(without=without),
+    }
+
+
+def solve(data: dict[str, Any], *, time_limit: float) -> AwardResult:
+    return optimise(parse_problem(data), time_limit=time_limit)
+
+
+def compare(ref: str, lots: list[LotDesign], bids: list[OpenedBid], bidders: Mapping[str, Bidder],
+            rules: AwardRules, *, time_limit: float = 30.0) -> Comparison:
+    """The award under the tender's rules, "cheapest wins" without them, and what each rule costs a year."""
+    floor = rules.min_quality
+    covered = {b.lot for b in bids if floor is None or b.quality >= floor}
+    unawarded = [lot.code for lot in lots if lot.code not in covered]
+    lots = [lot for lot in lots if lot.code in covered]
+    bids = [b for b in bids if b.lot in covered]
+    if not lots:
+        raise CarepoolError(f"tender {ref} has no valid bids on any lot: nothing can be awarded", kind="infeasible")
+    awarded = solve(problem_input(ref, lots, bids, bidders, rules), time_limit=time_limit)
+    set_rules = frozenset(n for n in RULE_NAMES if n in rules.engine_rules())
+    cheapest = solve(problem_input(ref, lots, bids, bidders, rules, without=set_rules), time_limit=time_limit)
+    costs = {}
+    for name in sorted(set_rules):
+        relaxed = solve(problem_input(ref, lots, bids, bidders, rules, without=frozenset({name})),
+                        time_limit=time_limit)
+        costs[name] = (awarded.total_cost - relaxed.total_cost) * WEEKS_PER_YEAR
+    return Comparison(awarded, cheapest, costs, unawarded)
+
+
+def yearly_by_provider(result: AwardResult) -> dict[str, Money]:
+    values: dict[str, Money] = {}
+    for award in result.awards:
+        values[award.provider] = values.get(award.provider, Money(0)) + award.cost * WEEKS_PER_YEAR
+    return values
+
+
+@dataclass(frozen=True)
+class MemberSaving:
+    member: str
+    baseline: Money  # yearly spend on its shares of the lots at today's prices
+    awarded: Money  # its share of the awarded yearly cost
+    by_lot: dict[str, Money]  # saving per lot
+
+    @property
+    def saving(self) -> Money:
+        return self.baseline - self.awarded
+
+    @property
+    def saving_pct(self) -> Decimal:
+        if self.baseline.pence == 0:
+            return Decimal(0)
+        return (Decimal(self.saving.pence) * 100 / Decimal(self.baseline.pence)).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def member_savings(lots: Iterable[LotDesign], weekly_cost_by_lot: Mapping[str, Money]) -> list[MemberSaving]:
+    """Each member's yearly saving: its shares at today's prices minus its part of the awarded cost."""
+    baseline: dict[str, Money] = {}
+    awarded: dict[str, Money] = {}
+    by_lot: dict[str, dict[str, Money]] = {}
+    for lot in lots:
+        yearly = weekly_cost_by_lot.get(lot.code, Money(0)) * WEEKS_PER_YEAR
+        parts = yearly.allocate([cents(s.weekly_quantity) for s in lot.shares])
+        for share, part in zip(lot.shares, parts, strict=True):
+            before = share_annual(share)
+            baseline[share.member] = baseline.get(share.member, Money(0)) + before
+            awarded[share.member] = awarded.get(share.member, Money(0)) + part
+            member_lots = by_lot.setdefault(share.member, {})
+            member_lots[lot.code] = member_lots.get(lot.code, Money(0)) + before - part
+    return [MemberSaving(m, baseline[m], awarded[m], by_lot[m]) for m in sorted(baseline)]

@@ -1,0 +1,195 @@
+"""Use cases after opening: evaluate (award optimiser + comparisons), override with a reason,
+confirm (standstill starts), and make the call-off contracts once standstill is over."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from carepool.audit import service as audit
+from carepool.core.errors import CarepoolError, not_found
+from carepool.core.money import Money, Rounding
+from carepool.db.uow import UnitOfWork
+from carepool.partners import service as partners
+from carepool.partners.model import Caller, OrgKind
+from carepool.procurement import engine, service
+from carepool.procurement.access import tender_for
+from carepool.procurement.model import (
+    STANDSTILL,
+    WEEKS_PER_YEAR,
+    AwardRules,
+    BidStatus,
+    LotDesign,
+    TenderStatus,
+    cents,
+    check_move,
+    contract_period,
+    from_cents,
+    quantity,
+)
+from carepool.procurement.tables import AwardRow, BidRow, ContractRow, LotRow, TenderRow
+from carepool.procurement.tendering import aware
+
+
+@dataclass(frozen=True)
+class Allocation:
+    bid_id: int
+    weekly_quantity: Decimal
+
+
+def lot_designs(uow: UnitOfWork, tender: TenderRow) -> dict[int, LotDesign]:
+    return {r.id: service.stored_lot(uow, r).lot for r in service.lot_rows(uow, tender_id=tender.id)}
+
+
+def bidders(uow: UnitOfWork) -> dict[str, engine.Bidder]:
+    return {o.code: engine.Bidder(o.code, o.name, o.sme)
+            for o in partners.list_organisations(uow=uow, kind=OrgKind.PROVIDER)}
+
+
+def opened_bids(uow: UnitOfWork, tender: TenderRow) -> list[tuple[BidRow, engine.OpenedBid]]:
+    lots = {r.id: r.code for r in service.lot_rows(uow, tender_id=tender.id)}
+    rows = uow.session.execute(select(BidRow).where(BidRow.tender_id == tender.id,
+                                                    BidRow.status == BidStatus.OPENED.value).order_by(BidRow.id))
+    result = []
+    for row in rows.scalars():
+        quality = from_cents(row.panel_quality_cents if row.panel_quality_cents is not None else row.quality_cents)
+        result.append((row, engine.OpenedBid(row.id, row.provider_code, lots[row.lot_id], row.price,  # type: ignore[arg-type]
+                                             quality or Decimal(0), from_cents(row.max_quantity_cents),
+                                             from_cents(row.capacity_cents))))
+    return result
+
+
+def _summary(result: Any, smes: set[str]) -> dict[str, Any]:
+    yearly = engine.yearly_by_provider(result)
+    health = engine.market(yearly, smes)
+    return {"yearly_cost": (result.total_cost * WEEKS_PER_YEAR).pence, "status": str(result.status),
+            "values": {p: v.pence for p, v in health.values.items()}, "hhi": str(health.hhi),
+            "sme_share": str(health.sme_share), "winners": health.winners, "solver": result.solver,
+            "seconds": result.seconds}
+
+
+def _store_awards(uow: UnitOfWork, tender: TenderRow, plan: list[tuple[int, Decimal]], source: str,
+                  bids: dict[int, BidRow]) -> None:
+    for bid_id, weekly in plan:
+        bid = bids[bid_id]
+        weekly_cost = bid.price.times(weekly, rounding=Rounding.HALF_UP)  # type: ignore[union-attr]
+        uow.session.add(AwardRow(tender_id=tender.id, lot_id=bid.lot_id, bid_id=bid.id, provider_code=bid.provider_code,
+                                 weekly_quantity_cents=cents(weekly), price=bid.price, weekly_cost=weekly_cost,
+                                 annual_value=weekly_cost * WEEKS_PER_YEAR, source=source))
+
+
+def evaluate(*, uow: UnitOfWork, caller: Caller, ref: str, time_limit: float = 30.0) -> dict[str, Any]:
+    """Run the award under the tender's rules, plus "cheapest wins" and each rule's cost; store the plan."""
+    tender, _ = tender_for(uow, caller, ref, manage=True, lock=True)
+    new_status = check_move(tender.ref, TenderStatus(tender.status), "evaluate")
+    rules = AwardRules.parse(json.loads(tender.rules_json))
+    lots = lot_designs(uow, tender)
+    pairs = opened_bids(uow, tender)
+    who = bidders(uow)
+    comparison = engine.compare(tender.ref, list(lots.values()), [b for _, b in pairs], who, rules,
+                                time_limit=time_limit)
+    by_key = {(b.provider, b.lot): row for row, b in pairs}
+    uow.session.execute(delete(AwardRow).where(AwardRow.tender_id == tender.id))
+    plan = [(by_key[(a.provider, a.lot)].id, a.quantity) for a in comparison.awarded.awards]
+    _store_awards(uow, tender, plan, "optimiser", {row.id: row for row, _ in pairs})
+    smes = {c for c, b in who.items() if b.sme}
+    floor = rules.min_quality
+    excluded = [{"bid": b.bid_id, "provider": b.provider, "lot": b.lot, "reason": f"quality {b.quality} below the "
+                 f"floor of {floor}"} for _, b in pairs if floor is not None and b.quality < floor]
+    evaluation = {"awarded": _summary(comparison.awarded, smes), "cheapest": _summary(comparison.cheapest, smes),
+                  "rule_costs": {k: v.pence for k, v in comparison.rule_costs.items()}, "excluded": excluded,
+                  "unawarded": comparison.unawarded,
+                  "gap": comparison.awarded.gap}
+    tender.evaluation_json = json.dumps(evaluation)
+    tender.status, tender.evaluated_at, tender.override_reason = new_status.value, uow.now(), None
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.evaluated",
+                 entity_type="tender", entity_id=tender.ref,
+                 after={"rules": rules.as_dict(), "awards": [[p, lot, str(q)] for p, lot, q in _plan_view(
+                     uow, tender)], **{k: evaluation[k] for k in ("rule_costs", "excluded", "unawarded")},
+                     "yearly_cost": evaluation["awarded"]["yearly_cost"],
+                     "cheapest_yearly_cost": evaluation["cheapest"]["yearly_cost"]})
+    uow.commit()
+    return evaluation
+
+
+def _plan_view(uow: UnitOfWork, tender: TenderRow) -> list[tuple[str, str, Decimal]]:
+    uow.session.flush()
+    rows = uow.session.execute(select(AwardRow, LotRow.code).join(LotRow, LotRow.id == AwardRow.lot_id)
+                               .where(AwardRow.tender_id == tender.id).order_by(LotRow.code, AwardRow.provider_code))
+    return [(a.provider_code, code, from_cents(a.weekly_quantity_cents) or Decimal(0)) for a, code in rows]
+
+
+def override(*, uow: UnitOfWork, caller: Caller, ref: str, allocations: list[Allocation], reason: str) -> None:
+    """Replace the award of the lots named in ``allocations`` by hand; the reason is recorded."""
+    tender, _ = tender_for(uow, caller, ref, manage=True, lock=True)
+    check_move(tender.ref, TenderStatus(tender.status), "override the award of")
+    if not reason.strip():
+        raise CarepoolError("an override needs a reason; it is recorded in the audit trail and the award")
+    lots = lot_designs(uow, tender)
+    bids = {row.id: row for row, _ in opened_bids(uow, tender)}
+    per_lot: dict[int, Decimal] = defaultdict(Decimal)
+    for item in allocations:
+        bid = bids.get(item.bid_id)
+        if bid is None:
+            raise not_found(f"opened bid {item.bid_id} in tender {tender.ref}")
+        weekly = quantity(item.weekly_quantity, what=f"bid {item.bid_id} hours a week", zero_ok=True)
+        cap = from_cents(bid.max_quantity_cents)
+        if cap is not None and weekly > cap:
+            raise CarepoolError(f"bid {bid.id}: {weekly} hours a week is more than the {cap} the provider offered")
+        per_lot[bid.lot_id] += weekly
+    for lot_id, total in per_lot.items():
+        if total != lots[lot_id].weekly_quantity:
+            raise CarepoolError(f"lot {lots[lot_id].code}: the allocations add up to {total} hours a week, "
+                                f"but the lot is {lots[lot_id].weekly_quantity}")
+    before = _plan_view(uow, tender)
+    uow.session.execute(delete(AwardRow).where(AwardRow.tender_id == tender.id, AwardRow.lot_id.in_(list(per_lot))))
+    plan = [(a.bid_id, quantity(a.weekly_quantity, zero_ok=True)) for a in allocations if a.weekly_quantity > 0]
+    _store_awards(uow, tender, plan, "override", bids)
+    tender.override_reason = reason.strip()
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="award.overridden",
+                 entity_type="tender", entity_id=tender.ref, before=[[p, lot, str(q)] for p, lot, q in before],
+                 after={"awards": [[p, lot, str(q)] for p, lot, q in _plan_view(uow, tender)],
+                        "reason": reason.strip()})
+    uow.commit()
+
+
+def confirm(*, uow: UnitOfWork, caller: Caller, ref: str) -> None:
+    """Confirm the award decision: bidders are told their result and the standstill period starts."""
+    tender, _ = tender_for(uow, caller, ref, manage=True, lock=True)
+    tender.status = check_move(tender.ref, TenderStatus(tender.status), "confirm the award of").value
+    now = uow.now()
+    tender.awarded_at, tender.standstill_ends = now, now + STANDSTILL
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="award.confirmed",
+                 entity_type="tender", entity_id=tender.ref,
+                 after={"standstill_ends": tender.standstill_ends.isoformat(),
+                        "override_reason": tender.override_reason})
+    uow.commit()
+
+
+def make_contracts(*, uow: UnitOfWork, caller: Caller, ref: str) -> int:
+    """One framework call-off contract per award, once the standstill period is over."""
+    tender, _ = tender_for(uow, caller, ref, manage=True, lock=True)
+    new_status = check_move(tender.ref, TenderStatus(tender.status), "make contracts for")
+    now, ends = aware(uow.now()), aware(tender.standstill_ends)
+    if ends is None or now < ends:  # type: ignore[operator]
+        raise CarepoolError(f"tender {tender.ref} is in its standstill period until {ends:%Y-%m-%d %H:%M} UTC; "
+                            "contracts can be made after it", kind="conflict")
+    start, end = contract_period(ends)
+    awards = uow.session.execute(select(AwardRow, LotRow.code).join(LotRow, LotRow.id == AwardRow.lot_id)
+                                 .where(AwardRow.tender_id == tender.id).order_by(LotRow.code, AwardRow.id)).all()
+    for n, (award, lot_code) in enumerate(awards, start=1):
+        uow.session.add(ContractRow(ref=f"{tender.ref}-{lot_code}-{n:02d}", tender_id=tender.id, award_id=award.id,
+                                    lot_id=award.lot_id, provider_code=award.provider_code, start_date=start,
+                                    end_date=end, annual_value=award.annual_value, signed_at=now))
+    tender.status, tender.contracted_at = new_status.value, now
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="contracts.made",
+                 entity_type="tender", entity_id=tender.ref,
+                 after={"contracts": len(awards), "start": start.isoformat(), "end": end.isoformat(),
+                        "annual_value": Money.sum(a.annual_value for a, _ in awards).plain()})
+    uow.commit()
+    return len(awards)

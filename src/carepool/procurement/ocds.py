@@ -1,0 +1,200 @@
+"""Open Contracting Data Standard 1.1 with the lots extension: releases, a release package, a record package.
+
+A tender's releases are: ``tender`` once it is published, ``award`` once the award is
+confirmed, ``contract`` once the call-off contracts are made. Nothing sealed is ever
+published: bids appear only as the number of tenderers (after opening) and as awards.
+Amounts are written as exact JSON numbers from integer pence (never through a float);
+a lot's and an award's ``value`` is for the whole contract period (4 years), the yearly
+value is in the description.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from carepool.core.money import Money
+from carepool.procurement.model import CONTRACT_YEARS, SERVICES, TenderStatus, contract_period
+from carepool.procurement.reports import AwardLine
+from carepool.procurement.tendering import TenderView
+
+OCID_PREFIX = "ocds-cpool0"  # placeholder: a publisher registers its own prefix with the Open Contracting Partnership
+LOTS_EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json"
+LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
+PUBLISHER = {"name": "carepool"}
+_NUMBER = re.compile(r'"\\u0000(-?\d+\.\d{2})\\u0000"')
+
+TENDER_STATUS = {
+    TenderStatus.DRAFT: "planning", TenderStatus.PUBLISHED: "active", TenderStatus.CLOSED: "active",
+    TenderStatus.EVALUATED: "active", TenderStatus.AWARDED: "complete", TenderStatus.CONTRACTED: "complete",
+    TenderStatus.CANCELLED: "cancelled",
+}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything public about one tender (no bid contents)."""
+
+    tender: TenderView
+    names: dict[str, str]
+    tenderers: list[str]  # provider codes whose bids were opened (after opening only)
+    awards: list[AwardLine]  # after the award is confirmed only
+
+
+def _amount(money: Money) -> str:
+    return f"\u0000{money.plain()}\u0000"  # replaced by a bare number in dumps()
+
+
+def _value(money: Money) -> dict[str, Any]:
+    return {"amount": _amount(money), "currency": "GBP"}
+
+
+def _time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _day(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def dumps(data: Any, *, indent: int | None = 2) -> str:
+    """JSON text with every amount as an exact number (e.g. ``1234.50``)."""
+    return _NUMBER.sub(r"\1", json.dumps(data, indent=indent, ensure_ascii=False))
+
+
+def ocid(ref: str) -> str:
+    return f"{OCID_PREFIX}-{ref}"
+
+
+def _org(code: str, names: dict[str, str]) -> dict[str, str]:
+    return {"id": code, "name": names.get(code, code)}
+
+
+def _parties(snap: Snapshot) -> list[dict[str, Any]]:
+    tender = snap.tender
+    roles: dict[str, list[str]] = {}
+    for code, _ in tender.consortium.members:
+        roles[code] = ["buyer"]
+    roles.setdefault(tender.consortium.lead_code, ["buyer"]).append("procuringEntity")
+    for code in snap.tenderers:
+        roles.setdefault(code, []).append("tenderer")
+    for code in dict.fromkeys(a.provider_code for a in snap.awards):
+        roles.setdefault(code, []).append("supplier")
+    return [{**_org(code, snap.names), "roles": r} for code, r in roles.items()]
+
+
+def _lot(stored: Any, tender: TenderView, awarded: set[str]) -> dict[str, Any]:
+    lot = stored.lot
+    status = TENDER_STATUS[tender.status]
+    if tender.awarded_at is not None and lot.code not in awarded:
+        status = "unsuccessful"  # no valid bid
+    lot_json: dict[str, Any] = {
+        "id": lot.code, "title": lot.name,
+        "description": (f"{SERVICES[lot.service].name}: {lot.weekly_quantity:,} hours a week in "
+                        f"{', '.join(lot.localities)}; current yearly spend {lot.annual_value}"
+                        f"{'; larger than a small provider could take on' if lot.too_big_for_sme else ''}"),
+        "status": status,
+        "value": _value(lot.annual_value * CONTRACT_YEARS),
+    }
+    if tender.deadline is not None:
+        start, end = contract_period(tender.standstill_ends or tender.deadline)
+        lot_json["contractPeriod"] = {"startDate": _day(start), "endDate": _day(end)}
+    return lot_json
+
+
+def _tender(snap: Snapshot) -> dict[str, Any]:
+    tender = snap.tender
+    rules = tender.rules
+    data: dict[str, Any] = {
+        "id": tender.ref, "title": tender.title, "description": tender.description or tender.title,
+        "status": TENDER_STATUS[tender.status],
+        "procuringEntity": _org(tender.consortium.lead_code, snap.names),
+        "value": _value(tender.annual_value * CONTRACT_YEARS),
+        "procurementMethod": "open",
+        "procurementMethodDetails": "Joint tender of a consortium; framework with call-off contracts; sealed bids",
+        "mainProcurementCategory": "services",
+        "awardCriteria": "ratedCriteria" if rules.quality_weight > 0 else "priceOnly",
+        "awardCriteriaDetails": rules.describe(),
+        "submissionMethod": ["electronicSubmission"],
+        "lots": [_lot(s, tender, {a.lot_code for a in snap.awards}) for s in tender.lots],
+        "items": [{"id": s.lot.code, "description": s.lot.name, "quantity": _amount_q(s.lot.weekly_quantity),
+                   "unit": {"name": "hour (per week)"}, "relatedLot": s.lot.code} for s in tender.lots],
+    }
+    if tender.published_at is not None and tender.deadline is not None:
+        data["tenderPeriod"] = {"startDate": _time(tender.published_at), "endDate": _time(tender.deadline)}
+    if tender.opened_at is not None:
+        data["numberOfTenderers"] = len(snap.tenderers)
+        data["tenderers"] = [_org(code, snap.names) for code in snap.tenderers]
+    return data
+
+
+def _amount_q(quantity: Any) -> str:
+    return f"\u0000{quantity:.2f}\u0000"
+
+
+def _award(line: AwardLine, tender: TenderView, names: dict[str, str]) -> dict[str, Any]:
+    pending = not tender.standstill_over
+    start, end = contract_period(tender.standstill_ends)  # type: ignore[arg-type]
+    return {
+        "id": f"{tender.ref}-award-{line.id}",
+        "title": f"{line.lot_name}: {line.weekly_quantity:,} hours a week",
+        "description": f"{line.weekly_quantity:,} hours a week at {line.price} an hour: {line.annual_value} a year"
+                       f"{' (decision made by the team with a recorded reason)' if line.source == 'override' else ''}",
+        "status": "pending" if pending else "active",
+        "date": _time(tender.awarded_at),  # type: ignore[arg-type]
+        "value": _value(line.annual_value * CONTRACT_YEARS),
+        "suppliers": [_org(line.provider_code, names)],
+        "relatedLots": [line.lot_code],
+        "contractPeriod": {"startDate": _day(start), "endDate": _day(end)},
+    }
+
+
+def _contract(line: AwardLine, tender: TenderView) -> dict[str, Any]:
+    return {
+        "id": line.contract_ref, "awardID": f"{tender.ref}-award-{line.id}",
+        "title": f"Call-off: {line.lot_name} ({line.provider_name})",
+        "status": "active" if line.start and line.start <= tender.now.date() else "pending",
+        "period": {"startDate": _day(line.start), "endDate": _day(line.end)},  # type: ignore[arg-type]
+        "value": _value(line.annual_value * CONTRACT_YEARS),
+        "dateSigned": _time(tender.contracted_at),  # type: ignore[arg-type]
+    }
+
+
+def releases(snap: Snapshot) -> list[dict[str, Any]]:
+    """The tender's releases, oldest first."""
+    tender = snap.tender
+    if tender.published_at is None:
+        return []
+    base = {"ocid": ocid(tender.ref), "initiationType": "tender", "language": "en",
+            "buyer": _org(tender.consortium.lead_code, snap.names), "parties": _parties(snap),
+            "tender": _tender(snap)}
+    out = [{**base, "id": f"{ocid(tender.ref)}-tender-{tender.version}", "date": _time(tender.published_at),
+            "tag": ["tender"] if tender.status is not TenderStatus.CANCELLED else ["tenderCancellation"]}]
+    if tender.awarded_at is not None and snap.awards:
+        awards = [_award(a, tender, snap.names) for a in snap.awards]
+        out.append({**base, "id": f"{ocid(tender.ref)}-award", "date": _time(tender.awarded_at), "tag": ["award"],
+                    "awards": awards})
+        if tender.contracted_at is not None:
+            out.append({**base, "id": f"{ocid(tender.ref)}-contract", "date": _time(tender.contracted_at),
+                        "tag": ["contract"], "awards": awards,
+                        "contracts": [_contract(a, tender) for a in snap.awards if a.contract_ref]})
+    return out
+
+
+def release_package(snap: Snapshot, *, uri: str, published: datetime) -> dict[str, Any]:
+    return {"uri": uri, "version": "1.1", "extensions": [LOTS_EXTENSION], "publishedDate": _time(published),
+            "publisher": PUBLISHER, "license": LICENSE, "releases": releases(snap)}
+
+
+def record_package(snap: Snapshot, *, uri: str, package_uri: str, published: datetime) -> dict[str, Any]:
+    """One record: every release, and the compiled release (the latest state of everything)."""
+    found = releases(snap)
+    compiled = {**found[-1], "id": f"{ocid(snap.tender.ref)}-compiled", "tag": ["compiled"]} if found else None
+    record: dict[str, Any] = {"ocid": ocid(snap.tender.ref), "releases": found}
+    if compiled is not None:
+        record["compiledRelease"] = compiled
+    return {"uri": uri, "version": "1.1", "extensions": [LOTS_EXTENSION], "publishedDate": _time(published),
+            "publisher": PUBLISHER, "license": LICENSE, "packages": [package_uri], "records": [record]}

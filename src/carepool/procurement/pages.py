@@ -1,0 +1,264 @@
+"""Pages for the buying side: tenders, the lot plan and its grid, the tender builder, one tender
+(opening, evaluation, award summary with charts, savings). Providers' pages are in ``portal``."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from starlette.responses import RedirectResponse, Response
+
+from carepool.core.errors import CarepoolError
+from carepool.partners import service as partners
+from carepool.partners.api import save_upload
+from carepool.partners.model import Role
+from carepool.procurement import charts, evaluation, io, opening, portal, reports, service, tendering
+from carepool.procurement.model import SERVICES, quantity
+from carepool.web.deps import CallerDep, UowDep
+from carepool.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+router.include_router(portal.router)
+NAV = (30, "Procurement", "/tenders")
+RULE_FIELDS = ("max_share", "min_sme_share", "min_quality", "quality_weight", "min_award_fraction", "max_providers")
+
+
+def flash(request: Request, message: str, kind: str = "notice") -> None:
+    request.session["flash"] = {"message": message, "kind": kind}
+
+
+def attempt(request: Request, action: Callable[[], Any], done: str, back: str) -> RedirectResponse:
+    """Run a service call; on a CarepoolError say why on the page we came from, else say what was done."""
+    try:
+        action()
+    except CarepoolError as error:
+        flash(request, str(error), "error")
+        return RedirectResponse(back, status_code=303)
+    flash(request, done)
+    return RedirectResponse(back, status_code=303)
+
+
+@router.get("/tenders")
+def tenders(request: Request, caller: CallerDep, uow: UowDep) -> Response:
+    return render(request, "procurement/tenders.html", {
+        "tenders": tendering.list_tenders(uow=uow, caller=caller),
+        "consortia": service.list_consortia(uow=uow, caller=caller),
+        "is_provider": caller.has(Role.PROVIDER), "flash": request.session.pop("flash", None)}, caller=caller)
+
+
+def _grid(lots: list[service.StoredLot], uow: UowDep) -> dict[str, Any]:
+    """Boroughs down, services across; each cell the lots there, their value and the SME flag."""
+    localities = {loc.code: loc for loc in partners.list_localities(uow=uow)}
+    councils = {o.code: o.name for o in partners.list_organisations(uow=uow)}
+    services = sorted({s.lot.service for s in lots})
+    rows: dict[str, dict[str, list[service.StoredLot]]] = {}
+    for stored in lots:
+        council = localities[stored.lot.localities[0]].council_code if stored.lot.localities[0] in localities else "?"
+        rows.setdefault(council, {}).setdefault(stored.lot.service, []).append(stored)
+    return {"services": [SERVICES[s] for s in services],
+            "rows": [(councils.get(c, c), cells) for c, cells in sorted(rows.items(), key=lambda kv: councils.get(
+                kv[0], kv[0]))]}
+
+
+@router.get("/tenders/plan/{consortium_id}")
+def plan(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep) -> Response:
+    consortium = service.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id)
+    lots = service.list_lots(uow=uow, caller=caller, consortium_id=consortium_id)
+    threshold, why = service.sme_threshold_of(uow=uow, caller=caller, consortium_id=consortium_id)
+    demand = service.list_demand(uow=uow, caller=caller, consortium_id=consortium_id)
+    return render(request, "procurement/plan.html", {
+        "consortium": consortium, "lots": lots, "grid": _grid(lots, uow), "threshold": threshold, "why": why,
+        "demand_lines": len(demand), "demand_hours": sum((d.weekly_quantity for d in demand), Decimal(0)),
+        "can_manage": caller.has(Role.PROCUREMENT), "flash": request.session.pop("flash", None)}, caller=caller)
+
+
+@router.post("/tenders/plan/{consortium_id}/demand")
+def upload_demand(request: Request, consortium_id: int, file: UploadFile, caller: CallerDep,
+                  uow: UowDep) -> Response:
+    def act() -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            path = save_upload(file, folder)
+            lines, problems = io.read_demand(path)
+        service.save_demand(uow=uow, caller=caller, consortium_id=consortium_id, lines=lines, problems=problems,
+                            what=path.name)
+    return attempt(request, act, "Demand imported.", f"/tenders/plan/{consortium_id}")
+
+
+@router.post("/tenders/plan/{consortium_id}/threshold")
+def set_threshold(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep,
+                  hours: Annotated[str, Form()] = "") -> Response:
+    return attempt(request, lambda: service.set_sme_threshold(
+        uow=uow, caller=caller, consortium_id=consortium_id, hours=quantity(hours) if hours.strip() else None),
+        "Threshold saved; rebuild the lots to apply it.", f"/tenders/plan/{consortium_id}")
+
+
+@router.post("/tenders/plan/{consortium_id}/build")
+def build(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep,
+          split_big: Annotated[bool, Form()] = False) -> Response:
+    return attempt(request, lambda: service.build_lots(uow=uow, caller=caller, consortium_id=consortium_id,
+                                                       split_big=split_big),
+                   "Lots rebuilt from demand.", f"/tenders/plan/{consortium_id}")
+
+
+@router.post("/tenders/plan/{consortium_id}/lots/{lot_id}/split")
+def split(request: Request, consortium_id: int, lot_id: int, caller: CallerDep, uow: UowDep,
+          parts: Annotated[int, Form()] = 2) -> Response:
+    return attempt(request, lambda: service.split_lot(uow=uow, caller=caller, lot_id=lot_id, parts=parts),
+                   f"Lot split into {parts}.", f"/tenders/plan/{consortium_id}")
+
+
+@router.post("/tenders/plan/{consortium_id}/merge")
+def merge(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep,
+          lot_ids: Annotated[list[int], Form()], name: Annotated[str, Form()] = "") -> Response:
+    return attempt(request, lambda: service.merge_lots(uow=uow, caller=caller, lot_ids=lot_ids, name=name or None),
+                   "Lots merged.", f"/tenders/plan/{consortium_id}")
+
+
+@router.get("/tenders/new")
+def builder(request: Request, consortium: int, caller: CallerDep, uow: UowDep) -> Response:
+    lots = service.list_lots(uow=uow, caller=caller, consortium_id=consortium)
+    return render(request, "procurement/builder.html", {
+        "consortium": service.get_consortium(uow=uow, caller=caller, consortium_id=consortium), "lots": lots,
+        "flash": request.session.pop("flash", None)}, caller=caller)
+
+
+def _rules(form: dict[str, Any]) -> dict[str, Any]:
+    return {k: form[k] for k in RULE_FIELDS if str(form.get(k, "")).strip()}
+
+
+def _deadline(text: str) -> datetime | None:
+    if not text.strip():
+        return None
+    try:
+        return datetime.fromisoformat(text.strip()).replace(tzinfo=UTC)
+    except ValueError:
+        raise CarepoolError(f"deadline {text!r} is not a date and time") from None
+
+
+@router.post("/tenders/new")
+async def create(request: Request, caller: CallerDep, uow: UowDep) -> Response:
+    form = await request.form()
+    consortium_id = int(str(form.get("consortium_id", "0")))
+    try:
+        tender = tendering.create_tender(
+            uow=uow, caller=caller, consortium_id=consortium_id, title=str(form.get("title", "")),
+            description=str(form.get("description", "")), lot_ids=[int(str(v)) for v in form.getlist("lot_ids")],
+            rules=_rules(dict(form)), deadline=_deadline(str(form.get("deadline", ""))))
+    except CarepoolError as error:
+        flash(request, str(error), "error")
+        return RedirectResponse(f"/tenders/new?consortium={consortium_id}", status_code=303)
+    flash(request, f"Draft tender {tender.ref} created. Check it, then publish it.")
+    return RedirectResponse(f"/tenders/{tender.ref}", status_code=303)
+
+
+@router.get("/tenders/{ref}")
+def tender_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
+    tender = tendering.get_tender(uow=uow, caller=caller, ref=ref)
+    context: dict[str, Any] = {"tender": tender, "flash": request.session.pop("flash", None),
+                               "can_manage": tender.is_member and caller.has(Role.PROCUREMENT)}
+    if not tender.is_member:
+        return portal.tender_for_provider(request, tender, caller, uow, context)
+    context["listing"] = reports.bid_listing(uow=uow, caller=caller, ref=ref)
+    summary = reports.award_summary(uow=uow, caller=caller, ref=ref)
+    context["summary"] = summary
+    context["charts"] = summary is not None
+    if summary is not None:
+        context["figures"] = charts.award_charts(summary)
+    return render(request, "procurement/tender.html", context, caller=caller)
+
+
+def _back(ref: str) -> str:
+    return f"/tenders/{ref}"
+
+
+@router.post("/tenders/{ref}/publish")
+def publish(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
+    return attempt(request, lambda: tendering.publish(uow=uow, caller=caller, ref=ref), "Tender published.",
+                   _back(ref))
+
+
+@router.post("/tenders/{ref}/edit")
+async def edit(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
+    form = dict(await request.form())
+    return attempt(request, lambda: tendering.update_tender(
+        uow=uow, caller=caller, ref=ref, title=str(form.get("title") or "") or None,
+        deadline=_deadline(str(form.get("deadline", ""))), rules=_rules(form) or None),
+        "Tender changed. Any submitted bids were invalidated and bidders asked to bid again.", _back(ref))
+
+
+@router.post("/tenders/{ref}/cancel")
+def cancel(request: Request, ref: str, caller: CallerDep, uow: UowDep,
+           reason: Annotated[str, Form()] = "") -> Response:
+    return attempt(request, lambda: tendering.cancel(uow=uow, caller=caller, ref=ref, reason=reason),
+                   "Tender cancelled.", _back(ref))
+
+
+@router.post("/tenders/{ref}/open")
+def open_bids(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
+    result: list[Any] = []
+
+    def act() -> None:
+        result.append(opening.open_bids(uow=uow, caller=caller, ref=ref))
+    response = attempt(request, act, "", _back(ref))
+    if result:
+        found = result[0]
+        flash(request, f"{found.opened} bids opened; every hash matched its receipt." if not found.tampered else
+              f"{found.opened} bids opened; {len(found.tampered)} did not match their receipts and were excluded.",
+              "notice" if not found.tampered else "error")
+    return response
+
+
+@router.post("/tenders/{ref}/bids/{bid_id}/panel-score")
+def panel_score(request: Request, ref: str, bid_id: int, caller: CallerDep, uow: UowDep,
+                score: Annotated[str, Form()], note: Annotated[str, Form()] = "") -> Response:
+    return attempt(request, lambda: opening.set_panel_score(
+        uow=uow, caller=caller, ref=ref, bid_id=bid_id, score=quantity(score, what="score", zero_ok=True),
+        note=note), "Panel score recorded.", _back(ref))
+
+
+@router.post("/tenders/{ref}/evaluate")
+def evaluate(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
+    return attempt(request, lambda: evaluation.evaluate(uow=uow, caller=caller, ref=ref),
+                   "Award run. Review it below, override with a reason if you must, then confirm.", _back(ref))
+
+
+@router.post("/tenders/{ref}/override")
+async def override(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
+    form = await request.form()
+    summary = reports.award_summary(uow=uow, caller=caller, ref=ref)
+    current = {(a.lot_code, a.provider_code): a.weekly_quantity for a in (summary.awards if summary else [])}
+    listing = reports.bid_listing(uow=uow, caller=caller, ref=ref)
+    changed_lots: set[str] = set()
+    wanted: dict[int, tuple[str, Decimal]] = {}
+    for bid in listing.bids:
+        text = str(form.get(f"q{bid.id}", "")).strip()
+        if not text:
+            continue
+        hours = quantity(text, what=f"hours for bid {bid.id}", zero_ok=True)
+        wanted[bid.id] = (bid.lot_code, hours)
+        if hours != current.get((bid.lot_code, bid.provider_code), Decimal(0)):
+            changed_lots.add(bid.lot_code)
+    allocations = [evaluation.Allocation(bid_id, hours) for bid_id, (lot, hours) in wanted.items()
+                   if lot in changed_lots]
+    if not allocations:
+        flash(request, "Nothing was changed.")
+        return RedirectResponse(_back(ref), status_code=303)
+    return attempt(request, lambda: evaluation.override(uow=uow, caller=caller, ref=ref, allocations=allocations,
+                                                        reason=str(form.get("reason", ""))),
+                   f"Award of {', '.join(sorted(changed_lots))} changed; the reason is recorded.", _back(ref))
+
+
+@router.post("/tenders/{ref}/confirm")
+def confirm(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
+    return attempt(request, lambda: evaluation.confirm(uow=uow, caller=caller, ref=ref),
+                   "Award confirmed. Bidders can see their results; the standstill period has started.", _back(ref))
+
+
+@router.post("/tenders/{ref}/contracts")
+def contracts(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
+    return attempt(request, lambda: evaluation.make_contracts(uow=uow, caller=caller, ref=ref),
+                   "Call-off contracts made.", _back(ref))

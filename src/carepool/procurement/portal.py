@@ -1,0 +1,55 @@
+"""The provider portal: open tenders, submit a sealed bid, my bids and receipts, my result."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from carepool.core.errors import CarepoolError
+from carepool.core.money import Money
+from carepool.partners.model import Caller, Role
+from carepool.procurement import bidding, reports, tendering
+from carepool.procurement.model import BidContent, quantity
+from carepool.web.deps import CallerDep, UowDep
+from carepool.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/tenders/my-bids")
+def my_bids(request: Request, caller: CallerDep, uow: UowDep) -> Response:
+    caller.require(Role.PROVIDER)
+    bids = bidding.my_bids(uow=uow, caller=caller)
+    return render(request, "procurement/my_bids.html", {"bids": bids, "flash": request.session.pop("flash", None)},
+                  caller=caller)
+
+
+def tender_for_provider(request: Request, tender: tendering.TenderView, caller: Caller, uow: Any,
+                        context: dict[str, Any]) -> Response:
+    """A published tender as a provider (or any non-member) sees it: no one else's bids, ever."""
+    result = reports.my_result(uow=uow, caller=caller, ref=tender.ref) if caller.has(Role.PROVIDER) else None
+    context.update({"result": result, "is_provider": caller.has(Role.PROVIDER),
+                    "receipt": request.session.pop("receipt", None)})
+    return render(request, "procurement/tender_provider.html", context, caller=caller)
+
+
+@router.post("/tenders/{ref}/bid")
+def submit(request: Request, ref: str, caller: CallerDep, uow: UowDep, lot: Annotated[str, Form()],
+           price: Annotated[str, Form()], quality: Annotated[str, Form()],
+           max_quantity: Annotated[str, Form()] = "", capacity: Annotated[str, Form()] = "") -> Response:
+    try:
+        content = BidContent(Money.parse(price, what="price per hour"),
+                             quantity(quality, what="quality score", zero_ok=True),
+                             quantity(max_quantity, what="most hours a week on this lot") if max_quantity.strip()
+                             else None,
+                             quantity(capacity, what="capacity") if capacity.strip() else None)
+        receipt = bidding.submit_bid(uow=uow, caller=caller, ref=ref, lot_code=lot, content=content)
+    except CarepoolError as error:
+        request.session["flash"] = {"message": str(error), "kind": "error"}
+        return RedirectResponse(f"/tenders/{ref}", status_code=303)
+    request.session["receipt"] = {"bid_id": receipt.bid_id, "lot": receipt.lot, "sha256": receipt.sha256,
+                                  "submitted_at": f"{receipt.submitted_at:%Y-%m-%d %H:%M:%S} UTC"}
+    request.session["flash"] = {"message": f"Bid sealed on lot {receipt.lot}. Keep your receipt.", "kind": "notice"}
+    return RedirectResponse(f"/tenders/{ref}", status_code=303)

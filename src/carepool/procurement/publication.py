@@ -1,0 +1,70 @@
+"""Publish a tender as open contracting data: gather what is public, hand it to ``ocds``, write files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from carepool.core.errors import CarepoolError, not_found
+from carepool.db.uow import UnitOfWork
+from carepool.partners import service as partners
+from carepool.partners.model import Caller
+from carepool.procurement import ocds, reports, tendering
+from carepool.procurement.access import tender_for
+from carepool.procurement.model import BidStatus, TenderStatus
+from carepool.procurement.tables import BidRow, TenderRow
+
+BASE_URI = "https://carepool.example/ocds"  # where a deployment would serve these files
+
+
+def snapshot(*, uow: UnitOfWork, ref: str, caller: Caller | None = None) -> ocds.Snapshot:
+    """What may be published about a tender. ``caller`` None is an operator at the command line."""
+    if caller is None:
+        row = uow.session.execute(select(TenderRow).where(TenderRow.ref == ref.strip().upper())).scalar_one_or_none()
+        if row is None:
+            raise not_found(f"tender {ref}")
+    else:
+        row, _ = tender_for(uow, caller, ref)
+    tender = tendering.view(uow, row, member=False)
+    if tender.published_at is None:
+        raise CarepoolError(f"tender {tender.ref} is a draft: nothing is published until it is", kind="conflict")
+    tenderers: list[str] = []
+    if tender.opened_at is not None:
+        codes = uow.session.execute(select(BidRow.provider_code).where(
+            BidRow.tender_id == row.id, BidRow.status == BidStatus.OPENED.value).distinct())
+        tenderers = sorted(codes.scalars())
+    awards = []
+    if tender.status in reports.RESULT_STATUSES:
+        awards = reports.award_lines(uow, row.id)
+    names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
+    return ocds.Snapshot(tender, names, tenderers, awards)
+
+
+def packages(*, uow: UnitOfWork, ref: str, caller: Caller | None = None,
+             base_uri: str = BASE_URI) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The release package and the record package of one tender."""
+    snap = snapshot(uow=uow, ref=ref, caller=caller)
+    published = uow.now()
+    package_uri = f"{base_uri}/{snap.tender.ref}.json"
+    release = ocds.release_package(snap, uri=package_uri, published=published)
+    record = ocds.record_package(snap, uri=f"{base_uri}/{snap.tender.ref}-record.json", package_uri=package_uri,
+                                 published=published)
+    return release, record
+
+
+def write(*, uow: UnitOfWork, ref: str, out: Path, record_out: Path | None = None) -> list[Path]:
+    """Write the release package to ``out`` (and the record package next to it, or to ``record_out``)."""
+    release, record = packages(uow=uow, ref=ref)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(ocds.dumps(release) + "\n", encoding="utf-8")
+    record_path = record_out or out.with_name(f"{out.stem}-record{out.suffix or '.json'}")
+    record_path.write_text(ocds.dumps(record) + "\n", encoding="utf-8")
+    return [out, record_path]
+
+
+def published_refs(*, uow: UnitOfWork) -> list[str]:
+    rows = uow.session.execute(select(TenderRow.ref).where(TenderRow.status != TenderStatus.DRAFT.value)
+                               .order_by(TenderRow.ref))
+    return list(rows.scalars())

@@ -1,0 +1,224 @@
+"""Read models after opening: bids as buyers see them, the award summary with its comparisons,
+savings per member, and a provider's own result (never anyone else's)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from carepool.core.errors import not_found
+from carepool.core.money import Money
+from carepool.db.uow import UnitOfWork
+from carepool.partners import service as partners
+from carepool.partners.model import Caller
+from carepool.procurement import bidding, engine, tendering
+from carepool.procurement.access import require_provider, tender_for
+from carepool.procurement.evaluation import bidders, lot_designs
+from carepool.procurement.model import BidStatus, TenderStatus, baseline_annual, from_cents
+from carepool.procurement.tables import AwardRow, BidRow, ContractRow, LotRow, TenderRow
+
+OPENED_STATUSES = frozenset({TenderStatus.CLOSED, TenderStatus.EVALUATED, TenderStatus.AWARDED,
+                             TenderStatus.CONTRACTED})
+RESULT_STATUSES = frozenset({TenderStatus.AWARDED, TenderStatus.CONTRACTED})
+
+
+@dataclass(frozen=True)
+class BidLine:
+    id: int
+    lot_code: str
+    provider_code: str
+    provider_name: str
+    sme: bool
+    status: BidStatus
+    status_note: str | None
+    receipt_sha256: str
+    price: Money | None
+    quality: Decimal | None
+    panel_quality: Decimal | None
+    max_quantity: Decimal | None
+    capacity: Decimal | None
+    eligible: bool
+
+
+@dataclass(frozen=True)
+class BidListing:
+    """Before opening: how many bids, nothing else. After opening: every bid, with its hash check."""
+
+    sealed: bool
+    counts: dict[str, int]
+    bids: list[BidLine] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class AwardLine:
+    id: int
+    lot_code: str
+    lot_name: str
+    provider_code: str
+    provider_name: str
+    sme: bool
+    weekly_quantity: Decimal
+    price: Money
+    weekly_cost: Money
+    annual_value: Money
+    source: str
+    contract_ref: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class LotOutcome:
+    code: str
+    name: str
+    weekly_quantity: Decimal
+    baseline_annual: Money
+    awarded_annual: Money
+    providers: int
+
+
+@dataclass(frozen=True)
+class AwardSummary:
+    tender: tendering.TenderView
+    awards: list[AwardLine]
+    lots: list[LotOutcome]
+    awarded: engine.Market
+    cheapest: engine.Market
+    rule_costs: dict[str, Money]
+    excluded: list[dict[str, Any]]
+    savings: list[engine.MemberSaving]
+    names: dict[str, str]
+    unawarded: list[str] = field(default_factory=list)  # lots without a valid bid (unsuccessful)
+
+    @property
+    def baseline(self) -> Money:
+        """Today's yearly cost of the lots that were awarded (unsuccessful lots stay as they are)."""
+        return Money.sum(lot.baseline_annual for lot in self.lots if lot.code not in self.unawarded)
+
+    @property
+    def saving(self) -> Money:
+        return self.baseline - self.awarded.total
+
+    @property
+    def saving_pct(self) -> Decimal:
+        base = self.baseline.pence
+        return Decimal(0) if base == 0 else (Decimal(self.saving.pence) * 100 / base).quantize(Decimal("0.01"))
+
+
+def _member_tender(uow: UnitOfWork, caller: Caller, ref: str) -> TenderRow:
+    row, member = tender_for(uow, caller, ref)
+    if not member:
+        raise not_found(f"evaluation of tender {ref}")
+    return row
+
+
+def bid_listing(*, uow: UnitOfWork, caller: Caller, ref: str) -> BidListing:
+    """Bids as the buying consortium sees them: only counts until the bids are opened."""
+    row = _member_tender(uow, caller, ref)
+    counts = tendering.bid_counts(uow, row.id)
+    if TenderStatus(row.status) not in OPENED_STATUSES:
+        return BidListing(sealed=True, counts=counts)
+    who = bidders(uow)
+    rules = tendering.view(uow, row, member=True).rules
+    lots = {r.id: r.code for r in uow.session.execute(select(LotRow).where(LotRow.tender_id == row.id)).scalars()}
+    rows = uow.session.execute(select(BidRow).where(BidRow.tender_id == row.id, BidRow.status.in_(
+        [BidStatus.OPENED.value, BidStatus.TAMPERED.value])).order_by(BidRow.lot_id, BidRow.id)).scalars()
+    lines = []
+    for bid in rows:
+        quality = from_cents(bid.quality_cents)
+        panel = from_cents(bid.panel_quality_cents)
+        used = panel if panel is not None else quality
+        eligible = bid.status == BidStatus.OPENED.value and (
+            rules.min_quality is None or (used is not None and used >= rules.min_quality))
+        bidder = who.get(bid.provider_code)
+        lines.append(BidLine(bid.id, lots[bid.lot_id], bid.provider_code, bidder.name if bidder else bid.provider_code,
+                             bool(bidder and bidder.sme), BidStatus(bid.status), bid.status_note, bid.receipt_sha256,
+                             bid.price, quality, panel, from_cents(bid.max_quantity_cents),
+                             from_cents(bid.capacity_cents), eligible))
+    return BidListing(sealed=False, counts=counts, bids=lines)
+
+
+def award_lines(uow: UnitOfWork, tender_id: int, *, provider: str | None = None) -> list[AwardLine]:
+    query = (select(AwardRow, LotRow, ContractRow).join(LotRow, LotRow.id == AwardRow.lot_id)
+             .outerjoin(ContractRow, ContractRow.award_id == AwardRow.id).where(AwardRow.tender_id == tender_id)
+             .order_by(LotRow.code, AwardRow.provider_code))
+    if provider is not None:
+        query = query.where(AwardRow.provider_code == provider)
+    who = bidders(uow)
+    lines = []
+    for award, lot, contract in uow.session.execute(query):
+        bidder = who.get(award.provider_code)
+        lines.append(AwardLine(award.id, lot.code, lot.name, award.provider_code,
+                               bidder.name if bidder else award.provider_code, bool(bidder and bidder.sme),
+                               from_cents(award.weekly_quantity_cents) or Decimal(0), award.price, award.weekly_cost,
+                               award.annual_value, award.source, contract.ref if contract else None,
+                               contract.start_date if contract else None, contract.end_date if contract else None))
+    return lines
+
+
+def award_summary(*, uow: UnitOfWork, caller: Caller, ref: str) -> AwardSummary | None:
+    """The evaluated award with cheapest-wins, rule costs, market health and savings (members; None before)."""
+    row = _member_tender(uow, caller, ref)
+    if row.evaluation_json is None or TenderStatus(row.status) is TenderStatus.CANCELLED:
+        return None
+    evaluation = json.loads(row.evaluation_json)
+    awards = award_lines(uow, row.id)
+    designs = list(lot_designs(uow, row).values())
+    unawarded = list(evaluation.get("unawarded", []))
+    smes = {c for c, b in bidders(uow).items() if b.sme}
+    values: dict[str, Money] = {}
+    weekly_by_lot: dict[str, Money] = {}
+    for line in awards:
+        values[line.provider_code] = values.get(line.provider_code, Money(0)) + line.annual_value
+        weekly_by_lot[line.lot_code] = weekly_by_lot.get(line.lot_code, Money(0)) + line.weekly_cost
+    lots = [LotOutcome(d.code, d.name, d.weekly_quantity, baseline_annual(d.shares),
+                       Money.sum(a.annual_value for a in awards if a.lot_code == d.code),
+                       sum(1 for a in awards if a.lot_code == d.code)) for d in designs]
+    cheapest = engine.market({p: Money(v) for p, v in evaluation["cheapest"]["values"].items()}, smes)
+    names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
+    return AwardSummary(tendering.view(uow, row, member=True), awards, lots, engine.market(values, smes), cheapest,
+                        {k: Money(v) for k, v in evaluation["rule_costs"].items()}, evaluation["excluded"],
+                        engine.member_savings([d for d in designs if d.code not in unawarded], weekly_by_lot), names,
+                        unawarded)
+
+
+@dataclass(frozen=True)
+class ProviderResult:
+    tender: tendering.TenderView
+    published: bool  # results are shown once the award is confirmed
+    bids: list[bidding.MyBid]
+    awards: list[AwardLine]
+    quality_floor: Decimal | None
+    excluded: dict[int, str]  # own bid id -> why it was not considered
+
+    @property
+    def annual_value(self) -> Money:
+        return Money.sum(a.annual_value for a in self.awards)
+
+
+def my_result(*, uow: UnitOfWork, caller: Caller, ref: str) -> ProviderResult:
+    """The caller's own bids on a tender and, once the award is confirmed, its own result."""
+    require_provider(caller)
+    row, _ = tender_for(uow, caller, ref)
+    tender = tendering.view(uow, row, member=False)
+    bids = bidding.my_bids(uow=uow, caller=caller, ref=row.ref)
+    published = tender.status in RESULT_STATUSES
+    excluded: dict[int, str] = {}
+    if published and row.evaluation_json:
+        for item in json.loads(row.evaluation_json)["excluded"]:
+            if item["provider"] == caller.organisation_code:
+                excluded[item["bid"]] = item["reason"]
+        for bid in bids:
+            if bid.status is BidStatus.TAMPERED:
+                excluded[bid.id] = bid.status_note or "excluded at opening"
+    awards = award_lines(uow, row.id, provider=caller.organisation_code) if published else []
+    return ProviderResult(tender, published, bids, awards, tender.rules.min_quality, excluded)

@@ -1,0 +1,310 @@
+"""Pydantic models at the API edge. Money and quantities travel as text ("23.50"), never floats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from carepool.core.money import Money
+from carepool.procurement import bidding, engine, reports, service, tendering
+from carepool.procurement.model import BidContent, Opening, Receipt, quantity
+
+
+def _d(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _m(value: Money | None) -> str | None:
+    return None if value is None else value.plain()
+
+
+class ConsortiumCreate(BaseModel):
+    name: str
+    members: list[str] = Field(description="Organisation codes of the other members (councils, NHS bodies)")
+
+
+class ConsortiumRead(BaseModel):
+    id: int
+    name: str
+    lead_code: str
+    members: dict[str, str]
+    sme_threshold_hours: str | None
+
+    @classmethod
+    def of(cls, view: service.ConsortiumView) -> ConsortiumRead:
+        return cls(id=view.id, name=view.name, lead_code=view.lead_code, members=dict(view.members),
+                   sme_threshold_hours=_d(view.sme_threshold))
+
+
+class ThresholdUpdate(BaseModel):
+    hours: str | None = Field(None, description="Hours a week above which a lot is too big for an SME; "
+                                                "null: the median SME bidder's capacity")
+
+
+class ShareRead(BaseModel):
+    member: str
+    weekly_quantity: str
+    share_pct: str
+    baseline_price: str
+
+
+class LotRead(BaseModel):
+    id: int
+    code: str
+    name: str
+    service: str
+    localities: list[str]
+    weekly_quantity: str
+    baseline_price: str
+    annual_value: str
+    too_big_for_sme: bool
+    tender: str | None
+    shares: list[ShareRead]
+
+    @classmethod
+    def of(cls, stored: service.StoredLot) -> LotRead:
+        lot = stored.lot
+        return cls(id=stored.id, code=lot.code, name=lot.name, service=lot.service, localities=list(lot.localities),
+                   weekly_quantity=f"{lot.weekly_quantity:.2f}", baseline_price=lot.baseline_price.plain(),
+                   annual_value=lot.annual_value.plain(), too_big_for_sme=lot.too_big_for_sme, tender=stored.tender_ref,
+                   shares=[ShareRead(member=s.member, weekly_quantity=f"{s.weekly_quantity:.2f}",
+                                     share_pct=f"{Decimal(s.share_bp) / 100:.2f}",
+                                     baseline_price=s.baseline_price.plain()) for s in lot.shares])
+
+
+class LotSplit(BaseModel):
+    parts: int = Field(ge=2)
+
+
+class LotMerge(BaseModel):
+    lot_ids: list[int]
+    name: str | None = None
+
+
+class TenderCreate(BaseModel):
+    consortium_id: int
+    title: str
+    description: str = ""
+    lot_ids: list[int]
+    rules: dict[str, Any] = Field(default_factory=dict, description="max_share, min_sme_share, min_quality, "
+                                  "quality_weight, min_award_fraction (text fractions), max_providers")
+    deadline: datetime | None = None
+
+
+class TenderUpdate(BaseModel):
+    title: str | None = None
+    description: str | None = None
+    rules: dict[str, Any] | None = None
+    deadline: datetime | None = None
+
+
+class Reason(BaseModel):
+    reason: str
+
+
+class TenderRead(BaseModel):
+    ref: str
+    title: str
+    description: str
+    status: str
+    version: int
+    consortium: str
+    lead_code: str
+    rules: dict[str, Any]
+    rules_in_words: str
+    deadline: datetime | None
+    deadline_passed: bool
+    published_at: datetime | None
+    opened_at: datetime | None
+    awarded_at: datetime | None
+    standstill_ends: datetime | None
+    annual_value: str
+    lots: list[LotRead]
+    bid_count: int | None = Field(description="Live bids (members of the consortium only); never their contents")
+    bid_counts: dict[str, int] | None
+
+    @classmethod
+    def of(cls, view: tendering.TenderView) -> TenderRead:
+        return cls(ref=view.ref, title=view.title, description=view.description, status=view.status.value,
+                   version=view.version, consortium=view.consortium.name, lead_code=view.consortium.lead_code,
+                   rules=view.rules.as_dict(), rules_in_words=view.rules.describe(), deadline=view.deadline,
+                   deadline_passed=view.deadline_passed, published_at=view.published_at, opened_at=view.opened_at,
+                   awarded_at=view.awarded_at, standstill_ends=view.standstill_ends,
+                   annual_value=view.annual_value.plain(), lots=[LotRead.of(s) for s in view.lots],
+                   bid_count=view.bid_count, bid_counts=view.bid_counts)
+
+
+class BidCreate(BaseModel):
+    lot: str
+    price: str = Field(description='Price per hour as text, e.g. "21.85"')
+    quality: str = Field(description="Self-declared method statement score, 0-100")
+    max_quantity: str | None = Field(None, description="Most hours a week you will take on this lot")
+    capacity: str | None = Field(None, description="Hours a week you can take across the whole tender")
+
+    def content(self) -> BidContent:
+        return BidContent(price=Money.parse(self.price, what="price"),
+                          quality=quantity(self.quality, what="quality", zero_ok=True),
+                          max_quantity=None if self.max_quantity in (None, "") else quantity(
+                              self.max_quantity, what="max_quantity"),
+                          capacity=None if self.capacity in (None, "") else quantity(self.capacity, what="capacity"))
+
+
+class ReceiptRead(BaseModel):
+    bid_id: int
+    tender: str
+    lot: str
+    provider: str
+    sha256: str
+    submitted_at: datetime
+
+    @classmethod
+    def of(cls, receipt: Receipt) -> ReceiptRead:
+        return cls(bid_id=receipt.bid_id, tender=receipt.tender, lot=receipt.lot, provider=receipt.provider,
+                   sha256=receipt.sha256, submitted_at=receipt.submitted_at)
+
+
+class MyBidRead(BaseModel):
+    id: int
+    tender: str
+    lot: str
+    status: str
+    status_note: str | None
+    receipt: ReceiptRead
+    price: str
+    quality: str
+    max_quantity: str | None
+    capacity: str | None
+    panel_quality: str | None
+
+    @classmethod
+    def of(cls, bid: bidding.MyBid) -> MyBidRead:
+        c = bid.content
+        return cls(id=bid.id, tender=bid.tender_ref, lot=bid.lot_code, status=bid.status.value,
+                   status_note=bid.status_note, receipt=ReceiptRead.of(bid.receipt), price=c.price.plain(),
+                   quality=f"{c.quality:.2f}", max_quantity=_d(c.max_quantity), capacity=_d(c.capacity),
+                   panel_quality=_d(bid.panel_quality))
+
+
+class BidLineRead(BaseModel):
+    id: int
+    lot: str
+    provider: str
+    provider_name: str
+    sme: bool
+    status: str
+    status_note: str | None
+    receipt_sha256: str
+    price: str | None
+    quality: str | None
+    panel_quality: str | None
+    max_quantity: str | None
+    capacity: str | None
+    eligible: bool
+
+
+class BidListingRead(BaseModel):
+    sealed: bool
+    count: int
+    counts: dict[str, int]
+    bids: list[BidLineRead]
+
+    @classmethod
+    def of(cls, listing: reports.BidListing) -> BidListingRead:
+        return cls(sealed=listing.sealed, count=listing.count, counts=listing.counts, bids=[
+            BidLineRead(id=b.id, lot=b.lot_code, provider=b.provider_code, provider_name=b.provider_name, sme=b.sme,
+                        status=b.status.value, status_note=b.status_note, receipt_sha256=b.receipt_sha256,
+                        price=_m(b.price), quality=_d(b.quality), panel_quality=_d(b.panel_quality),
+                        max_quantity=_d(b.max_quantity), capacity=_d(b.capacity), eligible=b.eligible)
+            for b in listing.bids])
+
+
+class OpeningRead(BaseModel):
+    opened: int
+    tampered: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, opening: Opening) -> OpeningRead:
+        return cls(opened=opening.opened, tampered=[{"bid": b, "provider": p, "problem": why}
+                                                    for b, p, why in opening.tampered])
+
+
+class PanelScore(BaseModel):
+    score: str
+    note: str
+
+
+class AllocationIn(BaseModel):
+    bid_id: int
+    weekly_quantity: str
+
+
+class OverrideRequest(BaseModel):
+    allocations: list[AllocationIn]
+    reason: str
+
+
+class AwardLineRead(BaseModel):
+    lot: str
+    provider: str
+    provider_name: str
+    sme: bool
+    weekly_quantity: str
+    price: str
+    annual_value: str
+    source: str
+    contract: str | None
+
+    @classmethod
+    def of(cls, line: reports.AwardLine) -> AwardLineRead:
+        return cls(lot=line.lot_code, provider=line.provider_code, provider_name=line.provider_name, sme=line.sme,
+                   weekly_quantity=f"{line.weekly_quantity:.2f}", price=line.price.plain(),
+                   annual_value=line.annual_value.plain(), source=line.source, contract=line.contract_ref)
+
+
+def _market(m: engine.Market) -> dict[str, Any]:
+    return {"yearly_cost": m.total.plain(), "hhi": str(m.hhi), "sme_share": str(m.sme_share), "winners": m.winners,
+            "shares": {p: str(s) for p, s in m.shares.items()}}
+
+
+class AwardSummaryRead(BaseModel):
+    tender: str
+    status: str
+    awards: list[AwardLineRead]
+    baseline_yearly: str
+    awarded: dict[str, Any]
+    cheapest_wins: dict[str, Any]
+    rule_costs: dict[str, str]
+    saving_yearly: str
+    saving_pct: str
+    savings_by_member: list[dict[str, str]]
+    excluded: list[dict[str, Any]]
+    override_reason: str | None
+
+    @classmethod
+    def of(cls, s: reports.AwardSummary) -> AwardSummaryRead:
+        return cls(tender=s.tender.ref, status=s.tender.status.value, awards=[AwardLineRead.of(a) for a in s.awards],
+                   baseline_yearly=s.baseline.plain(), awarded=_market(s.awarded), cheapest_wins=_market(s.cheapest),
+                   rule_costs={k: v.plain() for k, v in s.rule_costs.items()}, saving_yearly=s.saving.plain(),
+                   saving_pct=str(s.saving_pct),
+                   savings_by_member=[{"member": m.member, "baseline": m.baseline.plain(), "awarded": m.awarded.plain(),
+                                       "saving": m.saving.plain(), "saving_pct": str(m.saving_pct)} for m in s.savings],
+                   excluded=s.excluded, override_reason=s.tender.override_reason)
+
+
+class ProviderResultRead(BaseModel):
+    tender: str
+    status: str
+    published: bool
+    bids: list[MyBidRead]
+    awards: list[AwardLineRead]
+    annual_value: str
+    excluded: dict[int, str]
+
+    @classmethod
+    def of(cls, r: reports.ProviderResult) -> ProviderResultRead:
+        return cls(tender=r.tender.ref, status=r.tender.status.value, published=r.published,
+                   bids=[MyBidRead.of(b) for b in r.bids], awards=[AwardLineRead.of(a) for a in r.awards],
+                   annual_value=r.annual_value.plain(), excluded=r.excluded)

@@ -1,0 +1,300 @@
+"""Use cases for consortia, their demand, and the lot plan built from it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import delete, select
+
+from carepool.audit import service as audit
+from carepool.core import tabular
+from carepool.core.errors import CarepoolError, Problem, not_found
+from carepool.db.uow import UnitOfWork
+from carepool.partners import service as partners
+from carepool.partners.model import Caller, OrgKind, Role
+from carepool.partners.service import Located
+from carepool.procurement import lots as design
+from carepool.procurement.access import consortium_for, member_codes
+from carepool.procurement.model import SERVICES, DemandLine, LotDesign, MemberShare, cents, from_cents
+from carepool.procurement.tables import (
+    BidRow,
+    ConsortiumMemberRow,
+    ConsortiumRow,
+    DemandRow,
+    LotRow,
+    LotShareRow,
+    TenderRow,
+)
+
+
+@dataclass(frozen=True)
+class ConsortiumView:
+    id: int
+    name: str
+    lead_code: str
+    members: tuple[tuple[str, str], ...]  # (code, name)
+    sme_threshold: Decimal | None  # stated; None: median SME capacity
+
+
+@dataclass(frozen=True)
+class StoredLot:
+    id: int
+    tender_ref: str | None
+    lot: LotDesign
+
+
+def consortium_view(uow: UnitOfWork, row: ConsortiumRow) -> ConsortiumView:
+    names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
+    return ConsortiumView(row.id, row.name, row.lead_code,
+                          tuple((code, names.get(code, code)) for code in member_codes(uow, row.id)),
+                          from_cents(row.sme_threshold_cents))
+
+
+def create_consortium(*, uow: UnitOfWork, caller: Caller, name: str, members: Iterable[str]) -> ConsortiumView:
+    """A consortium led by the caller's organisation; members are councils or NHS commissioners."""
+    caller.require(Role.PROCUREMENT)
+    codes = sorted({m.strip().upper() for m in members} | {caller.organisation_code})
+    for code in codes:
+        org = partners.get_organisation(uow=uow, code=code)
+        if org.kind not in (OrgKind.LOCAL_AUTHORITY, OrgKind.NHS_COMMISSIONER):
+            raise CarepoolError(f"{org.name} ({code}) is a {org.kind.label.lower()}; consortium members buy care, "
+                                "so they are councils or NHS commissioners")
+    if not name.strip():
+        raise CarepoolError("give the consortium a name")
+    if uow.session.execute(select(ConsortiumRow).where(ConsortiumRow.name == name.strip())).first():
+        raise CarepoolError(f"a consortium called {name.strip()!r} already exists", kind="conflict")
+    row = ConsortiumRow(name=name.strip(), lead_code=caller.organisation_code, created_at=uow.now())
+    uow.session.add(row)
+    uow.session.flush()
+    uow.session.add_all(ConsortiumMemberRow(consortium_id=row.id, organisation_code=c) for c in codes)
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="consortium.created",
+                 entity_type="consortium", entity_id=str(row.id), after={"name": row.name, "members": codes})
+    uow.commit()
+    return consortium_view(uow, row)
+
+
+def list_consortia(*, uow: UnitOfWork, caller: Caller) -> list[ConsortiumView]:
+    rows = uow.session.execute(
+        select(ConsortiumRow).join(ConsortiumMemberRow, ConsortiumMemberRow.consortium_id == ConsortiumRow.id)
+        .where(ConsortiumMemberRow.organisation_code == caller.organisation_code).order_by(ConsortiumRow.name))
+    return [consortium_view(uow, row) for row in rows.scalars()]
+
+
+def get_consortium(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> ConsortiumView:
+    return consortium_view(uow, consortium_for(uow, caller, consortium_id))
+
+
+def set_sme_threshold(*, uow: UnitOfWork, caller: Caller, consortium_id: int, hours: Decimal | None) -> None:
+    row = consortium_for(uow, caller, consortium_id, manage=True)
+    before = from_cents(row.sme_threshold_cents)
+    design.sme_threshold(stated=hours)  # checks it
+    row.sme_threshold_cents = None if hours is None else cents(hours)
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="consortium.threshold",
+                 entity_type="consortium", entity_id=str(row.id), before={"sme_threshold": str(before)},
+                 after={"sme_threshold": str(hours)})
+    uow.commit()
+
+
+# --- demand -----------------------------------------------------------------------------
+
+
+def list_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> list[DemandLine]:
+    consortium_for(uow, caller, consortium_id)
+    rows = uow.session.execute(select(DemandRow).where(DemandRow.consortium_id == consortium_id)
+                               .order_by(DemandRow.member_code, DemandRow.service, DemandRow.locality_code))
+    return [DemandLine(r.member_code, r.service, r.locality_code, from_cents(r.weekly_quantity_cents) or Decimal(0),
+                       r.baseline_price) for r in rows.scalars()]
+
+
+def _demand_problems(uow: UnitOfWork, consortium_id: int, lines: list[Located[DemandLine]],
+                     own_only: str | None) -> list[Problem]:
+    members = set(member_codes(uow, consortium_id))
+    localities = {loc.code for loc in partners.list_localities(uow=uow)}
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str, str], int | None] = {}
+    for item in lines:
+        line = item.value
+        if line.member not in members:
+            problems.append(item.problem(f"{line.member} is not a member of this consortium", "member_code"))
+        elif own_only and line.member != own_only:
+            problems.append(item.problem(f"you may state demand for your own organisation ({own_only}) only; "
+                                         "the procurement lead imports everyone's", "member_code"))
+        if line.locality not in localities:
+            problems.append(item.problem(f"{line.locality} is not a known locality", "locality_code"))
+        if line.service not in SERVICES:
+            problems.append(item.problem(f"{line.service} is not a service", "service"))
+        key = (line.member, line.service, line.locality)
+        if key in seen:
+            problems.append(item.problem(f"repeats row {seen[key]}", "locality_code"))
+        seen[key] = item.row
+    return problems
+
+
+def save_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int, lines: list[Located[DemandLine]],
+                problems: list[Problem] | None = None, what: str = "demand") -> int:
+    """Replace the consortium's demand (procurement) or one member's own lines (commissioner): all or nothing."""
+    consortium_for(uow, caller, consortium_id)
+    if caller.has(Role.PROCUREMENT):
+        own_only = None
+    elif caller.has(Role.COMMISSIONER):
+        own_only = caller.organisation_code
+    else:
+        raise CarepoolError("stating demand needs the procurement or commissioner role", kind="forbidden")
+    tabular.check(list(problems or []) + _demand_problems(uow, consortium_id, lines, own_only), what)
+    query = delete(DemandRow).where(DemandRow.consortium_id == consortium_id)
+    if own_only:
+        query = query.where(DemandRow.member_code == own_only)
+    uow.session.execute(query)
+    for item in lines:
+        line = item.value
+        uow.session.add(DemandRow(consortium_id=consortium_id, member_code=line.member, service=line.service,
+                                  locality_code=line.locality, weekly_quantity_cents=cents(line.weekly_quantity),
+                                  baseline_price=line.baseline_price))
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="demand.saved",
+                 entity_type="consortium", entity_id=str(consortium_id),
+                 after={"lines": len(lines), "scope": own_only or "all members", "source": what})
+    uow.commit()
+    return len(lines)
+
+
+# --- lots -------------------------------------------------------------------------------
+
+
+def sme_capacities(*, uow: UnitOfWork) -> list[Decimal]:
+    """Capacities small providers declared in bids already opened (sealed ones stay sealed)."""
+    rows = uow.session.execute(select(BidRow.provider_code, BidRow.capacity_cents)
+                               .where(BidRow.capacity_cents.is_not(None)))
+    smes = {o.code for o in partners.list_organisations(uow=uow, kind=OrgKind.PROVIDER) if o.sme}
+    latest: dict[str, int] = {}
+    for code, capacity in rows:
+        if code in smes:
+            latest[code] = capacity
+    return [from_cents(v) or Decimal(0) for v in latest.values()]
+
+
+def threshold_for(uow: UnitOfWork, row: ConsortiumRow) -> tuple[Decimal, str]:
+    return design.sme_threshold(stated=from_cents(row.sme_threshold_cents), sme_capacities=sme_capacities(uow=uow))
+
+
+def sme_threshold_of(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> tuple[Decimal, str]:
+    """The hours a week above which this consortium's lots are flagged too big for an SME, and why."""
+    return threshold_for(uow, consortium_for(uow, caller, consortium_id))
+
+
+def _shares(uow: UnitOfWork, lot_id: int) -> tuple[MemberShare, ...]:
+    rows = uow.session.execute(select(LotShareRow).where(LotShareRow.lot_id == lot_id).order_by(LotShareRow.id))
+    return tuple(MemberShare(r.member_code, from_cents(r.weekly_quantity_cents) or Decimal(0), r.baseline_price,
+                             r.share_bp) for r in rows.scalars())
+
+
+def stored_lot(uow: UnitOfWork, row: LotRow) -> StoredLot:
+    ref = None
+    if row.tender_id is not None:
+        ref = uow.session.get(TenderRow, row.tender_id).ref  # type: ignore[union-attr]
+    lot = LotDesign(row.code, row.name, row.service, tuple(row.localities.split(",")), _shares(uow, row.id),
+                    row.too_big_for_sme)
+    return StoredLot(row.id, ref, lot)
+
+
+def lot_rows(uow: UnitOfWork, *, consortium_id: int | None = None, tender_id: int | None = None) -> list[LotRow]:
+    query = select(LotRow).order_by(LotRow.code)
+    query = query.where(LotRow.tender_id == tender_id) if tender_id is not None else query.where(
+        LotRow.consortium_id == consortium_id, LotRow.tender_id.is_(None))
+    return list(uow.session.execute(query).scalars())
+
+
+def list_lots(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> list[StoredLot]:
+    """The lot plan: lots built from demand and not yet put into a tender."""
+    consortium_for(uow, caller, consortium_id)
+    return [stored_lot(uow, row) for row in lot_rows(uow, consortium_id=consortium_id)]
+
+
+def _store(uow: UnitOfWork, consortium_id: int, lots: list[LotDesign]) -> None:
+    taken = {r.code for r in lot_rows(uow, consortium_id=consortium_id)}
+    for lot in lots:
+        if lot.code in taken:
+            raise CarepoolError(f"a lot coded {lot.code} is already in the plan", kind="conflict")
+        taken.add(lot.code)
+        row = LotRow(consortium_id=consortium_id, tender_id=None, code=lot.code, name=lot.name, service=lot.service,
+                     localities=",".join(lot.localities), too_big_for_sme=lot.too_big_for_sme)
+        uow.session.add(row)
+        uow.session.flush()
+        uow.session.add_all(LotShareRow(lot_id=row.id, member_code=s.member, weekly_quantity_cents=cents(
+            s.weekly_quantity), baseline_price=s.baseline_price, share_bp=s.share_bp) for s in lot.shares)
+
+
+def _remove(uow: UnitOfWork, rows: list[LotRow]) -> None:
+    for row in rows:
+        uow.session.execute(delete(LotShareRow).where(LotShareRow.lot_id == row.id))
+        uow.session.delete(row)
+    uow.session.flush()
+
+
+def _plan_summary(lots: list[LotDesign]) -> list[dict[str, str]]:
+    return [{"code": lot.code, "weekly": str(lot.weekly_quantity), "annual": lot.annual_value.plain(),
+             "too_big_for_sme": str(lot.too_big_for_sme)} for lot in lots]
+
+
+def build_lots(*, uow: UnitOfWork, caller: Caller, consortium_id: int, split_big: bool = False) -> list[StoredLot]:
+    """Rebuild the lot plan from demand (one lot per service and locality; optionally split big ones)."""
+    row = consortium_for(uow, caller, consortium_id, manage=True)
+    threshold, _ = threshold_for(uow, row)
+    names = {loc.code: loc.name for loc in partners.list_localities(uow=uow)}
+    demand = list_demand(uow=uow, caller=caller, consortium_id=consortium_id)
+    if not demand:
+        raise CarepoolError("there is no demand to build lots from: import the members' demand first")
+    lots = design.aggregate(demand, threshold=threshold, locality_names=names)
+    if split_big:
+        lots = [part for lot in lots for part in design.split_to_fit(lot, threshold)]
+    _remove(uow, lot_rows(uow, consortium_id=consortium_id))
+    _store(uow, consortium_id, lots)
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="lots.built",
+                 entity_type="consortium", entity_id=str(consortium_id),
+                 after={"threshold": str(threshold), "lots": _plan_summary(lots)})
+    uow.commit()
+    return list_lots(uow=uow, caller=caller, consortium_id=consortium_id)
+
+
+def _plan_lots(uow: UnitOfWork, caller: Caller, lot_ids: list[int]) -> tuple[ConsortiumRow, list[LotRow]]:
+    rows: list[LotRow] = []
+    for lot_id in lot_ids:
+        row = uow.session.get(LotRow, lot_id)
+        if row is None:
+            raise not_found(f"lot {lot_id}")
+        rows.append(row)
+    if len({r.consortium_id for r in rows}) != 1:
+        raise CarepoolError("the lots belong to different consortia")
+    consortium = consortium_for(uow, caller, rows[0].consortium_id, manage=True)
+    for row in rows:
+        if row.tender_id is not None:
+            raise CarepoolError(f"lot {row.code} is already in a tender; change lots in the plan only",
+                                kind="conflict")
+    return consortium, rows
+
+
+def split_lot(*, uow: UnitOfWork, caller: Caller, lot_id: int, parts: int) -> list[StoredLot]:
+    consortium, (row,) = _plan_lots(uow, caller, [lot_id])
+    threshold, _ = threshold_for(uow, consortium)
+    pieces = design.split(stored_lot(uow, row).lot, parts, threshold=threshold)
+    _remove(uow, [row])
+    _store(uow, consortium.id, pieces)
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="lots.split",
+                 entity_type="consortium", entity_id=str(consortium.id),
+                 after={"lot": row.code, "parts": _plan_summary(pieces)})
+    uow.commit()
+    return list_lots(uow=uow, caller=caller, consortium_id=consortium.id)
+
+
+def merge_lots(*, uow: UnitOfWork, caller: Caller, lot_ids: list[int], name: str | None = None) -> list[StoredLot]:
+    consortium, rows = _plan_lots(uow, caller, lot_ids)
+    threshold, _ = threshold_for(uow, consortium)
+    merged = design.merge([stored_lot(uow, r).lot for r in rows], threshold=threshold, name=name or None)
+    _remove(uow, rows)
+    _store(uow, consortium.id, [merged])
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="lots.merged",
+                 entity_type="consortium", entity_id=str(consortium.id),
+                 after={"lots": [r.code for r in rows], "into": merged.code})
+    uow.commit()
+    return list_lots(uow=uow, caller=caller, consortium_id=consortium.id)

@@ -1,0 +1,161 @@
+"""Procurement storage: consortia, demand, lots, tenders, bids, sealed envelopes, awards, contracts.
+
+Bid contents live only in ``procurement_sealed_bids`` until opening; the bid row's
+price and quality columns stay empty until the opening step copies them out after
+checking each envelope's hash against the receipt. Quantities are integer hundredths
+of a unit (``*_cents``), money is integer pence.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from carepool.core.money import Money
+from carepool.db.base import Base, MoneyType
+
+
+class ConsortiumRow(Base):
+    __tablename__ = "procurement_consortia"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    lead_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # hours a week above which a lot is flagged too big for a small provider (None: median SME capacity)
+    sme_threshold_cents: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ConsortiumMemberRow(Base):
+    __tablename__ = "procurement_consortium_members"
+    __table_args__ = (UniqueConstraint("consortium_id", "organisation_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consortium_id: Mapped[int] = mapped_column(ForeignKey("procurement_consortia.id"), index=True)
+    organisation_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
+
+
+class DemandRow(Base):
+    __tablename__ = "procurement_demand"
+    __table_args__ = (UniqueConstraint("consortium_id", "member_code", "service", "locality_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consortium_id: Mapped[int] = mapped_column(ForeignKey("procurement_consortia.id"), index=True)
+    member_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"))
+    service: Mapped[str] = mapped_column(String(30))
+    locality_code: Mapped[str] = mapped_column(ForeignKey("localities.code"))
+    weekly_quantity_cents: Mapped[int] = mapped_column(BigInteger)
+    baseline_price: Mapped[Money] = mapped_column(MoneyType)
+
+
+class TenderRow(Base):
+    __tablename__ = "procurement_tenders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(30), unique=True)
+    consortium_id: Mapped[int] = mapped_column(ForeignKey("procurement_consortia.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # bumped by every edit after publication
+    rules_json: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(254))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    evaluated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    awarded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    standstill_ends: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    contracted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    evaluation_json: Mapped[str | None] = mapped_column(Text)  # comparison runs: cheapest wins, rule costs
+    override_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class LotRow(Base):
+    __tablename__ = "procurement_lots"
+    __table_args__ = (UniqueConstraint("tender_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consortium_id: Mapped[int] = mapped_column(ForeignKey("procurement_consortia.id"), index=True)
+    tender_id: Mapped[int | None] = mapped_column(ForeignKey("procurement_tenders.id"), index=True)
+    code: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(200))
+    service: Mapped[str] = mapped_column(String(30))
+    localities: Mapped[str] = mapped_column(String(500))  # comma-separated locality codes
+    too_big_for_sme: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LotShareRow(Base):
+    __tablename__ = "procurement_lot_shares"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("procurement_lots.id"), index=True)
+    member_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"))
+    weekly_quantity_cents: Mapped[int] = mapped_column(BigInteger)
+    baseline_price: Mapped[Money] = mapped_column(MoneyType)
+    share_bp: Mapped[int] = mapped_column(Integer)
+
+
+class BidRow(Base):
+    __tablename__ = "procurement_bids"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("procurement_tenders.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("procurement_lots.id"), index=True)
+    provider_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    status_note: Mapped[str | None] = mapped_column(String(300))
+    tender_version: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_by: Mapped[str] = mapped_column(String(254))
+    receipt_sha256: Mapped[str] = mapped_column(String(64))
+    # Filled only by opening, from the envelope whose hash matched the receipt:
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    price: Mapped[Money | None] = mapped_column(MoneyType)
+    quality_cents: Mapped[int | None] = mapped_column(BigInteger)
+    max_quantity_cents: Mapped[int | None] = mapped_column(BigInteger)
+    capacity_cents: Mapped[int | None] = mapped_column(BigInteger)
+    panel_quality_cents: Mapped[int | None] = mapped_column(BigInteger)  # panel score set after opening
+    panel_note: Mapped[str | None] = mapped_column(Text)
+
+
+class SealedBidRow(Base):
+    """The sealed envelope: read by the opening step, and by the bidder itself, nothing else."""
+
+    __tablename__ = "procurement_sealed_bids"
+
+    bid_id: Mapped[int] = mapped_column(ForeignKey("procurement_bids.id"), primary_key=True)
+    sealed_json: Mapped[str] = mapped_column(Text)
+
+
+class AwardRow(Base):
+    __tablename__ = "procurement_awards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("procurement_tenders.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("procurement_lots.id"))
+    bid_id: Mapped[int] = mapped_column(ForeignKey("procurement_bids.id"))
+    provider_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
+    weekly_quantity_cents: Mapped[int] = mapped_column(BigInteger)
+    price: Mapped[Money] = mapped_column(MoneyType)
+    weekly_cost: Mapped[Money] = mapped_column(MoneyType)
+    annual_value: Mapped[Money] = mapped_column(MoneyType)
+    source: Mapped[str] = mapped_column(String(20))  # optimiser | override
+
+
+class ContractRow(Base):
+    __tablename__ = "procurement_contracts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(60), unique=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("procurement_tenders.id"), index=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("procurement_awards.id"), unique=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("procurement_lots.id"))
+    provider_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    annual_value: Mapped[Money] = mapped_column(MoneyType)
+    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,240 @@
+"""Use cases for tenders: create from lots, edit, publish, cancel, and read (never bid contents)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from carepool.audit import service as audit
+from carepool.core.errors import CarepoolError, not_found
+from carepool.core.money import Money
+from carepool.db.uow import UnitOfWork
+from carepool.partners.model import Caller
+from carepool.procurement import service
+from carepool.procurement.access import PUBLIC_STATUSES, consortium_for, is_member, tender_for
+from carepool.procurement.model import (
+    MIN_NOTICE,
+    AwardRules,
+    BidStatus,
+    TenderStatus,
+    check_bid_move,
+    check_move,
+    extended_deadline,
+)
+from carepool.procurement.tables import BidRow, ConsortiumMemberRow, ConsortiumRow, LotRow, TenderRow
+
+ACTIVE_BIDS = (BidStatus.SUBMITTED.value, BidStatus.OPENED.value)
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class TenderView:
+    id: int
+    ref: str
+    title: str
+    description: str
+    status: TenderStatus
+    version: int
+    consortium: service.ConsortiumView
+    rules: AwardRules
+    deadline: datetime | None
+    published_at: datetime | None
+    opened_at: datetime | None
+    evaluated_at: datetime | None
+    awarded_at: datetime | None
+    standstill_ends: datetime | None
+    contracted_at: datetime | None
+    lots: tuple[service.StoredLot, ...]
+    is_member: bool
+    now: datetime
+    bid_counts: dict[str, int] | None  # per lot code: members only; never contents
+    override_reason: str | None = None
+
+    @property
+    def deadline_passed(self) -> bool:
+        return self.deadline is not None and self.now >= self.deadline
+
+    @property
+    def annual_value(self) -> Money:
+        return Money.sum(s.lot.annual_value for s in self.lots)
+
+    @property
+    def bid_count(self) -> int | None:
+        return None if self.bid_counts is None else sum(self.bid_counts.values())
+
+    @property
+    def standstill_over(self) -> bool:
+        return self.standstill_ends is not None and self.now >= self.standstill_ends
+
+
+def bid_counts(uow: UnitOfWork, tender_id: int) -> dict[str, int]:
+    """How many live bids each lot has: the only thing about sealed bids anyone but the bidder learns."""
+    rows = uow.session.execute(
+        select(LotRow.code, func.count(BidRow.id)).join(BidRow, BidRow.lot_id == LotRow.id)
+        .where(BidRow.tender_id == tender_id, BidRow.status.in_(ACTIVE_BIDS)).group_by(LotRow.code))
+    counts = Counter({code: n for code, n in rows})
+    return {row.code: counts.get(row.code, 0) for row in service.lot_rows(uow, tender_id=tender_id)}
+
+
+def view(uow: UnitOfWork, row: TenderRow, *, member: bool) -> TenderView:
+    consortium = service.consortium_view(uow, uow.session.get(ConsortiumRow, row.consortium_id))  # type: ignore[arg-type]
+    lots = tuple(service.stored_lot(uow, r) for r in service.lot_rows(uow, tender_id=row.id))
+    return TenderView(
+        id=row.id, ref=row.ref, title=row.title, description=row.description, status=TenderStatus(row.status),
+        version=row.version, consortium=consortium, rules=AwardRules.parse(json.loads(row.rules_json)),
+        deadline=aware(row.deadline), published_at=aware(row.published_at), opened_at=aware(row.opened_at),
+        evaluated_at=aware(row.evaluated_at), awarded_at=aware(row.awarded_at),
+        standstill_ends=aware(row.standstill_ends), contracted_at=aware(row.contracted_at), lots=lots,
+        is_member=member, now=aware(uow.now()) or uow.now(), bid_counts=bid_counts(uow, row.id) if member else None,
+        override_reason=row.override_reason,
+    )
+
+
+def get_tender(*, uow: UnitOfWork, caller: Caller, ref: str) -> TenderView:
+    row, member = tender_for(uow, caller, ref)
+    return view(uow, row, member=member)
+
+
+def list_tenders(*, uow: UnitOfWork, caller: Caller) -> list[TenderView]:
+    """Tenders of the caller's consortia (any status) and every published tender."""
+    mine = select(ConsortiumMemberRow.consortium_id).where(
+        ConsortiumMemberRow.organisation_code == caller.organisation_code)
+    rows = uow.session.execute(
+        select(TenderRow).where(TenderRow.consortium_id.in_(mine) | TenderRow.status.in_(
+            [s.value for s in PUBLIC_STATUSES])).order_by(TenderRow.created_at.desc(), TenderRow.id.desc()))
+    return [view(uow, row, member=is_member(uow, caller, row.consortium_id)) for row in rows.scalars()]
+
+
+def _next_ref(uow: UnitOfWork) -> str:
+    year = uow.now().year
+    count = uow.session.execute(select(func.count(TenderRow.id)).where(TenderRow.ref.like(f"CP-{year}-%"))).scalar()
+    return f"CP-{year}-{(count or 0) + 1:03d}"
+
+
+def _check_deadline(deadline: datetime | None, now: datetime) -> datetime | None:
+    if deadline is None:
+        return None
+    if deadline.tzinfo is None:
+        raise CarepoolError("give the deadline with its time zone, e.g. 2027-03-01T12:00:00+00:00")
+    if deadline < now + MIN_NOTICE:
+        raise CarepoolError(f"the deadline must leave bidders at least {MIN_NOTICE.days} days: "
+                            f"{deadline.astimezone(UTC):%Y-%m-%d %H:%M} UTC is too soon")
+    return deadline.astimezone(UTC)
+
+
+def create_tender(*, uow: UnitOfWork, caller: Caller, consortium_id: int, title: str, lot_ids: list[int],
+                  rules: dict[str, Any], deadline: datetime | None = None, description: str = "") -> TenderView:
+    """A draft tender made of lots from the plan (they leave the plan and belong to the tender)."""
+    consortium_for(uow, caller, consortium_id, manage=True)
+    if not title.strip():
+        raise CarepoolError("give the tender a title")
+    if not lot_ids:
+        raise CarepoolError("choose at least one lot from the plan")
+    parsed = AwardRules.parse(rules)
+    now = uow.now()
+    row = TenderRow(ref=_next_ref(uow), consortium_id=consortium_id, title=title.strip(), description=description,
+                    status=TenderStatus.DRAFT.value, version=1, rules_json=json.dumps(parsed.as_dict()),
+                    deadline=_check_deadline(deadline, now), created_at=now, created_by=caller.actor)
+    uow.session.add(row)
+    uow.session.flush()
+    plan = {r.id: r for r in service.lot_rows(uow, consortium_id=consortium_id)}
+    for lot_id in lot_ids:
+        if lot_id not in plan:
+            raise not_found(f"lot {lot_id} in the plan of consortium {consortium_id}")
+        plan[lot_id].tender_id = row.id
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.created",
+                 entity_type="tender", entity_id=row.ref,
+                 after={"title": row.title, "lots": sorted(plan[i].code for i in lot_ids), "rules": parsed.as_dict()})
+    uow.commit()
+    return view(uow, row, member=True)
+
+
+def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | None = None,
+                  description: str | None = None, deadline: datetime | None = None,
+                  rules: dict[str, Any] | None = None) -> TenderView:
+    """Edit a draft or published tender. After publication every submitted bid is invalidated
+    (bidders see it in their portal and bid again) and the deadline moves out to leave at least
+    ``MIN_NOTICE`` if it was closer than that."""
+    row, _ = tender_for(uow, caller, ref, manage=True, lock=True)
+    status = TenderStatus(row.status)
+    check_move(row.ref, status, "edit")
+    now = aware(uow.now()) or uow.now()
+    if status is TenderStatus.PUBLISHED and now >= (aware(row.deadline) or now):
+        raise CarepoolError(f"tender {row.ref}: the deadline has passed; it can no longer be changed, only opened "
+                            "or cancelled", kind="conflict")
+    before = {"title": row.title, "description": row.description, "rules": json.loads(row.rules_json),
+              "deadline": str(aware(row.deadline)), "version": row.version}
+    if title is not None:
+        if not title.strip():
+            raise CarepoolError("the title cannot be empty")
+        row.title = title.strip()
+    if description is not None:
+        row.description = description
+    if rules is not None:
+        row.rules_json = json.dumps(AwardRules.parse(rules).as_dict())
+    if deadline is not None:
+        row.deadline = _check_deadline(deadline, now) if status is TenderStatus.DRAFT else deadline.astimezone(UTC)
+    invalidated = 0
+    if status is TenderStatus.PUBLISHED:
+        row.version += 1
+        row.deadline = extended_deadline(now, aware(row.deadline) or now)
+        invalidated = _invalidate_bids(uow, caller, row)
+    after = {"title": row.title, "description": row.description, "rules": json.loads(row.rules_json),
+             "deadline": str(aware(row.deadline)), "version": row.version, "bids_invalidated": invalidated}
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.edited",
+                 entity_type="tender", entity_id=row.ref, before=before, after=after)
+    uow.commit()
+    return view(uow, row, member=True)
+
+
+def _invalidate_bids(uow: UnitOfWork, caller: Caller, row: TenderRow) -> int:
+    bids = uow.session.execute(select(BidRow).where(BidRow.tender_id == row.id,
+                                                    BidRow.status == BidStatus.SUBMITTED.value)).scalars()
+    count = 0
+    for bid in bids:
+        check_bid_move(bid.id, BidStatus(bid.status), BidStatus.INVALIDATED)
+        bid.status = BidStatus.INVALIDATED.value
+        bid.status_note = (f"the tender changed on {uow.now():%Y-%m-%d %H:%M} (version {row.version}): "
+                           f"please bid again before {aware(row.deadline):%Y-%m-%d %H:%M} UTC")
+        audit.record(uow=uow, actor=caller.actor, organisation=bid.provider_code, action="bid.invalidated",
+                     entity_type="bid", entity_id=str(bid.id), after={"tender": row.ref, "version": row.version})
+        count += 1
+    return count
+
+
+def publish(*, uow: UnitOfWork, caller: Caller, ref: str) -> TenderView:
+    row, _ = tender_for(uow, caller, ref, manage=True, lock=True)
+    row.status = check_move(row.ref, TenderStatus(row.status), "publish").value
+    now = uow.now()
+    if row.deadline is None:
+        raise CarepoolError(f"tender {row.ref} has no deadline: set one before publishing")
+    _check_deadline(aware(row.deadline), now)
+    row.published_at = now
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.published",
+                 entity_type="tender", entity_id=row.ref, after={"deadline": str(aware(row.deadline))})
+    uow.commit()
+    return view(uow, row, member=True)
+
+
+def cancel(*, uow: UnitOfWork, caller: Caller, ref: str, reason: str) -> TenderView:
+    row, _ = tender_for(uow, caller, ref, manage=True, lock=True)
+    if not reason.strip():
+        raise CarepoolError("say why the tender is cancelled")
+    before = row.status
+    row.status = check_move(row.ref, TenderStatus(row.status), "cancel").value
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.cancelled",
+                 entity_type="tender", entity_id=row.ref, before={"status": before},
+                 after={"status": row.status, "reason": reason.strip()})
+    uow.commit()
+    return view(uow, row, member=True)

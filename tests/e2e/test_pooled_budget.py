@@ -1,0 +1,49 @@
+"""Priya adds the Better Care Fund pool, imports both ledgers' exports, and sees her schemes and a chart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from carepool.demo import data
+from carepool.pooled_budget.demo import BRENT, ICB, YEAR, agreement_json, monthly_figures
+from carepool.pooled_budget.monthly_io import write_figures
+
+pytestmark = pytest.mark.e2e
+
+
+def test_priya_opens_the_pool_and_sees_schemes_and_a_chart(page: Page, server_url: str, artifacts: Path,
+                                                         tmp_path: Path) -> None:
+    agreement = tmp_path / "brent-bcf-2025-26.json"
+    agreement.write_text(json.dumps(agreement_json()), encoding="utf-8")
+    figures = [f for f in monthly_figures() if f.month <= 9]
+    brent, icb = tmp_path / "brent-ledger.xlsx", tmp_path / "nwl-icb-ledger.csv"
+    write_figures(brent, [f for f in figures if f.source == BRENT], YEAR)
+    write_figures(icb, [f for f in figures if f.source == ICB], YEAR)
+
+    page.goto(f"{server_url}/pool")
+    page.get_by_label("Email").fill("priya@brent.demo")
+    page.get_by_label("Password").fill(data.DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Pooled budgets")).to_be_visible()
+    page.get_by_label("Agreement file (.json or .xlsx)").set_input_files(str(agreement))
+    page.get_by_role("button", name="Check and add the agreement").click()
+    expect(page.get_by_role("heading", name="Brent Better Care Fund pooled budget")).to_be_visible()
+
+    page.get_by_role("link", name="Monthly monitoring", exact=True).click()
+    page.get_by_label("Files (.csv or .xlsx").set_input_files([str(brent), str(icb)])
+    page.get_by_role("button", name="Check and import").click()
+    expect(page.get_by_role("status")).to_contain_text("0 corrected")
+
+    page.get_by_role("link", name="Overview", exact=True).click()
+    schemes = page.locator("#schemes")
+    for name in ("Reablement", "Community equipment", "Learning disability placements", "Carers support",
+                 "Discharge to assess"):
+        expect(schemes).to_contain_text(name)
+    expect(page.get_by_text("figures as at Dec 2025")).to_be_visible()
+    expect(page.locator("figure.chart .js-plotly-plot")).to_be_visible()
+    expect(page.locator("#partners")).to_contain_text("NHS North West London ICB")
+    page.screenshot(path=str(artifacts / "pooled-budget.png"), full_page=True)

@@ -1,0 +1,73 @@
+"""Tom bids on a lot in the browser and keeps his receipt; Aisha sees only that one sealed bid arrived."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from carepool.demo import data
+
+pytestmark = pytest.mark.e2e
+HF, BRENT = "E09000013", "E09000005"
+
+
+def _published_tender(server_url: str) -> str:
+    """Aisha's team sets up a small tender through the API (signed in with her session)."""
+    with httpx.Client(base_url=server_url) as client:
+        client.post("/login", data={"email": "aisha@lbhf.demo", "password": data.DEMO_PASSWORD})
+        consortium = client.post("/api/procurement/consortia", json={
+            "name": f"Home care pilot {uuid.uuid4().hex[:6]}", "members": [BRENT]}).json()
+        demand = (b"member_code,service,locality_code,hours_per_week,baseline_price\n"
+                  b"E09000013,home-care,HF-NORTH,420,24.90\nE09000005,home-care,BRENT-KIL,650,23.40\n")
+        imported = client.post(f"/api/procurement/consortia/{consortium['id']}/demand",
+                               files={"file": ("demand.csv", demand, "text/csv")})
+        assert imported.status_code == 200, imported.text
+        lots = client.post(f"/api/procurement/consortia/{consortium['id']}/lots").json()
+        deadline = (datetime.now(UTC) + timedelta(days=10)).isoformat()
+        tender = client.post("/api/procurement/tenders", json={
+            "consortium_id": consortium["id"], "title": "Home care pilot", "lot_ids": [lot["id"] for lot in lots],
+            "rules": {"max_share": "0.6", "min_sme_share": "0.25"}, "deadline": deadline}).json()
+        published = client.post(f"/api/procurement/tenders/{tender['ref']}/publish")
+        assert published.status_code == 200, published.text
+        return tender["ref"]
+
+
+def sign_in(page: Page, server_url: str, email: str, target: str) -> None:
+    page.goto(f"{server_url}{target}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(data.DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_tom_bids_and_keeps_his_receipt_aisha_sees_only_a_count(page: Page, server_url: str, artifacts: Path) -> None:
+    ref = _published_tender(server_url)
+    sign_in(page, server_url, "tom@kindlycare.demo", "/tenders")
+    page.get_by_role("link", name=ref).click()
+    expect(page.get_by_role("heading", name="Submit a sealed bid")).to_be_visible()
+    page.get_by_label("Lot", exact=True).select_option("HC-HF-NORTH")
+    page.get_by_label("Price per hour (£)").fill("23.65")
+    page.get_by_label("Method statement quality score (0-100)").fill("81")
+    page.get_by_label("Most hours a week you will take on this lot").fill("300")
+    page.get_by_label("Hours a week you can take across the whole tender").fill("450")
+    page.get_by_role("button", name="Seal and submit bid").click()
+    receipt = page.locator("#receipt-box")
+    expect(receipt).to_contain_text("Bid")
+    expect(receipt).to_contain_text("HC-HF-NORTH")
+    digest = receipt.locator("code.hash").inner_text()
+    assert len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)
+    page.screenshot(path=str(artifacts / "procurement-receipt.png"), full_page=True)
+    page.goto(f"{server_url}/tenders/my-bids")
+    expect(page.get_by_role("table")).to_contain_text(digest)
+    expect(page.get_by_role("table")).to_contain_text("£23.65")
+
+    page.context.clear_cookies()
+    sign_in(page, server_url, "aisha@lbhf.demo", f"/tenders/{ref}")
+    expect(page.locator("#sealed-count")).to_contain_text("1 sealed bid")
+    expect(page.get_by_text("£23.65")).to_have_count(0)
+    assert "23.65" not in page.content() and digest not in page.content()
+    page.screenshot(path=str(artifacts / "procurement-sealed.png"), full_page=True)

@@ -1,0 +1,122 @@
+"""Pages and API: a partner sees only agreements it belongs to (others 404), a viewer cannot post
+actuals (403), payments and the settlement are the host's, and the API reads money exactly."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from carepool.db.engine import Database
+from carepool.web.app import create_app
+from tests.integration.helpers import PASSWORD, token_for
+from tests.integration.pooled_budget.builders import (
+    EALING_FINANCE,
+    HUGHES,
+    ICB,
+    MARCUS,
+    PRIYA,
+    agreement_json,
+    partners_and_users,
+)
+
+JUNE = {"scheme_id": "REAB", "month": "2025-06", "source": ICB, "actual": "72000.00", "commitments": "9000.00"}
+
+
+@pytest.fixture
+def client(database: Database) -> Iterator[TestClient]:
+    partners_and_users(database)
+    with TestClient(create_app(database=database)) as test_client:
+        yield test_client
+
+
+def _auth(database: Database, email: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token_for(database, email)}"}
+
+
+def _create(client: TestClient, database: Database) -> int:
+    body = json.dumps(agreement_json()).encode()
+    response = client.post("/api/pool/agreements", content=body, headers=_auth(database, PRIYA))
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def test_the_api_reads_money_exactly_and_partners_write_within_their_roles(client: TestClient,
+                                                                            database: Database) -> None:
+    pool = _create(client, database)
+    marcus = _auth(database, MARCUS)
+    read = client.get(f"/api/pool/agreements/{pool}", headers=marcus).json()
+    assert read["budget"] == "1320000.00" and read["schemes"][0]["client_group"] == "Older people"
+    assert read["schemes"][0]["overspend_in_words"] == "fixed shares 40/60"
+    floaty = json.dumps(agreement_json()).replace('"480000.00"', "480000.00").encode()
+    refused = client.post("/api/pool/agreements", content=floaty, headers=_auth(database, PRIYA))
+    assert refused.status_code == 422 and "JSON number with decimals" in refused.json()["error"]
+    outsider = client.post("/api/pool/agreements", content=json.dumps(agreement_json()).encode(),
+                           headers=_auth(database, EALING_FINANCE))
+    assert outsider.status_code == 403
+
+    posted = client.post(f"/api/pool/agreements/{pool}/actuals", json={"figures": [JUNE]}, headers=marcus)
+    assert posted.status_code == 200 and posted.json()["spend_posted"] == "72000.00"
+    payment = {"partner": ICB, "amount": "100000.00", "on": "2025-04-01", "reference": "Q1"}
+    assert client.post(f"/api/pool/agreements/{pool}/payments", json=payment, headers=marcus).status_code == 403
+    assert client.post(f"/api/pool/agreements/{pool}/payments", json=payment,
+                       headers=_auth(database, PRIYA)).status_code == 201
+    assert client.post(f"/api/pool/agreements/{pool}/settlement", headers=marcus).status_code == 403
+    bad = {"files": ("icb.csv", b"scheme_id,month,source,actual\nREAB,2025-07,QRV,12.345\n", "text/csv")}
+    refused = client.post(f"/api/pool/agreements/{pool}/actuals/import", files=bad, headers=marcus)
+    assert refused.status_code == 422
+    assert refused.json()["problems"] == ["icb.csv, row 2, column actual: '12.345' has a fraction of a penny; "
+                                          "use at most 2 decimals"]
+    variation = {"description": "move", "changes": [{"kind": "move", "partner": ICB, "from": "ICES", "to": "REAB",
+                                                     "amount": "20000.00"}]}
+    proposed = client.post(f"/api/pool/agreements/{pool}/variations", content=json.dumps(variation).encode(),
+                           headers=marcus)
+    assert proposed.status_code == 201 and proposed.json()["waiting_for"] == ["E09000005", ICB]
+    approved = client.post(f"/api/pool/agreements/{pool}/variations/1/approve", headers=marcus).json()
+    assert approved["status"] == "proposed" and approved["waiting_for"] == ["E09000005"]
+
+
+def test_an_organisation_outside_the_agreement_gets_404_everywhere(client: TestClient, database: Database) -> None:
+    pool = _create(client, database)
+    ealing = _auth(database, EALING_FINANCE)
+    assert client.get("/api/pool/agreements", headers=ealing).json() == []
+    for path in [f"/api/pool/agreements/{pool}", f"/api/pool/agreements/{pool}/monitoring",
+                 f"/api/pool/agreements/{pool}/variations", f"/api/pool/agreements/{pool}/payments",
+                 f"/api/pool/agreements/{pool}/reports/monitoring", f"/api/pool/agreements/{pool}/reports/ledger"]:
+        assert client.get(path, headers=ealing).status_code == 404, path
+    posted = client.post(f"/api/pool/agreements/{pool}/actuals", json={"figures": [JUNE]}, headers=ealing)
+    assert posted.status_code == 404 and "Brent" not in posted.text
+    assert client.post("/login", data={"email": EALING_FINANCE, "password": PASSWORD}).status_code == 200
+    for path in [f"/pool/{pool}", f"/pool/{pool}/monitoring", f"/pool/{pool}/variations", f"/pool/{pool}/settlement",
+                 f"/pool/{pool}/download/monitoring"]:
+        page = client.get(path)
+        assert page.status_code == 404 and "Reablement" not in page.text, path
+    assert client.post(f"/pool/{pool}/monitoring/entry", data={**JUNE, "commitments": ""}).status_code == 404
+    assert "Brent BCF pool" not in client.get("/pool").text
+
+
+def test_a_viewer_reads_but_cannot_post_and_priya_works_on_the_pages(client: TestClient, database: Database) -> None:
+    pool = _create(client, database)
+    viewer = _auth(database, HUGHES)
+    assert client.get(f"/api/pool/agreements/{pool}/monitoring", headers=viewer).status_code == 200
+    response = client.post(f"/api/pool/agreements/{pool}/actuals", json={"figures": [JUNE]}, headers=viewer)
+    assert response.status_code == 403 and "commissioner or finance" in response.json()["error"]
+    client.post("/login", data={"email": HUGHES, "password": PASSWORD})
+    assert client.get(f"/pool/{pool}").status_code == 200
+    assert client.post(f"/pool/{pool}/monitoring/entry", data={**JUNE, "commitments": ""}).status_code == 403
+    assert client.get(f"/api/pool/agreements/{pool}/monitoring", headers=viewer).json()["as_at"] == 0
+
+    client.post("/logout")
+    client.post("/login", data={"email": PRIYA, "password": PASSWORD})
+    overview = client.get(f"/pool/{pool}")
+    assert overview.status_code == 200 and "Reablement" in overview.text and "plotly" in overview.text
+    entered = client.post(f"/pool/{pool}/monitoring/entry", data={**JUNE, "commitments": ""})
+    assert entered.status_code == 200 and "1 new" in entered.text
+    for kind, media in [("monitoring", "spreadsheetml"), ("bcf-return", "spreadsheetml"), ("register", "text/csv"),
+                        ("ledger", "text/plain")]:
+        download = client.get(f"/pool/{pool}/download/{kind}")
+        assert download.status_code == 200 and media in download.headers["content-type"], kind
+    assert "Brent BCF pool" in client.get(f"/pool/{pool}/download/register").text
+    assert client.get("/api/openapi.json").status_code == 200

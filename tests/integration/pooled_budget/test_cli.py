@@ -1,0 +1,58 @@
+"""`carepool pool create|list|show|pay|monitor-import|forecast|report|settle-year|ledger` on a real database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from beancount import loader
+
+from carepool.cli import main
+from carepool.db.engine import Database
+from tests.integration.pooled_budget.builders import BRENT, ICB, agreement_json, ledger_csv, partners_and_users
+
+
+def test_the_year_at_the_command_line(cli_env: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    partners_and_users(cli_env)
+    agreement = tmp_path / "brent-bcf.json"
+    agreement.write_text(json.dumps(agreement_json()), encoding="utf-8")
+    assert main(["pool", "create", str(agreement)]) == 0
+    assert "created agreement 1: Brent BCF pool 2025/26" in capsys.readouterr().out
+    assert main(["pool", "list"]) == 0
+    assert "Brent BCF pool" in capsys.readouterr().out
+    assert main(["pool", "pay", "1", "--partner", ICB, "--amount", "786000.00", "--on", "2025-04-01",
+                 "--reference", "YEAR-QRV"]) == 0
+    rows = [["REAB", f"{2025 + (n > 9)}-{(n + 2) % 12 + 1:02d}", source, "50000.00", ""]
+            for n in range(1, 13) for source in (BRENT, ICB)]
+    rows += [["ICES", "2025-04", BRENT, "120000.00", ""]]
+    half = ledger_csv(tmp_path / "first-half.csv", rows[:12])
+    bad = ledger_csv(tmp_path / "bad.csv", [["REAB", "2025-13", BRENT, "1", ""]])
+    assert main(["pool", "monitor-import", "1", str(half), str(bad)]) == 2
+    assert "bad.csv, row 2, column month" in capsys.readouterr().err
+    assert main(["pool", "monitor-import", "1", str(half)]) == 0
+    capsys.readouterr()
+    assert main(["pool", "forecast", "1", "--json"]) == 0
+    forecast = json.loads(capsys.readouterr().out)
+    assert forecast["as_at_label"] == "Sep 2025" and forecast["schemes"][0]["forecast_outturn"] == "1200000.00"
+    assert main(["pool", "forecast", "1", "--as-at", "2025-06"]) == 0
+    assert "as at Jun 2025" in capsys.readouterr().out
+    assert main(["pool", "settle-year", "1"]) == 6
+    assert "the year is not complete" in capsys.readouterr().err
+    rest = ledger_csv(tmp_path / "second-half.csv", rows[12:])
+    assert main(["pool", "monitor-import", "1", str(rest)]) == 0
+    assert main(["pool", "settle-year", "1", "--json"]) == 0
+    out = capsys.readouterr().out
+    settlement = json.loads(out[out.index("{"):])
+    assert settlement["positions"][ICB]["paid"] == "786000.00"
+    assert settlement["unallocated"] == "0.00"
+    assert main(["pool", "report", "1", "monitoring", "--out", str(tmp_path)]) == 0
+    book = openpyxl.load_workbook(tmp_path / "pool-1-2025-26-monitoring.xlsx")
+    assert {"Schemes", "Partners", "Monthly", "Settlement"} <= set(book.sheetnames)
+    assert main(["pool", "report", "1", "register", "--out", str(tmp_path / "register.csv")]) == 0
+    assert "Older people; Physical disability" in (tmp_path / "register.csv").read_text()
+    assert main(["pool", "ledger", "1", "--out", str(tmp_path / "pool.beancount")]) == 0
+    _entries, errors, _options = loader.load_file(str(tmp_path / "pool.beancount"))
+    assert errors == []
+    assert main(["pool", "show", "2"]) == 4

@@ -1,0 +1,124 @@
+"""The whole cycle on SQLite and PostgreSQL: publish, bid, edit, re-bid, open, evaluate, override,
+confirm, standstill, contracts, savings per member, and each provider's own result."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from carepool.audit import service as audit
+from carepool.core.errors import CarepoolError
+from carepool.core.money import Money
+from carepool.procurement import bidding, evaluation, opening, reports, tendering
+from carepool.procurement.model import BidStatus, TenderStatus
+from tests.integration.procurement.conftest import ICB, LARGE_C, SME_A, SME_B, World
+
+LEAD = "proc@hf.test"
+
+
+def _bid_all(world: World, ref: str) -> None:
+    world.bid("bids@a.test", ref, "HC-BRENT-KIL", "22.10", 80, capacity="700")
+    world.bid("bids@a.test", ref, "HC-HF-NORTH", "23.50", 78, capacity="700")
+    world.bid("bids@b.test", ref, "HC-EALING-ACT", "22.40", 70, max_quantity="500", capacity="500")
+    world.bid("bids@b.test", ref, "HC-HF-NORTH", "23.90", 55, capacity="500")
+    for lot, price in (("HC-BRENT-KIL", "21.20"), ("HC-EALING-ACT", "21.00"), ("HC-HF-NORTH", "22.80")):
+        world.bid("bids@c.test", ref, lot, price, 70, capacity="5000")
+
+
+def test_the_whole_cycle(world: World) -> None:
+    ref = world.tender()
+    lead = world.caller(LEAD)
+    _bid_all(world, ref)
+    with world.db.uow() as uow:
+        assert tendering.get_tender(uow=uow, caller=lead, ref=ref).bid_count == 7
+
+    # Ten days in, the consortium changes the rules: every bid is invalidated, the deadline moves out.
+    world.clock.advance(days=10)
+    with world.db.uow() as uow:
+        edited = tendering.update_tender(uow=uow, caller=lead, ref=ref, rules={**tendering.get_tender(
+            uow=uow, caller=lead, ref=ref).rules.as_dict(), "min_award_fraction": "0.1"})
+    assert edited.version == 2 and edited.deadline == world.clock.now + timedelta(days=7) and edited.bid_count == 0
+    acorn = world.caller("bids@a.test")
+    with world.db.uow() as uow:
+        mine = bidding.my_bids(uow=uow, caller=acorn)
+    assert {b.status for b in mine} == {BidStatus.INVALIDATED} and "please bid again" in (mine[0].status_note or "")
+    _bid_all(world, ref)
+
+    with world.db.uow() as uow, pytest.raises(CarepoolError, match="stay sealed until the deadline"):
+        opening.open_bids(uow=uow, caller=lead, ref=ref)
+    world.clock.now = edited.deadline + timedelta(minutes=1)  # type: ignore[operator]
+    with pytest.raises(CarepoolError, match=r"deadline for tender .* has passed"):
+        world.bid("bids@a.test", ref, "HC-BRENT-KIL", "20.00")
+    with world.db.uow() as uow:
+        found = opening.open_bids(uow=uow, caller=lead, ref=ref)
+    assert found.opened == 7 and found.tampered == []
+
+    with world.db.uow() as uow:
+        listing = reports.bid_listing(uow=uow, caller=lead, ref=ref)
+    c_on_hf = next(b for b in listing.bids if b.provider_code == LARGE_C and b.lot_code == "HC-HF-NORTH")
+    with world.db.uow() as uow:
+        opening.set_panel_score(uow=uow, caller=lead, ref=ref, bid_id=c_on_hf.id, score=Decimal(65),
+                                note="panel reviewed the method statement")
+    with world.db.uow() as uow:
+        result = evaluation.evaluate(uow=uow, caller=lead, ref=ref, time_limit=10)
+    assert [e["provider"] for e in result["excluded"]] == [SME_B]  # quality 55 is under the floor of 60
+    assert set(result["rule_costs"]) == {"max_share", "min_sme_share", "min_quality", "min_award_fraction"}
+
+    with world.db.uow() as uow:
+        summary = reports.award_summary(uow=uow, caller=lead, ref=ref)
+    assert summary is not None
+    for lot in summary.lots:
+        assert sum(a.weekly_quantity for a in summary.awards if a.lot_code == lot.code) == lot.weekly_quantity
+    assert summary.awarded.sme_share >= Decimal("0.25") and max(summary.awarded.shares.values()) <= Decimal("0.6")
+    assert summary.cheapest.total <= summary.awarded.total
+    assert Money.sum(m.saving for m in summary.savings) == summary.saving  # to the penny
+    assert {m.member for m in summary.savings} >= {ICB}
+    # Brent's 600 h at £23.40 and the ICB's 60 h at £24.75 a year, both in Kilburn
+    brent = next(m for m in summary.savings if m.member == "E09000005")
+    assert brent.baseline == Money.parse("730080.00")
+
+    # The team moves Hammersmith North to Acorn Care by hand, with a reason.
+    a_on_hf = next(b for b in listing.bids if b.provider_code == SME_A and b.lot_code == "HC-HF-NORTH")
+    with world.db.uow() as uow, pytest.raises(CarepoolError, match=r"add up to 300\.00 hours a week"):
+        evaluation.override(uow=uow, caller=lead, ref=ref, reason="local continuity",
+                            allocations=[evaluation.Allocation(a_on_hf.id, Decimal(300))])
+    with world.db.uow() as uow, pytest.raises(CarepoolError, match="needs a reason"):
+        evaluation.override(uow=uow, caller=lead, ref=ref, reason=" ",
+                            allocations=[evaluation.Allocation(a_on_hf.id, Decimal(400))])
+    with world.db.uow() as uow:
+        evaluation.override(uow=uow, caller=lead, ref=ref, reason="continuity for people already supported",
+                            allocations=[evaluation.Allocation(a_on_hf.id, Decimal(400))])
+    with world.db.uow() as uow:
+        summary = reports.award_summary(uow=uow, caller=lead, ref=ref)
+    assert summary is not None and summary.tender.override_reason == "continuity for people already supported"
+    assert [(a.provider_code, a.source) for a in summary.awards if a.lot_code == "HC-HF-NORTH"] == [
+        (SME_A, "override")]
+
+    with world.db.uow() as uow:
+        evaluation.confirm(uow=uow, caller=lead, ref=ref)
+    with world.db.uow() as uow, pytest.raises(CarepoolError, match="standstill period until"):
+        evaluation.make_contracts(uow=uow, caller=lead, ref=ref)
+    world.clock.advance(days=10)
+    with world.db.uow() as uow:
+        made = evaluation.make_contracts(uow=uow, caller=lead, ref=ref)
+    assert made == len(summary.awards)
+    with world.db.uow() as uow:
+        final = reports.award_summary(uow=uow, caller=lead, ref=ref)
+        assert final is not None and final.tender.status is TenderStatus.CONTRACTED
+        first = final.awards[0]
+        assert first.contract_ref and first.start and first.end and first.end.year == first.start.year + 4
+
+    # Each provider sees its own result and never another's.
+    acorn, birch = world.caller("bids@a.test"), world.caller("bids@b.test")
+    with world.db.uow() as uow:
+        mine_a = reports.my_result(uow=uow, caller=acorn, ref=ref)
+        mine_b = reports.my_result(uow=uow, caller=birch, ref=ref)
+    assert mine_a.published and {a.provider_code for a in mine_a.awards} == {SME_A}
+    assert {b.receipt.provider for b in mine_a.bids} == {SME_A}
+    assert {a.provider_code for a in mine_b.awards} <= {SME_B}
+    assert any("below the floor" in why for why in mine_b.excluded.values())
+    with world.db.uow() as uow:
+        checked, broken = audit.verify(uow=uow)
+    assert broken is None and checked > 20

@@ -1,0 +1,130 @@
+"""Refused moves say why; roles are enforced; demand files are checked whole; lots split and merge."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import Workbook
+
+from carepool.core.errors import CarepoolError
+from carepool.procurement import evaluation, io, opening, service, tendering
+from carepool.web.app import create_app
+from tests.integration.helpers import token_for
+from tests.integration.procurement.conftest import BRENT, World
+
+LEAD = "proc@hf.test"
+
+
+def _fails(world: World, match: str, kind: str, action: object, **kwargs: object) -> None:
+    with world.db.uow() as uow, pytest.raises(CarepoolError, match=match) as caught:
+        action(uow=uow, **kwargs)  # type: ignore[operator]
+    assert caught.value.kind == kind, caught.value
+
+
+def test_invalid_moves_are_refused_with_clear_messages(world: World) -> None:
+    lead = world.caller(LEAD)
+    draft = world.tender(publish=False)
+    _fails(world, f"cannot open bids of tender {draft}: it is draft; this needs it to be published", "conflict",
+           opening.open_bids, caller=lead, ref=draft)
+    _fails(world, "cannot evaluate .* it is draft; this needs it to be closed or evaluated", "conflict",
+           evaluation.evaluate, caller=lead, ref=draft)
+    _fails(world, "tender .* not found", "not_found", tendering.get_tender, caller=world.caller("bids@a.test"),
+           ref=draft)  # providers do not see drafts
+    with world.db.uow() as uow:
+        tendering.publish(uow=uow, caller=lead, ref=draft)
+    _fails(world, "cannot publish .* it is published; this needs it to be draft", "conflict", tendering.publish,
+           caller=lead, ref=draft)
+    _fails(world, "cannot confirm the award of .* it is published; this needs it to be evaluated", "conflict",
+           evaluation.confirm, caller=lead, ref=draft)
+    _fails(world, "cannot make contracts for .* it is published; this needs it to be awarded", "conflict",
+           evaluation.make_contracts, caller=lead, ref=draft)
+    _fails(world, "this needs the procurement role", "forbidden", tendering.publish,
+           caller=world.caller("comm@brent.test"), ref=draft)
+    _fails(world, "tender .* not found", "not_found", opening.open_bids, caller=world.caller("proc@harrow.test"),
+           ref=draft)  # another council's procurement team cannot act on it
+    with pytest.raises(CarepoolError, match="only a provider's users"):
+        world.bid("comm@brent.test", draft, "HC-HF-NORTH", "20.00")
+    world.clock.advance(days=15)
+    _fails(world, "deadline has passed; it can no longer be changed", "conflict", tendering.update_tender,
+           caller=lead, ref=draft, title="Renamed")
+    with world.db.uow() as uow:
+        tendering.cancel(uow=uow, caller=lead, ref=draft, reason="re-scoping")
+    _fails(world, "cannot open bids of .* it is cancelled", "conflict", opening.open_bids, caller=lead, ref=draft)
+
+
+def test_publishing_needs_a_fair_deadline(world: World) -> None:
+    lead = world.caller(LEAD)
+    with world.db.uow() as uow:
+        lots = service.build_lots(uow=uow, caller=lead, consortium_id=world.consortium_id)
+    _fails(world, "at least 7 days", "invalid", tendering.create_tender, caller=lead,
+           consortium_id=world.consortium_id, title="Too soon", lot_ids=[lots[0].id], rules={},
+           deadline=world.clock.now + timedelta(days=3))
+    _fails(world, "unknown award rule 'max_sahre'", "invalid", tendering.create_tender, caller=lead,
+           consortium_id=world.consortium_id, title="Typo", lot_ids=[lots[0].id], rules={"max_sahre": "0.3"})
+    with world.db.uow() as uow:
+        ref = tendering.create_tender(uow=uow, caller=lead, consortium_id=world.consortium_id, title="No deadline",
+                                      lot_ids=[lots[0].id], rules={}).ref
+    _fails(world, "has no deadline", "invalid", tendering.publish, caller=lead, ref=ref)
+
+
+def test_the_api_answers_refusals_with_status_codes(world: World) -> None:
+    ref = world.tender()
+    with TestClient(create_app(database=world.db)) as client:
+        lead = {"Authorization": f"Bearer {token_for(world.db, LEAD)}"}
+        viewer = {"Authorization": f"Bearer {token_for(world.db, 'viewer@brent.test')}"}
+        assert client.post(f"/api/procurement/tenders/{ref}/publish", headers=lead).status_code == 409
+        assert client.post(f"/api/procurement/tenders/{ref}/open", headers=lead).status_code == 409
+        assert client.post(f"/api/procurement/tenders/{ref}/publish", headers=viewer).status_code == 403
+        bid = {"lot": "HC-HF-NORTH", "price": 21.5, "quality": "70"}
+        provider = {"Authorization": f"Bearer {token_for(world.db, 'bids@a.test')}"}
+        assert client.post(f"/api/procurement/tenders/{ref}/bids", json=bid, headers=provider).status_code == 422
+        bid["price"] = "21.50"
+        receipt = client.post(f"/api/procurement/tenders/{ref}/bids", json=bid, headers=provider)
+        assert receipt.status_code == 201 and len(receipt.json()["sha256"]) == 64
+
+
+def test_demand_file_is_checked_whole_then_lots_split_and_merge(world: World, tmp_path: Path) -> None:
+    lead = world.caller(LEAD)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Demand"
+    sheet.append(["member_code", "service", "locality_code", "hours_per_week", "baseline_price"])
+    sheet.append([BRENT, "home-care", "BRENT-KIL", 1500, 23.4])
+    sheet.append(["E09000015", "home-care", "HARROW-E", 100, 22.0])  # Harrow is not a member
+    sheet.append([BRENT, "home care", "NOWHERE", "lots", "£1.005"])
+    path = tmp_path / "demand.xlsx"
+    book.save(path)
+    lines, problems = io.read_demand(path)
+    with world.db.uow() as uow, pytest.raises(CarepoolError) as caught:
+        service.save_demand(uow=uow, caller=lead, consortium_id=world.consortium_id, lines=lines, problems=problems,
+                            what=path.name)
+    message = str(caught.value)
+    assert "nothing was imported" in message
+    assert "demand.xlsx, sheet Demand, row 3, column member_code: E09000015 is not a member" in message
+    assert "row 4, column service" in message and "row 4, column hours_per_week" in message
+    with world.db.uow() as uow:
+        assert len(service.list_demand(uow=uow, caller=lead, consortium_id=world.consortium_id)) == 4  # untouched
+
+    sheet.delete_rows(3, 2)
+    book.save(path)
+    lines, problems = io.read_demand(path)
+    with world.db.uow() as uow:
+        assert service.save_demand(uow=uow, caller=lead, consortium_id=world.consortium_id, lines=lines,
+                                   problems=problems) == 1
+    with world.db.uow() as uow:
+        (big,) = service.build_lots(uow=uow, caller=lead, consortium_id=world.consortium_id)
+    assert big.lot.too_big_for_sme and big.lot.annual_value.plain() == "1825200.00"
+    with world.db.uow() as uow:
+        parts = service.split_lot(uow=uow, caller=lead, lot_id=big.id, parts=3)
+    assert [p.lot.weekly_quantity for p in parts] == [Decimal(500)] * 3
+    assert not any(p.lot.too_big_for_sme for p in parts)
+    with world.db.uow() as uow:
+        (merged,) = service.merge_lots(uow=uow, caller=lead, lot_ids=[p.id for p in parts])
+    assert merged.lot.weekly_quantity == Decimal(1500) and merged.lot.shares[0].share_bp == 10_000
+    exported = io.write_demand(tmp_path / "out.xlsx", [line.value for line in lines], {})
+    again, trouble = io.read_demand(exported)
+    assert trouble == [] and [x.value for x in again] == [line.value for line in lines]

@@ -1,0 +1,174 @@
+"""Sealed means sealed: before the deadline no role and no route shows a bid's contents (only a
+count); a bid altered in the database is caught at opening; a provider only ever sees its own."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from carepool.core.money import Money
+from carepool.procurement import bidding, evaluation, opening, reports
+from carepool.procurement.model import BidContent, BidStatus
+from carepool.procurement.tables import BidRow, SealedBidRow
+from carepool.web.app import create_app
+from tests.integration.helpers import PASSWORD, token_for
+from tests.integration.procurement.conftest import HF, LARGE_C, SME_A, USERS, World
+
+# Distinctive values that must not appear anywhere before opening (except to their own bidder).
+A_SECRETS = ("21.37", "93.17", "432.19", "1234.56")
+C_SECRETS = ("29.83", "61.29")
+LEAD = "proc@hf.test"
+
+
+def _seal(world: World) -> str:
+    ref = world.tender()
+    with world.db.uow() as uow:
+        bidding.submit_bid(uow=uow, caller=world.caller("bids@a.test"), ref=ref, lot_code="HC-HF-NORTH",
+                           content=BidContent(Money.parse("21.37"), Decimal("93.17"), Decimal("432.19"),
+                                              Decimal("1234.56")))
+    with world.db.uow() as uow:
+        bidding.submit_bid(uow=uow, caller=world.caller("bids@c.test"), ref=ref, lot_code="HC-HF-NORTH",
+                           content=BidContent(Money.parse("29.83"), Decimal("61.29"), None, None))
+    return ref
+
+
+@pytest.fixture
+def client(world: World) -> Iterator[TestClient]:
+    with TestClient(create_app(database=world.db)) as test_client:
+        yield test_client
+
+
+def _auth(world: World, email: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token_for(world.db, email)}"}
+
+
+def _api_paths(client: TestClient, params: dict[str, str]) -> list[str]:
+    """Every GET route of the API, its path parameters filled in (other features' ids: 1)."""
+    paths = []
+    for path, methods in client.app.openapi()["paths"].items():  # type: ignore[attr-defined]
+        if "get" in methods:
+            paths.append(re.sub(r"\{(\w+)\}", lambda m: params.get(m.group(1), "1"), path))
+    return paths
+
+
+def test_no_role_and_no_route_reveals_a_sealed_bid(world: World, client: TestClient) -> None:
+    ref = _seal(world)
+    with world.db.uow() as uow:
+        bids = uow.session.execute(select(BidRow)).scalars().all()
+        assert all(b.price is None and b.quality_cents is None for b in bids)  # nothing unsealed in the bid rows
+        a_bid = next(b for b in bids if b.provider_code == SME_A)
+        params = {"ref": ref, "consortium_id": str(world.consortium_id), "lot_id": str(a_bid.lot_id),
+                  "bid_id": str(a_bid.id), "code": HF}
+    api = _api_paths(client, params)
+    assert any("/bids" in p for p in api) and any("/ocds" in p for p in api) and len(api) > 20
+    pages = ["/", "/tenders", f"/tenders/{ref}", f"/tenders/plan/{world.consortium_id}", "/tenders/my-bids",
+             f"/tenders/new?consortium={world.consortium_id}", "/partners", f"/partners/{HF}", "/audit"]
+    posts = [f"/api/procurement/tenders/{ref}/open", f"/api/procurement/tenders/{ref}/evaluate",
+             f"/api/procurement/tenders/{ref}/confirm", f"/api/procurement/tenders/{ref}/contracts"]
+    for email in USERS:
+        hidden = {"bids@a.test": C_SECRETS, "bids@c.test": A_SECRETS}.get(email, A_SECRETS + C_SECRETS)
+        headers = {"Authorization": f"Bearer {token_for(world.db, email)}"}
+        bodies = [client.get(path, headers=headers) for path in api]
+        bodies += [client.post(path, headers=headers) for path in posts]
+        client.cookies.clear()
+        client.post("/login", data={"email": email, "password": PASSWORD})
+        bodies += [client.get(path) for path in pages]
+        for response in bodies:
+            assert response.status_code < 500, (email, response.url, response.text[:300])
+            for secret in hidden:
+                assert secret not in response.text, (email, str(response.url), secret)
+            assert "nonce" not in response.text and "price_per_unit" not in response.text
+        client.cookies.clear()
+    # What the consortium does see: how many.
+    lead = {"Authorization": f"Bearer {token_for(world.db, LEAD)}"}
+    listing = client.get(f"/api/procurement/tenders/{ref}/bids", headers=lead).json()
+    assert listing == {"sealed": True, "count": 2, "counts": {"HC-BRENT-KIL": 0, "HC-EALING-ACT": 0,
+                                                              "HC-HF-NORTH": 2}, "bids": []}
+    assert client.post(f"/api/procurement/tenders/{ref}/open", headers=lead).status_code == 409
+    # And the bidder sees its own bid and receipt.
+    mine = client.get("/api/procurement/my/bids", headers=_auth(world, "bids@a.test"))
+    assert [b["price"] for b in mine.json()] == ["21.37"] and len(mine.json()[0]["receipt"]["sha256"]) == 64
+
+
+def test_a_bid_altered_in_the_database_is_caught_at_opening(world: World, client: TestClient) -> None:
+    ref = _seal(world)
+    world.bid("bids@b.test", ref, "HC-HF-NORTH", "24.10", 70)
+    with world.db.uow() as uow:
+        a_bid = uow.session.execute(select(BidRow).where(BidRow.provider_code == SME_A)).scalar_one()
+        a_id, a_receipt = a_bid.id, a_bid.receipt_sha256
+        envelope = uow.session.get(SealedBidRow, a_id)
+        assert envelope is not None and '"21.37"' in envelope.sealed_json
+        uow.session.execute(update(SealedBidRow).where(SealedBidRow.bid_id == a_id).values(
+            sealed_json=envelope.sealed_json.replace('"21.37"', '"19.99"')))
+        uow.commit()
+    world.clock.advance(days=15)
+    lead = {"Authorization": f"Bearer {token_for(world.db, LEAD)}"}
+    opened = client.post(f"/api/procurement/tenders/{ref}/open", headers=lead).json()
+    assert opened["opened"] == 2
+    assert opened["tampered"] == [{"bid": a_id, "provider": SME_A,
+                                   "problem": "its contents do not match the SHA-256 on its receipt"}]
+    with world.db.uow() as uow:
+        row = uow.session.get(BidRow, a_id)
+        assert row is not None and row.status == BidStatus.TAMPERED.value and row.price is None
+    events = client.get("/api/audit/events", headers=_auth(world, "admin@hf.test"))
+    tampered = [e for e in events.json() if e["action"] == "bid.tampered"]
+    assert len(tampered) == 1 and tampered[0]["after"]["receipt_sha256"] == a_receipt
+    with world.db.uow() as uow:
+        evaluation.evaluate(uow=uow, caller=world.caller(LEAD), ref=ref, time_limit=10)
+    award = client.get(f"/api/procurement/tenders/{ref}/award", headers=lead).json()
+    assert SME_A not in {a["provider"] for a in award["awards"]}
+
+
+def test_an_envelope_swapped_onto_another_bid_is_caught(world: World) -> None:
+    ref = _seal(world)
+    with world.db.uow() as uow:
+        rows = {b.provider_code: b for b in uow.session.execute(select(BidRow)).scalars()}
+        a_id = rows[SME_A].id
+        c_envelope = uow.session.get(SealedBidRow, rows[LARGE_C].id)
+        a_envelope = uow.session.get(SealedBidRow, rows[SME_A].id)
+        assert c_envelope is not None and a_envelope is not None
+        a_envelope.sealed_json = c_envelope.sealed_json  # C's genuine envelope under A's bid
+        rows[SME_A].receipt_sha256 = rows[LARGE_C].receipt_sha256  # and the receipt to match
+        uow.commit()
+    world.clock.advance(days=15)
+    with world.db.uow() as uow:
+        found = opening.open_bids(uow=uow, caller=world.caller(LEAD), ref=ref)
+    assert [(b, why) for b, _, why in found.tampered] == [
+        (a_id, "its envelope names a different tender, version, lot or provider")]
+
+
+def test_each_provider_sees_only_its_own_result(world: World, client: TestClient) -> None:
+    ref = _seal(world)
+    world.bid("bids@b.test", ref, "HC-BRENT-KIL", "22.00", 70)
+    world.bid("bids@c.test", ref, "HC-BRENT-KIL", "21.90", 70)
+    world.bid("bids@c.test", ref, "HC-EALING-ACT", "21.50", 70)
+    world.bid("bids@b.test", ref, "HC-EALING-ACT", "22.20", 70)
+    lead = world.caller(LEAD)
+    world.clock.advance(days=15)
+    with world.db.uow() as uow:
+        opening.open_bids(uow=uow, caller=lead, ref=ref)
+    with world.db.uow() as uow:
+        evaluation.evaluate(uow=uow, caller=lead, ref=ref, time_limit=10)
+    b = _auth(world, "bids@b.test")
+    before = client.get(f"/api/procurement/tenders/{ref}/result", headers=b).json()
+    assert before["published"] is False and before["awards"] == []  # nothing until the award is confirmed
+    with world.db.uow() as uow:
+        evaluation.confirm(uow=uow, caller=lead, ref=ref)
+    result = client.get(f"/api/procurement/tenders/{ref}/result", headers=b).json()
+    assert result["published"] is True
+    assert {x["provider"] for x in result["awards"]} <= {"1-101000002"}
+    assert {x["receipt"]["provider"] for x in result["bids"]} == {"1-101000002"}
+    for secret in A_SECRETS + C_SECRETS + ("21.90", "21.50"):
+        assert secret not in str(result)
+    assert client.get(f"/api/procurement/tenders/{ref}/award", headers=b).status_code == 404
+    assert client.get(f"/api/procurement/tenders/{ref}/bids", headers=b).status_code == 404
+    with world.db.uow() as uow:
+        summary = reports.award_summary(uow=uow, caller=lead, ref=ref)
+    assert summary is not None and summary.awards
+    assert world.clock.now < summary.tender.standstill_ends + timedelta(days=1)  # type: ignore[operator]

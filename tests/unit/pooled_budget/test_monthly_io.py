@@ -1,0 +1,60 @@
+"""Monthly figures from ledger exports: months read safely, every bad row named, nothing half-read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from carepool.core.errors import CarepoolError
+from carepool.core.periods import FinancialYear
+from carepool.pooled_budget.forecast import MonthFigure
+from carepool.pooled_budget.monthly_io import month_in_year, read_entries, read_figures, write_figures
+from tests.unit.pooled_budget.pool_builders import COUNCIL, ICB, m, pool, scheme
+
+YEAR = FinancialYear(2024)
+
+
+@pytest.mark.parametrize(("cell", "month"), [("2024-04", 1), ("Apr 2024", 1), ("March 2025", 12), ("Jan-25", 10),
+                                             (datetime(2024, 9, 30), 6), ("2024-12-01", 9)])
+def test_months_in_the_year(cell: object, month: int) -> None:
+    assert month_in_year(cell, YEAR) == month
+
+
+def test_ambiguous_or_outside_months_are_refused() -> None:
+    with pytest.raises(CarepoolError, match="a bare number is ambiguous"):
+        month_in_year("4", YEAR)
+    with pytest.raises(CarepoolError, match="Mar 2024 is not in 2024/25"):
+        month_in_year("2024-03", YEAR)
+
+
+def agreement() -> object:
+    return pool(scheme("ICES", {COUNCIL: "1000", ICB: "1000"}, "0"))
+
+
+def test_write_then_read_both_formats(tmp_path: Path) -> None:
+    figures = [MonthFigure("ICES", 1, COUNCIL, m("1234.56"), m("10.00")), MonthFigure("ICES", 2, ICB, m("0.10"))]
+    write_figures(tmp_path / "a.xlsx", figures[:1], YEAR)
+    write_figures(tmp_path / "b.csv", figures[1:], YEAR)
+    read = read_figures([tmp_path / "a.xlsx", tmp_path / "b.csv"], agreement())
+    assert [r.figure for r in read] == figures
+
+
+def test_every_bad_row_is_named_with_sheet_row_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text("scheme_id,month,source,actual\nICES,2024-04,E06000019,100.00\nXYZ,2024-05,QGH,1\n"
+                    "ICES,2024-06,QGH,abc\nICES,2024-04,E06000019,5\n", encoding="utf-8")
+    with pytest.raises(CarepoolError) as error:
+        read_figures([path], agreement())
+    text = str(error.value)
+    assert "monthly actuals: 3 problems; nothing was imported" in text
+    assert "ledger.csv, row 3, column scheme_id: there is no scheme XYZ" in text
+    assert "ledger.csv, row 4, column actual: expected an amount" in text
+    assert "ledger.csv, row 5, column month: scheme ICES, this month and source E06000019 are already given" in text
+
+
+def test_entries_are_checked_like_a_file() -> None:
+    with pytest.raises(CarepoolError, match="form, row 1, column source"):
+        read_entries([{"scheme_id": "ICES", "month": "2024-04", "source": "QXX", "actual": "1"}], agreement(),
+                     what="form")

@@ -1,0 +1,117 @@
+"""Sealing, the lifecycle table, deadlines, award rules, market health and member savings."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from carepool.core.errors import CarepoolError
+from carepool.core.money import Money
+from carepool.procurement import engine, sealing
+from carepool.procurement.model import (
+    ACTIONS,
+    TENDER_MOVES,
+    AwardRules,
+    BidContent,
+    LotDesign,
+    MemberShare,
+    TenderStatus,
+    check_move,
+    contract_period,
+    extended_deadline,
+)
+
+AT = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
+OFFER = BidContent(Money.parse("21.85"), Decimal("72.5"), Decimal("400"), Decimal("900"))
+
+
+def sealed(content: BidContent = OFFER, **changes: object) -> tuple[str, str]:
+    fields: dict[str, object] = {"tender": "CP-2026-001", "tender_version": 1, "lot": "HC-BRENT-KIL",
+                                 "provider": "1-101000001", "submitted_at": AT, "content": content, "nonce": "ab" * 16}
+    fields.update(changes)
+    return sealing.seal(**fields)  # type: ignore[arg-type]
+
+
+def test_the_canonical_text_is_one_spelling_and_its_hash_is_stable() -> None:
+    text, digest = sealed()
+    assert text == ('{"capacity":"900.00","format":"carepool-sealed-bid/1","lot":"HC-BRENT-KIL",'
+                    '"max_quantity":"400.00","nonce":"abababababababababababababababab","price_per_unit":"21.85",'
+                    '"provider":"1-101000001","quality":"72.50","submitted_at":"2026-03-02T09:30:15.123456+00:00",'
+                    '"tender":"CP-2026-001","tender_version":1}')
+    assert digest == sealing.sha256(text) and len(digest) == 64 and sealing.matches(text, digest)
+    assert sealed() == (text, digest)  # same bid, same nonce: same text and hash
+    assert sealing.unseal(text).content == OFFER
+
+
+def test_any_change_changes_the_hash() -> None:
+    _, digest = sealed()
+    others = [sealed(BidContent(Money.parse("21.84"), OFFER.quality, OFFER.max_quantity, OFFER.capacity)),
+              sealed(lot="HC-BRENT-KIL-2"), sealed(provider="1-101000002"), sealed(tender_version=2),
+              sealed(submitted_at=AT + timedelta(microseconds=1)), sealed(nonce="cd" * 16)]
+    assert len({d for _, d in others} | {digest}) == len(others) + 1
+    text, _ = sealed()
+    assert not sealing.matches(text.replace("21.85", "19.99"), digest)
+
+
+def test_a_fresh_nonce_each_time_so_a_receipt_does_not_give_the_price_away() -> None:
+    first = sealing.seal(tender="T", tender_version=1, lot="L", provider="P", submitted_at=AT, content=OFFER)
+    second = sealing.seal(tender="T", tender_version=1, lot="L", provider="P", submitted_at=AT, content=OFFER)
+    assert first[1] != second[1]
+
+
+def test_unreadable_envelopes_are_reported() -> None:
+    with pytest.raises(CarepoolError, match="sealed bid cannot be read"):
+        sealing.unseal('{"format": "something else"}')
+    with pytest.raises(CarepoolError, match="quality must be a score from 0 to 100"):
+        BidContent(Money.parse("20.00"), Decimal(101), None, None)
+
+
+def test_every_action_moves_along_the_table() -> None:
+    for action, (sources, target) in ACTIONS.items():
+        for source in sources:
+            assert (target or source) in TENDER_MOVES[source], action
+    assert check_move("T", TenderStatus.CLOSED, "evaluate") is TenderStatus.EVALUATED
+    with pytest.raises(CarepoolError, match="cannot confirm the award of tender T: it is closed; this needs it "
+                                            "to be evaluated") as caught:
+        check_move("T", TenderStatus.CLOSED, "confirm the award of")
+    assert caught.value.kind == "conflict"
+
+
+def test_deadlines_standstill_and_contract_period() -> None:
+    deadline = AT + timedelta(days=3)
+    assert extended_deadline(AT, deadline) == AT + timedelta(days=7)  # close: moved out to a week from now
+    assert extended_deadline(AT, AT + timedelta(days=20)) == AT + timedelta(days=20)  # far enough: unchanged
+    assert contract_period(datetime(2026, 4, 30, 12, tzinfo=UTC)) == (date(2026, 5, 1), date(2030, 4, 30))
+
+
+def test_award_rules_read_and_explain_themselves() -> None:
+    rules = AwardRules.parse({"max_share": "0.3", "min_sme_share": "0.25", "min_quality": "60", "max_providers": 2})
+    assert rules.engine_rules() == {"objective": "cost", "quality_weight": "0.00", "max_share": "0.3",
+                                    "min_sme_share": "0.25", "min_quality": "60.00"}
+    assert "no provider above 30% of total value" in rules.describe()
+    assert "max_share" not in rules.engine_rules(without=frozenset({"max_share"}))
+    with pytest.raises(CarepoolError, match="between 0 and 1"):
+        AwardRules.parse({"max_share": "30"})
+    with pytest.raises(CarepoolError, match="max_providers"):
+        AwardRules.parse({"max_providers": 0})
+
+
+def test_market_health() -> None:
+    health = engine.market({"A": Money.parse("600.00"), "B": Money.parse("300.00"), "C": Money.parse("100.00")},
+                           smes={"C"})
+    assert health.hhi == Decimal("4600.0")  # 60² + 30² + 10²
+    assert health.sme_share == Decimal("0.1000") and health.winners == 3 and health.total == Money.parse("1000.00")
+
+
+def test_member_savings_add_up_to_the_penny() -> None:
+    shares = (MemberShare("BRENT", Decimal("600.00"), Money.parse("23.40"), 9091),
+              MemberShare("ICB", Decimal("60.00"), Money.parse("24.75"), 909))
+    lot = LotDesign("HC-BRENT-KIL", "Kilburn", "home-care", ("BRENT-KIL",), shares)
+    weekly = Money.parse("14533.33")  # 660 h at about £22.02
+    savings = engine.member_savings([lot], {"HC-BRENT-KIL": weekly})
+    assert Money.sum(s.awarded for s in savings) == weekly * 52
+    assert Money.sum(s.saving for s in savings) == lot.annual_value - weekly * 52
+    icb = next(s for s in savings if s.member == "ICB")
+    assert icb.baseline == Money.parse("77220.00") and icb.saving.pence > 0
