@@ -26,6 +26,7 @@ from carepool.award.diagnose import check_static, explain_infeasible, infeasible
 from carepool.award.heuristic import heuristic_plan
 from carepool.award.improve import improve, priced_costs
 from carepool.award.instance import Instance, build_instance
+from carepool.award.lazy import LazyRules, broken_rules, has_lazy_rows
 from carepool.award.metrics import build_result, plan_cost
 from carepool.award.milp import SparseModel, build_model, full_vector
 from carepool.award.model import AwardProblem, AwardResult, Status
@@ -96,8 +97,10 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
     plan = heuristic_plan(inst, time_budget=max(1.0, min(10.0, time_limit / 4)))
     clock.heuristic = time.perf_counter() - mark
     mark = time.perf_counter()
-    model = build_model(inst)
-    start = _valid_start(inst, model, plan)
+    full = build_model(inst)
+    lazy = LazyRules.none_yet(inst) if has_lazy_rows(full) else None
+    model = lazy.model(inst) if lazy is not None else full
+    start = _valid_start(inst, full, plan)
     clock.build = time.perf_counter() - mark
     if start is not None:
         clock.first_plan = time.perf_counter() - began
@@ -108,13 +111,13 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
         mark = time.perf_counter()
         relaxation = solve_relaxation(model, time_limit=max(1.0, 0.3 * time_limit))
         if relaxation.infeasible:
-            raise explain_infeasible(inst, model)
+            raise explain_infeasible(inst, full)
         lp_bound = relaxation.objective
         if relaxation.row_dual is not None:
             priced = heuristic_plan(inst, time_budget=max(1.0, min(10.0, time_limit / 4)),
                                     prefer=priced_costs(model, inst, relaxation.row_dual))
-            candidate = _valid_start(inst, model, priced)
-            if candidate is not None and _cost(model, candidate) < _cost(model, start):
+            candidate = _valid_start(inst, full, priced)
+            if candidate is not None and _cost(full, candidate) < _cost(full, start):
                 if start is None:
                     heuristic_cost = plan_cost(inst, priced)  # type: ignore[arg-type]
                 start = candidate
@@ -123,24 +126,21 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
         clock.heuristic += time.perf_counter() - mark
         if start is not None:
             mark = time.perf_counter()
-            share = 1.0 if inst.n_bids > HUGE_BIDS else 0.6
+            share = 1.0 if inst.n_bids > HUGE_BIDS else 0.15  # the MILP on lazy rules does better
             lns_deadline = time.perf_counter() + share * (deadline - time.perf_counter())
-            start = improve(model, inst, start, deadline=lns_deadline)
+            start, model = _improve_lazily(inst, full, model, lazy, start, deadline=lns_deadline)
             clock.improve = time.perf_counter() - mark
 
     outcome = Outcome(solver, False, False, None, None, lp_bound, 0.0)
-    remaining = deadline - time.perf_counter()
     if inst.n_bids <= HUGE_BIDS or start is None:
         mark = time.perf_counter()
-        outcome = BACKENDS[solver](model, start=start if warm_start else None,
-                                   time_limit=max(0.5, 0.95 * remaining), rel_gap=rel_gap, threads=threads)
+        outcome = _solve_lazily(inst, full, model, lazy, solver, start if warm_start else None,
+                                deadline=deadline, rel_gap=rel_gap, threads=threads)
         clock.solve = time.perf_counter() - mark
         clock.solver_first = outcome.first_solution
-        if outcome.infeasible and start is None:
-            raise explain_infeasible(inst, model)
         if lp_bound is not None and (outcome.bound is None or outcome.bound < lp_bound):
             outcome.bound = lp_bound
-    x, status, gap, bound = _choose(model, start, outcome, rel_gap)
+    x, status, gap, bound = _choose(full, start, outcome, rel_gap)
     if x is None:
         raise infeasible(
             f"no plan meeting every rule was found within {time_limit:g} s (not proven impossible): "
@@ -150,6 +150,50 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
     clock.total = time.perf_counter() - began
     return build_result(inst, model.quantities(x), status=status, gap=gap, bound=bound,
                         seconds=round(clock.total, 3), solver=outcome.solver, heuristic_cost=heuristic_cost)
+
+
+def _improve_lazily(inst: Instance, full: SparseModel, model: SparseModel, lazy: LazyRules | None,
+                    start: np.ndarray, *, deadline: float) -> tuple[np.ndarray, SparseModel]:
+    """Neighbourhood search under the rows carried so far, keeping the best plan that meets every
+    rule; where the search ends breaking a rule, that rule is added and it goes on from that plan."""
+    while True:
+        found = improve(model, inst, start, deadline=deadline, guard=full)
+        assert found.best is not None  # the start meets every rule
+        start = found.best
+        broken = broken_rules(inst, full, found.last) if lazy is not None else None
+        if not broken or deadline - time.perf_counter() < 1.0:
+            return start, model
+        assert lazy is not None
+        lazy.add(broken)
+        model = lazy.model(inst)
+
+
+def _solve_lazily(inst: Instance, full: SparseModel, model: SparseModel, lazy: LazyRules | None, solver: str,
+                  start: np.ndarray | None, *, deadline: float, rel_gap: float, threads: int | None) -> Outcome:
+    """Solve ``model``; while its plan breaks a share or SME rule left out, add those rows and solve again.
+
+    Each round starts from the best plan that meets every rule. The bound of every round
+    holds for the full model; a plan breaking a rule when time runs out is discarded.
+    """
+    bound: float | None = None
+    while True:
+        remaining = deadline - time.perf_counter()
+        outcome = BACKENDS[solver](model, start=start, time_limit=max(0.5, 0.95 * remaining),
+                                   rel_gap=rel_gap, threads=threads)
+        if outcome.infeasible and start is None:
+            raise explain_infeasible(inst, full)  # a relaxation without a plan: so is the full model
+        if outcome.bound is not None:
+            bound = outcome.bound if bound is None else max(bound, outcome.bound)
+        outcome.bound = bound
+        broken = broken_rules(inst, full, outcome.x) if lazy is not None and outcome.x is not None else None
+        if not broken:
+            return outcome
+        assert lazy is not None and outcome.x is not None
+        lazy.add(broken)
+        outcome.x, outcome.objective, outcome.proven = None, None, False
+        if deadline - time.perf_counter() < 1.0:
+            return outcome
+        model = lazy.model(inst)
 
 
 def _choose(model: SparseModel, start: np.ndarray | None, outcome: Outcome, rel_gap: float

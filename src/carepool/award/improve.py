@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -131,17 +131,31 @@ def _free_columns(model: SparseModel, inst: Instance, lots: np.ndarray) -> np.nd
     return free
 
 
+@dataclass
+class Improved:
+    best: np.ndarray | None  # the cheapest plan seen that meets every rule of the guard (``kept`` at worst)
+    last: np.ndarray  # where the search ended: meets ``model``'s rules, maybe not the guard's
+
+
 def improve(model: SparseModel, inst: Instance, col: np.ndarray, *, deadline: float,
-            target_bids: int = 250, step_limit: float = 0.5) -> np.ndarray:
+            target_bids: int = 250, step_limit: float = 0.5, guard: SparseModel | None = None) -> Improved:
     """Cheaper plans by re-solving one neighbourhood at a time until ``deadline`` or no gain.
 
     Sweeps alternate single groups and pairs of neighbouring groups (so group boundaries
     move); each sub-MILP gets a short time limit (most of its gain comes early), doubled
     every second sweep once the easy gains are taken. Stops after two sweeps without gain.
+
+    ``guard`` is the full model when ``model`` leaves some rules out (``lazy``): the search
+    moves under ``model``'s rules and keeps aside the best plan that meets the guard's too.
+    (Holding every step to the guard would stall it: a plan whose providers sit at
+    ``max_share`` cannot get cheaper anywhere without pushing them over.)
     """
+    guard = guard or model
     cutter = SubModels(model)
     groups = neighbourhoods(inst, target_bids=target_bids)
-    best = float(np.dot(model.cost, col))
+    current = float(np.dot(model.cost, col))
+    kept: np.ndarray | None = col if guard is model or guard.violation(col) <= 1e-6 else None
+    best_kept = current if kept is not None else np.inf
     idle = 0
     for sweep in range(12):
         gained = 0.0
@@ -152,7 +166,7 @@ def improve(model: SparseModel, inst: Instance, col: np.ndarray, *, deadline: fl
         for lots in batches:
             left = deadline - time.perf_counter()
             if left < 0.2:
-                return col
+                return Improved(kept, col)
             free = _free_columns(model, inst, lots)
             sub, cols = cutter.cut(free, col)
             outcome = solve_highs(sub, start=col[cols], time_limit=min(step, left), rel_gap=SUB_GAP)
@@ -161,10 +175,12 @@ def improve(model: SparseModel, inst: Instance, col: np.ndarray, *, deadline: fl
             trial = col.copy()
             trial[cols] = outcome.x
             value = float(np.dot(model.cost, trial))
-            if value < best - 1e-7 * abs(best) and model.violation(trial) <= 1e-6:
-                gained += best - value
-                best, col = value, trial
-        idle = idle + 1 if gained <= 1e-6 * abs(best) else 0
+            if value < current - 1e-7 * abs(current) and model.violation(trial) <= 1e-6:
+                gained += current - value
+                current, col = value, trial
+                if value < best_kept and (guard is model or guard.violation(trial) <= 1e-6):
+                    best_kept, kept = value, trial
+        idle = idle + 1 if gained <= 1e-6 * abs(current) else 0
         if idle >= 2:
-            return col
-    return col
+            break
+    return Improved(kept, col)

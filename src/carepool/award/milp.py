@@ -51,6 +51,7 @@ class SparseModel:
     pkg_start: int  # z columns start here, d columns follow
     n_packages: int
     row_blocks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    share_provider: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per share row
 
     @property
     def n_cols(self) -> int:
@@ -154,10 +155,17 @@ class _Rows:
                 c[order].astype(np.int32), v[order])
 
 
-def build_model(inst: Instance) -> SparseModel:
+def build_model(inst: Instance, *, share_rows: np.ndarray | None = None, sme_row: bool = True) -> SparseModel:
+    """The MILP of ``inst``; ``share_rows`` (a mask over providers) and ``sme_row`` leave rules out.
+
+    A model without some share or SME rows is a *relaxation* with the same columns: its
+    bound holds for the full model, and a plan of it that happens to meet the left-out
+    rules is a plan of the full model (the engine adds rules lazily this way).
+    """
     nb, nl, npv = inst.n_bids, inst.n_lots, inst.n_providers
     bids = np.arange(nb)
     need_t = inst.max_share is not None or inst.min_sme is not None
+    share_provider = np.zeros(0, dtype=np.int64)
     t_col = 2 * nb if need_t else None
     pkg_start = 2 * nb + (1 if need_t else 0)
     npk = len(inst.packages)
@@ -210,6 +218,9 @@ def build_model(inst: Instance) -> SparseModel:
         s = inst.max_share
         most = np.bincount(inst.b_prov, weights=inst.price * inst.upper, minlength=npv)
         active = most > s * lower[t_col] + 1e-6  # could this provider ever pass the share?
+        if share_rows is not None:
+            active &= share_rows
+        share_provider = np.flatnonzero(active)
         if np.any(active):
             prov_row = np.cumsum(active) - 1
             mask = active[inst.b_prov]
@@ -220,7 +231,7 @@ def build_model(inst: Instance) -> SparseModel:
                      np.concatenate([bids[mask], np.full(n_act, t_col), d_cols[pmask]]),
                      np.concatenate([inst.price[mask], np.full(n_act, -s), -np.ones(int(pmask.sum()))]),
                      -INF, 0.0)
-    if inst.min_sme is not None:
+    if inst.min_sme is not None and sme_row:
         m = inst.min_sme
         mask = inst.sme[inst.b_prov]
         pmask = inst.sme[pk_prov] if npk else np.zeros(0, dtype=bool)
@@ -235,7 +246,7 @@ def build_model(inst: Instance) -> SparseModel:
     row_lower, row_upper, start, index, value = rows.csr(n_cols, nb, inst.lower)
     return SparseModel(cost, lower, upper, integer, row_lower, row_upper, start, index, value,
                        n_bids=nb, min_award=inst.lower, t_col=t_col, pkg_start=pkg_start, n_packages=npk,
-                       row_blocks=rows.blocks)
+                       row_blocks=rows.blocks, share_provider=share_provider)
 
 
 def _package_rows(inst: Instance, rows: _Rows, pkg_start: int, cost: np.ndarray, upper: np.ndarray,

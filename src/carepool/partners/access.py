@@ -105,6 +105,16 @@ def caller_for_user(*, uow: UnitOfWork, user_id: int) -> Caller:
     return _caller(uow, row)
 
 
+def caller_for_email(*, uow: UnitOfWork, email: str) -> Caller:
+    """The caller a user is, by email: for operators at the command line acting as a named user."""
+    row = uow.session.execute(select(UserRow).where(UserRow.email == email.strip().lower())).scalar_one_or_none()
+    if row is None:
+        raise not_found(f"user {email}")
+    if not row.active:
+        raise CarepoolError(f"user {email} is deactivated", kind="forbidden")
+    return _caller(uow, row)
+
+
 def issue_token(*, uow: UnitOfWork, actor: str, email: str, label: str = "cli") -> str:
     """Make a bearer token for a user; only its hash is stored, so it is shown once."""
     row = uow.session.execute(select(UserRow).where(UserRow.email == email.strip().lower())).scalar_one_or_none()

@@ -134,10 +134,12 @@ def get_tender(ref: str, caller: CallerDep, uow: UowDep) -> TenderRead:
 
 @router.patch("/tenders/{ref}")
 def update_tender(ref: str, body: TenderUpdate, caller: CallerDep, uow: UowDep) -> TenderRead:
-    """Edit a tender. After publication this invalidates submitted bids and may move the deadline."""
+    """Edit a tender, its lots included (``add_lots``/``remove_lots`` by code). After publication this
+    invalidates submitted bids and may move the deadline."""
     return TenderRead.of(tendering.update_tender(uow=uow, caller=caller, ref=ref, title=body.title,
                                                  description=body.description, rules=body.rules,
-                                                 deadline=body.deadline))
+                                                 deadline=body.deadline, add_lots=body.add_lots,
+                                                 remove_lots=body.remove_lots))
 
 
 @router.post("/tenders/{ref}/publish")

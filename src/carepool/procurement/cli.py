@@ -10,8 +10,10 @@ import typer
 app = typer.Typer(help="Collaborative procurement: award, OCDS.", no_args_is_help=True)
 
 from carepool.procurement.lifecycle_cli import register as register_lifecycle  # noqa: E402
+from carepool.procurement.lifecycle_commands import register as register_commands  # noqa: E402
 
 register_lifecycle(app)
+register_commands(app)
 
 
 class OutputFormat(StrEnum):

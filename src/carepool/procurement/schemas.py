@@ -99,6 +99,10 @@ class TenderUpdate(BaseModel):
     description: str | None = None
     rules: dict[str, Any] | None = None
     deadline: datetime | None = None
+    add_lots: list[str] = Field(default_factory=list, description="Codes of lots to take from the consortium's "
+                                "plan into the tender, e.g. HC-BRENT-KIL")
+    remove_lots: list[str] = Field(default_factory=list, description="Codes of the tender's lots to put back in "
+                                   "the plan (the tender keeps at least one)")
 
 
 class Reason(BaseModel):

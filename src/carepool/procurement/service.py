@@ -201,7 +201,7 @@ def stored_lot(uow: UnitOfWork, row: LotRow) -> StoredLot:
 def lot_rows(uow: UnitOfWork, *, consortium_id: int | None = None, tender_id: int | None = None) -> list[LotRow]:
     query = select(LotRow).order_by(LotRow.code)
     query = query.where(LotRow.tender_id == tender_id) if tender_id is not None else query.where(
-        LotRow.consortium_id == consortium_id, LotRow.tender_id.is_(None))
+        LotRow.consortium_id == consortium_id, LotRow.tender_id.is_(None), LotRow.removed_from_tender_id.is_(None))
     return list(uow.session.execute(query).scalars())
 
 
@@ -230,6 +230,28 @@ def _remove(uow: UnitOfWork, rows: list[LotRow]) -> None:
         uow.session.execute(delete(LotShareRow).where(LotShareRow.lot_id == row.id))
         uow.session.delete(row)
     uow.session.flush()
+
+
+def release_lot(uow: UnitOfWork, row: LotRow) -> str:
+    """Take a lot out of its tender and put it back in the plan; say where it went (for the audit trail).
+
+    A lot nobody bid on goes back as it is. A lot with bids (in any status) stays as the record those bids
+    point at, out of the plan and out of every tender, and the plan gets a copy of it. If the plan already
+    has a lot with the same code (it was rebuilt since), the plan's lot stands and no copy is made.
+    """
+    in_plan = {r.code for r in lot_rows(uow, consortium_id=row.consortium_id)}
+    bid_on = uow.session.execute(select(BidRow.id).where(BidRow.lot_id == row.id).limit(1)).first() is not None
+    if not bid_on and row.code not in in_plan:
+        row.tender_id = None
+        uow.session.flush()
+        return "back in the plan"
+    lot = stored_lot(uow, row).lot
+    row.tender_id, row.removed_from_tender_id = None, row.tender_id
+    uow.session.flush()
+    if row.code in in_plan:
+        return "left out: the plan already has a lot with this code"
+    _store(uow, row.consortium_id, [lot])
+    return "back in the plan as a copy (the bids made on it keep the original)"
 
 
 def _plan_summary(lots: list[LotDesign]) -> list[dict[str, str]]:
@@ -268,8 +290,8 @@ def _plan_lots(uow: UnitOfWork, caller: Caller, lot_ids: list[int]) -> tuple[Con
         raise CarepoolError("the lots belong to different consortia")
     consortium = consortium_for(uow, caller, rows[0].consortium_id, manage=True)
     for row in rows:
-        if row.tender_id is not None:
-            raise CarepoolError(f"lot {row.code} is already in a tender; change lots in the plan only",
+        if row.tender_id is not None or row.removed_from_tender_id is not None:
+            raise CarepoolError(f"lot {row.code} is (or was) in a tender; change lots in the plan only",
                                 kind="conflict")
     return consortium, rows
 

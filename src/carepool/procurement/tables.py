@@ -86,6 +86,9 @@ class LotRow(Base):
     service: Mapped[str] = mapped_column(String(30))
     localities: Mapped[str] = mapped_column(String(500))  # comma-separated locality codes
     too_big_for_sme: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the lot was taken out of this tender after bids were made on it: the row stays as the record
+    # those bids point at (out of the plan and out of every tender); the plan gets a copy of the lot.
+    removed_from_tender_id: Mapped[int | None] = mapped_column(ForeignKey("procurement_tenders.id"))
 
 
 class LotShareRow(Base):

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from carepool.audit import service as audit
-from carepool.core.errors import CarepoolError, not_found
+from carepool.core.errors import CarepoolError, conflict, not_found
 from carepool.core.money import Money
 from carepool.db.uow import UnitOfWork
 from carepool.partners.model import Caller
@@ -162,10 +162,12 @@ def create_tender(*, uow: UnitOfWork, caller: Caller, consortium_id: int, title:
 
 def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | None = None,
                   description: str | None = None, deadline: datetime | None = None,
-                  rules: dict[str, Any] | None = None) -> TenderView:
-    """Edit a draft or published tender. After publication every submitted bid is invalidated
-    (bidders see it in their portal and bid again) and the deadline moves out to leave at least
-    ``MIN_NOTICE`` if it was closer than that."""
+                  rules: dict[str, Any] | None = None, add_lots: list[str] | None = None,
+                  remove_lots: list[str] | None = None) -> TenderView:
+    """Edit a draft or published tender: its words, rules, deadline and lots (by code: ``add_lots`` come
+    from the consortium's plan, ``remove_lots`` go back to it). After publication every submitted bid is
+    invalidated (bidders see it in their portal and bid again) and the deadline moves out to leave at
+    least ``MIN_NOTICE`` if it was closer than that."""
     row, _ = tender_for(uow, caller, ref, manage=True, lock=True)
     status = TenderStatus(row.status)
     check_move(row.ref, status, "edit")
@@ -174,7 +176,7 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
         raise CarepoolError(f"tender {row.ref}: the deadline has passed; it can no longer be changed, only opened "
                             "or cancelled", kind="conflict")
     before = {"title": row.title, "description": row.description, "rules": json.loads(row.rules_json),
-              "deadline": str(aware(row.deadline)), "version": row.version}
+              "deadline": str(aware(row.deadline)), "version": row.version, "lots": _lot_codes(uow, row)}
     if title is not None:
         if not title.strip():
             raise CarepoolError("the title cannot be empty")
@@ -185,17 +187,68 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
         row.rules_json = json.dumps(AwardRules.parse(rules).as_dict())
     if deadline is not None:
         row.deadline = _check_deadline(deadline, now) if status is TenderStatus.DRAFT else deadline.astimezone(UTC)
+    released = _change_lots(uow, row, add_lots or [], remove_lots or [])
     invalidated = 0
     if status is TenderStatus.PUBLISHED:
         row.version += 1
         row.deadline = extended_deadline(now, aware(row.deadline) or now)
         invalidated = _invalidate_bids(uow, caller, row)
     after = {"title": row.title, "description": row.description, "rules": json.loads(row.rules_json),
-             "deadline": str(aware(row.deadline)), "version": row.version, "bids_invalidated": invalidated}
+             "deadline": str(aware(row.deadline)), "version": row.version, "lots": _lot_codes(uow, row),
+             "bids_invalidated": invalidated}
+    if released:
+        after["lots_removed"] = released
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.edited",
                  entity_type="tender", entity_id=row.ref, before=before, after=after)
     uow.commit()
     return view(uow, row, member=True)
+
+
+def _lot_codes(uow: UnitOfWork, row: TenderRow) -> list[str]:
+    return [r.code for r in service.lot_rows(uow, tender_id=row.id)]
+
+
+def _codes(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(v.strip().upper() for v in values if v.strip()))
+
+
+def _change_lots(uow: UnitOfWork, row: TenderRow, add: list[str], remove: list[str]) -> dict[str, str]:
+    """Move lots between the consortium's plan and the tender; a lot is in one tender at most, and a
+    tender keeps at least one lot. Returns where each removed lot went."""
+    add_codes, remove_codes = _codes(add), _codes(remove)
+    if not add_codes and not remove_codes:
+        return {}
+    if both := sorted(set(add_codes) & set(remove_codes)):
+        raise CarepoolError(f"lot {', '.join(both)} is both added and removed; choose one")
+    current = {r.code: r for r in service.lot_rows(uow, tender_id=row.id)}
+    plan = {r.code: r for r in service.lot_rows(uow, consortium_id=row.consortium_id)}
+    for code in remove_codes:
+        if code not in current:
+            raise not_found(f"lot {code} in tender {row.ref}")
+    for code in add_codes:
+        if code in current:
+            raise conflict(f"lot {code} is already in tender {row.ref}")
+        if code not in plan:
+            raise _not_in_plan(uow, row, code)
+    if len(current) - len(remove_codes) + len(add_codes) < 1:
+        raise CarepoolError(f"tender {row.ref} must keep at least one lot")
+    released = {code: service.release_lot(uow, current[code]) for code in remove_codes}
+    for code in add_codes:
+        plan[code].tender_id = row.id
+    uow.session.flush()
+    return released
+
+
+def _not_in_plan(uow: UnitOfWork, row: TenderRow, code: str) -> CarepoolError:
+    """Why a lot cannot be added: it is in another tender, or the consortium's plan has no such lot."""
+    other = uow.session.execute(
+        select(TenderRow.ref).join(LotRow, LotRow.tender_id == TenderRow.id)
+        .where(LotRow.consortium_id == row.consortium_id, LotRow.code == code).order_by(TenderRow.id.desc())
+    ).scalars().first()
+    if other is not None:
+        return conflict(f"lot {code} is in tender {other}; a lot can be in one tender only, so add a lot from "
+                        "the plan (rebuild the plan from demand to get one)")
+    return not_found(f"lot {code} in the lot plan of this consortium")
 
 
 def _invalidate_bids(uow: UnitOfWork, caller: Caller, row: TenderRow) -> int:

@@ -1,0 +1,231 @@
+"""`carepool tender publish|edit|cancel|open|evaluate|confirm|contracts REF --as EMAIL`.
+
+The tender lifecycle at the command line. Every command acts as a named user (``--as``): that
+user's organisation and roles apply, the sealed-bid rules (no opening before the deadline) hold,
+and the audit trail records the user, exactly as when they click the same button on the web.
+Nothing here prints a bid's contents; ``open`` says how many bids were opened and which failed
+their hash check.
+
+Mount them on the `tender` Typer app with ``register(app)``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.table import Table
+
+from carepool.cli_support import console, open_database
+from carepool.core.errors import CarepoolError
+from carepool.db.uow import UnitOfWork
+from carepool.partners import access
+from carepool.partners.model import Caller
+
+if TYPE_CHECKING:
+    from carepool.procurement.reports import AwardSummary
+    from carepool.procurement.tendering import TenderView
+
+# The services pull in the award optimiser (numpy, HiGHS): imported inside the commands, so
+# `carepool --help` stays quick.
+
+AS_HELP = "Email of the user to act as: their organisation and roles apply, and the audit trail names them"
+REF_HELP = "Tender reference, e.g. CP-2026-001"
+
+
+@contextmanager
+def acting_as(email: str) -> Iterator[tuple[UnitOfWork, Caller]]:
+    """One unit of work and the named user's ``Caller`` (an unknown email is a not-found error)."""
+    database = open_database()
+    try:
+        with database.uow() as uow:
+            yield uow, access.caller_for_email(uow=uow, email=email)
+    finally:
+        database.dispose()
+
+
+def _when(moment: datetime | None) -> str:
+    return "none" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def _describe(view: TenderView) -> str:
+    lots = ", ".join(s.lot.code for s in view.lots)
+    return (f"{view.ref} is {view.status.value} (version {view.version}); deadline {_when(view.deadline)}; "
+            f"{len(view.lots)} lots ({lots}); yearly value today {view.annual_value}")
+
+
+def publish_command(ref: str = typer.Argument(..., help=REF_HELP),
+                    as_: str = typer.Option(..., "--as", help=AS_HELP)) -> None:
+    """Publish a draft tender: providers can bid until its deadline (at least 7 days away)."""
+    from carepool.procurement import tendering
+
+    with acting_as(as_) as (uow, caller):
+        view = tendering.publish(uow=uow, caller=caller, ref=ref)
+    console.print(f"published {_describe(view)}")
+
+
+def _parse_deadline(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise CarepoolError(f"--deadline: {text!r} is not an ISO 8601 date and time; "
+                            "give e.g. 2026-04-01T12:00:00+00:00") from None
+
+
+def _read_rules(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        rules = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise CarepoolError(f"{path}: cannot read it ({error.strerror or error})") from None
+    except json.JSONDecodeError as error:
+        raise CarepoolError(f"{path}, line {error.lineno}: not valid JSON ({error.msg})") from None
+    if not isinstance(rules, dict):
+        raise CarepoolError(f"{path}: expected a JSON object of award rules, e.g. {{\"max_share\": \"0.3\"}}")
+    return rules
+
+
+def edit_command(
+    ref: str = typer.Argument(..., help=REF_HELP),
+    as_: str = typer.Option(..., "--as", help=AS_HELP),
+    deadline: str | None = typer.Option(None, "--deadline", help="New deadline, ISO 8601 with its time zone"),
+    title: str | None = typer.Option(None, "--title", help="New title"),
+    description: str | None = typer.Option(None, "--description", help="New description"),
+    rules: Path | None = typer.Option(None, "--rules", help="Award rules as a JSON object (replaces them all)"),
+    add_lot: list[str] = typer.Option([], "--add-lot", help="Code of a lot in the plan to add (repeatable)"),
+    remove_lot: list[str] = typer.Option([], "--remove-lot", help="Code of a lot to put back in the plan "
+                                         "(repeatable)"),
+) -> None:
+    """Edit a draft or published tender. On a published tender every submitted bid is invalidated and a
+    deadline less than 7 days away moves to 7 days from now."""
+    from carepool.procurement import tendering
+
+    new_rules, new_deadline = _read_rules(rules), _parse_deadline(deadline)
+    if (title, description, new_rules, new_deadline) == (None, None, None, None) and not add_lot and not remove_lot:
+        raise CarepoolError("nothing to change: give --title, --description, --deadline, --rules, --add-lot "
+                            "or --remove-lot")
+    with acting_as(as_) as (uow, caller):
+        live = tendering.get_tender(uow=uow, caller=caller, ref=ref).bid_count or 0
+        view = tendering.update_tender(uow=uow, caller=caller, ref=ref, title=title, description=description,
+                                       deadline=new_deadline, rules=new_rules, add_lots=add_lot,
+                                       remove_lots=remove_lot)
+    console.print(f"edited {_describe(view)}")
+    invalidated = live - (view.bid_count or 0)
+    if invalidated:
+        console.print(f"{invalidated} submitted bids invalidated: their bidders must bid again")
+
+
+def cancel_command(ref: str = typer.Argument(..., help=REF_HELP),
+                   as_: str = typer.Option(..., "--as", help=AS_HELP),
+                   reason: str = typer.Option(..., "--reason", help="Why (recorded in the audit trail)")) -> None:
+    """Cancel a tender (up to evaluation)."""
+    from carepool.procurement import tendering
+
+    with acting_as(as_) as (uow, caller):
+        view = tendering.cancel(uow=uow, caller=caller, ref=ref, reason=reason)
+    console.print(f"cancelled {view.ref}: {reason.strip()}")
+
+
+def open_command(ref: str = typer.Argument(..., help=REF_HELP),
+                 as_: str = typer.Option(..., "--as", help=AS_HELP)) -> None:
+    """Open the sealed bids after the deadline: each is checked against its receipt's SHA-256 (audited)."""
+    from carepool.procurement import opening
+
+    with acting_as(as_) as (uow, caller):
+        result = opening.open_bids(uow=uow, caller=caller, ref=ref)
+    console.print(f"opened {result.opened} bids of {ref.strip().upper()}; "
+                  f"{len(result.tampered)} failed their hash check")
+    for bid_id, provider, problem in result.tampered:
+        console.print(f"  bid {bid_id} from {provider} excluded: {problem}")
+
+
+def _pct(fraction: Decimal) -> str:
+    return f"{fraction * 100:.1f}%"
+
+
+def award_tables(summary: AwardSummary) -> list[Table]:
+    """The award at a glance (against today's prices and "cheapest wins"), and each provider's share."""
+    from carepool.procurement.engine import RULE_NAMES
+
+    awarded, cheapest = summary.awarded, summary.cheapest
+    overview = Table(title=f"Award of {summary.tender.ref}")
+    overview.add_column("")
+    overview.add_column("awarded", justify="right")
+    overview.add_column("cheapest wins", justify="right")
+    overview.add_row("yearly cost", str(awarded.total), str(cheapest.total))
+    overview.add_row("today's prices (baseline)", str(summary.baseline), "")
+    overview.add_row("saving", f"{summary.saving} ({summary.saving_pct}%)", str(summary.baseline - cheapest.total))
+    overview.add_row("SME share of value", _pct(awarded.sme_share), _pct(cheapest.sme_share))
+    overview.add_row("concentration (HHI)", f"{awarded.hhi:,}", f"{cheapest.hhi:,}")
+    overview.add_row("providers winning", str(awarded.winners), str(cheapest.winners))
+    overview.add_row("awards", str(len(summary.awards)), "")
+    for rule, cost in summary.rule_costs.items():
+        overview.add_row(f"cost of the {RULE_NAMES.get(rule, rule)}", str(cost), "")
+    providers = Table(title="Providers")
+    for column in ("provider", "SME", "yearly value", "share"):
+        providers.add_column(column, justify="right" if column in ("yearly value", "share") else "left")
+    smes = {a.provider_code for a in summary.awards if a.sme}
+    for code, value in awarded.values.items():
+        providers.add_row(f"{summary.names.get(code, code)} ({code})", "yes" if code in smes else "", str(value),
+                          _pct(awarded.shares[code]))
+    return [overview, providers]
+
+
+def evaluate_command(ref: str = typer.Argument(..., help=REF_HELP),
+                     as_: str = typer.Option(..., "--as", help=AS_HELP),
+                     time_limit: float = typer.Option(30.0, "--time-limit", min=0.5,
+                                                      help="Seconds the award optimiser may spend per run")) -> None:
+    """Run the award under the tender's rules (with "cheapest wins" and each rule's cost) and show it."""
+    from carepool.procurement import evaluation, reports
+
+    with acting_as(as_) as (uow, caller):
+        result = evaluation.evaluate(uow=uow, caller=caller, ref=ref, time_limit=time_limit)
+        summary = reports.award_summary(uow=uow, caller=caller, ref=ref)
+    assert summary is not None  # just evaluated
+    for table in award_tables(summary):
+        console.print(table)
+    if summary.unawarded:
+        console.print(f"no valid bid, left unawarded: {', '.join(summary.unawarded)}")
+    if result["excluded"]:
+        console.print(f"{len(result['excluded'])} bids below the quality floor were not considered")
+
+
+def confirm_command(ref: str = typer.Argument(..., help=REF_HELP),
+                    as_: str = typer.Option(..., "--as", help=AS_HELP)) -> None:
+    """Confirm the award: bidders see their own result and the 10-day standstill starts."""
+    from carepool.procurement import evaluation, tendering
+
+    with acting_as(as_) as (uow, caller):
+        evaluation.confirm(uow=uow, caller=caller, ref=ref)
+        view = tendering.get_tender(uow=uow, caller=caller, ref=ref)
+    console.print(f"confirmed the award of {view.ref}; standstill until {_when(view.standstill_ends)}")
+
+
+def contracts_command(ref: str = typer.Argument(..., help=REF_HELP),
+                      as_: str = typer.Option(..., "--as", help=AS_HELP)) -> None:
+    """Make the call-off contracts (one per award) once the standstill is over."""
+    from carepool.procurement import evaluation
+
+    with acting_as(as_) as (uow, caller):
+        count = evaluation.make_contracts(uow=uow, caller=caller, ref=ref)
+    console.print(f"made {count} contracts for {ref.strip().upper()}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the lifecycle commands to the `carepool tender` app."""
+    app.command("publish")(publish_command)
+    app.command("edit")(edit_command)
+    app.command("cancel")(cancel_command)
+    app.command("open")(open_command)
+    app.command("evaluate")(evaluate_command)
+    app.command("confirm")(confirm_command)
+    app.command("contracts")(contracts_command)

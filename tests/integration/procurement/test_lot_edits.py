@@ -1,0 +1,151 @@
+"""Changing a tender's lots: lots come from the consortium's plan and go back to it; on a published tender
+every submitted bid is invalidated and a close deadline moves out, as for any other edit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from carepool.audit import service as audit
+from carepool.core.errors import CarepoolError
+from carepool.procurement import bidding, tendering
+from carepool.procurement import service as procurement
+from carepool.procurement.model import BidStatus
+from carepool.web.app import create_app
+from tests.integration.helpers import token_for
+from tests.integration.procurement.conftest import HF, RULES, World
+
+LEAD = "proc@hf.test"
+
+
+def _tender(world: World, codes: set[str], *, publish: bool = True) -> str:
+    """A tender of some of the plan's lots, its deadline 14 days away."""
+    lead = world.caller(LEAD)
+    with world.db.uow() as uow:
+        plan = procurement.build_lots(uow=uow, caller=lead, consortium_id=world.consortium_id)
+    with world.db.uow() as uow:
+        tender = tendering.create_tender(uow=uow, caller=lead, consortium_id=world.consortium_id, title="Home care",
+                                         lot_ids=[s.id for s in plan if s.lot.code in codes], rules=RULES,
+                                         deadline=world.clock.now + timedelta(days=14))
+    if publish:
+        with world.db.uow() as uow:
+            tendering.publish(uow=uow, caller=lead, ref=tender.ref)
+    return tender.ref
+
+
+def _edit(world: World, ref: str, **changes: list[str]) -> tendering.TenderView:
+    with world.db.uow() as uow:
+        return tendering.update_tender(uow=uow, caller=world.caller(LEAD), ref=ref, **changes)  # type: ignore[arg-type]
+
+
+def _plan(world: World) -> list[str]:
+    with world.db.uow() as uow:
+        return [s.lot.code for s in procurement.list_lots(uow=uow, caller=world.caller(LEAD),
+                                                          consortium_id=world.consortium_id)]
+
+
+def test_adding_and_removing_lots_invalidates_bids_and_extends_a_close_deadline(world: World) -> None:
+    ref = _tender(world, {"HC-BRENT-KIL", "HC-EALING-ACT"})
+    assert _plan(world) == ["HC-HF-NORTH"]
+    world.bid("bids@a.test", ref, "HC-BRENT-KIL", "22.10", 80)
+    world.bid("bids@c.test", ref, "HC-EALING-ACT", "21.00", 70)
+
+    world.clock.advance(days=10)  # four days to go
+    added = _edit(world, ref, add_lots=["hc-hf-north"])
+    assert [s.lot.code for s in added.lots] == ["HC-BRENT-KIL", "HC-EALING-ACT", "HC-HF-NORTH"]
+    assert added.version == 2 and added.deadline == world.clock.now + timedelta(days=7) and added.bid_count == 0
+    assert _plan(world) == []
+    with world.db.uow() as uow:
+        mine = bidding.my_bids(uow=uow, caller=world.caller("bids@a.test"))
+    assert [b.status for b in mine] == [BidStatus.INVALIDATED] and "please bid again" in (mine[0].status_note or "")
+
+    world.bid("bids@a.test", ref, "HC-BRENT-KIL", "22.00", 80)
+    world.clock.advance(days=1)  # six days to go
+    removed = _edit(world, ref, remove_lots=["HC-BRENT-KIL"])
+    assert [s.lot.code for s in removed.lots] == ["HC-EALING-ACT", "HC-HF-NORTH"]
+    assert removed.version == 3 and removed.deadline == world.clock.now + timedelta(days=7)
+    # The lot is back in the plan (a copy: the bids made on it keep theirs) and the bidder still sees its bids.
+    assert _plan(world) == ["HC-BRENT-KIL"]
+    with world.db.uow() as uow:
+        mine = bidding.my_bids(uow=uow, caller=world.caller("bids@a.test"))
+    assert [(b.lot_code, b.status) for b in mine] == [("HC-BRENT-KIL", BidStatus.INVALIDATED)] * 2
+    with pytest.raises(CarepoolError, match=f"lot HC-BRENT-KIL in tender {ref} not found"):
+        world.bid("bids@a.test", ref, "HC-BRENT-KIL", "22.00", 80)
+
+    with world.db.uow() as uow:
+        event = audit.list_events(uow=uow, organisation=HF, limit=1)[0]
+    assert event.action == "tender.edited" and event.actor == f"user:{LEAD}"
+    assert event.before["lots"] == ["HC-BRENT-KIL", "HC-EALING-ACT", "HC-HF-NORTH"]
+    assert event.after["lots"] == ["HC-EALING-ACT", "HC-HF-NORTH"]
+    assert (event.before["version"], event.after["version"], event.after["bids_invalidated"]) == (2, 3, 1)
+    assert "a copy" in event.after["lots_removed"]["HC-BRENT-KIL"]
+
+    # The plan can be rebuilt (the lot the bids point at is kept out of it), and a far deadline stays put.
+    with world.db.uow() as uow:
+        procurement.build_lots(uow=uow, caller=world.caller(LEAD), consortium_id=world.consortium_id)
+    assert _plan(world) == ["HC-BRENT-KIL", "HC-EALING-ACT", "HC-HF-NORTH"]
+    readded = _edit(world, ref, add_lots=["HC-BRENT-KIL"])
+    assert readded.version == 4 and readded.deadline == removed.deadline
+
+
+def test_a_lot_is_in_one_tender_and_a_tender_keeps_one_lot(world: World) -> None:
+    first = _tender(world, {"HC-BRENT-KIL", "HC-EALING-ACT"}, publish=False)
+    with world.db.uow() as uow:
+        lead = world.caller(LEAD)
+        hf = [s.id for s in procurement.list_lots(uow=uow, caller=lead, consortium_id=world.consortium_id)]
+    with world.db.uow() as uow:
+        second = tendering.create_tender(uow=uow, caller=lead, consortium_id=world.consortium_id, title="HF",
+                                         lot_ids=hf, rules=RULES).ref
+    with pytest.raises(CarepoolError, match=f"lot HC-HF-NORTH is in tender {second}") as taken:
+        _edit(world, first, add_lots=["HC-HF-NORTH"])
+    assert taken.value.kind == "conflict"
+    with pytest.raises(CarepoolError, match="lot HC-NOWHERE in the lot plan of this consortium not found"):
+        _edit(world, first, add_lots=["HC-NOWHERE"])
+    with pytest.raises(CarepoolError, match="already in tender"):
+        _edit(world, first, add_lots=["HC-BRENT-KIL"])
+    with pytest.raises(CarepoolError, match="both added and removed"):
+        _edit(world, first, add_lots=["HC-BRENT-KIL"], remove_lots=["HC-BRENT-KIL"])
+    with pytest.raises(CarepoolError, match=f"tender {second} must keep at least one lot"):
+        _edit(world, second, remove_lots=["HC-HF-NORTH"])
+    # A draft: the lots move, but there are no bids to invalidate and the version stays.
+    moved = _edit(world, first, remove_lots=["HC-EALING-ACT"])
+    assert [s.lot.code for s in moved.lots] == ["HC-BRENT-KIL"] and moved.version == 1
+    assert _plan(world) == ["HC-EALING-ACT"]
+    with world.db.uow() as uow, pytest.raises(CarepoolError, match="procurement role"):
+        tendering.update_tender(uow=uow, caller=world.caller("comm@brent.test"), ref=first, add_lots=["HC-EALING-ACT"])
+
+
+@pytest.fixture
+def client(world: World) -> Iterator[TestClient]:
+    with TestClient(create_app(database=world.db)) as test_client:
+        yield test_client
+
+
+def test_lot_edits_through_the_api(world: World, client: TestClient) -> None:
+    ref = _tender(world, {"HC-BRENT-KIL", "HC-EALING-ACT"})
+    lead = {"Authorization": f"Bearer {token_for(world.db, LEAD)}"}
+    url = f"/api/procurement/tenders/{ref}"
+    world.bid("bids@c.test", ref, "HC-EALING-ACT", "21.00", 70)
+    world.clock.advance(days=10)
+
+    response = client.patch(url, json={"add_lots": ["HC-NOWHERE"]}, headers=lead)
+    assert response.status_code == 404 and "HC-NOWHERE" in response.json()["error"]
+    response = client.patch(url, json={"remove_lots": ["HC-BRENT-KIL", "HC-EALING-ACT"]}, headers=lead)
+    assert response.status_code == 422 and "at least one lot" in response.json()["error"]
+    response = client.patch(url, json={"add_lots": "HC-HF-NORTH"}, headers=lead)  # a list of codes, not text
+    assert response.status_code == 422
+    provider = {"Authorization": f"Bearer {token_for(world.db, 'bids@c.test')}"}
+    assert client.patch(url, json={"add_lots": ["HC-HF-NORTH"]}, headers=provider).status_code == 404
+    assert client.get(url, headers=lead).json()["bid_count"] == 1  # the refused edits changed nothing
+
+    response = client.patch(url, json={"add_lots": ["HC-HF-NORTH"], "remove_lots": ["hc-brent-kil"]}, headers=lead)
+    assert response.status_code == 200
+    tender = response.json()
+    assert [lot["code"] for lot in tender["lots"]] == ["HC-EALING-ACT", "HC-HF-NORTH"]
+    assert tender["version"] == 2 and tender["bid_count"] == 0
+    assert tender["deadline"].startswith(f"{world.clock.now + timedelta(days=7):%Y-%m-%dT%H:%M}")
+    plan = client.get(f"/api/procurement/consortia/{world.consortium_id}/lots", headers=lead).json()
+    assert [lot["code"] for lot in plan] == ["HC-BRENT-KIL"]
