@@ -98,7 +98,8 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
     clock.heuristic = time.perf_counter() - mark
     mark = time.perf_counter()
     full = build_model(inst)
-    lazy = LazyRules.none_yet(inst) if has_lazy_rows(full) else None
+    # lazily only where the full MILP runs: the search alone, under every rule, does better on huge tenders
+    lazy = LazyRules.none_yet(inst) if has_lazy_rows(full) and inst.n_bids <= HUGE_BIDS else None
     model = lazy.model(inst) if lazy is not None else full
     start = _valid_start(inst, full, plan)
     clock.build = time.perf_counter() - mark
