@@ -159,7 +159,6 @@ def _improve_lazily(inst: Instance, full: SparseModel, model: SparseModel, lazy:
     rule; where the search ends breaking a rule, that rule is added and it goes on from that plan."""
     while True:
         found = improve(model, inst, start, deadline=deadline, guard=full)
-        assert found.best is not None  # the start meets every rule
         start = found.best
         broken = broken_rules(inst, full, found.last) if lazy is not None else None
         if not broken or deadline - time.perf_counter() < 1.0:

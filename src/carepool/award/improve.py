@@ -133,7 +133,7 @@ def _free_columns(model: SparseModel, inst: Instance, lots: np.ndarray) -> np.nd
 
 @dataclass
 class Improved:
-    best: np.ndarray | None  # the cheapest plan seen that meets every rule of the guard (``kept`` at worst)
+    best: np.ndarray  # the cheapest plan seen that meets every rule of the guard (the start at worst)
     last: np.ndarray  # where the search ended: meets ``model``'s rules, maybe not the guard's
 
 
@@ -146,16 +146,16 @@ def improve(model: SparseModel, inst: Instance, col: np.ndarray, *, deadline: fl
     every second sweep once the easy gains are taken. Stops after two sweeps without gain.
 
     ``guard`` is the full model when ``model`` leaves some rules out (``lazy``): the search
-    moves under ``model``'s rules and keeps aside the best plan that meets the guard's too.
+    moves under ``model``'s rules and keeps aside the best plan that meets the guard's too (``col``
+    must meet them).
     (Holding every step to the guard would stall it: a plan whose providers sit at
     ``max_share`` cannot get cheaper anywhere without pushing them over.)
     """
     guard = guard or model
     cutter = SubModels(model)
     groups = neighbourhoods(inst, target_bids=target_bids)
-    current = float(np.dot(model.cost, col))
-    kept: np.ndarray | None = col if guard is model or guard.violation(col) <= 1e-6 else None
-    best_kept = current if kept is not None else np.inf
+    current = best_kept = float(np.dot(model.cost, col))
+    kept = col
     idle = 0
     for sweep in range(12):
         gained = 0.0

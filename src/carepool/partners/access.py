@@ -65,7 +65,7 @@ def create_user(
     org = uow.session.get(OrganisationRow, organisation_code.strip().upper())
     if org is None:
         raise not_found(f"organisation {organisation_code}")
-    if uow.session.execute(select(UserRow).where(UserRow.email == email)).scalar_one_or_none():
+    if _user_by_email(uow, email) is not None:
         raise conflict(f"a user with email {email} already exists")
     row = UserRow(email=email, name=name.strip(), organisation_code=org.code, roles=_roles_text(parsed),
                   password_hash=_hasher.hash(password), active=True)
@@ -85,10 +85,12 @@ def _caller(uow: UnitOfWork, row: UserRow) -> Caller:
                   _parse_roles(row.roles))
 
 
+def _user_by_email(uow: UnitOfWork, email: str) -> UserRow | None:
+    return uow.session.execute(select(UserRow).where(UserRow.email == email.strip().lower())).scalar_one_or_none()
+
+
 def authenticate(*, uow: UnitOfWork, email: str, password: str) -> Caller:
-    row = uow.session.execute(
-        select(UserRow).where(UserRow.email == email.strip().lower())
-    ).scalar_one_or_none()
+    row = _user_by_email(uow, email)
     try:
         _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
@@ -107,7 +109,7 @@ def caller_for_user(*, uow: UnitOfWork, user_id: int) -> Caller:
 
 def caller_for_email(*, uow: UnitOfWork, email: str) -> Caller:
     """The caller a user is, by email: for operators at the command line acting as a named user."""
-    row = uow.session.execute(select(UserRow).where(UserRow.email == email.strip().lower())).scalar_one_or_none()
+    row = _user_by_email(uow, email)
     if row is None:
         raise not_found(f"user {email}")
     if not row.active:
@@ -117,7 +119,7 @@ def caller_for_email(*, uow: UnitOfWork, email: str) -> Caller:
 
 def issue_token(*, uow: UnitOfWork, actor: str, email: str, label: str = "cli") -> str:
     """Make a bearer token for a user; only its hash is stored, so it is shown once."""
-    row = uow.session.execute(select(UserRow).where(UserRow.email == email.strip().lower())).scalar_one_or_none()
+    row = _user_by_email(uow, email)
     if row is None:
         raise not_found(f"user {email}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
