@@ -18,6 +18,7 @@ from carepool.partners.model import Caller
 from carepool.procurement import service
 from carepool.procurement.access import PUBLIC_STATUSES, consortium_for, is_member, tender_for
 from carepool.procurement.model import (
+    LIVE_TENDERS,
     MIN_NOTICE,
     AwardRules,
     BidStatus,
@@ -152,6 +153,8 @@ def create_tender(*, uow: UnitOfWork, caller: Caller, consortium_id: int, title:
     for lot_id in lot_ids:
         if lot_id not in plan:
             raise not_found(f"lot {lot_id} in the plan of consortium {consortium_id}")
+    _check_not_live_elsewhere(uow, consortium_id, [plan[i].code for i in lot_ids])
+    for lot_id in lot_ids:
         plan[lot_id].tender_id = row.id
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.created",
                  entity_type="tender", entity_id=row.ref,
@@ -232,11 +235,26 @@ def _change_lots(uow: UnitOfWork, row: TenderRow, add: list[str], remove: list[s
             raise _not_in_plan(uow, row, code)
     if len(current) - len(remove_codes) + len(add_codes) < 1:
         raise CarepoolError(f"tender {row.ref} must keep at least one lot")
+    _check_not_live_elsewhere(uow, row.consortium_id, add_codes)
     released = {code: service.release_lot(uow, current[code]) for code in remove_codes}
     for code in add_codes:
         plan[code].tender_id = row.id
     uow.session.flush()
     return released
+
+
+def _check_not_live_elsewhere(uow: UnitOfWork, consortium_id: int, codes: list[str]) -> None:
+    """A lot code is in one live tender at a time: a plan rebuilt from demand while a tender is running
+    has the same lots again, and tendering them twice would buy the same care twice."""
+    live = uow.session.execute(
+        select(LotRow.code, TenderRow.ref, TenderRow.status).join(TenderRow, LotRow.tender_id == TenderRow.id)
+        .where(LotRow.consortium_id == consortium_id, LotRow.code.in_(codes),
+               TenderRow.status.in_([s.value for s in LIVE_TENDERS])).order_by(LotRow.code)
+    ).first()
+    if live is not None:
+        code, ref, status = live
+        raise conflict(f"lot {code} is already in tender {ref} ({status}); the same demand cannot be tendered "
+                       f"twice at once: take the lot out of {ref} or cancel it first")
 
 
 def _not_in_plan(uow: UnitOfWork, row: TenderRow, code: str) -> CarepoolError:

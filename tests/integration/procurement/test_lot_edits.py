@@ -149,3 +149,30 @@ def test_lot_edits_through_the_api(world: World, client: TestClient) -> None:
     assert tender["deadline"].startswith(f"{world.clock.now + timedelta(days=7):%Y-%m-%dT%H:%M}")
     plan = client.get(f"/api/procurement/consortia/{world.consortium_id}/lots", headers=lead).json()
     assert [lot["code"] for lot in plan] == ["HC-BRENT-KIL"]
+
+
+def test_the_same_lot_is_in_one_live_tender_at_a_time(world: World) -> None:
+    """A plan rebuilt while a tender runs has the tendered lots again; they cannot go into a second tender
+    (nor be added to another) until the first lets them go."""
+    first = _tender(world, {"HC-BRENT-KIL"})
+    lead = world.caller(LEAD)
+    with world.db.uow() as uow:
+        rebuilt = procurement.build_lots(uow=uow, caller=lead, consortium_id=world.consortium_id)
+    again = [s.id for s in rebuilt if s.lot.code == "HC-BRENT-KIL"]
+    ealing = [s.id for s in rebuilt if s.lot.code == "HC-EALING-ACT"]
+    with world.db.uow() as uow, pytest.raises(CarepoolError, match=f"lot HC-BRENT-KIL is already in tender "
+                                              f"{first} \\(published\\)") as twice:
+        tendering.create_tender(uow=uow, caller=lead, consortium_id=world.consortium_id, title="Again",
+                                lot_ids=again + ealing, rules=RULES)
+    assert twice.value.kind == "conflict"
+    with world.db.uow() as uow:
+        second = tendering.create_tender(uow=uow, caller=lead, consortium_id=world.consortium_id, title="Ealing",
+                                         lot_ids=ealing, rules=RULES).ref
+    with pytest.raises(CarepoolError, match=f"already in tender {first}"):
+        _edit(world, second, add_lots=["HC-BRENT-KIL"])
+    assert "HC-BRENT-KIL" in _plan(world)  # nothing moved
+
+    with world.db.uow() as uow:
+        tendering.cancel(uow=uow, caller=lead, ref=first, reason="re-scoped")
+    assert [s.lot.code for s in _edit(world, second, add_lots=["HC-BRENT-KIL"]).lots] == [
+        "HC-BRENT-KIL", "HC-EALING-ACT"]

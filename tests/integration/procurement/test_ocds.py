@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from carepool.procurement import evaluation, lifecycle_cli, opening
+from carepool.procurement import evaluation, lifecycle_cli, opening, tendering
 from tests.integration.procurement.conftest import World
 from tests.integration.procurement.ocds_validation import validate
 
@@ -79,6 +79,8 @@ def test_a_published_tender_shows_no_bids(world: World, tmp_path: Path, monkeypa
     assert "21.37" not in text and "awards" not in text and "numberOfTenderers" not in text
     _clean(validate(out, tmp_path / "v"))
     world.clock.advance(days=1)
+    with world.db.uow() as uow:  # its lots go into a new draft, which is never published
+        tendering.cancel(uow=uow, caller=world.caller("proc@hf.test"), ref=ref, reason="re-scoped")
     draft = world.tender(publish=False)
     failed = CliRunner().invoke(app, ["ocds", draft, "--out", str(tmp_path / "draft.json")])
     assert failed.exit_code != 0 and not (tmp_path / "draft.json").exists()
