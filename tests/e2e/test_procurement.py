@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from carepool.demo import data
+from tests.integration.helpers import sign_in as sign_in_api
 
 pytestmark = pytest.mark.e2e
 HF, BRENT = "E09000013", "E09000005"
@@ -19,7 +20,7 @@ HF, BRENT = "E09000013", "E09000005"
 def _published_tender(server_url: str) -> str:
     """Aisha's team sets up a small tender through the API (signed in with her session)."""
     with httpx.Client(base_url=server_url) as client:
-        client.post("/login", data={"email": "aisha@lbhf.demo", "password": data.DEMO_PASSWORD})
+        sign_in_api(client, "aisha@lbhf.demo", data.DEMO_PASSWORD)
         consortium = client.post("/api/procurement/consortia", json={
             "name": f"Home care pilot {uuid.uuid4().hex[:6]}", "members": [BRENT]}).json()
         demand = (b"member_code,service,locality_code,hours_per_week,baseline_price\n"

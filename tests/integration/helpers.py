@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any, Protocol
+
 from sqlalchemy import func, select
 
 from carepool.db.engine import Database
@@ -11,6 +14,30 @@ from carepool.partners.service import Located, PartnerBatch
 from carepool.partners.tables import OrganisationRow, PopulationRow
 
 PASSWORD = "correct horse battery"
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class WebClient(Protocol):  # Starlette's TestClient and httpx.Client alike
+    headers: Any
+
+    def get(self, url: str, **kwargs: Any) -> Any: ...
+    def post(self, url: str, **kwargs: Any) -> Any: ...
+
+
+def csrf_token(client: WebClient) -> str:
+    """The session's form token, read from a page as a browser would."""
+    found = CSRF_FIELD.search(client.get("/login").text)
+    assert found is not None, "the sign-in page has no csrf_token field"
+    return found.group(1)
+
+
+def sign_in(client: WebClient, email: str, password: str = PASSWORD, **kwargs: Any) -> Any:
+    """Sign in through the form; later posts send the new session's token as the X-CSRF-Token header."""
+    client.headers.pop("X-CSRF-Token", None)  # an earlier session's token would be checked before the form's
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_token(client),
+                                           **kwargs.pop("data", {})}, **kwargs)
+    client.headers["X-CSRF-Token"] = csrf_token(client)
+    return response
 
 
 def add_organisations(database: Database, *orgs: tuple[str, str, OrgKind]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.sessions import SessionMiddleware
@@ -17,6 +17,7 @@ from carepool.core.errors import HTTP_STATUS, CarepoolError
 from carepool.db import meta
 from carepool.db.engine import Database
 from carepool.web.charts import PLOTLY_JS_URL, plotly_js_path
+from carepool.web.csrf import check_csrf
 from carepool.web.rendering import make_templates, render
 
 STATIC = Path(__file__).parent / "static"
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         redoc_url=None,
         openapi_url="/api/openapi.json",
         static_url="/static/api-docs",
+        dependencies=[Depends(check_csrf)],
     )
     app.state.database = database
     app.state.settings = settings

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from carepool.db.engine import Database
 from carepool.web.app import create_app
-from tests.integration.helpers import PASSWORD, token_for
+from tests.integration.helpers import sign_in, token_for
 from tests.integration.pooled_budget.builders import (
     EALING_FINANCE,
     HUGHES,
@@ -88,7 +88,7 @@ def test_an_organisation_outside_the_agreement_gets_404_everywhere(client: TestC
         assert client.get(path, headers=ealing).status_code == 404, path
     posted = client.post(f"/api/pool/agreements/{pool}/actuals", json={"figures": [JUNE]}, headers=ealing)
     assert posted.status_code == 404 and "Brent" not in posted.text
-    assert client.post("/login", data={"email": EALING_FINANCE, "password": PASSWORD}).status_code == 200
+    assert sign_in(client, EALING_FINANCE).status_code == 200
     for path in [f"/pool/{pool}", f"/pool/{pool}/monitoring", f"/pool/{pool}/variations", f"/pool/{pool}/settlement",
                  f"/pool/{pool}/download/monitoring"]:
         page = client.get(path)
@@ -103,13 +103,13 @@ def test_a_viewer_reads_but_cannot_post_and_priya_works_on_the_pages(client: Tes
     assert client.get(f"/api/pool/agreements/{pool}/monitoring", headers=viewer).status_code == 200
     response = client.post(f"/api/pool/agreements/{pool}/actuals", json={"figures": [JUNE]}, headers=viewer)
     assert response.status_code == 403 and "commissioner or finance" in response.json()["error"]
-    client.post("/login", data={"email": HUGHES, "password": PASSWORD})
+    sign_in(client, HUGHES)
     assert client.get(f"/pool/{pool}").status_code == 200
     assert client.post(f"/pool/{pool}/monitoring/entry", data={**JUNE, "commitments": ""}).status_code == 403
     assert client.get(f"/api/pool/agreements/{pool}/monitoring", headers=viewer).json()["as_at"] == 0
 
     client.post("/logout")
-    client.post("/login", data={"email": PRIYA, "password": PASSWORD})
+    sign_in(client, PRIYA)
     overview = client.get(f"/pool/{pool}")
     assert overview.status_code == 200 and "Reablement" in overview.text and "plotly" in overview.text
     entered = client.post(f"/pool/{pool}/monitoring/entry", data={**JUNE, "commitments": ""})

@@ -17,7 +17,7 @@ from carepool.procurement import bidding, evaluation, opening, reports
 from carepool.procurement.model import BidContent, BidStatus
 from carepool.procurement.tables import BidRow, SealedBidRow
 from carepool.web.app import create_app
-from tests.integration.helpers import PASSWORD, token_for
+from tests.integration.helpers import sign_in, token_for
 from tests.integration.procurement.conftest import HF, LARGE_C, SME_A, USERS, World
 
 # Distinctive values that must not appear anywhere before opening (except to their own bidder).
@@ -77,7 +77,7 @@ def test_no_role_and_no_route_reveals_a_sealed_bid(world: World, client: TestCli
         bodies = [client.get(path, headers=headers) for path in api]
         bodies += [client.post(path, headers=headers) for path in posts]
         client.cookies.clear()
-        client.post("/login", data={"email": email, "password": PASSWORD})
+        sign_in(client, email)
         bodies += [client.get(path) for path in pages]
         for response in bodies:
             assert response.status_code < 500, (email, response.url, response.text[:300])

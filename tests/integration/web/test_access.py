@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from carepool.db.engine import Database
 from carepool.partners.model import OrgKind
 from carepool.web.app import create_app
-from tests.integration.helpers import PASSWORD, add_organisations, add_user, token_for
+from tests.integration.helpers import PASSWORD, add_organisations, add_user, csrf_token, sign_in, token_for
 
 
 @pytest.fixture
@@ -75,13 +75,41 @@ def test_api_import_is_all_or_nothing_with_the_same_message(client: TestClient, 
 
 
 def test_login_with_the_session_cookie(client: TestClient) -> None:
-    wrong = client.post("/login", data={"email": "admin@brent.test", "password": "nope"})
+    wrong = sign_in(client, "admin@brent.test", "nope")
     assert wrong.status_code == 401 and "not recognised" in wrong.text
-    ok = client.post("/login", data={"email": "admin@brent.test", "password": PASSWORD, "next": "//evil.example"},
-                     follow_redirects=False)
+    ok = sign_in(client, "admin@brent.test", data={"next": "//evil.example"}, follow_redirects=False)
     assert ok.status_code == 303 and ok.headers["location"] == "/"
     home = client.get("/")
     assert home.status_code == 200 and "Brent" in home.text
     assert client.get("/api/me").json()["email"] == "admin@brent.test"
     client.post("/logout")
     assert client.get("/api/me").status_code == 401
+
+
+def test_forms_posted_with_the_session_cookie_need_the_session_token(client: TestClient, database: Database) -> None:
+    """A form another site posts rides on the session cookie but cannot know the token in carepool's pages."""
+    refused = client.post("/login", data={"email": "admin@brent.test", "password": PASSWORD})
+    assert refused.status_code == 403 and "reload the page" in refused.text
+    assert client.get("/api/me").status_code == 401
+
+    before = csrf_token(client)
+    sign_in(client, "admin@brent.test")
+    token = client.headers.pop("X-CSRF-Token")
+    assert token != before  # a new session, a new token
+    orgs = {"file": ("orgs.csv", b"code,name,kind,sme\nE09000015,Harrow,local_authority,no\n", "text/csv")}
+    forged = client.post("/partners/import", files=orgs)
+    assert forged.status_code == 403 and "did not come from a carepool page" in forged.text
+    assert client.post("/partners/import", files=orgs, data={"csrf_token": before}).status_code == 403
+    assert client.post("/api/partners/import", files=orgs).status_code == 403  # the API with the cookie alike
+    assert client.post("/logout").status_code == 403
+    assert "Harrow" not in client.get("/partners").text  # nothing was imported
+    assert client.get("/api/me").status_code == 200  # and still signed in
+
+    imported = client.post("/partners/import", files=orgs, data={"csrf_token": token})  # the page's own form
+    assert imported.status_code == 200 and "Harrow" in client.get("/partners").text
+    with_header = client.post("/api/partners/import", files=orgs, headers={"X-CSRF-Token": token})
+    assert with_header.status_code == 200
+    bearer = _auth(database, "admin@ealing.test")
+    client.cookies.clear()
+    assert client.post("/api/partners/import", files=orgs, headers=bearer).status_code == 200  # no cookie, no token
+    assert client.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
