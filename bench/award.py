@@ -38,22 +38,19 @@ from carepool.award.engine import Timings, optimise
 from carepool.award.instance import build_instance
 from carepool.award.milp import build_model
 from carepool.award.model import JsonDecimal, parse_problem
-from carepool.award.solvers import solve_cbc, to_highs
+from carepool.award.solvers import new_highs, solve_cbc, to_highs
 
 DEFAULT_LIMITS = {"consortium": 30.0, "region": 30.0, "nation": 120.0}
 GAPS = {"consortium": 1e-6, "region": 1e-4, "nation": 1e-4}
 
 
 def raw_highs_on_mps(model: Any, time_limit: float, rel_gap: float) -> dict[str, Any]:
-    import highspy
-
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "award.mps")
         began = time.perf_counter()
         to_highs(model).writeModel(path)
         written = time.perf_counter() - began
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         h.readModel(path)
         h.setOptionValue("time_limit", time_limit)
         h.setOptionValue("mip_rel_gap", rel_gap)

@@ -7,6 +7,7 @@ any), its objective, the proven lower bound and whether optimality was proven.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tempfile
@@ -34,13 +35,35 @@ class Outcome:
     first_solution: float | None = None  # seconds until the solver's own first solution
 
 
+@functools.cache
+def _quiet_highs_class() -> type:
+    import highspy
+
+    class QuietHighs(highspy.Highs):  # type: ignore[misc]
+        """highspy's constructor calls ``enableCallbacks``, a HiGHS method, which writes HiGHS's banner to
+        standard output before any option can be set (and so into ``--format json`` output). Logging is
+        switched off first; ``new_highs`` switches it back on when asked."""
+
+        def enableCallbacks(self) -> object:
+            self.setOptionValue("output_flag", False)
+            return super().enableCallbacks()
+
+    return QuietHighs
+
+
+def new_highs(*, log: bool = False):  # -> highspy.Highs
+    """A HiGHS instance that writes nothing unless ``log``."""
+    h = _quiet_highs_class()()
+    h.setOptionValue("output_flag", bool(log))
+    return h
+
+
 def to_highs(model: SparseModel, *, time_limit: float | None = None, rel_gap: float = REL_GAP,
              threads: int | None = None, log: bool = False):  # -> highspy.Highs
     """Load the model into a fresh HiGHS instance with bulk calls (no per-row Python objects)."""
     import highspy
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(log))
+    h = new_highs(log=log)
     h.setOptionValue("mip_rel_gap", float(rel_gap))
     if time_limit is not None:
         h.setOptionValue("time_limit", float(max(time_limit, 0.01)))

@@ -153,3 +153,18 @@ def test_unknown_solver_is_a_usage_error(capsys, tmp_path):
     run = run_cli(capsys, "tender", "award", write(tmp_path, EXAMPLE), "--solver", "gurobi")
     assert run.code == 2
     assert "Traceback" not in run.err
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_standard_output_is_only_the_json(tmp_path, solver):
+    """Solvers write to the process's standard output below Python (HiGHS prints a banner when an
+    instance is made); a real process shows what a pipe into ``jq`` would get."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    command = Path(sys.executable).with_name("carepool")
+    done = subprocess.run([str(command), "tender", "award", write(tmp_path, EXAMPLE), "--format", "json",
+                           "--solver", solver], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "optimal"
