@@ -20,7 +20,9 @@ NAV = (90, "Audit trail", "/audit")
 @router.get("/audit")
 def audit_page(
     request: Request, uow: UowDep, caller: Annotated[Caller, Depends(require(*AUDIT_READERS))],
+    entity_type: str = "", entity_id: str = "", action: str = "",
 ) -> Response:
-    events = service.list_events(uow=uow, organisation=caller.organisation_code, limit=200)
+    filters = {"entity_type": entity_type.strip(), "entity_id": entity_id.strip(), "action": action.strip()}
+    events = service.list_events(uow=uow, organisation=caller.organisation_code, limit=200, **filters)
     return render(request, "audit/events.html",
-                  {"events": events, "event_time": service.event_time}, caller=caller)
+                  {"events": events, "event_time": service.event_time, "filters": filters}, caller=caller)

@@ -105,12 +105,22 @@ def verify(*, uow: UnitOfWork) -> tuple[int, ChainBreak | None]:
 
 
 def list_events(
-    *, uow: UnitOfWork, organisation: str | None, limit: int = 200
+    *, uow: UnitOfWork, organisation: str | None, limit: int = 200, entity_type: str | None = None,
+    entity_id: str | None = None, action: str | None = None,
 ) -> list[AuditEvent]:
-    """Newest first; scoped to one organisation's events (None = every event, operators only)."""
+    """Newest first; scoped to one organisation's events (None = every event, operators only); optionally
+    one kind of record (``entity_type``), one record (with ``entity_id``) or one ``action`` (``tender.``
+    ending in a dot: every tender action)."""
     query = select(AuditEventRow).order_by(AuditEventRow.seq.desc()).limit(limit)
     if organisation is not None:
         query = query.where(AuditEventRow.organisation == organisation)
+    if entity_type:
+        query = query.where(AuditEventRow.entity_type == entity_type)
+    if entity_id:
+        query = query.where(AuditEventRow.entity_id == entity_id)
+    if action:
+        query = query.where(AuditEventRow.action.startswith(action, autoescape=True) if action.endswith(".")
+                            else AuditEventRow.action == action)
     return [_event_of(row) for row in uow.session.execute(query).scalars()]
 
 
