@@ -12,7 +12,8 @@
 
 Status is ``optimal`` when the plan is proven within a relative gap of 1e-6,
 ``feasible`` otherwise. A proven-infeasible model raises ``CarepoolError`` (kind
-``infeasible``) naming the rule that cannot be met.
+``infeasible``) naming the rule that cannot be met; no plan when time runs out, without a
+proof that none exists, raises kind ``timed_out``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from carepool.award.diagnose import check_static, explain_infeasible, infeasible
+from carepool.award.diagnose import check_static, explain_infeasible
 from carepool.award.heuristic import heuristic_plan
 from carepool.award.improve import improve, priced_costs
 from carepool.award.instance import Instance, build_instance
@@ -143,9 +144,9 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
             outcome.bound = lp_bound
     x, status, gap, bound = _choose(full, start, outcome, rel_gap)
     if x is None:
-        raise infeasible(
+        raise CarepoolError(
             f"no plan meeting every rule was found within {time_limit:g} s (not proven impossible): "
-            "allow a longer --time-limit, try --solver cbc, or relax max_share / min_sme_share")
+            "allow a longer --time-limit, try --solver cbc, or relax max_share / min_sme_share", kind="timed_out")
     if clock.first_plan is None:
         clock.first_plan = time.perf_counter() - began
     clock.total = time.perf_counter() - began

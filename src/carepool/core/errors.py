@@ -40,7 +40,8 @@ class CarepoolError(Exception):
     """
 
     message: str
-    kind: str = "invalid"  # invalid | not_found | forbidden | conflict | unauthenticated | infeasible
+    # invalid | not_found | forbidden | conflict | unauthenticated | infeasible | timed_out
+    kind: str = "invalid"
     problems: list[Problem] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -87,6 +88,7 @@ EXIT_CODES = {
     "forbidden": 5,
     "unauthenticated": 5,
     "conflict": 6,
+    "timed_out": 7,  # a search ran out of time without an answer; more time may find one
 }
 HTTP_STATUS = {
     "invalid": 422,
@@ -95,4 +97,5 @@ HTTP_STATUS = {
     "forbidden": 403,
     "unauthenticated": 401,
     "conflict": 409,
+    "timed_out": 422,  # not 5xx: a proxy retrying would only run the same long search again
 }

@@ -168,3 +168,18 @@ def test_standard_output_is_only_the_json(tmp_path, solver):
                            "--solver", solver], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["status"] == "optimal"
+
+
+def test_no_plan_in_time_is_not_called_infeasible(capsys, tmp_path, monkeypatch):
+    """When neither the heuristic nor the solver has a plan at the time limit, nothing is proven: exit 7
+    (not 3) and say what to try."""
+    from carepool.award import engine
+    from carepool.award.solvers import Outcome
+
+    monkeypatch.setattr(engine, "heuristic_plan", lambda inst, **_: None)
+    monkeypatch.setitem(engine.BACKENDS, "highs",
+                        lambda model, **_: Outcome("highs", False, False, None, None, 90_000.0, 0.1))
+    run = run_cli(capsys, "tender", "award", write(tmp_path, EXAMPLE), "--time-limit", "2")
+    assert run.code == 7
+    assert "no plan meeting every rule was found within 2 s (not proven impossible)" in run.err
+    assert "longer --time-limit" in run.err and "Traceback" not in run.err
