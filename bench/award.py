@@ -27,6 +27,7 @@ import signal
 import sys
 import tempfile
 import time
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from carepool.award.engine import Timings, optimise
 from carepool.award.instance import build_instance
 from carepool.award.milp import build_model
 from carepool.award.model import JsonDecimal, parse_problem
+from carepool.award.policy import SearchPolicy
 from carepool.award.solvers import new_highs, solve_cbc, to_highs
 
 DEFAULT_LIMITS = {"consortium": 30.0, "region": 30.0, "nation": 120.0}
@@ -105,15 +107,20 @@ def capped(fn: Any, args: tuple, cap: float) -> dict[str, Any]:
                                                    "bound": None, "gap": None, "write_mps_seconds": None}
 
 
-def run_scale(name: str, time_limit: float, ref_limit: float) -> dict[str, Any]:
+def run_scale(name: str, time_limit: float, ref_limit: float, *, seed: int = 2026,
+              search_share: float | None = None) -> dict[str, Any]:
     scale = SCALES[name]
     began = time.perf_counter()
-    data = json.loads(json.dumps(generate(scale)), parse_float=JsonDecimal)
+    data = json.loads(json.dumps(generate(scale, seed=seed)), parse_float=JsonDecimal)
     problem = parse_problem(data)
     parse_seconds = time.perf_counter() - began
     timings = Timings()
-    result = optimise(problem, time_limit=time_limit, rel_gap=GAPS[name], timings=timings)
+    policy = SearchPolicy.for_size(len(problem.bids))
+    if search_share is not None:
+        policy = replace(policy, search_share=search_share)
+    result = optimise(problem, time_limit=time_limit, rel_gap=GAPS[name], timings=timings, policy=policy)
     engine = {
+        "policy": asdict(policy),
         "status": str(result.status), "seconds": round(timings.total, 2), "gap": result.gap,
         "total_cost": result.total_cost.plain(), "heuristic_cost": None if result.heuristic_cost is None
         else result.heuristic_cost.plain(),
@@ -132,7 +139,7 @@ def run_scale(name: str, time_limit: float, ref_limit: float) -> dict[str, Any]:
     size = {"lots": len(problem.lots), "bids": len(problem.bids), "providers": len(problem.providers),
             "columns": model.n_cols, "rows": model.n_rows, "nonzeros": model.nnz,
             "parse_seconds": round(parse_seconds, 2)}
-    return {"scale": name, "time_limit": time_limit, "ref_time_limit": ref_limit, "size": size,
+    return {"scale": name, "seed": seed, "time_limit": time_limit, "ref_time_limit": ref_limit, "size": size,
             "engine": engine, "raw_highs_mps": raw, "cbc_pulp": cbc,
             "overhead_ratio": round(timings.total / max(raw["seconds"] or 1e-9, 1e-9), 3)}
 
@@ -158,11 +165,13 @@ def targets(row: dict[str, Any]) -> list[tuple[str, bool]]:
 
 def report(row: dict[str, Any]) -> None:
     s, e, raw, cbc = row["size"], row["engine"], row["raw_highs_mps"], row["cbc_pulp"]
-    print(f"\n== {row['scale']}: {s['lots']:,} lots, {s['bids']:,} bids, {s['providers']:,} providers "
-          f"({s['columns']:,} columns, {s['rows']:,} rows, {s['nonzeros']:,} nonzeros; parse {s['parse_seconds']} s)")
+    print(f"\n== {row['scale']} (seed {row['seed']}): {s['lots']:,} lots, {s['bids']:,} bids, "
+          f"{s['providers']:,} providers ({s['columns']:,} columns, {s['rows']:,} rows, "
+          f"{s['nonzeros']:,} nonzeros; parse {s['parse_seconds']} s)")
     print(f"  engine      {e['status']:9} {e['seconds']:7.2f} s  gap {_fmt_gap(e['gap']):>9}  cost £{e['total_cost']}"
           f"  first plan {e['first_plan_seconds']} s")
     print(f"              phases {e['phases']}  building {e['build_share']:.1%} of time")
+    print(f"              policy {e['policy']}")
     print(f"              greedy heuristic £{e['heuristic_cost']}  -> optimised/greedy = {e['cost_vs_greedy']}")
     print(f"  raw MPS     {raw['status']:9} {raw['seconds']:7.2f} s  gap {_fmt_gap(raw['gap']):>9}  "
           f"objective {raw['objective']}  (write MPS {raw['write_mps_seconds']} s)  overhead ratio "
@@ -179,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=None, help="engine limit (default per scale)")
     parser.add_argument("--ref-time-limit", type=float, default=None,
                         help="limit for the raw MPS and CBC references (default: 60 s, 30 s for consortium)")
+    parser.add_argument("--seed", type=int, default=2026, help="instance generator seed")
+    parser.add_argument("--search-share", type=float, default=None,
+                        help="override the policy's share of the time for the neighbourhood search")
     args = parser.parse_args(argv)
     rows = []
     for name in [s.strip() for s in args.scales.split(",") if s.strip()]:
@@ -186,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unknown scale {name!r}: choose from {', '.join(SCALES)}")
         limit = args.time_limit or DEFAULT_LIMITS[name]
         ref = args.ref_time_limit or (30.0 if name == "consortium" else 60.0)
-        row = run_scale(name, limit, ref)
+        row = run_scale(name, limit, ref, seed=args.seed, search_share=args.search_share)
         report(row)
         rows.append(row)
     out = Path(__file__).resolve().parent / "out"

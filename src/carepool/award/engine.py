@@ -31,6 +31,7 @@ from carepool.award.lazy import LazyRules, broken_rules, has_lazy_rows
 from carepool.award.metrics import build_result, plan_cost
 from carepool.award.milp import SparseModel, build_model, full_vector
 from carepool.award.model import AwardProblem, AwardResult, Status
+from carepool.award.policy import SearchPolicy, heuristic_seconds
 from carepool.award.solvers import BACKENDS, REL_GAP, Outcome, solve_relaxation
 from carepool.core.errors import CarepoolError
 
@@ -64,17 +65,14 @@ def _valid_start(inst: Instance, model: SparseModel, plan: np.ndarray | None) ->
     return start if model.violation(start) <= FEASIBILITY_TOL else None
 
 
-SMALL_BIDS = 3_000  # up to here the full MILP alone is the fastest way to a proof
-HUGE_BIDS = 30_000  # beyond here the full MILP's root cut loop cannot pay off in minutes
-
-
 def _cost(model: SparseModel, col: np.ndarray | None) -> float:
     return float(np.dot(model.cost, col)) if col is not None else np.inf
 
 
 def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float = 60.0,
              use_packages: bool = False, warm_start: bool = True, threads: int | None = None,
-             rel_gap: float = REL_GAP, timings: Timings | None = None) -> AwardResult:
+             rel_gap: float = REL_GAP, timings: Timings | None = None,
+             policy: SearchPolicy | None = None) -> AwardResult:
     """Award the lots of ``problem`` at least cost (or best value) under its rules.
 
     Small tenders go straight to the MILP (warm-started by the heuristic). Large ones
@@ -94,13 +92,13 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
     check_static(inst)
     clock.prepare = time.perf_counter() - began
 
+    policy = policy or SearchPolicy.for_size(inst.n_bids)
     mark = time.perf_counter()
-    plan = heuristic_plan(inst, time_budget=max(1.0, min(10.0, time_limit / 4)))
+    plan = heuristic_plan(inst, time_budget=heuristic_seconds(time_limit))
     clock.heuristic = time.perf_counter() - mark
     mark = time.perf_counter()
     full = build_model(inst)
-    # lazily only where the full MILP runs: the search alone, under every rule, does better on huge tenders
-    lazy = LazyRules.none_yet(inst) if has_lazy_rows(full) and inst.n_bids <= HUGE_BIDS else None
+    lazy = LazyRules.none_yet(inst) if policy.lazy_rules and has_lazy_rows(full) else None
     model = lazy.model(inst) if lazy is not None else full
     start = _valid_start(inst, full, plan)
     clock.build = time.perf_counter() - mark
@@ -109,14 +107,14 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
     heuristic_cost = plan_cost(inst, plan) if start is not None and plan is not None else None
 
     lp_bound = None
-    if inst.n_bids > SMALL_BIDS:
+    if policy.price_with_lp:
         mark = time.perf_counter()
-        relaxation = solve_relaxation(model, time_limit=max(1.0, 0.3 * time_limit))
+        relaxation = solve_relaxation(model, time_limit=max(1.0, policy.relaxation_share * time_limit))
         if relaxation.infeasible:
             raise explain_infeasible(inst, full)
         lp_bound = relaxation.objective
         if relaxation.row_dual is not None:
-            priced = heuristic_plan(inst, time_budget=max(1.0, min(10.0, time_limit / 4)),
+            priced = heuristic_plan(inst, time_budget=heuristic_seconds(time_limit),
                                     prefer=priced_costs(model, inst, relaxation.row_dual))
             candidate = _valid_start(inst, full, priced)
             if candidate is not None and _cost(full, candidate) < _cost(full, start):
@@ -126,15 +124,13 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
                 if clock.first_plan is None:
                     clock.first_plan = time.perf_counter() - began
         clock.heuristic += time.perf_counter() - mark
-        if start is not None:
-            mark = time.perf_counter()
-            share = 1.0 if inst.n_bids > HUGE_BIDS else 0.15  # the MILP on lazy rules does better
-            lns_deadline = time.perf_counter() + share * (deadline - time.perf_counter())
-            start, model = _improve_lazily(inst, full, model, lazy, start, deadline=lns_deadline)
-            clock.improve = time.perf_counter() - mark
-
+    if start is not None and policy.search_share > 0:
+        mark = time.perf_counter()
+        search_deadline = time.perf_counter() + policy.search_share * (deadline - time.perf_counter())
+        start, model = _improve_lazily(inst, full, model, lazy, start, deadline=search_deadline)
+        clock.improve = time.perf_counter() - mark
     outcome = Outcome(solver, False, False, None, None, lp_bound, 0.0)
-    if inst.n_bids <= HUGE_BIDS or start is None:
+    if policy.run_milp or start is None:
         mark = time.perf_counter()
         outcome = _solve_lazily(inst, full, model, lazy, solver, start if warm_start else None,
                                 deadline=deadline, rel_gap=rel_gap, threads=threads)
