@@ -181,3 +181,37 @@ def member_savings(lots: Iterable[LotDesign], weekly_cost_by_lot: Mapping[str, M
             member_lots = by_lot.setdefault(share.member, {})
             member_lots[lot.code] = member_lots.get(lot.code, Money(0)) + before - part
     return [MemberSaving(m, baseline[m], awarded[m], by_lot[m]) for m in sorted(baseline)]
+
+
+@dataclass(frozen=True)
+class BidStanding:
+    """How one provider's bid fared on its lot: what a bidder may learn after the award (its own
+    price and score, where its price stood, and the prices awarded, which the award notice publishes)."""
+
+    bid_id: int
+    lot: str
+    price: Money
+    quality: Decimal
+    considered: bool  # passed the quality floor
+    price_rank: int | None  # 1 = the lowest price among the bids considered on the lot (ties share a rank)
+    bids_considered: int
+    awarded_quantity: Decimal  # hours a week awarded to this bid
+    awarded_prices: tuple[Money, ...]  # every price awarded on the lot, lowest first
+
+
+def bid_standings(mine: Iterable[OpenedBid], every_bid: Iterable[OpenedBid], floor: Decimal | None,
+                  awarded: Mapping[int, Decimal], awarded_prices: Mapping[str, Iterable[Money]]) -> list[BidStanding]:
+    """Standings of ``mine`` among ``every_bid`` on their lots; ``awarded`` maps a bid id to its weekly quantity."""
+    considered: dict[str, list[Money]] = {}
+    for bid in every_bid:
+        if floor is None or bid.quality >= floor:
+            considered.setdefault(bid.lot, []).append(bid.price)
+    standings = []
+    for bid in sorted(mine, key=lambda b: (b.lot, b.bid_id)):
+        prices = considered.get(bid.lot, [])
+        passed = floor is None or bid.quality >= floor
+        rank = 1 + sum(1 for p in prices if p < bid.price) if passed else None
+        standings.append(BidStanding(bid.bid_id, bid.lot, bid.price, bid.quality, passed, rank, len(prices),
+                                     awarded.get(bid.bid_id, Decimal(0)),
+                                     tuple(sorted(awarded_prices.get(bid.lot, ())))))
+    return standings

@@ -18,7 +18,7 @@ from carepool.partners import service as partners
 from carepool.partners.model import Caller
 from carepool.procurement import bidding, engine, tendering
 from carepool.procurement.access import require_provider, tender_for
-from carepool.procurement.evaluation import bidders, lot_designs
+from carepool.procurement.evaluation import bidders, lot_designs, opened_bids
 from carepool.procurement.model import BidStatus, TenderStatus, baseline_annual, from_cents
 from carepool.procurement.tables import AwardRow, BidRow, ContractRow, LotRow, TenderRow
 
@@ -199,6 +199,7 @@ class ProviderResult:
     awards: list[AwardLine]
     quality_floor: Decimal | None
     excluded: dict[int, str]  # own bid id -> why it was not considered
+    standings: list[engine.BidStanding] = field(default_factory=list)  # once the award is confirmed
 
     @property
     def annual_value(self) -> Money:
@@ -221,4 +222,18 @@ def my_result(*, uow: UnitOfWork, caller: Caller, ref: str) -> ProviderResult:
             if bid.status is BidStatus.TAMPERED:
                 excluded[bid.id] = bid.status_note or "excluded at opening"
     awards = award_lines(uow, row.id, provider=caller.organisation_code) if published else []
-    return ProviderResult(tender, published, bids, awards, tender.rules.min_quality, excluded)
+    standings = _standings(uow, row, caller.organisation_code, tender.rules.min_quality) if published else []
+    return ProviderResult(tender, published, bids, awards, tender.rules.min_quality, excluded, standings)
+
+
+def _standings(uow: UnitOfWork, row: TenderRow, provider: str, floor: Decimal | None) -> list[engine.BidStanding]:
+    every_bid = [bid for _, bid in opened_bids(uow, row)]
+    awarded: dict[int, Decimal] = {}
+    prices: dict[str, list[Money]] = {}
+    for award, lot_code in uow.session.execute(select(AwardRow, LotRow.code).join(LotRow, LotRow.id == AwardRow.lot_id)
+                                               .where(AwardRow.tender_id == row.id)):
+        prices.setdefault(lot_code, []).append(award.price)
+        if award.provider_code == provider:
+            awarded[award.bid_id] = from_cents(award.weekly_quantity_cents) or Decimal(0)
+    mine = [bid for bid in every_bid if bid.provider == provider]
+    return engine.bid_standings(mine, every_bid, floor, awarded, prices)

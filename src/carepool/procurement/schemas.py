@@ -298,6 +298,25 @@ class AwardSummaryRead(BaseModel):
                    excluded=s.excluded, override_reason=s.tender.override_reason)
 
 
+class BidStandingRead(BaseModel):
+    bid: int
+    lot: str
+    price: str
+    quality: str
+    considered: bool
+    price_rank: int | None
+    bids_considered: int
+    awarded_weekly_quantity: str
+    awarded_prices: list[str]
+
+    @classmethod
+    def of(cls, s: engine.BidStanding) -> BidStandingRead:
+        return cls(bid=s.bid_id, lot=s.lot, price=s.price.plain(), quality=str(s.quality), considered=s.considered,
+                   price_rank=s.price_rank, bids_considered=s.bids_considered,
+                   awarded_weekly_quantity=f"{s.awarded_quantity:.2f}",
+                   awarded_prices=[p.plain() for p in s.awarded_prices])
+
+
 class ProviderResultRead(BaseModel):
     tender: str
     status: str
@@ -306,9 +325,11 @@ class ProviderResultRead(BaseModel):
     awards: list[AwardLineRead]
     annual_value: str
     excluded: dict[int, str]
+    standings: list[BidStandingRead]
 
     @classmethod
     def of(cls, r: reports.ProviderResult) -> ProviderResultRead:
         return cls(tender=r.tender.ref, status=r.tender.status.value, published=r.published,
                    bids=[MyBidRead.of(b) for b in r.bids], awards=[AwardLineRead.of(a) for a in r.awards],
-                   annual_value=r.annual_value.plain(), excluded=r.excluded)
+                   annual_value=r.annual_value.plain(), excluded=r.excluded,
+                   standings=[BidStandingRead.of(s) for s in r.standings])

@@ -7,12 +7,15 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from fastapi.testclient import TestClient
 
 from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
 from carepool.procurement import bidding, evaluation, opening, reports, tendering
 from carepool.procurement.model import BidStatus, TenderStatus
+from carepool.web.app import create_app
+from tests.integration.helpers import sign_in, token_for
 from tests.integration.procurement.conftest import ICB, LARGE_C, SME_A, SME_B, World
 
 LEAD = "proc@hf.test"
@@ -119,6 +122,24 @@ def test_the_whole_cycle(world: World) -> None:
     assert {b.receipt.provider for b in mine_a.bids} == {SME_A}
     assert {a.provider_code for a in mine_b.awards} <= {SME_B}
     assert any("below the floor" in why for why in mine_b.excluded.values())
+    # How each bid fared: its own price and score, its position, the prices awarded; no other bidder's price.
+    hf_a = next(s for s in mine_a.standings if s.lot == "HC-HF-NORTH")
+    assert (hf_a.price_rank, hf_a.bids_considered, hf_a.awarded_quantity) == (2, 2, Decimal(400))  # Birch's 55
+    assert hf_a.awarded_prices == (Money.parse("23.50"),)  # the override gave the lot to Acorn alone
+    kil_a = next(s for s in mine_a.standings if s.lot == "HC-BRENT-KIL")
+    assert (kil_a.price, kil_a.price_rank, kil_a.bids_considered) == (Money.parse("22.10"), 2, 2)
+    assert {s.lot: (s.considered, s.price_rank) for s in mine_b.standings} == {
+        "HC-EALING-ACT": (True, 2), "HC-HF-NORTH": (False, None)}
+    assert all(s.bid_id in {b.id for b in mine_b.bids} for s in mine_b.standings)
+    with TestClient(create_app(database=world.db)) as client:
+        bearer = {"Authorization": f"Bearer {token_for(world.db, 'bids@a.test')}"}
+        api = client.get(f"/api/procurement/tenders/{ref}/result", headers=bearer).json()
+        assert {(s["lot"], s["price_rank"], s["bids_considered"]) for s in api["standings"]} == {
+            ("HC-BRENT-KIL", 2, 2), ("HC-HF-NORTH", 2, 2)}
+        sign_in(client, "bids@a.test")
+        page = client.get(f"/tenders/{ref}").text
+        assert "How your bids were evaluated" in page and "2 of 2 (1 = lowest)" in page
+        assert "23.90" not in page  # Birch's price, never awarded, stays Birch's
     with world.db.uow() as uow:
         checked, broken = audit.verify(uow=uow)
     assert broken is None and checked > 20
