@@ -164,8 +164,16 @@ def test_each_provider_sees_only_its_own_result(world: World, client: TestClient
     assert result["published"] is True
     assert {x["provider"] for x in result["awards"]} <= {"1-101000002"}
     assert {x["receipt"]["provider"] for x in result["bids"]} == {"1-101000002"}
+    # Prices awarded on B's lots (here Large C's 21.90 and 21.50) are in the public award notice, and B sees
+    # them as the lot's awarded prices; no other price of another bidder reaches B.
+    notice = client.get(f"/api/procurement/tenders/{ref}/ocds", headers=b).json()
+    public = " ".join(a["description"] for r in notice["releases"] for a in r.get("awards", []))
+    awarded = {p for s in result["standings"] for p in s["awarded_prices"]}
+    assert awarded == {"21.90", "22.00", "21.50"} and all(f"at £{p} an hour" in public for p in awarded)
+    without_awarded = str([{k: v for k, v in s.items() if k != "awarded_prices"} for s in result["standings"]]
+                          + [result[k] for k in result if k != "standings"])
     for secret in A_SECRETS + C_SECRETS + ("21.90", "21.50"):
-        assert secret not in str(result)
+        assert secret not in without_awarded
     assert client.get(f"/api/procurement/tenders/{ref}/award", headers=b).status_code == 404
     assert client.get(f"/api/procurement/tenders/{ref}/bids", headers=b).status_code == 404
     with world.db.uow() as uow:
