@@ -30,7 +30,8 @@ def _error_handler(request: Request, error: Exception) -> Response:
         body = {"error": error.message, "kind": error.kind, "problems": [str(p) for p in error.problems]}
         return JSONResponse(body, status_code=status)
     if error.kind == "unauthenticated":
-        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
     return render(request, "error.html", {"error": error, "status": status}, status_code=status)
 
 

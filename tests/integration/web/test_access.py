@@ -34,6 +34,16 @@ def test_no_credentials_no_data(client: TestClient) -> None:
     assert page.status_code == 303 and page.headers["location"].startswith("/login")
 
 
+def test_signing_in_returns_to_the_page_asked_for_with_its_query(client: TestClient) -> None:
+    asked = client.get("/audit?entity_type=user&entity_id=admin@brent.test", follow_redirects=False)
+    assert asked.headers["location"] == "/login?next=/audit%3Fentity_type%3Duser%26entity_id%3Dadmin%40brent.test"
+    form = client.get(asked.headers["location"]).text
+    assert 'name="next" value="/audit?entity_type=user&amp;entity_id=admin@brent.test"' in form
+    back = sign_in(client, "admin@brent.test", data={"next": "/audit?entity_type=user&entity_id=admin@brent.test"},
+                   follow_redirects=False)
+    assert back.headers["location"] == "/audit?entity_type=user&entity_id=admin@brent.test"
+
+
 def test_token_identifies_the_caller(client: TestClient, database: Database) -> None:
     me = client.get("/api/me", headers=_auth(database, "admin@brent.test")).json()
     assert me["organisation_code"] == "E09000005" and me["roles"] == ["admin"]
