@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
+import threading
+import time
+from collections.abc import Callable, Iterator
 
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from carepool.config import Settings
 from carepool.db.engine import Database
@@ -26,3 +31,31 @@ def cli_actor() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli:unknown"
+
+
+@contextlib.contextmanager
+def time_bar(seconds: float, *, describe: str = "starting") -> Iterator[Callable[[str], None] | None]:
+    """A bar across ``seconds`` (for work bounded by a time limit) on standard error, which stays clean
+    of standard output (JSON there stays parseable); yields a function that changes the words shown,
+    or None when standard error is not a terminal (pipes, CI, tests): then nothing is drawn."""
+    errors = Console(stderr=True, highlight=False)
+    if not errors.is_terminal:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), TextColumn(f"of {seconds:g} s"))
+    with Progress(*columns, console=errors, transient=True) as progress:
+        task = progress.add_task(describe, total=seconds)
+        done = threading.Event()
+
+        def tick() -> None:
+            began = time.perf_counter()
+            while not done.wait(0.2):
+                progress.update(task, completed=min(time.perf_counter() - began, seconds))
+
+        ticker = threading.Thread(target=tick, daemon=True)
+        ticker.start()
+        try:
+            yield lambda words: progress.update(task, description=words)
+        finally:
+            done.set()
+            ticker.join()

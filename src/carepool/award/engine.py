@@ -19,6 +19,7 @@ proof that none exists, raises kind ``timed_out``.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,10 +70,23 @@ def _cost(model: SparseModel, col: np.ndarray | None) -> float:
     return float(np.dot(model.cost, col)) if col is not None else np.inf
 
 
+def _cost_or_none(model: SparseModel, col: np.ndarray | None) -> float | None:
+    return None if col is None else _cost(model, col)
+
+
+# Called as each phase starts, with the objective of the best plan so far (None before there is one):
+# for a progress display. The engine does no I/O itself.
+ProgressReport = Callable[[str, float | None], None]
+
+
+def _silent(_phase: str, _best: float | None) -> None:
+    return None
+
+
 def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float = 60.0,
              use_packages: bool = False, warm_start: bool = True, threads: int | None = None,
              rel_gap: float = REL_GAP, timings: Timings | None = None,
-             policy: SearchPolicy | None = None) -> AwardResult:
+             policy: SearchPolicy | None = None, progress: ProgressReport | None = None) -> AwardResult:
     """Award the lots of ``problem`` at least cost (or best value) under its rules.
 
     Small tenders go straight to the MILP (warm-started by the heuristic). Large ones
@@ -93,6 +107,8 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
     clock.prepare = time.perf_counter() - began
 
     policy = policy or SearchPolicy.for_size(inst.n_bids)
+    report = progress or _silent
+    report("heuristic plan", None)
     mark = time.perf_counter()
     plan = heuristic_plan(inst, time_budget=heuristic_seconds(time_limit))
     clock.heuristic = time.perf_counter() - mark
@@ -108,6 +124,7 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
 
     lp_bound = None
     if policy.price_with_lp:
+        report("LP relaxation and priced plan", _cost_or_none(full, start))
         mark = time.perf_counter()
         relaxation = solve_relaxation(model, time_limit=max(1.0, policy.relaxation_share * time_limit))
         if relaxation.infeasible:
@@ -125,12 +142,14 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
                     clock.first_plan = time.perf_counter() - began
         clock.heuristic += time.perf_counter() - mark
     if start is not None and policy.search_share > 0:
+        report("neighbourhood search", _cost_or_none(full, start))
         mark = time.perf_counter()
         search_deadline = time.perf_counter() + policy.search_share * (deadline - time.perf_counter())
         start, model = _improve_lazily(inst, full, model, lazy, start, deadline=search_deadline)
         clock.improve = time.perf_counter() - mark
     outcome = Outcome(solver, False, False, None, None, lp_bound, 0.0)
     if policy.run_milp or start is None:
+        report(f"MILP ({solver}): improving and proving", _cost_or_none(full, start))
         mark = time.perf_counter()
         outcome = _solve_lazily(inst, full, model, lazy, solver, start if warm_start else None,
                                 deadline=deadline, rel_gap=rel_gap, threads=threads)
@@ -145,6 +164,7 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
             "allow a longer --time-limit, try --solver cbc, or relax max_share / min_sme_share", kind="timed_out")
     if clock.first_plan is None:
         clock.first_plan = time.perf_counter() - began
+    report("done", _cost(full, x))
     clock.total = time.perf_counter() - began
     return build_result(inst, model.quantities(x), status=status, gap=gap, bound=bound,
                         seconds=round(clock.total, 3), solver=outcome.solver, heuristic_cost=heuristic_cost)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from carepool.cli_support import time_bar
+
 app = typer.Typer(help="Collaborative procurement: award, OCDS.", no_args_is_help=True)
 
 from carepool.procurement.lifecycle_cli import register as register_lifecycle  # noqa: E402
@@ -36,11 +38,18 @@ def award(
 ) -> None:
     """Optimise the award of a tender's lots: cheapest (or best value) plan meeting every rule.
 
-    Exit codes: 0 a plan (status optimal or feasible), 2 invalid input, 3 infeasible.
+    Exit codes: 0 a plan (status optimal or feasible), 2 invalid input, 3 infeasible, 7 no plan found
+    in the time (not proven impossible). On a terminal, a bar on standard error shows the phase and the
+    best plan so far.
     """
     from carepool.award.engine import optimise  # heavy (numpy, solvers): only when awarding
     from carepool.award.io import load_problem, render_table, to_json
 
     problem = load_problem(file)
-    result = optimise(problem, solver=solver.value, time_limit=time_limit, use_packages=packages)
+    money = problem.rules.objective == "cost"
+    with time_bar(time_limit, describe="awarding") as show:
+        progress = None if show is None else (lambda phase, best: show(
+            phase if best is None else f"{phase} · best {'£' if money else 'objective '}{best:,.2f}"))
+        result = optimise(problem, solver=solver.value, time_limit=time_limit, use_packages=packages,
+                          progress=progress)
     typer.echo(render_table(result) if output is OutputFormat.TABLE else to_json(result))

@@ -183,3 +183,10 @@ def test_no_plan_in_time_is_not_called_infeasible(capsys, tmp_path, monkeypatch)
     assert run.code == 7
     assert "no plan meeting every rule was found within 2 s (not proven impossible)" in run.err
     assert "longer --time-limit" in run.err and "Traceback" not in run.err
+
+
+def test_a_terminal_gets_a_progress_bar_on_standard_error(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich then treats standard error as a terminal
+    run = run_cli(capsys, "tender", "award", write(tmp_path, EXAMPLE), "--time-limit", "5")
+    assert run.code == 0 and json.loads(run.out)["status"] == "optimal"
+    assert "of 5 s" in run.err

@@ -34,3 +34,10 @@ def test_a_given_policy_decides_which_phases_run() -> None:
 
     default = award(CAPACITY)
     assert default.status is Status.OPTIMAL and default.total_cost.plain() == "5850.00"
+
+
+def test_progress_reports_each_phase_and_the_best_plan_so_far() -> None:
+    seen: list[tuple[str, float | None]] = []
+    result = award(CAPACITY, progress=lambda phase, best: seen.append((phase, best)))
+    assert [phase for phase, _ in seen] == ["heuristic plan", "MILP (highs): improving and proving", "done"]
+    assert seen[0][1] is None and seen[-1][1] == pytest.approx(float(result.total_cost.pence) / 100)

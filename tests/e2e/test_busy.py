@@ -1,0 +1,23 @@
+"""A long-running form (the award) shows that it is working and cannot be sent twice."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_busy_form_shows_a_bar_and_is_sent_once(page: Page, server_url: str) -> None:
+    page.goto(f"{server_url}/login")
+    # The page stays put (a listener after busy.js stops the navigation) so it can be looked at while "busy".
+    page.set_content(f"""<html><head><script src="{server_url}/static/busy.js"></script></head><body>
+        <form method="post" action="/nowhere" data-busy="Running the award">
+        <button type="submit">Run the award</button></form>
+        <script>document.addEventListener("submit", (e) => e.preventDefault());</script></body></html>""")
+    page.get_by_role("button", name="Run the award").click()
+    expect(page.get_by_role("status")).to_have_text("Running the award")
+    expect(page.locator("progress")).to_have_count(1)
+    expect(page.get_by_role("button", name="Run the award")).to_be_disabled()
+    page.evaluate("document.querySelector('form').requestSubmit()")  # a second send changes nothing
+    expect(page.locator("progress")).to_have_count(1)
