@@ -221,3 +221,10 @@ def download(agreement_id: int, kind: str, caller: CallerDep, uow: UowDep) -> Re
     report = reports.build(uow=uow, by=caller, agreement_id=agreement_id, kind=kind)
     return Response(report.content, media_type=report.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{report.filename}"'})
+
+
+@router.get("/open-data/pooled-budgets.csv")
+def public_register(uow: UowDep) -> Response:
+    """The pooled budget register entries of every agreement, for anyone (no sign-in)."""
+    return Response(reports.public_register_csv(uow=uow), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="pooled-budgets-register.csv"'})

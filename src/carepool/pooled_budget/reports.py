@@ -225,3 +225,9 @@ def build(*, uow: UnitOfWork, by: Who, agreement_id: int, kind: str, as_at: int 
         found = variations.list_variations(uow=uow, stored=stored)
         return Report(f"{stem}-monitoring.xlsx", XLSX, _xlsx(monitoring_workbook(m, found, statement)))
     return Report(f"{stem}-bcf-return.xlsx", XLSX, _xlsx(bcf_return(m, statement)))
+
+
+def public_register_csv(*, uow: UnitOfWork) -> str:
+    """The register entries of every stored agreement, for anyone: who pools how much, for which client groups
+    (the facts councils publish in the national register of pooled budgets; no monitoring, no ledger)."""
+    return register_csv(service.list_agreements(uow=uow, by=service.Operator("public register")))

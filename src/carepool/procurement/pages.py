@@ -16,13 +16,14 @@ from carepool.core.errors import CarepoolError
 from carepool.partners import service as partners
 from carepool.partners.api import save_upload
 from carepool.partners.model import Role
-from carepool.procurement import charts, evaluation, io, opening, portal, reports, service, tendering
+from carepool.procurement import charts, evaluation, io, open_data, opening, portal, reports, service, tendering
 from carepool.procurement.model import SERVICES, quantity
 from carepool.web.deps import CallerDep, UowDep
 from carepool.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 router.include_router(portal.router)
+router.include_router(open_data.router)
 NAV = (30, "Procurement", "/tenders")
 RULE_FIELDS = ("max_share", "min_sme_share", "min_quality", "quality_weight", "min_award_fraction", "max_providers")
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +72,44 @@ def published_refs(*, uow: UnitOfWork) -> list[str]:
     rows = uow.session.execute(select(TenderRow.ref).where(TenderRow.status != TenderStatus.DRAFT.value)
                                .order_by(TenderRow.ref))
     return list(rows.scalars())
+
+
+CONTRACT_COLUMNS = ("tender", "tender_title", "lot", "lot_name", "supplier_code", "supplier_name", "sme",
+                    "hours_per_week", "price_per_hour", "yearly_value", "contract", "start", "end", "decided_by")
+
+
+@dataclass(frozen=True)
+class PublicTender:
+    ref: str
+    title: str
+    status: TenderStatus
+    deadline: datetime | None
+    awards: list[reports.AwardLine]  # once the award is confirmed
+
+
+def public_tenders(*, uow: UnitOfWork) -> list[PublicTender]:
+    """Every tender past its draft, with its awards once confirmed: what anyone may read, signed in or not
+    (the same facts the OCDS releases carry; never a bid)."""
+    rows = uow.session.execute(select(TenderRow).where(TenderRow.status != TenderStatus.DRAFT.value)
+                               .order_by(TenderRow.ref.desc())).scalars()
+    tenders = []
+    for row in rows:
+        status = TenderStatus(row.status)
+        awards = reports.award_lines(uow, row.id) if status in reports.RESULT_STATUSES else []
+        tenders.append(PublicTender(row.ref, row.title, status, tendering.aware(row.deadline), awards))
+    return tenders
+
+
+def contracts_csv(tenders: list[PublicTender]) -> str:
+    """The contracts awarded, one row per award (a contract reference once standstill is over)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CONTRACT_COLUMNS)
+    for tender in tenders:
+        for a in tender.awards:
+            writer.writerow([tender.ref, tender.title, a.lot_code, a.lot_name, a.provider_code, a.provider_name,
+                             "yes" if a.sme else "no", f"{a.weekly_quantity:.2f}", a.price.plain(),
+                             a.annual_value.plain(), a.contract_ref or "after standstill",
+                             a.start.isoformat() if a.start else "", a.end.isoformat() if a.end else "",
+                             "team, with a recorded reason" if a.source == "override" else "optimiser"])
+    return out.getvalue()

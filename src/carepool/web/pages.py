@@ -1,4 +1,4 @@
-"""The shell's pages: sign in, sign out, the home dashboard."""
+"""The shell's pages: sign in, sign out, the home dashboard, the open data index."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from carepool.web.deps import CallerDep, UowDep
 from carepool.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
+NAV = (95, "Open data", "/open-data")
 
 
 def _safe_next(target: str | None) -> str:
@@ -51,3 +52,9 @@ def logout(request: Request) -> Response:
 @router.get("/")
 def home(request: Request, caller: CallerDep, uow: UowDep) -> Response:
     return render(request, "dashboard.html", {"dashboard": service.dashboard(uow=uow)}, caller=caller)
+
+
+@router.get("/open-data")
+def open_data(request: Request) -> Response:
+    """What anyone may download without signing in (each feature serves its own files under /open-data/)."""
+    return render(request, "open_data.html")

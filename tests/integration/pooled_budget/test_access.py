@@ -120,3 +120,16 @@ def test_a_viewer_reads_but_cannot_post_and_priya_works_on_the_pages(client: Tes
         assert download.status_code == 200 and media in download.headers["content-type"], kind
     assert "Brent BCF pool" in client.get(f"/pool/{pool}/download/register").text
     assert client.get("/api/openapi.json").status_code == 200
+
+
+def test_the_register_entries_are_open_data_and_nothing_more(client: TestClient, database: Database) -> None:
+    pool = _create(client, database)
+    client.post(f"/api/pool/agreements/{pool}/actuals", json={"figures": [JUNE]}, headers=_auth(database, PRIYA))
+    client.cookies.clear()
+    register = client.get("/open-data/pooled-budgets.csv")  # nobody signed in
+    assert register.status_code == 200 and register.headers["content-type"].startswith("text/csv")
+    header, row = register.text.splitlines()
+    assert header.startswith("year,agreement_id,agreement,host_code") and "Older people" in row
+    assert "1332000.00" in row  # the total pooled (schemes and contingency)
+    assert "72000.00" not in register.text  # monitoring figures are the partners' alone
+    assert client.get(f"/pool/{pool}", follow_redirects=False).status_code == 303  # the rest needs a sign-in

@@ -68,7 +68,9 @@ def test_no_role_and_no_route_reveals_a_sealed_bid(world: World, client: TestCli
     api = _api_paths(client, params)
     assert any("/bids" in p for p in api) and any("/ocds" in p for p in api) and len(api) > 20
     pages = ["/", "/tenders", f"/tenders/{ref}", f"/tenders/plan/{world.consortium_id}", "/tenders/my-bids",
-             f"/tenders/new?consortium={world.consortium_id}", "/partners", f"/partners/{HF}", "/audit"]
+             f"/tenders/new?consortium={world.consortium_id}", "/partners", f"/partners/{HF}", "/audit",
+             "/open-data/tenders", f"/open-data/tenders/{ref}.json", f"/open-data/tenders/{ref}-record.json",
+             "/open-data/contracts.csv"]
     posts = [f"/api/procurement/tenders/{ref}/open", f"/api/procurement/tenders/{ref}/evaluate",
              f"/api/procurement/tenders/{ref}/confirm", f"/api/procurement/tenders/{ref}/contracts"]
     for email in USERS:

@@ -1,0 +1,67 @@
+"""Open data without signing in: published tenders as OCDS, contracts awarded as CSV; drafts and bids never."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+
+from carepool.procurement import evaluation, opening, tendering
+from carepool.procurement import service as procurement
+from carepool.web.app import create_app
+from tests.integration.procurement.conftest import RULES, World
+
+LEAD = "proc@hf.test"
+
+
+def _tenders(world: World) -> tuple[str, str]:
+    """A published tender of Brent's and Ealing's lots, and a draft of Hammersmith's."""
+    lead = world.caller(LEAD)
+    with world.db.uow() as uow:
+        plan = procurement.build_lots(uow=uow, caller=lead, consortium_id=world.consortium_id)
+    refs = []
+    for codes in ({"HC-BRENT-KIL", "HC-EALING-ACT"}, {"HC-HF-NORTH"}):
+        with world.db.uow() as uow:
+            refs.append(tendering.create_tender(
+                uow=uow, caller=lead, consortium_id=world.consortium_id, title="Home care",
+                lot_ids=[s.id for s in plan if s.lot.code in codes], rules=RULES,
+                deadline=world.clock.now + timedelta(days=14)).ref)
+    with world.db.uow() as uow:
+        tendering.publish(uow=uow, caller=lead, ref=refs[0])
+    return refs[0], refs[1]
+
+
+def test_anyone_reads_published_tenders_and_contracts_awarded(world: World) -> None:
+    ref, draft = _tenders(world)
+    world.bid("bids@a.test", ref, "HC-BRENT-KIL", "22.37", 80)
+    world.bid("bids@c.test", ref, "HC-BRENT-KIL", "21.11", 70, capacity="5000")
+    world.bid("bids@c.test", ref, "HC-EALING-ACT", "21.00", 70, capacity="5000")
+    world.bid("bids@b.test", ref, "HC-EALING-ACT", "23.95", 55)  # under the quality floor: never awarded
+    with TestClient(create_app(database=world.db)) as anyone:  # never signed in
+        index = anyone.get("/open-data")
+        assert index.status_code == 200 and "/open-data/pooled-budgets.csv" in index.text
+        page = anyone.get("/open-data/tenders")
+        assert page.status_code == 200 and ref in page.text and draft not in page.text
+        assert anyone.get(f"/open-data/tenders/{draft}.json").status_code == 404  # as if it did not exist
+        sealed = anyone.get(f"/open-data/tenders/{ref}.json")
+        assert sealed.status_code == 200 and sealed.json()["releases"][0]["tender"]["id"]
+        assert not any(p in sealed.text for p in ("22.37", "21.11", "23.95"))  # sealed bids stay sealed
+        assert anyone.get("/open-data/contracts.csv").text.count("\n") == 1  # the header: nothing awarded yet
+
+        lead = world.caller(LEAD)
+        world.clock.advance(days=15)
+        with world.db.uow() as uow:
+            opening.open_bids(uow=uow, caller=lead, ref=ref)
+        with world.db.uow() as uow:
+            evaluation.evaluate(uow=uow, caller=lead, ref=ref, time_limit=10)
+        with world.db.uow() as uow:
+            evaluation.confirm(uow=uow, caller=lead, ref=ref)
+        text = anyone.get("/open-data/contracts.csv").text
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert {r["lot"] for r in rows} == {"HC-BRENT-KIL", "HC-EALING-ACT"}
+        assert all(r["contract"] == "after standstill" and r["tender"] == ref for r in rows)
+        record = anyone.get(f"/open-data/tenders/{ref}-record.json")
+        assert record.status_code == 200 and record.json()["records"][0]["ocid"].endswith(ref)
+        assert "23.95" not in record.text and "23.95" not in text  # a losing price stays private
