@@ -23,7 +23,7 @@ from carepool.db.engine import Database
 from carepool.partners import access, service
 from carepool.partners.model import Caller, Locality, Organisation, OrgKind
 from carepool.partners.service import Located, PartnerBatch
-from carepool.procurement import bidding, tendering
+from carepool.procurement import bidding, evaluation, opening, tendering
 from carepool.procurement import service as procurement
 from carepool.procurement.model import BidContent, DemandLine
 from tests.integration.helpers import PASSWORD
@@ -74,6 +74,14 @@ class World:
             with self.db.uow() as uow:
                 tendering.publish(uow=uow, caller=lead, ref=tender.ref)
         return tender.ref
+
+    def award(self, ref: str, *, confirm: bool = True) -> None:
+        """The consortium lead opens the bids (the deadline must have passed), runs the award, confirms it."""
+        lead = self.caller("proc@hf.test")
+        steps = [opening.open_bids, lambda **kw: evaluation.evaluate(**kw, time_limit=10)]
+        for step in steps + ([evaluation.confirm] if confirm else []):
+            with self.db.uow() as uow:
+                step(uow=uow, caller=lead, ref=ref)
 
     def bid(self, email: str, ref: str, lot: str, price: str, quality: int = 75, max_quantity: str | None = None,
             capacity: str | None = None) -> bidding.Receipt:

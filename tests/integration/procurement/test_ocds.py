@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from carepool.procurement import evaluation, lifecycle_cli, opening, tendering
+from carepool.procurement import evaluation, lifecycle_cli, tendering
 from tests.integration.procurement.conftest import World
 from tests.integration.procurement.ocds_validation import validate
 
@@ -25,9 +25,7 @@ def _to_contracts(world: World) -> str:
     world.bid("bids@c.test", ref, "HC-HF-NORTH", "22.80", 70)  # no bid on Ealing: that lot is unsuccessful
     lead = world.caller(LEAD)
     world.clock.advance(days=15)
-    for step in (opening.open_bids, evaluation.evaluate, evaluation.confirm):
-        with world.db.uow() as uow:
-            step(uow=uow, caller=lead, ref=ref)  # type: ignore[operator]
+    world.award(ref)
     world.clock.advance(days=11)
     with world.db.uow() as uow:
         evaluation.make_contracts(uow=uow, caller=lead, ref=ref)

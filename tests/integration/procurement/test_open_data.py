@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
-from carepool.procurement import evaluation, opening, tendering
 from carepool.procurement import service as procurement
+from carepool.procurement import tendering
 from carepool.web.app import create_app
 from tests.integration.procurement.conftest import RULES, World
 
@@ -50,14 +50,8 @@ def test_anyone_reads_published_tenders_and_contracts_awarded(world: World) -> N
         assert not any(p in sealed.text for p in ("22.37", "21.11", "23.95"))  # sealed bids stay sealed
         assert anyone.get("/open-data/contracts.csv").text.count("\n") == 1  # the header: nothing awarded yet
 
-        lead = world.caller(LEAD)
         world.clock.advance(days=15)
-        with world.db.uow() as uow:
-            opening.open_bids(uow=uow, caller=lead, ref=ref)
-        with world.db.uow() as uow:
-            evaluation.evaluate(uow=uow, caller=lead, ref=ref, time_limit=10)
-        with world.db.uow() as uow:
-            evaluation.confirm(uow=uow, caller=lead, ref=ref)
+        world.award(ref)
         text = anyone.get("/open-data/contracts.csv").text
         rows = list(csv.DictReader(io.StringIO(text)))
         assert {r["lot"] for r in rows} == {"HC-BRENT-KIL", "HC-EALING-ACT"}

@@ -153,10 +153,7 @@ def test_each_provider_sees_only_its_own_result(world: World, client: TestClient
     world.bid("bids@b.test", ref, "HC-EALING-ACT", "22.20", 70)
     lead = world.caller(LEAD)
     world.clock.advance(days=15)
-    with world.db.uow() as uow:
-        opening.open_bids(uow=uow, caller=lead, ref=ref)
-    with world.db.uow() as uow:
-        evaluation.evaluate(uow=uow, caller=lead, ref=ref, time_limit=10)
+    world.award(ref, confirm=False)
     b = _auth(world, "bids@b.test")
     before = client.get(f"/api/procurement/tenders/{ref}/result", headers=b).json()
     assert before["published"] is False and before["awards"] == []  # nothing until the award is confirmed
