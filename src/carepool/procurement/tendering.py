@@ -243,16 +243,21 @@ def _change_lots(uow: UnitOfWork, row: TenderRow, add: list[str], remove: list[s
     return released
 
 
+def live_lots(uow: UnitOfWork, consortium_id: int, codes: list[str] | None = None) -> dict[str, tuple[str, str]]:
+    """Lot code -> (tender ref, status) for the consortium's lots in a live tender (``codes`` only, if given)."""
+    query = (select(LotRow.code, TenderRow.ref, TenderRow.status).join(TenderRow, LotRow.tender_id == TenderRow.id)
+             .where(LotRow.consortium_id == consortium_id,
+                    TenderRow.status.in_([s.value for s in LIVE_TENDERS])).order_by(LotRow.code))
+    if codes is not None:
+        query = query.where(LotRow.code.in_(codes))
+    return {code: (ref, status) for code, ref, status in uow.session.execute(query)}
+
+
 def _check_not_live_elsewhere(uow: UnitOfWork, consortium_id: int, codes: list[str]) -> None:
     """A lot code is in one live tender at a time: a plan rebuilt from demand while a tender is running
     has the same lots again, and tendering them twice would buy the same care twice."""
-    live = uow.session.execute(
-        select(LotRow.code, TenderRow.ref, TenderRow.status).join(TenderRow, LotRow.tender_id == TenderRow.id)
-        .where(LotRow.consortium_id == consortium_id, LotRow.code.in_(codes),
-               TenderRow.status.in_([s.value for s in LIVE_TENDERS])).order_by(LotRow.code)
-    ).first()
-    if live is not None:
-        code, ref, status = live
+    if live := live_lots(uow, consortium_id, codes):
+        code, (ref, status) = next(iter(live.items()))
         raise conflict(f"lot {code} is already in tender {ref} ({status}); the same demand cannot be tendered "
                        f"twice at once: take the lot out of {ref} or cancel it first")
 

@@ -15,7 +15,7 @@ from carepool.procurement import bidding, tendering
 from carepool.procurement import service as procurement
 from carepool.procurement.model import BidStatus
 from carepool.web.app import create_app
-from tests.integration.helpers import token_for
+from tests.integration.helpers import sign_in, token_for
 from tests.integration.procurement.conftest import HF, RULES, World
 
 LEAD = "proc@hf.test"
@@ -171,6 +171,10 @@ def test_the_same_lot_is_in_one_live_tender_at_a_time(world: World) -> None:
     with pytest.raises(CarepoolError, match=f"already in tender {first}"):
         _edit(world, second, add_lots=["HC-BRENT-KIL"])
     assert "HC-BRENT-KIL" in _plan(world)  # nothing moved
+    with TestClient(create_app(database=world.db)) as browser:
+        sign_in(browser, LEAD)
+        page = browser.get(f"/tenders/plan/{world.consortium_id}").text
+    assert f"already in {first} (published)" in page  # the plan says so before anyone tries
 
     with world.db.uow() as uow:
         tendering.cancel(uow=uow, caller=lead, ref=first, reason="re-scoped")
