@@ -14,6 +14,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from carepool.config import Settings
 from carepool.db.engine import Database
 from carepool.db.migrate import upgrade
+from carepool.db.uow import UnitOfWork
+from carepool.partners.model import Caller
 
 console = Console(highlight=False)
 
@@ -59,3 +61,20 @@ def time_bar(seconds: float, *, describe: str = "starting") -> Iterator[Callable
         finally:
             done.set()
             ticker.join()
+
+
+AS_HELP = "Email of the user to act as: their organisation and roles apply, and the audit trail names them"
+
+
+@contextlib.contextmanager
+def acting_as(email: str) -> Iterator[tuple[UnitOfWork, Caller]]:
+    """One unit of work and the named user's ``Caller``, so a command is checked and audited as that user
+    would be on the web (an unknown email is a not-found error, a deactivated user forbidden)."""
+    from carepool.partners import access
+
+    database = open_database()
+    try:
+        with database.uow() as uow:
+            yield uow, access.caller_for_email(uow=uow, email=email)
+    finally:
+        database.dispose()

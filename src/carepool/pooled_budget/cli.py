@@ -12,13 +12,14 @@ from rich.console import Console
 
 from carepool.core.errors import CarepoolError
 from carepool.pooled_budget.cli_store import register as register_stored_commands
+from carepool.pooled_budget.cli_variations import register as register_variations
 from carepool.pooled_budget.io import read_agreement, write_template
 from carepool.pooled_budget.render import print_result, result_to_dict
 from carepool.pooled_budget.settlement import settle as settle_agreement
 
 app = typer.Typer(
     help="Section 75 pooled budgets: settle a file (settle, template) or run a stored agreement through the "
-    "year (create, list, show, pay, monitor-import, forecast, report, settle-year, ledger).",
+    "year (create, list, show, pay, monitor-import, forecast, report, settle-year, ledger, variation).",
     no_args_is_help=True,
 )
 
@@ -63,3 +64,4 @@ def template(
 
 
 register_stored_commands(app)
+register_variations(app)

@@ -1,8 +1,8 @@
 """`carepool pool create|list|show|pay|monitor-import|forecast|report|settle-year|ledger`: stored agreements.
 
 The command line holds the database, so it acts as an operator (``cli:<user>``) who may
-see and change every agreement; approvals of variations are made by partners' users
-on the web or through the API.
+see and change every agreement; variations are proposed and approved by partners' users
+on the web, through the API, or with ``carepool pool variation ... --as EMAIL`` (cli_variations).
 """
 
 from __future__ import annotations

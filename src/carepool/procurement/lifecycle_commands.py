@@ -12,8 +12,6 @@ Mount them on the `tender` Typer app with ``register(app)``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -22,11 +20,8 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.table import Table
 
-from carepool.cli_support import console, open_database
+from carepool.cli_support import AS_HELP, acting_as, console
 from carepool.core.errors import CarepoolError
-from carepool.db.uow import UnitOfWork
-from carepool.partners import access
-from carepool.partners.model import Caller
 
 if TYPE_CHECKING:
     from carepool.procurement.reports import AwardSummary
@@ -35,19 +30,7 @@ if TYPE_CHECKING:
 # The services pull in the award optimiser (numpy, HiGHS): imported inside the commands, so
 # `carepool --help` stays quick.
 
-AS_HELP = "Email of the user to act as: their organisation and roles apply, and the audit trail names them"
 REF_HELP = "Tender reference, e.g. CP-2026-001"
-
-
-@contextmanager
-def acting_as(email: str) -> Iterator[tuple[UnitOfWork, Caller]]:
-    """One unit of work and the named user's ``Caller`` (an unknown email is a not-found error)."""
-    database = open_database()
-    try:
-        with database.uow() as uow:
-            yield uow, access.caller_for_email(uow=uow, email=email)
-    finally:
-        database.dispose()
 
 
 def _when(moment: datetime | None) -> str:

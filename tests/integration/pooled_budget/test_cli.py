@@ -11,7 +11,16 @@ from beancount import loader
 
 from carepool.cli import main
 from carepool.db.engine import Database
-from tests.integration.pooled_budget.builders import BRENT, ICB, agreement_json, ledger_csv, partners_and_users
+from tests.integration.pooled_budget.builders import (
+    BRENT,
+    HUGHES,
+    ICB,
+    MARCUS,
+    PRIYA,
+    agreement_json,
+    ledger_csv,
+    partners_and_users,
+)
 
 
 def test_the_year_at_the_command_line(cli_env: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,3 +65,42 @@ def test_the_year_at_the_command_line(cli_env: Database, tmp_path: Path, capsys:
     _entries, errors, _options = loader.load_file(str(tmp_path / "pool.beancount"))
     assert errors == []
     assert main(["pool", "show", "2"]) == 4
+
+
+def test_a_variation_at_the_command_line(cli_env: Database, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Priya proposes moving £200k of the ICB's money from reablement to equipment; it applies when Marcus
+    approves for the ICB as well. Each command acts as the named user, checked and audited as on the web."""
+    partners_and_users(cli_env)
+    agreement = tmp_path / "brent-bcf.json"
+    agreement.write_text(json.dumps(agreement_json()), encoding="utf-8")
+    assert main(["pool", "create", str(agreement)]) == 0
+    move = tmp_path / "move.json"
+    move.write_text(json.dumps([{"kind": "move", "partner": ICB, "from": "REAB", "to": "ICES",
+                                 "amount": "200000.00"}]), encoding="utf-8")
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"kind": "move", "partner": "QRV"', encoding="utf-8")
+    capsys.readouterr()
+
+    assert main(["pool", "variation", "propose", "1", "--as", PRIYA, "--description", "x",
+                 "--changes", str(broken)]) == 2
+    assert "broken.json: cannot read the changes as JSON" in capsys.readouterr().err
+    assert main(["pool", "variation", "propose", "1", "--as", "nobody@brent.test", "--description", "x",
+                 "--changes", str(move)]) == 4
+    capsys.readouterr()
+    assert main(["pool", "variation", "propose", "1", "--as", PRIYA, "--description",
+                 "more equipment, fewer reablement hours", "--changes", str(move)]) == 0
+    assert f"variation 1 is proposed; waiting for {BRENT}, {ICB}" in capsys.readouterr().out
+    assert main(["pool", "variation", "approve", "1", "1", "--as", HUGHES]) == 5  # a viewer cannot
+    capsys.readouterr()
+    assert main(["pool", "variation", "approve", "1", "1", "--as", PRIYA]) == 0
+    assert f"waiting for {ICB}" in capsys.readouterr().out
+    assert main(["pool", "variation", "approve", "1", "1", "--as", MARCUS]) == 0
+    assert "variation 1 is approved" in capsys.readouterr().out
+    assert main(["pool", "variation", "list", "1"]) == 0
+    listed = " ".join(capsys.readouterr().out.split())
+    assert "approved" in listed and MARCUS in listed
+    assert main(["pool", "show", "1", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    budgets = {s["id"]: s["budget"] for s in shown["schemes"]}
+    assert budgets == {"REAB": "1000000.00", "ICES": "320000.00"}  # the ICB's £200k moved

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from carepool import cli_support
 from carepool.audit import service as audit
 from carepool.cli import main
 from carepool.db.engine import Database
-from carepool.procurement import bidding, lifecycle_commands, reports
+from carepool.procurement import bidding, reports
 from carepool.procurement.model import BidStatus, TenderStatus
 from tests.integration.procurement.conftest import HF, RULES, World
 
@@ -23,7 +24,7 @@ SECRETS = ("21.37", "81.13", "20.93")  # sealed prices and scores that must not 
 @pytest.fixture
 def cli(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
     """The CLI opens the world's database on the world's fixed clock (the CLI itself reads the system clock)."""
-    monkeypatch.setattr(lifecycle_commands, "open_database", lambda: Database(world.db.url, clock=world.clock))
+    monkeypatch.setattr(cli_support, "open_database", lambda: Database(world.db.url, clock=world.clock))
     return world
 
 

@@ -1,0 +1,97 @@
+"""`carepool pool variation list|propose|approve|reject|withdraw ID ... --as EMAIL`.
+
+A variation changes contributions or risk-share rules and takes effect only when every partner has
+approved it. Each command acts as a named partner user (``--as``): that user's organisation approves,
+its roles are checked, and the audit trail names the user, as on the web. ``list`` reads as the
+operator (the command line holds the database).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from carepool.cli_support import AS_HELP, acting_as, cli_actor, console, open_database
+from carepool.core.errors import CarepoolError
+from carepool.pooled_budget import service, variations
+from carepool.pooled_budget.changes import changes_from_json
+
+app = typer.Typer(help="Variations: propose a change; it takes effect when every partner approves it.",
+                  no_args_is_help=True)
+AgreementId = Annotated[int, typer.Argument(metavar="ID", help="The agreement's number (see `carepool pool list`).")]
+Number = Annotated[int, typer.Argument(metavar="N", help="The variation's number (see `... variation list ID`).")]
+AsUser = Annotated[str, typer.Option("--as", help=AS_HELP)]
+
+
+def _say(v: variations.Variation) -> None:
+    waiting = f"; waiting for {', '.join(v.waiting_for)}" if v.waiting_for else ""
+    console.print(f"variation {v.number} is {v.status}{waiting}")
+    for line in v.lines:
+        console.print(f"  {line}")
+
+
+@app.command("list")
+def list_command(agreement_id: AgreementId) -> None:
+    """Every variation of an agreement, newest first, with who decided what and when."""
+    database = open_database()
+    with database.uow() as uow:
+        stored = service.get(uow=uow, agreement_id=agreement_id, by=service.Operator(cli_actor()))
+        found = variations.list_variations(uow=uow, stored=stored)
+    if not found:
+        console.print("no variations yet")
+    for v in found:
+        console.print(f"variation {v.number}: {v.status}, proposed by {v.proposed_by} ({v.proposed_org}) "
+                      f"on {v.proposed_at:%Y-%m-%d %H:%M} UTC: {v.description}")
+        for line in v.lines:
+            console.print(f"  {line}")
+        for d in v.decisions:
+            console.print(f"  {d.partner_name}: {d.decision} by {d.by} on {d.at:%Y-%m-%d %H:%M} UTC")
+        if v.waiting_for:
+            console.print(f"  waiting for {', '.join(v.waiting_for)}")
+
+
+@app.command("propose")
+def propose(agreement_id: AgreementId, as_user: AsUser,
+            description: Annotated[str, typer.Option(help="Why the variation is needed.")],
+            changes: Annotated[Path, typer.Option(help="JSON list of changes, as the API takes them, e.g. "
+                                                  '[{"kind": "move", "partner": "QRV", "from": "REAB", "to": '
+                                                  '"ICES", "amount": "200000.00"}].')]) -> None:
+    """Propose a variation (contributions moved or set, or a scheme's risk-share rules)."""
+    try:
+        parsed = changes_from_json(json.loads(changes.read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError) as error:
+        raise CarepoolError(f"{changes}: cannot read the changes as JSON ({error})") from None
+    with acting_as(as_user) as (uow, caller):
+        _say(variations.propose(uow=uow, by=caller, agreement_id=agreement_id, description=description,
+                                changes=parsed))
+
+
+def _decide(agreement_id: int, number: int, as_user: str, decision: str) -> None:
+    with acting_as(as_user) as (uow, caller):
+        _say(variations.decide(uow=uow, by=caller, agreement_id=agreement_id, number=number, decision=decision))
+
+
+@app.command("approve")
+def approve(agreement_id: AgreementId, number: Number, as_user: AsUser) -> None:
+    """Approve for the user's organisation; the last partner's approval applies the variation."""
+    _decide(agreement_id, number, as_user, "approve")
+
+
+@app.command("reject")
+def reject(agreement_id: AgreementId, number: Number, as_user: AsUser) -> None:
+    """Reject for the user's organisation: the variation ends, nothing changes."""
+    _decide(agreement_id, number, as_user, "reject")
+
+
+@app.command("withdraw")
+def withdraw(agreement_id: AgreementId, number: Number, as_user: AsUser) -> None:
+    """Withdraw a variation the user's organisation proposed, before it is decided."""
+    with acting_as(as_user) as (uow, caller):
+        _say(variations.withdraw(uow=uow, by=caller, agreement_id=agreement_id, number=number))
+
+
+def register(parent: typer.Typer) -> None:
+    parent.add_typer(app, name="variation")
