@@ -28,9 +28,9 @@ AsUser = Annotated[str, typer.Option("--as", help=AS_HELP)]
 
 def _say(v: variations.Variation) -> None:
     waiting = f"; waiting for {', '.join(v.waiting_for)}" if v.waiting_for else ""
-    console.print(f"variation {v.number} is {v.status}{waiting}")
+    console.print(f"variation {v.number} is {v.status}{waiting}", markup=False)
     for line in v.lines:
-        console.print(f"  {line}")
+        console.print(f"  {line}", markup=False)
 
 
 @app.command("list")
@@ -43,14 +43,15 @@ def list_command(agreement_id: AgreementId) -> None:
     if not found:
         console.print("no variations yet")
     for v in found:
+        # partners' own words: printed as they are, never read as Rich markup
         console.print(f"variation {v.number}: {v.status}, proposed by {v.proposed_by} ({v.proposed_org}) "
-                      f"on {v.proposed_at:%Y-%m-%d %H:%M} UTC: {v.description}")
+                      f"on {v.proposed_at:%Y-%m-%d %H:%M} UTC: {v.description}", markup=False)
         for line in v.lines:
-            console.print(f"  {line}")
+            console.print(f"  {line}", markup=False)
         for d in v.decisions:
-            console.print(f"  {d.partner_name}: {d.decision} by {d.by} on {d.at:%Y-%m-%d %H:%M} UTC")
+            console.print(f"  {d.partner_name}: {d.decision} by {d.by} on {d.at:%Y-%m-%d %H:%M} UTC", markup=False)
         if v.waiting_for:
-            console.print(f"  waiting for {', '.join(v.waiting_for)}")
+            console.print(f"  waiting for {', '.join(v.waiting_for)}", markup=False)
 
 
 @app.command("propose")
@@ -62,7 +63,7 @@ def propose(agreement_id: AgreementId, as_user: AsUser,
     """Propose a variation (contributions moved or set, or a scheme's risk-share rules)."""
     try:
         parsed = changes_from_json(json.loads(changes.read_text(encoding="utf-8")))
-    except (OSError, json.JSONDecodeError) as error:
+    except (OSError, ValueError) as error:  # unreadable, not UTF-8, or not JSON
         raise CarepoolError(f"{changes}: cannot read the changes as JSON ({error})") from None
     with acting_as(as_user) as (uow, caller):
         _say(variations.propose(uow=uow, by=caller, agreement_id=agreement_id, description=description,

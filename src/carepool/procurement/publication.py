@@ -69,7 +69,8 @@ def write(*, uow: UnitOfWork, ref: str, out: Path, record_out: Path | None = Non
 
 
 def published_refs(*, uow: UnitOfWork) -> list[str]:
-    rows = uow.session.execute(select(TenderRow.ref).where(TenderRow.status != TenderStatus.DRAFT.value)
+    """Tenders that were ever published (a draft cancelled before publication never was)."""
+    rows = uow.session.execute(select(TenderRow.ref).where(TenderRow.published_at.is_not(None))
                                .order_by(TenderRow.ref))
     return list(rows.scalars())
 
@@ -88,9 +89,9 @@ class PublicTender:
 
 
 def public_tenders(*, uow: UnitOfWork) -> list[PublicTender]:
-    """Every tender past its draft, with its awards once confirmed: what anyone may read, signed in or not
+    """Every tender ever published, with its awards once confirmed: what anyone may read, signed in or not
     (the same facts the OCDS releases carry; never a bid)."""
-    rows = uow.session.execute(select(TenderRow).where(TenderRow.status != TenderStatus.DRAFT.value)
+    rows = uow.session.execute(select(TenderRow).where(TenderRow.published_at.is_not(None))
                                .order_by(TenderRow.ref.desc())).scalars()
     tenders = []
     for row in rows:

@@ -89,7 +89,7 @@ def test_a_variation_at_the_command_line(cli_env: Database, tmp_path: Path,
                  "--changes", str(move)]) == 4
     capsys.readouterr()
     assert main(["pool", "variation", "propose", "1", "--as", PRIYA, "--description",
-                 "more equipment, fewer reablement hours", "--changes", str(move)]) == 0
+                 "more equipment [/] fewer [red]reablement[/red] hours", "--changes", str(move)]) == 0
     assert f"variation 1 is proposed; waiting for {BRENT}, {ICB}" in capsys.readouterr().out
     assert main(["pool", "variation", "approve", "1", "1", "--as", HUGHES]) == 5  # a viewer cannot
     capsys.readouterr()
@@ -100,6 +100,7 @@ def test_a_variation_at_the_command_line(cli_env: Database, tmp_path: Path,
     assert main(["pool", "variation", "list", "1"]) == 0
     listed = " ".join(capsys.readouterr().out.split())
     assert "approved" in listed and MARCUS in listed
+    assert "more equipment [/] fewer [red]reablement[/red] hours" in listed  # printed as written, not as markup
     assert main(["pool", "show", "1", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     budgets = {s["id"]: s["budget"] for s in shown["schemes"]}

@@ -35,6 +35,8 @@ def _tenders(world: World) -> tuple[str, str]:
 
 def test_anyone_reads_published_tenders_and_contracts_awarded(world: World) -> None:
     ref, draft = _tenders(world)
+    with world.db.uow() as uow:  # a draft cancelled before it was published: it never was public
+        tendering.cancel(uow=uow, caller=world.caller(LEAD), ref=draft, reason="not needed")
     world.bid("bids@a.test", ref, "HC-BRENT-KIL", "22.37", 80)
     world.bid("bids@c.test", ref, "HC-BRENT-KIL", "21.11", 70, capacity="5000")
     world.bid("bids@c.test", ref, "HC-EALING-ACT", "21.00", 70, capacity="5000")
@@ -44,7 +46,8 @@ def test_anyone_reads_published_tenders_and_contracts_awarded(world: World) -> N
         assert index.status_code == 200 and "/open-data/pooled-budgets.csv" in index.text
         page = anyone.get("/open-data/tenders")
         assert page.status_code == 200 and ref in page.text and draft not in page.text
-        assert anyone.get(f"/open-data/tenders/{draft}.json").status_code == 404  # as if it did not exist
+        for path in (f"/open-data/tenders/{draft}.json", f"/open-data/tenders/{draft}-record.json"):
+            assert anyone.get(path).status_code == 404  # as if it did not exist
         sealed = anyone.get(f"/open-data/tenders/{ref}.json")
         assert sealed.status_code == 200 and sealed.json()["releases"][0]["tender"]["id"]
         assert not any(p in sealed.text for p in ("22.37", "21.11", "23.95"))  # sealed bids stay sealed
