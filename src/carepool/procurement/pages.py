@@ -75,7 +75,8 @@ def plan(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep) -
         "consortium": consortium, "lots": lots, "grid": _grid(lots, uow), "threshold": threshold, "why": why,
         "demand_lines": len(demand), "demand_hours": sum((d.weekly_quantity for d in demand), Decimal(0)),
         "can_manage": caller.has(Role.PROCUREMENT), "flash": request.session.pop("flash", None),
-        "in_live_tender": tendering.live_lots(uow, consortium_id)}, caller=caller)
+        "in_live_tender": tendering.live_overlap(service.lot_rows(uow, consortium_id=consortium_id),
+                                                 tendering.live_coverage(uow, consortium_id))}, caller=caller)
 
 
 @router.post("/tenders/plan/{consortium_id}/demand")

@@ -151,32 +151,39 @@ def test_lot_edits_through_the_api(world: World, client: TestClient) -> None:
     assert [lot["code"] for lot in plan] == ["HC-BRENT-KIL"]
 
 
-def test_the_same_lot_is_in_one_live_tender_at_a_time(world: World) -> None:
-    """A plan rebuilt while a tender runs has the tendered lots again; they cannot go into a second tender
-    (nor be added to another) until the first lets them go."""
+def test_the_same_demand_is_in_one_live_tender_at_a_time(world: World) -> None:
+    """A plan rebuilt while a tender runs has the tendered demand again, under the same code or, split or
+    merged, under another; it cannot go into a second tender (nor be added to one) until the first lets it go."""
     first = _tender(world, {"HC-BRENT-KIL"})
     lead = world.caller(LEAD)
     with world.db.uow() as uow:
         rebuilt = procurement.build_lots(uow=uow, caller=lead, consortium_id=world.consortium_id)
     again = [s.id for s in rebuilt if s.lot.code == "HC-BRENT-KIL"]
     ealing = [s.id for s in rebuilt if s.lot.code == "HC-EALING-ACT"]
-    with world.db.uow() as uow, pytest.raises(CarepoolError, match=f"lot HC-BRENT-KIL is already in tender "
-                                              f"{first} \\(published\\)") as twice:
+    with world.db.uow() as uow, pytest.raises(CarepoolError, match=f"lot HC-BRENT-KIL buys demand already in lot "
+                                              f"HC-BRENT-KIL of tender {first} \\(published\\)") as twice:
         tendering.create_tender(uow=uow, caller=lead, consortium_id=world.consortium_id, title="Again",
                                 lot_ids=again + ealing, rules=RULES)
     assert twice.value.kind == "conflict"
     with world.db.uow() as uow:
+        parts = procurement.split_lot(uow=uow, caller=lead, lot_id=again[0], parts=2)
+    part = [s.id for s in parts if s.lot.code == "HC-BRENT-KIL-1"]
+    with world.db.uow() as uow, pytest.raises(CarepoolError, match=f"lot HC-BRENT-KIL-1 buys demand already in "
+                                              f"lot HC-BRENT-KIL of tender {first}"):
+        tendering.create_tender(uow=uow, caller=lead, consortium_id=world.consortium_id, title="Split",
+                                lot_ids=part, rules=RULES)
+    with world.db.uow() as uow:
         second = tendering.create_tender(uow=uow, caller=lead, consortium_id=world.consortium_id, title="Ealing",
                                          lot_ids=ealing, rules=RULES).ref
-    with pytest.raises(CarepoolError, match=f"already in tender {first}"):
-        _edit(world, second, add_lots=["HC-BRENT-KIL"])
-    assert "HC-BRENT-KIL" in _plan(world)  # nothing moved
+    with pytest.raises(CarepoolError, match=f"of tender {first}"):
+        _edit(world, second, add_lots=["HC-BRENT-KIL-2"])
+    assert "HC-BRENT-KIL-2" in _plan(world)  # nothing moved
     with TestClient(create_app(database=world.db)) as browser:
         sign_in(browser, LEAD)
         page = browser.get(f"/tenders/plan/{world.consortium_id}").text
-    assert f"already in {first} (published)" in page  # the plan says so before anyone tries
+    assert f"already in {first} (published) as HC-BRENT-KIL" in page  # the plan says so before anyone tries
 
     with world.db.uow() as uow:
         tendering.cancel(uow=uow, caller=lead, ref=first, reason="re-scoped")
-    assert [s.lot.code for s in _edit(world, second, add_lots=["HC-BRENT-KIL"]).lots] == [
-        "HC-BRENT-KIL", "HC-EALING-ACT"]
+    assert [s.lot.code for s in _edit(world, second, add_lots=["HC-BRENT-KIL-1", "HC-BRENT-KIL-2"]).lots] == [
+        "HC-BRENT-KIL-1", "HC-BRENT-KIL-2", "HC-EALING-ACT"]  # parts of one lot go into one tender together
