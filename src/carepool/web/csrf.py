@@ -36,7 +36,8 @@ async def check_csrf(request: Request) -> None:
     """Refuse a cookie-authenticated unsafe request (and any sign-in) without the session's token."""
     if request.method not in UNSAFE_METHODS or request.headers.get("authorization"):
         return
-    if "user_id" not in request.session and request.url.path != LOGIN_PATH:
+    route = getattr(request.scope.get("route"), "path", request.url.path)  # the same behind a root path
+    if "user_id" not in request.session and route != LOGIN_PATH:
         return  # not signed in: the route itself answers "sign in to continue"
     sent = request.headers.get(HEADER)
     if sent is None:

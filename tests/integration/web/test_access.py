@@ -123,3 +123,11 @@ def test_forms_posted_with_the_session_cookie_need_the_session_token(client: Tes
     client.cookies.clear()
     assert client.post("/api/partners/import", files=orgs, headers=bearer).status_code == 200  # no cookie, no token
     assert client.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+
+
+def test_signing_in_needs_the_token_behind_a_root_path_too(database: Database) -> None:
+    add_organisations(database, ("E09000005", "Brent", OrgKind.LOCAL_AUTHORITY))
+    add_user(database, "admin@brent.test", "E09000005", "admin")
+    with TestClient(create_app(database=database), root_path="/carepool") as proxied:
+        refused = proxied.post("/carepool/login", data={"email": "admin@brent.test", "password": PASSWORD})
+        assert refused.status_code == 403
