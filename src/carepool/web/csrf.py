@@ -32,6 +32,20 @@ def token_for(request: Request) -> str:
     return token
 
 
+class PageToken:
+    """The session's token for a page, made only if the page uses it (a form), so a page without forms,
+    such as the public open data, sets no cookie."""
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+
+    def __str__(self) -> str:
+        return token_for(self._request)
+
+    def __html__(self) -> str:  # what Jinja's autoescape asks for
+        return str(self)
+
+
 async def check_csrf(request: Request) -> None:
     """Refuse a cookie-authenticated unsafe request (and any sign-in) without the session's token."""
     if request.method not in UNSAFE_METHODS or request.headers.get("authorization"):

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from carepool.core.money import Money
 from carepool.partners.model import Caller
-from carepool.web.csrf import token_for
+from carepool.web.csrf import PageToken
 
 PACKAGE = Path(__file__).resolve().parent.parent
 FEATURE_TEMPLATES = sorted(p for p in PACKAGE.glob("*/templates") if p.parent.name != "web")
@@ -45,5 +45,5 @@ def render(
     templates: Jinja2Templates = request.app.state.templates
     navigation = getattr(request.app.state, "navigation", [])
     full = {"caller": caller, "navigation": navigation, "path": request.url.path,
-            "csrf_token": token_for(request), **(context or {})}
+            "csrf_token": PageToken(request), **(context or {})}
     return templates.TemplateResponse(request, template, full, status_code=status_code)

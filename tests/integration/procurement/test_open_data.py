@@ -44,6 +44,9 @@ def test_anyone_reads_published_tenders_and_contracts_awarded(world: World) -> N
     with TestClient(create_app(database=world.db)) as anyone:  # never signed in
         index = anyone.get("/open-data")
         assert index.status_code == 200 and "/open-data/pooled-budgets.csv" in index.text
+        assert "set-cookie" not in index.headers  # a page without forms sets no cookie
+        assert "set-cookie" in anyone.get("/login").headers  # the sign-in form needs its token
+        anyone.cookies.clear()
         page = anyone.get("/open-data/tenders")
         assert page.status_code == 200 and ref in page.text and draft not in page.text
         for path in (f"/open-data/tenders/{draft}.json", f"/open-data/tenders/{draft}-record.json"):
