@@ -12,6 +12,7 @@ from carepool.core.errors import CarepoolError
 from carepool.partners import service as partners
 from carepool.partners.api import save_upload
 from carepool.procurement import (
+    bid_workbook,
     bidding,
     evaluation,
     io,
@@ -157,6 +158,15 @@ def submit_bid(ref: str, body: BidCreate, caller: CallerDep, uow: UowDep) -> Rec
     """Submit a sealed bid on one lot (providers). Keep the receipt: its SHA-256 is checked at opening."""
     return ReceiptRead.of(bidding.submit_bid(uow=uow, caller=caller, ref=ref, lot_code=body.lot,
                                              content=body.content()))
+
+
+@router.post("/tenders/{ref}/bids/workbook", status_code=201)
+def submit_bid_workbook(ref: str, file: UploadFile, caller: CallerDep, uow: UowDep) -> list[ReceiptRead]:
+    """Bids on many lots from the tender's bid workbook (providers): every row is checked first (422 with each
+    problem's sheet, row and column), then all are sealed, each with its receipt, or none is."""
+    with tempfile.TemporaryDirectory() as folder:
+        bids = bid_workbook.read_clean(save_upload(file, folder))
+    return [ReceiptRead.of(r) for r in bidding.submit_bids(uow=uow, caller=caller, ref=ref, bids=bids)]
 
 
 @router.get("/tenders/{ref}/bids")

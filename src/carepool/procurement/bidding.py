@@ -7,6 +7,7 @@ made it, and in ``opening`` after the deadline. Buyers learn how many bids a lot
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from carepool.core.errors import CarepoolError, not_found
 from carepool.db.uow import UnitOfWork
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, OrgKind
+from carepool.partners.service import Located
 from carepool.procurement import sealing
 from carepool.procurement.access import require_provider, tender_for
 from carepool.procurement.model import (
@@ -52,8 +54,8 @@ def _provider_org(uow: UnitOfWork, caller: Caller) -> None:
                             kind="forbidden")
 
 
-def submit_bid(*, uow: UnitOfWork, caller: Caller, ref: str, lot_code: str, content: BidContent) -> Receipt:
-    """Seal a bid on one lot and return the receipt; a later bid on the same lot replaces it."""
+def _open_tender(uow: UnitOfWork, caller: Caller, ref: str) -> tuple[TenderRow, datetime]:
+    """The tender, if it is taking bids now, and the server time of the submission."""
     _provider_org(uow, caller)
     tender, _ = tender_for(uow, caller, ref)
     now = uow.now()
@@ -63,10 +65,16 @@ def submit_bid(*, uow: UnitOfWork, caller: Caller, ref: str, lot_code: str, cont
     if deadline is None or aware(now) >= deadline:  # type: ignore[operator]
         raise CarepoolError(f"the deadline for tender {tender.ref} has passed ({deadline:%Y-%m-%d %H:%M} UTC); "
                             "no more bids can be accepted", kind="conflict")
-    lot = uow.session.execute(select(LotRow).where(LotRow.tender_id == tender.id,
-                                                   LotRow.code == lot_code.strip().upper())).scalar_one_or_none()
-    if lot is None:
-        raise not_found(f"lot {lot_code} in tender {tender.ref}")
+    return tender, now
+
+
+def _lots(uow: UnitOfWork, tender: TenderRow) -> dict[str, LotRow]:
+    return {lot.code: lot for lot in uow.session.execute(select(LotRow).where(LotRow.tender_id == tender.id)).scalars()}
+
+
+def _seal(uow: UnitOfWork, caller: Caller, tender: TenderRow, lot: LotRow, content: BidContent,
+          now: datetime) -> Receipt:
+    """Seal one bid (replacing the provider's earlier bid on the lot) and audit it; the caller commits."""
     provider = caller.organisation_code
     text, digest = sealing.seal(tender=tender.ref, tender_version=tender.version, lot=lot.code, provider=provider,
                                 submitted_at=now, content=content)
@@ -80,12 +88,38 @@ def submit_bid(*, uow: UnitOfWork, caller: Caller, ref: str, lot_code: str, cont
     uow.session.add(row)
     uow.session.flush()
     uow.session.add(SealedBidRow(bid_id=row.id, sealed_json=text))
-    receipt = Receipt(row.id, tender.ref, lot.code, provider, digest, now)
     audit.record(uow=uow, actor=caller.actor, organisation=provider, action="bid.submitted", entity_type="bid",
                  entity_id=str(row.id), after={"tender": tender.ref, "lot": lot.code, "sha256": digest,
                                                "submitted_at": now.isoformat(), "tender_version": tender.version})
+    return Receipt(row.id, tender.ref, lot.code, provider, digest, now)
+
+
+def submit_bid(*, uow: UnitOfWork, caller: Caller, ref: str, lot_code: str, content: BidContent) -> Receipt:
+    """Seal a bid on one lot and return the receipt; a later bid on the same lot replaces it."""
+    tender, now = _open_tender(uow, caller, ref)
+    lot = _lots(uow, tender).get(lot_code.strip().upper())
+    if lot is None:
+        raise not_found(f"lot {lot_code} in tender {tender.ref}")
+    receipt = _seal(uow, caller, tender, lot, content, now)
     uow.commit()
     return receipt
+
+
+def submit_bids(*, uow: UnitOfWork, caller: Caller, ref: str,
+                bids: list[Located[tuple[str, BidContent]]]) -> list[Receipt]:
+    """Seal bids on several lots at once (from a bid workbook): every lot is checked first, and either all
+    are sealed, each with its own receipt, or none is."""
+    tender, now = _open_tender(uow, caller, ref)
+    if not bids:
+        raise CarepoolError("no bids to seal: give a price (and a quality score) on each lot you bid for")
+    lots = _lots(uow, tender)
+    problems = [b.problem(f"tender {tender.ref} has no lot {b.value[0]}; its lots: {', '.join(sorted(lots))}",
+                          "lot") for b in bids if b.value[0] not in lots]
+    if problems:
+        raise CarepoolError.from_problems(f"nothing was sealed: {problems[0]}", problems[1:])
+    receipts = [_seal(uow, caller, tender, lots[code], content, now) for code, content in (b.value for b in bids)]
+    uow.commit()
+    return receipts
 
 
 def _own_content(uow: UnitOfWork, caller: Caller, bid: BidRow) -> BidContent:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
+from carepool.partners.api import save_upload
 from carepool.partners.model import Caller, Role
-from carepool.procurement import bidding, reports, tendering
+from carepool.procurement import bid_workbook, bidding, reports, tendering
 from carepool.procurement.model import BidContent, quantity
 from carepool.web.deps import CallerDep, UowDep
 from carepool.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/tenders/my-bids")
@@ -31,7 +35,7 @@ def tender_for_provider(request: Request, tender: tendering.TenderView, caller: 
     """A published tender as a provider (or any non-member) sees it: no one else's bids, ever."""
     result = reports.my_result(uow=uow, caller=caller, ref=tender.ref) if caller.has(Role.PROVIDER) else None
     context.update({"result": result, "is_provider": caller.has(Role.PROVIDER),
-                    "receipt": request.session.pop("receipt", None)})
+                    "receipt": request.session.pop("receipt", None), "receipts": request.session.pop("receipts", [])})
     return render(request, "procurement/tender_provider.html", context, caller=caller)
 
 
@@ -52,4 +56,32 @@ def submit(request: Request, ref: str, caller: CallerDep, uow: UowDep, lot: Anno
     request.session["receipt"] = {"bid_id": receipt.bid_id, "lot": receipt.lot, "sha256": receipt.sha256,
                                   "submitted_at": f"{receipt.submitted_at:%Y-%m-%d %H:%M:%S} UTC"}
     request.session["flash"] = {"message": f"Bid sealed on lot {receipt.lot}. Keep your receipt.", "kind": "notice"}
+    return RedirectResponse(f"/tenders/{ref}", status_code=303)
+
+
+@router.get("/tenders/{ref}/bid-workbook")
+def bid_workbook_template(ref: str, caller: CallerDep, uow: UowDep) -> Response:
+    """The tender's lots in a workbook for a provider to fill in a price on each lot it bids for."""
+    caller.require(Role.PROVIDER)
+    tender = tendering.get_tender(uow=uow, caller=caller, ref=ref)
+    lots = [(s.lot.code, s.lot.name, s.lot.weekly_quantity) for s in tender.lots]
+    with tempfile.TemporaryDirectory() as folder:
+        path = bid_workbook.write_template(Path(folder) / f"{tender.ref}-bids.xlsx", tender.ref, lots)
+        content = path.read_bytes()
+    return Response(content, media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="{tender.ref}-bids.xlsx"'})
+
+
+@router.post("/tenders/{ref}/bid-workbook")
+def upload_bid_workbook(request: Request, ref: str, file: UploadFile, caller: CallerDep, uow: UowDep) -> Response:
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            bids = bid_workbook.read_clean(save_upload(file, folder))
+        receipts = bidding.submit_bids(uow=uow, caller=caller, ref=ref, bids=bids)
+    except CarepoolError as error:
+        request.session["flash"] = {"message": str(error), "kind": "error"}
+        return RedirectResponse(f"/tenders/{ref}", status_code=303)
+    request.session["receipts"] = [{"bid_id": r.bid_id, "lot": r.lot, "sha256": r.sha256,
+                                    "submitted_at": f"{r.submitted_at:%Y-%m-%d %H:%M:%S} UTC"} for r in receipts]
+    request.session["flash"] = {"message": f"{len(receipts)} bids sealed. Keep your receipts.", "kind": "notice"}
     return RedirectResponse(f"/tenders/{ref}", status_code=303)

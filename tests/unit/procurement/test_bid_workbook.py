@@ -1,0 +1,23 @@
+"""Reading a bid workbook: blank rows are no bid, every problem is named, a lot is bid on once."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from carepool.procurement.bid_workbook import read_bids
+
+
+def test_blank_rows_are_no_bid_and_a_lot_is_bid_on_once(tmp_path: Path) -> None:
+    path = tmp_path / "bids.csv"
+    path.write_text("lot,lot_name,hours_per_week,price_per_hour,quality,max_hours_per_week,capacity\n"
+                    "hc-a,A,100,21.40,80,,\n"
+                    "HC-B,B,200,,,,\n"
+                    "HC-A,A,100,22.00,70,,\n"
+                    "HC-C,C,300,20.123,70,,\n", encoding="utf-8")
+    bids, problems = read_bids(path)
+    assert [(b.value[0], b.value[1].price.plain(), b.value[1].quality, b.row) for b in bids] == [
+        ("HC-A", "21.40", Decimal(80), 2)]
+    assert str(problems[0]).startswith("bids.csv, row 5, column price_per_hour")
+    assert "row 4, column lot: lot HC-A is bid on again (first on row 2)" in str(problems[1])
+    assert len(problems) == 2
