@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -72,3 +73,20 @@ def test_tom_bids_and_keeps_his_receipt_aisha_sees_only_a_count(page: Page, serv
     expect(page.get_by_text("£23.65")).to_have_count(0)
     assert "23.65" not in page.content() and digest not in page.content()
     page.screenshot(path=str(artifacts / "procurement-sealed.png"), full_page=True)
+
+
+def test_tom_bids_on_both_lots_from_the_bid_workbook(page: Page, server_url: str, tmp_path: Path) -> None:
+    ref = _published_tender(server_url)
+    sign_in(page, server_url, "tom@kindlycare.demo", f"/tenders/{ref}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the bid workbook").click()
+    workbook = tmp_path / "tom-bids.xlsx"
+    download.value.save_as(workbook)
+    book = openpyxl.load_workbook(workbook)
+    for row in book["Bids"].iter_rows(min_row=2):
+        row[3].value, row[4].value = 22.85, 79  # price an hour, quality
+    book.save(workbook)
+    page.get_by_label("Bid workbook").set_input_files(str(workbook))
+    page.get_by_role("button", name="Seal and submit every bid").click()
+    expect(page.get_by_role("heading", name="Your receipts")).to_be_visible()
+    expect(page.locator("section[aria-labelledby=receipts] code.hash")).to_have_count(2)
