@@ -200,8 +200,9 @@ class BidStanding:
 
 
 def bid_standings(mine: Iterable[OpenedBid], every_bid: Iterable[OpenedBid], floor: Decimal | None,
-                  awarded: Mapping[int, Decimal], awarded_prices: Mapping[str, Iterable[Money]]) -> list[BidStanding]:
-    """Standings of ``mine`` among ``every_bid`` on their lots; ``awarded`` maps a bid id to its weekly quantity."""
+                  awarded: Mapping[str, Decimal], awarded_prices: Mapping[str, Iterable[Money]]) -> list[BidStanding]:
+    """Standings of ``mine`` among ``every_bid`` on their lots; ``awarded`` maps a lot to the weekly quantity
+    awarded to the provider there (a provider has one opened bid per lot)."""
     considered: dict[str, list[Money]] = {}
     for bid in every_bid:
         if floor is None or bid.quality >= floor:
@@ -212,6 +213,6 @@ def bid_standings(mine: Iterable[OpenedBid], every_bid: Iterable[OpenedBid], flo
         passed = floor is None or bid.quality >= floor
         rank = 1 + sum(1 for p in prices if p < bid.price) if passed else None
         standings.append(BidStanding(bid.bid_id, bid.lot, bid.price, bid.quality, passed, rank, len(prices),
-                                     awarded.get(bid.bid_id, Decimal(0)),
+                                     awarded.get(bid.lot, Decimal(0)),
                                      tuple(sorted(awarded_prices.get(bid.lot, ())))))
     return standings

@@ -14,12 +14,18 @@ from carepool.core.money import Money
 from carepool.partners.api import save_upload
 from carepool.partners.model import Caller, Role
 from carepool.procurement import bid_workbook, bidding, reports, tendering
-from carepool.procurement.model import BidContent, quantity
+from carepool.procurement.model import BidContent, Receipt, quantity
 from carepool.web.deps import CallerDep, UowDep
 from carepool.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _receipt_view(receipt: Receipt) -> dict[str, object]:
+    """A receipt as the session carries it to the next page."""
+    return {"bid_id": receipt.bid_id, "lot": receipt.lot, "sha256": receipt.sha256,
+            "submitted_at": f"{receipt.submitted_at:%Y-%m-%d %H:%M:%S} UTC"}
 
 
 @router.get("/tenders/my-bids")
@@ -53,8 +59,7 @@ def submit(request: Request, ref: str, caller: CallerDep, uow: UowDep, lot: Anno
     except CarepoolError as error:
         request.session["flash"] = {"message": str(error), "kind": "error"}
         return RedirectResponse(f"/tenders/{ref}", status_code=303)
-    request.session["receipt"] = {"bid_id": receipt.bid_id, "lot": receipt.lot, "sha256": receipt.sha256,
-                                  "submitted_at": f"{receipt.submitted_at:%Y-%m-%d %H:%M:%S} UTC"}
+    request.session["receipt"] = _receipt_view(receipt)
     request.session["flash"] = {"message": f"Bid sealed on lot {receipt.lot}. Keep your receipt.", "kind": "notice"}
     return RedirectResponse(f"/tenders/{ref}", status_code=303)
 
@@ -81,7 +86,6 @@ def upload_bid_workbook(request: Request, ref: str, file: UploadFile, caller: Ca
     except CarepoolError as error:
         request.session["flash"] = {"message": str(error), "kind": "error"}
         return RedirectResponse(f"/tenders/{ref}", status_code=303)
-    request.session["receipts"] = [{"bid_id": r.bid_id, "lot": r.lot, "sha256": r.sha256,
-                                    "submitted_at": f"{r.submitted_at:%Y-%m-%d %H:%M:%S} UTC"} for r in receipts]
+    request.session["receipts"] = [_receipt_view(r) for r in receipts]
     request.session["flash"] = {"message": f"{len(receipts)} bids sealed. Keep your receipts.", "kind": "notice"}
     return RedirectResponse(f"/tenders/{ref}", status_code=303)

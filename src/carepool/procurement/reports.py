@@ -221,19 +221,19 @@ def my_result(*, uow: UnitOfWork, caller: Caller, ref: str) -> ProviderResult:
         for bid in bids:
             if bid.status is BidStatus.TAMPERED:
                 excluded[bid.id] = bid.status_note or "excluded at opening"
-    awards = award_lines(uow, row.id, provider=caller.organisation_code) if published else []
-    standings = _standings(uow, row, caller.organisation_code, tender.rules.min_quality) if published else []
-    return ProviderResult(tender, published, bids, awards, tender.rules.min_quality, excluded, standings)
+    every_award = award_lines(uow, row.id) if published else []
+    awards = [a for a in every_award if a.provider_code == caller.organisation_code]
+    floor = tender.rules.min_quality
+    standings = _standings(uow, row, caller.organisation_code, floor, every_award) if published else []
+    return ProviderResult(tender, published, bids, awards, floor, excluded, standings)
 
 
-def _standings(uow: UnitOfWork, row: TenderRow, provider: str, floor: Decimal | None) -> list[engine.BidStanding]:
+def _standings(uow: UnitOfWork, row: TenderRow, provider: str, floor: Decimal | None,
+               every_award: list[AwardLine]) -> list[engine.BidStanding]:
     every_bid = [bid for _, bid in opened_bids(uow, row)]
-    awarded: dict[int, Decimal] = {}
     prices: dict[str, list[Money]] = {}
-    for award, lot_code in uow.session.execute(select(AwardRow, LotRow.code).join(LotRow, LotRow.id == AwardRow.lot_id)
-                                               .where(AwardRow.tender_id == row.id)):
-        prices.setdefault(lot_code, []).append(award.price)
-        if award.provider_code == provider:
-            awarded[award.bid_id] = from_cents(award.weekly_quantity_cents) or Decimal(0)
+    for award in every_award:
+        prices.setdefault(award.lot_code, []).append(award.price)
+    mine_awarded = {a.lot_code: a.weekly_quantity for a in every_award if a.provider_code == provider}
     mine = [bid for bid in every_bid if bid.provider == provider]
-    return engine.bid_standings(mine, every_bid, floor, awarded, prices)
+    return engine.bid_standings(mine, every_bid, floor, mine_awarded, prices)

@@ -278,7 +278,7 @@ def live_overlap(rows: list[LotRow], live: dict[tuple[str, str], LiveLot]) -> di
 
 
 def _check_not_live_elsewhere(uow: UnitOfWork, consortium_id: int, rows: list[LotRow], *,
-                              tender_id: int | None = None) -> None:
+                              tender_id: int) -> None:
     """The same demand (a service in a locality) is in one live tender at a time, whatever the lots are called:
     a plan rebuilt, split or merged while a tender runs has that demand again, and tendering it twice would
     buy the same care twice. The consortium's row is locked first, so two such checks run one at a time."""

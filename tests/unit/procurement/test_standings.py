@@ -16,7 +16,7 @@ def test_positions_ties_and_the_quality_floor() -> None:
     every = [_bid(1, "A", "L1", "21.00", 70), _bid(2, "B", "L1", "20.50", 80), _bid(3, "C", "L1", "21.00", 60),
              _bid(4, "D", "L1", "19.00", 40), _bid(5, "A", "L2", "22.00", 45), _bid(6, "B", "L2", "23.00", 90)]
     mine = [b for b in every if b.provider == "A"]
-    l1, l2 = bid_standings(mine, every, Decimal(50), {1: Decimal("120.5")},
+    l1, l2 = bid_standings(mine, every, Decimal(50), {"L1": Decimal("120.5")},
                            {"L1": [Money.parse("21.00"), Money.parse("20.50")], "L2": [Money.parse("23.00")]})
     # D's 19.00 is under the floor; B is cheaper; C ties with A and shares second place
     assert (l1.price_rank, l1.bids_considered, l1.considered, l1.awarded_quantity) == (2, 3, True, Decimal("120.5"))
