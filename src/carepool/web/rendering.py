@@ -7,16 +7,19 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 from starlette.responses import Response
 
 from carepool.core.money import Money
 from carepool.partners.model import Caller
-from carepool.web.csrf import PageToken
+from carepool.web.csrf import FORM_FIELD, PageToken
 
 PACKAGE = Path(__file__).resolve().parent.parent
 FEATURE_TEMPLATES = sorted(p for p in PACKAGE.glob("*/templates") if p.parent.name != "web")
 TEMPLATE_DIRS = [PACKAGE / "web" / "templates", *FEATURE_TEMPLATES]
+
 
 def _money(value: Money | None) -> str:
     return "" if value is None else str(value)
@@ -24,6 +27,12 @@ def _money(value: Money | None) -> str:
 
 def _number(value: int | float | None) -> str:
     return "" if value is None else f"{value:,}"
+
+
+@pass_context
+def _csrf_field(context: Context) -> Markup:
+    """The hidden field every form that changes something carries: ``{{ csrf_field() }}``."""
+    return Markup(f'<input type="hidden" name="{FORM_FIELD}" value="{escape(str(context["csrf_token"]))}">')
 
 
 def make_templates() -> Jinja2Templates:
@@ -35,6 +44,7 @@ def make_templates() -> Jinja2Templates:
     )
     environment.filters["money"] = _money
     environment.filters["number"] = _number
+    environment.globals["csrf_field"] = _csrf_field
     return Jinja2Templates(env=environment)
 
 
