@@ -14,21 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from carepool.award.model import AwardProblem, AwardResult, JsonDecimal, parse_problem
-from carepool.core.errors import CarepoolError
+from carepool.core.jsonfile import load_json
 
 
 def read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CarepoolError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise CarepoolError(f"{path}: cannot read it ({error})") from None
-    try:
-        return json.loads(text, parse_float=JsonDecimal)
-    except json.JSONDecodeError as error:
-        raise CarepoolError(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}"
-                            ) from None
+    """The file's JSON, strictly (a repeated key is refused), every decimal number exact."""
+    return load_json(path, parse_float=JsonDecimal)
 
 
 def load_problem(path: Path) -> AwardProblem:

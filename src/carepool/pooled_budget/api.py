@@ -7,18 +7,16 @@ shares never pass through floating point.
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
 from fastapi import APIRouter, Request, UploadFile
 from starlette.responses import Response
 
 from carepool.core.errors import CarepoolError
-from carepool.partners.api import save_upload
+from carepool.core.jsonfile import parse_json
 from carepool.pooled_budget import monitoring, payments, reports, service, variations, yearend
 from carepool.pooled_budget.changes import changes_from_json
 from carepool.pooled_budget.definition import definition_from_json
-from carepool.pooled_budget.io import parse_json
 from carepool.pooled_budget.schemas import (
     ActualsCreate,
     AgreementRead,
@@ -34,6 +32,7 @@ from carepool.pooled_budget.schemas import (
     money_in,
 )
 from carepool.web.deps import CallerDep, UowDep
+from carepool.web.uploads import saved_uploads
 
 router = APIRouter(prefix="/api/pool", tags=["pooled budgets"])
 
@@ -82,8 +81,7 @@ def post_actuals(agreement_id: int, body: ActualsCreate, caller: CallerDep, uow:
 def import_actuals(agreement_id: int, files: list[UploadFile], caller: CallerDep, uow: UowDep) -> RecordSummaryRead:
     """Import ledger exports (CSV or Excel) in one go; one bad row anywhere and nothing is imported."""
     service.get(uow=uow, agreement_id=agreement_id, by=caller)  # 404 before reading anything
-    with tempfile.TemporaryDirectory() as folder:
-        paths = [save_upload(f, folder) for f in files]
+    with saved_uploads(files) as paths:
         summary = monitoring.import_files(uow=uow, by=caller, agreement_id=agreement_id, paths=paths)
     return RecordSummaryRead.of(summary)
 

@@ -8,14 +8,13 @@ operator (the command line holds the database).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from carepool.cli_support import AS_HELP, acting_as, cli_actor, console, open_database
-from carepool.core.errors import CarepoolError
+from carepool.core.jsonfile import load_json
 from carepool.pooled_budget import service, variations
 from carepool.pooled_budget.changes import changes_from_json
 
@@ -61,10 +60,7 @@ def propose(agreement_id: AgreementId, as_user: AsUser,
                                                   '[{"kind": "move", "partner": "QRV", "from": "REAB", "to": '
                                                   '"ICES", "amount": "200000.00"}].')]) -> None:
     """Propose a variation (contributions moved or set, or a scheme's risk-share rules)."""
-    try:
-        parsed = changes_from_json(json.loads(changes.read_text(encoding="utf-8")))
-    except (OSError, ValueError) as error:  # unreadable, not UTF-8, or not JSON
-        raise CarepoolError(f"{changes}: cannot read the changes as JSON ({error})") from None
+    parsed = changes_from_json(load_json(changes))
     with acting_as(as_user) as (uow, caller):
         _say(variations.propose(uow=uow, by=caller, agreement_id=agreement_id, description=description,
                                 changes=parsed))

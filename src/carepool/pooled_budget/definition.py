@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from carepool.core.errors import CarepoolError, Problem
+from carepool.core.jsonfile import load_json
 from carepool.core.money import Money
-from carepool.pooled_budget.io import agreement_from_json, load_json
+from carepool.pooled_budget.io import agreement_from_json, is_json_agreement
 from carepool.pooled_budget.model import (
     Agreement,
     Capped,
@@ -84,12 +85,7 @@ def definition_from_json(data: object) -> PoolDefinition:
 
 def read_definition(path: Path) -> PoolDefinition:
     """Read an agreement to store from a ``.json`` file or an ``.xlsx`` workbook."""
-    suffix = path.suffix.lower()
-    if suffix not in {".json", ".xlsx", ".xlsm"}:
-        raise CarepoolError(f"{path}: expected a .json file or an .xlsx workbook")
-    if not path.is_file():
-        raise CarepoolError(f"{path}: no such file")
-    if suffix == ".json":
+    if is_json_agreement(path):
         return definition_from_json(load_json(path))
     return _read_workbook_definition(path)
 

@@ -6,12 +6,12 @@ must be text (``"282000.00"``) or a whole number of pounds.
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
 from carepool.core.errors import CarepoolError
+from carepool.core.jsonfile import load_json
 from carepool.core.money import Money
 from carepool.core.periods import FinancialYear
 from carepool.pooled_budget.model import (
@@ -41,14 +41,19 @@ _RULE_KEYS = {
 _RULE_REQUIRED = {"capped": ("caps", "excess")}
 
 
-def read_agreement(path: Path) -> Agreement:
-    """Read an agreement from a ``.json`` file or an ``.xlsx`` workbook."""
+def is_json_agreement(path: Path) -> bool:
+    """Whether an agreement file is JSON (otherwise an Excel workbook); refused if it is neither or missing."""
     suffix = path.suffix.lower()
     if suffix not in {".json", ".xlsx", ".xlsm"}:
         raise CarepoolError(f"{path}: expected a .json file or an .xlsx workbook")
     if not path.is_file():
         raise CarepoolError(f"{path}: no such file")
-    if suffix == ".json":
+    return suffix == ".json"
+
+
+def read_agreement(path: Path) -> Agreement:
+    """Read an agreement from a ``.json`` file or an ``.xlsx`` workbook."""
+    if is_json_agreement(path):
         return read_json(path)
     from carepool.pooled_budget.workbook import read_workbook  # openpyxl only when needed
 
@@ -57,43 +62,6 @@ def read_agreement(path: Path) -> Agreement:
 
 def read_json(path: Path) -> Agreement:
     return agreement_from_json(load_json(path))
-
-
-def load_json(path: Path) -> object:
-    """Parse a JSON file strictly: decimals as ``Decimal``, repeated keys refused."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CarepoolError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise CarepoolError(f"{path}: cannot read the file ({error})") from None
-    return parse_json(text, what=str(path))
-
-
-def parse_json(text: str | bytes, *, what: str = "the request body") -> object:
-    """Parse JSON text the same strict way as files (for API bodies too)."""
-    try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant,
-                          object_pairs_hook=_no_duplicates)
-    except json.JSONDecodeError as error:
-        raise CarepoolError(f"{what} is not valid JSON: {error.msg} at line {error.lineno}, "
-                            f"column {error.colno}") from None
-    except (ValueError, UnicodeDecodeError) as error:
-        raise CarepoolError(f"{what} is not valid JSON: {error}") from None
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A repeated key would silently drop an amount, so it is an error."""
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise ValueError(f"the key {key!r} appears twice in one object")
-        seen[key] = value
-    return seen
 
 
 def agreement_from_json(data: object) -> Agreement:

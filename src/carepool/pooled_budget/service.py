@@ -18,6 +18,7 @@ from sqlalchemy import select
 from carepool.audit import service as audit
 from carepool.audit.model import canonical_json
 from carepool.core.errors import CarepoolError, conflict, forbidden, not_found
+from carepool.core.jsonfile import parse_json
 from carepool.core.money import Money
 from carepool.core.periods import FinancialYear
 from carepool.db.uow import UnitOfWork
@@ -27,7 +28,7 @@ from carepool.ledger.model import AccountType, Posting, TransactionDraft
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, Role
 from carepool.pooled_budget.definition import PoolDefinition, agreement_to_json, rule_to_json
-from carepool.pooled_budget.io import parse_json, rule_from_json
+from carepool.pooled_budget.io import rule_from_json
 from carepool.pooled_budget.model import Agreement, Contingency, Partner, Scheme
 from carepool.pooled_budget.tables import (
     PoolAgreementRow,

@@ -11,7 +11,6 @@ Mount them on the `tender` Typer app with ``register(app)``.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +21,7 @@ from rich.table import Table
 
 from carepool.cli_support import AS_HELP, acting_as, console
 from carepool.core.errors import CarepoolError
+from carepool.core.jsonfile import load_json
 
 if TYPE_CHECKING:
     from carepool.procurement.reports import AwardSummary
@@ -66,12 +66,7 @@ def _parse_deadline(text: str | None) -> datetime | None:
 def _read_rules(path: Path | None) -> dict[str, Any] | None:
     if path is None:
         return None
-    try:
-        rules = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CarepoolError(f"{path}: cannot read it ({error.strerror or error})") from None
-    except json.JSONDecodeError as error:
-        raise CarepoolError(f"{path}, line {error.lineno}: not valid JSON ({error.msg})") from None
+    rules = load_json(path)
     if not isinstance(rules, dict):
         raise CarepoolError(f"{path}: expected a JSON object of award rules, e.g. {{\"max_share\": \"0.3\"}}")
     return rules

@@ -84,7 +84,7 @@ def test_a_variation_at_the_command_line(cli_env: Database, tmp_path: Path,
 
     assert main(["pool", "variation", "propose", "1", "--as", PRIYA, "--description", "x",
                  "--changes", str(broken)]) == 2
-    assert "broken.json: cannot read the changes as JSON" in capsys.readouterr().err
+    assert "broken.json is not valid JSON: Expecting ',' delimiter at line 1" in capsys.readouterr().err
     assert main(["pool", "variation", "propose", "1", "--as", "nobody@brent.test", "--description", "x",
                  "--changes", str(move)]) == 4
     capsys.readouterr()

@@ -120,7 +120,10 @@ def test_refusals_at_the_command_line(cli: World, capsys: pytest.CaptureFixture[
     code, _, err = run(capsys, "edit", ref, "--as", LEAD, "--deadline", "next friday")
     assert code == 2 and "not an ISO 8601 date and time" in err
     code, _, err = run(capsys, "edit", ref, "--as", LEAD, "--rules", str(tmp_path / "missing.json"))
-    assert code == 2 and "cannot read it" in err
+    assert code == 2 and "missing.json: no such file" in err
+    (tmp_path / "list.json").write_text('["max_share"]', encoding="utf-8")
+    code, _, err = run(capsys, "edit", ref, "--as", LEAD, "--rules", str(tmp_path / "list.json"))
+    assert code == 2 and "list.json: expected a JSON object of award rules" in err
     code, _, err = run(capsys, "edit", ref, "--as", LEAD, "--remove-lot", "HC-NOWHERE")
     assert code == 4 and f"lot HC-NOWHERE in tender {ref} not found" in err
     code, _, err = run(capsys, "edit", ref, "--as", LEAD, "--remove-lot", "HC-BRENT-KIL", "--remove-lot",

@@ -127,7 +127,8 @@ MALFORMED = [
     (_broken(lots__0__max_providers=0), 'lot L1: "max_providers" must be a whole number of at least 1'),
     (_broken(bids__0__quality=120), 'bid #1 (P1 on L1): "quality" must be between 0 and 100, got 120'),
     (_broken(currency="EUR"), "currency 'EUR' is not supported"),
-    ('{"lots": [', "not valid JSON (line 1, column 11)"),
+    ('{"lots": [', "is not valid JSON: Expecting value at line 1, column 11"),
+    ('{"lots": [], "lots": []}', "is not valid JSON: the key 'lots' appears twice in one object"),
 ]
 
 
