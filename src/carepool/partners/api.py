@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, UploadFile
@@ -19,6 +17,7 @@ from carepool.partners.schemas import (
     UserRead,
 )
 from carepool.web.deps import CallerDep, UowDep, require
+from carepool.web.uploads import read_upload, upload_name
 
 router = APIRouter(prefix="/api", tags=["partners"])
 
@@ -57,21 +56,11 @@ def list_populations(caller: CallerDep, uow: UowDep) -> list[PopulationRead]:
     return [PopulationRead.model_validate(p) for p in service.list_populations(uow=uow)]
 
 
-def save_upload(upload: UploadFile, folder: str) -> Path:
-    """Keep the uploaded file's own name, so error messages name the file the user chose."""
-    name = Path(upload.filename or "upload.csv").name
-    path = Path(folder) / name
-    path.write_bytes(upload.file.read())
-    return path
-
-
 @router.post("/partners/import")
 def import_partners(
     file: UploadFile, uow: UowDep, caller: Annotated[Caller, Depends(require(Role.ADMIN))],
 ) -> ImportSummaryRead:
     """Import organisations, localities and populations from CSV or Excel; all or nothing (admins)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = save_upload(file, folder)
-        batch = io.read_partner_file(path)
-    summary = service.import_batch(uow=uow, actor=caller.actor, batch=batch, what=path.name)
+    batch = read_upload(file, io.read_partner_file)
+    summary = service.import_batch(uow=uow, actor=caller.actor, batch=batch, what=upload_name(file))
     return ImportSummaryRead.model_validate(summary)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, UploadFile
@@ -10,10 +9,10 @@ from starlette.responses import Response
 
 from carepool.core.errors import CarepoolError
 from carepool.partners import access, io, service
-from carepool.partners.api import save_upload
 from carepool.partners.model import Caller, OrgKind, Role
 from carepool.web.deps import CallerDep, UowDep, require
 from carepool.web.rendering import render
+from carepool.web.uploads import read_upload, upload_name
 
 router = APIRouter(include_in_schema=False)
 NAV = (10, "Partners", "/partners")
@@ -38,10 +37,8 @@ def import_upload(
     caller: Annotated[Caller, Depends(require(Role.ADMIN))],
 ) -> Response:
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            path = save_upload(file, folder)
-            batch = io.read_partner_file(path)
-        summary = service.import_batch(uow=uow, actor=caller.actor, batch=batch, what=path.name)
+        batch = read_upload(file, io.read_partner_file)
+        summary = service.import_batch(uow=uow, actor=caller.actor, batch=batch, what=upload_name(file))
     except CarepoolError as error:
         return render(request, "partners/import.html", {"error": error, "summary": None},
                       caller=caller, status_code=422)

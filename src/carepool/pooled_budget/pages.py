@@ -4,10 +4,8 @@ commissioner or finance role (payments and the settlement: the host's)."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -17,7 +15,6 @@ from carepool.core.errors import HTTP_STATUS, CarepoolError
 from carepool.core.money import Money
 from carepool.core.periods import FinancialMonth
 from carepool.db.uow import UnitOfWork
-from carepool.partners.api import save_upload
 from carepool.partners.model import Caller
 from carepool.pooled_budget import monitoring, payments, reports, service, variations, yearend
 from carepool.pooled_budget.changes import MoveContribution, SetContribution
@@ -26,6 +23,7 @@ from carepool.pooled_budget.page_charts import overview_chart, scheme_chart
 from carepool.pooled_budget.values import parse_money
 from carepool.web.deps import CallerDep, UowDep
 from carepool.web.rendering import render
+from carepool.web.uploads import read_upload, saved_uploads
 
 router = APIRouter(include_in_schema=False)
 NAV = (20, "Pooled budgets", "/pool")
@@ -93,8 +91,7 @@ def agreements(request: Request, caller: CallerDep, uow: UowDep) -> Response:
 @router.post("/pool")
 def create(request: Request, file: UploadFile, caller: CallerDep, uow: UowDep) -> Response:
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            definition = read_definition(save_upload(file, folder))
+        definition = read_upload(file, read_definition)
         stored = service.create(uow=uow, by=caller, definition=definition)
     except CarepoolError as error:
         uow.rollback()
@@ -138,10 +135,9 @@ def enter_figure(request: Request, agreement_id: int, caller: CallerDep, uow: Uo
 def import_figures(request: Request, agreement_id: int, files: list[UploadFile], caller: CallerDep,
                    uow: UowDep) -> Response:
     def action() -> str:
-        with tempfile.TemporaryDirectory() as folder:
-            paths = [save_upload(f, folder) for f in files if f.filename]
+        with saved_uploads(files) as paths:
             summary = monitoring.import_files(uow=uow, by=caller, agreement_id=agreement_id, paths=paths)
-        return f"Imported {', '.join(Path(f.filename or '').name for f in files)}. " + _summary_words(summary)
+        return f"Imported {', '.join(p.name for p in paths)}. " + _summary_words(summary)
 
     return _act(request, caller, uow, agreement_id, "pooled_budget/monitoring.html", action, "/monitoring")
 

@@ -10,7 +10,6 @@ from starlette.responses import FileResponse, Response
 
 from carepool.core.errors import CarepoolError
 from carepool.partners import service as partners
-from carepool.partners.api import save_upload
 from carepool.procurement import (
     bid_workbook,
     bidding,
@@ -46,6 +45,7 @@ from carepool.procurement.schemas import (
     ThresholdUpdate,
 )
 from carepool.web.deps import CallerDep, UowDep
+from carepool.web.uploads import read_upload, upload_name
 
 router = APIRouter(prefix="/api/procurement", tags=["procurement"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,11 +77,9 @@ def set_threshold(consortium_id: int, body: ThresholdUpdate, caller: CallerDep, 
 def import_demand(consortium_id: int, file: UploadFile, caller: CallerDep, uow: UowDep) -> dict[str, int]:
     """Replace demand from an Excel or CSV file (member_code, service, locality_code, hours_per_week,
     baseline_price): all or nothing, every problem named by sheet, row and column."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = save_upload(file, folder)
-        lines, problems = io.read_demand(path)
+    lines, problems = read_upload(file, io.read_demand)
     saved = service.save_demand(uow=uow, caller=caller, consortium_id=consortium_id, lines=lines,
-                                problems=problems, what=path.name)
+                                problems=problems, what=upload_name(file))
     return {"lines": saved}
 
 
@@ -164,8 +162,7 @@ def submit_bid(ref: str, body: BidCreate, caller: CallerDep, uow: UowDep) -> Rec
 def submit_bid_workbook(ref: str, file: UploadFile, caller: CallerDep, uow: UowDep) -> list[ReceiptRead]:
     """Bids on many lots from the tender's bid workbook (providers): every row is checked first (422 with each
     problem's sheet, row and column), then all are sealed, each with its receipt, or none is."""
-    with tempfile.TemporaryDirectory() as folder:
-        bids = bid_workbook.read_clean(save_upload(file, folder))
+    bids = read_upload(file, bid_workbook.read_clean)
     return [ReceiptRead.of(r) for r in bidding.submit_bids(uow=uow, caller=caller, ref=ref, bids=bids)]
 
 

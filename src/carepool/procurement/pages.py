@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -14,12 +13,12 @@ from starlette.responses import RedirectResponse, Response
 
 from carepool.core.errors import CarepoolError
 from carepool.partners import service as partners
-from carepool.partners.api import save_upload
 from carepool.partners.model import Role
 from carepool.procurement import charts, evaluation, io, open_data, opening, portal, reports, service, tendering
 from carepool.procurement.model import SERVICES, quantity
 from carepool.web.deps import CallerDep, UowDep
 from carepool.web.rendering import render
+from carepool.web.uploads import read_upload, upload_name
 
 router = APIRouter(include_in_schema=False)
 router.include_router(portal.router)
@@ -83,11 +82,9 @@ def plan(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep) -
 def upload_demand(request: Request, consortium_id: int, file: UploadFile, caller: CallerDep,
                   uow: UowDep) -> Response:
     def act() -> None:
-        with tempfile.TemporaryDirectory() as folder:
-            path = save_upload(file, folder)
-            lines, problems = io.read_demand(path)
+        lines, problems = read_upload(file, io.read_demand)
         service.save_demand(uow=uow, caller=caller, consortium_id=consortium_id, lines=lines, problems=problems,
-                            what=path.name)
+                            what=upload_name(file))
     return attempt(request, act, "Demand imported.", f"/tenders/plan/{consortium_id}")
 
 

@@ -11,12 +11,12 @@ from starlette.responses import RedirectResponse, Response
 
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
-from carepool.partners.api import save_upload
 from carepool.partners.model import Caller, Role
 from carepool.procurement import bid_workbook, bidding, reports, tendering
 from carepool.procurement.model import BidContent, Receipt, quantity
 from carepool.web.deps import CallerDep, UowDep
 from carepool.web.rendering import render
+from carepool.web.uploads import read_upload
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,8 +80,7 @@ def bid_workbook_template(ref: str, caller: CallerDep, uow: UowDep) -> Response:
 @router.post("/tenders/{ref}/bid-workbook")
 def upload_bid_workbook(request: Request, ref: str, file: UploadFile, caller: CallerDep, uow: UowDep) -> Response:
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            bids = bid_workbook.read_clean(save_upload(file, folder))
+        bids = read_upload(file, bid_workbook.read_clean)
         receipts = bidding.submit_bids(uow=uow, caller=caller, ref=ref, bids=bids)
     except CarepoolError as error:
         request.session["flash"] = {"message": str(error), "kind": "error"}

@@ -13,6 +13,7 @@ from carepool.db.engine import Database
 from carepool.web.app import create_app
 from tests.integration.helpers import sign_in, token_for
 from tests.integration.pooled_budget.builders import (
+    BRENT,
     EALING_FINANCE,
     HUGHES,
     ICB,
@@ -69,6 +70,13 @@ def test_the_api_reads_money_exactly_and_partners_write_within_their_roles(clien
     assert refused.status_code == 422
     assert refused.json()["problems"] == ["icb.csv, row 2, column actual: '12.345' has a fraction of a penny; "
                                           "use at most 2 decimals"]
+    same_name = [("files", ("export.csv", f"scheme_id,month,source,actual\nREAB,2025-07,{ICB},1000.00\n".encode(),
+                            "text/csv")),
+                 ("files", ("export.csv", f"scheme_id,month,source,actual\nREAB,2025-07,{BRENT},2000.00\n".encode(),
+                            "text/csv"))]
+    both = client.post(f"/api/pool/agreements/{pool}/actuals/import", files=same_name, headers=marcus)
+    assert both.status_code == 200, both.text  # two ledgers' files with one name are still two files
+    assert (both.json()["rows"], both.json()["new"], both.json()["spend_posted"]) == (2, 2, "3000.00")
     variation = {"description": "move", "changes": [{"kind": "move", "partner": ICB, "from": "ICES", "to": "REAB",
                                                      "amount": "20000.00"}]}
     proposed = client.post(f"/api/pool/agreements/{pool}/variations", content=json.dumps(variation).encode(),
