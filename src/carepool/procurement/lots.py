@@ -7,6 +7,7 @@ by member. A lot's member shares are basis points that sum to exactly 10,000.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -23,6 +24,8 @@ from carepool.procurement.model import (
     cents,
     from_cents,
 )
+
+MAX_PARTS = 50  # more is a typing slip, not a lot plan (and each part must still be worth tendering)
 
 
 def with_share_points(shares: Sequence[MemberShare]) -> tuple[MemberShare, ...]:
@@ -92,13 +95,13 @@ def split(lot: LotDesign, parts: int, *, threshold: Decimal) -> list[LotDesign]:
     The members' hours are laid end to end and cut at equal intervals, so each part gets
     the stretches of members that fall within it.
     """
-    if parts < 2:
-        raise CarepoolError(f"lot {lot.code}: split it into at least 2 parts, not {parts}")
+    if not 2 <= parts <= MAX_PARTS:
+        raise CarepoolError(f"lot {lot.code}: split it into 2 to {MAX_PARTS} parts, not {parts}")
     total = cents(lot.weekly_quantity)
-    if total < parts:
-        raise CarepoolError(f"lot {lot.code}: {lot.weekly_quantity} a week is too small to split {parts} ways")
-    sizes = allocate_int(total, [1] * parts)
-    bounds = [sum(sizes[:i]) for i in range(parts + 1)]
+    if total < parts * 100:
+        raise CarepoolError(f"lot {lot.code}: {lot.weekly_quantity} a week is too small to split {parts} ways "
+                            "(each part needs at least 1 a week)")
+    bounds = [0, *itertools.accumulate(allocate_int(total, [1] * parts))]
     result = []
     for index in range(parts):
         low, high, start = bounds[index], bounds[index + 1], 0
@@ -120,6 +123,9 @@ def split_to_fit(lot: LotDesign, threshold: Decimal) -> list[LotDesign]:
     if lot.weekly_quantity <= threshold:
         return [flag(lot, threshold)]
     parts = math.ceil(lot.weekly_quantity / threshold)
+    if parts > MAX_PARTS:
+        raise CarepoolError(f"lot {lot.code}: {lot.weekly_quantity} a week would need {parts} parts to come under "
+                            f"the small-provider threshold of {threshold}; raise the threshold or split it by hand")
     return split(lot, parts, threshold=threshold)
 
 

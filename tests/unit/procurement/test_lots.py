@@ -68,8 +68,15 @@ def test_split_to_fit_and_merge() -> None:
     reablement = lots.aggregate([line(EALING, "EALING-ACT", "80", "26.50", "reablement")], threshold=Decimal(1))[0]
     with pytest.raises(CarepoolError, match="different services"):
         lots.merge([big, reablement], threshold=Decimal(1000))
-    with pytest.raises(CarepoolError, match="at least 2 parts"):
+    with pytest.raises(CarepoolError, match="split it into 2 to 50 parts, not 1"):
         lots.split(big, 1, threshold=Decimal(1000))
+    with pytest.raises(CarepoolError, match="split it into 2 to 50 parts, not 100000"):  # a slip of the keyboard
+        lots.split(big, 100_000, threshold=Decimal(1000))
+    small = lots.aggregate([line(EALING, "EALING-ACT", "30", "26.50", "reablement")], threshold=Decimal(1))[0]
+    with pytest.raises(CarepoolError, match="too small to split 40 ways"):
+        lots.split(small, 40, threshold=Decimal(1000))
+    with pytest.raises(CarepoolError, match="would need 2500 parts to come under the small-provider threshold of 1"):
+        lots.split_to_fit(big, Decimal(1))
 
 
 @given(st.lists(st.integers(min_value=1, max_value=500_000), min_size=1, max_size=5), st.integers(2, 9))
@@ -77,7 +84,7 @@ def test_any_split_adds_back_up_member_by_member(hundredths: list[int], parts: i
     shares = lots.with_share_points([MemberShare(f"M{i}", Decimal(h) / 100, Money.parse("23.00"))
                                      for i, h in enumerate(hundredths)])
     lot = LotDesign("HC-X", "X", "home-care", ("X",), shares)
-    if sum(hundredths) < parts:
+    if sum(hundredths) < 100 * parts:
         return
     pieces = lots.split(lot, parts, threshold=Decimal(1))
     for share in shares:
