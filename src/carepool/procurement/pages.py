@@ -17,6 +17,7 @@ from carepool.partners.model import Role
 from carepool.procurement import charts, evaluation, io, open_data, opening, portal, reports, service, tendering
 from carepool.procurement.model import SERVICES, quantity
 from carepool.web.deps import CallerDep, UowDep
+from carepool.web.flash import flash, take_flash
 from carepool.web.rendering import render
 from carepool.web.uploads import read_upload, upload_name
 
@@ -25,10 +26,6 @@ router.include_router(portal.router)
 router.include_router(open_data.router)
 NAV = (30, "Procurement", "/tenders")
 RULE_FIELDS = ("max_share", "min_sme_share", "min_quality", "quality_weight", "min_award_fraction", "max_providers")
-
-
-def flash(request: Request, message: str, kind: str = "notice") -> None:
-    request.session["flash"] = {"message": message, "kind": kind}
 
 
 def attempt(request: Request, action: Callable[[], Any], done: str, back: str) -> RedirectResponse:
@@ -47,7 +44,7 @@ def tenders(request: Request, caller: CallerDep, uow: UowDep) -> Response:
     return render(request, "procurement/tenders.html", {
         "tenders": tendering.list_tenders(uow=uow, caller=caller),
         "consortia": service.list_consortia(uow=uow, caller=caller),
-        "is_provider": caller.has(Role.PROVIDER), "flash": request.session.pop("flash", None)}, caller=caller)
+        "is_provider": caller.has(Role.PROVIDER), "flash": take_flash(request)}, caller=caller)
 
 
 def _grid(lots: list[service.StoredLot], uow: UowDep) -> dict[str, Any]:
@@ -73,7 +70,7 @@ def plan(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep) -
     return render(request, "procurement/plan.html", {
         "consortium": consortium, "lots": lots, "grid": _grid(lots, uow), "threshold": threshold, "why": why,
         "demand_lines": len(demand), "demand_hours": sum((d.weekly_quantity for d in demand), Decimal(0)),
-        "can_manage": caller.has(Role.PROCUREMENT), "flash": request.session.pop("flash", None),
+        "can_manage": caller.has(Role.PROCUREMENT), "flash": take_flash(request),
         "in_live_tender": tendering.live_overlap(service.lot_rows(uow, consortium_id=consortium_id),
                                                  tendering.live_coverage(uow, consortium_id))}, caller=caller)
 
@@ -123,7 +120,7 @@ def builder(request: Request, consortium: int, caller: CallerDep, uow: UowDep) -
     lots = service.list_lots(uow=uow, caller=caller, consortium_id=consortium)
     return render(request, "procurement/builder.html", {
         "consortium": service.get_consortium(uow=uow, caller=caller, consortium_id=consortium), "lots": lots,
-        "flash": request.session.pop("flash", None)}, caller=caller)
+        "flash": take_flash(request)}, caller=caller)
 
 
 def _rules(form: dict[str, Any]) -> dict[str, Any]:
@@ -158,7 +155,7 @@ async def create(request: Request, caller: CallerDep, uow: UowDep) -> Response:
 @router.get("/tenders/{ref}")
 def tender_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
     tender = tendering.get_tender(uow=uow, caller=caller, ref=ref)
-    context: dict[str, Any] = {"tender": tender, "flash": request.session.pop("flash", None),
+    context: dict[str, Any] = {"tender": tender, "flash": take_flash(request),
                                "can_manage": tender.is_member and caller.has(Role.PROCUREMENT)}
     if not tender.is_member:
         return portal.tender_for_provider(request, tender, caller, uow, context)

@@ -13,8 +13,9 @@ from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
 from carepool.partners.model import Caller, Role
 from carepool.procurement import bid_workbook, bidding, reports, tendering
-from carepool.procurement.model import BidContent, Receipt, quantity
+from carepool.procurement.model import BidContent, quantity
 from carepool.web.deps import CallerDep, UowDep
+from carepool.web.flash import flash, take_flash
 from carepool.web.rendering import render
 from carepool.web.uploads import read_upload
 
@@ -22,17 +23,20 @@ router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _receipt_view(receipt: Receipt) -> dict[str, object]:
-    """A receipt as the session carries it to the next page."""
-    return {"bid_id": receipt.bid_id, "lot": receipt.lot, "sha256": receipt.sha256,
-            "submitted_at": f"{receipt.submitted_at:%Y-%m-%d %H:%M:%S} UTC"}
+def _receipts_shown(uow: Any, caller: Caller, request: Request, ref: str) -> list[bidding.MyBid]:
+    """The bids just sealed, with their receipts: the session carries their ids only, so that a bid on many
+    lots cannot outgrow the session cookie (a browser drops one over 4 KB, and the receipts with it)."""
+    ids = set(request.session.pop("receipt_ids", []))
+    if not ids or not caller.has(Role.PROVIDER):
+        return []
+    return [bid for bid in bidding.my_bids(uow=uow, caller=caller, ref=ref) if bid.id in ids]
 
 
 @router.get("/tenders/my-bids")
 def my_bids(request: Request, caller: CallerDep, uow: UowDep) -> Response:
     caller.require(Role.PROVIDER)
     bids = bidding.my_bids(uow=uow, caller=caller)
-    return render(request, "procurement/my_bids.html", {"bids": bids, "flash": request.session.pop("flash", None)},
+    return render(request, "procurement/my_bids.html", {"bids": bids, "flash": take_flash(request)},
                   caller=caller)
 
 
@@ -41,7 +45,7 @@ def tender_for_provider(request: Request, tender: tendering.TenderView, caller: 
     """A published tender as a provider (or any non-member) sees it: no one else's bids, ever."""
     result = reports.my_result(uow=uow, caller=caller, ref=tender.ref) if caller.has(Role.PROVIDER) else None
     context.update({"result": result, "is_provider": caller.has(Role.PROVIDER),
-                    "receipt": request.session.pop("receipt", None), "receipts": request.session.pop("receipts", [])})
+                    "receipts": _receipts_shown(uow, caller, request, tender.ref)})
     return render(request, "procurement/tender_provider.html", context, caller=caller)
 
 
@@ -57,10 +61,10 @@ def submit(request: Request, ref: str, caller: CallerDep, uow: UowDep, lot: Anno
                              quantity(capacity, what="capacity") if capacity.strip() else None)
         receipt = bidding.submit_bid(uow=uow, caller=caller, ref=ref, lot_code=lot, content=content)
     except CarepoolError as error:
-        request.session["flash"] = {"message": str(error), "kind": "error"}
+        flash(request, str(error), "error")
         return RedirectResponse(f"/tenders/{ref}", status_code=303)
-    request.session["receipt"] = _receipt_view(receipt)
-    request.session["flash"] = {"message": f"Bid sealed on lot {receipt.lot}. Keep your receipt.", "kind": "notice"}
+    request.session["receipt_ids"] = [receipt.bid_id]
+    flash(request, f"Bid sealed on lot {receipt.lot}. Keep your receipt.")
     return RedirectResponse(f"/tenders/{ref}", status_code=303)
 
 
@@ -83,8 +87,8 @@ def upload_bid_workbook(request: Request, ref: str, file: UploadFile, caller: Ca
         bids = read_upload(file, bid_workbook.read_clean)
         receipts = bidding.submit_bids(uow=uow, caller=caller, ref=ref, bids=bids)
     except CarepoolError as error:
-        request.session["flash"] = {"message": str(error), "kind": "error"}
+        flash(request, str(error), "error")
         return RedirectResponse(f"/tenders/{ref}", status_code=303)
-    request.session["receipts"] = [_receipt_view(r) for r in receipts]
-    request.session["flash"] = {"message": f"{len(receipts)} bids sealed. Keep your receipts.", "kind": "notice"}
+    request.session["receipt_ids"] = [r.bid_id for r in receipts]
+    flash(request, f"{len(receipts)} bids sealed. Keep your receipts.")
     return RedirectResponse(f"/tenders/{ref}", status_code=303)

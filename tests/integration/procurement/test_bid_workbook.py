@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import timedelta
 
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from carepool.procurement import bidding
+from carepool.procurement import bidding, tendering
+from carepool.procurement import service as procurement
 from carepool.procurement.tables import BidRow
 from carepool.web.app import create_app
 from tests.integration.helpers import sign_in, token_for
-from tests.integration.procurement.conftest import World
+from tests.integration.procurement.conftest import RULES, World
 
 TOM = "bids@a.test"
 
@@ -82,3 +84,31 @@ def test_bids_on_many_lots_from_one_workbook(world: World, client: TestClient) -
                         files={"file": ("tom-bids.xlsx", unknown.getvalue())})
     assert wrong.status_code == 422 and "row 2, column lot: tender" in wrong.json()["error"]
     assert "has no lot HC-NOWHERE" in wrong.json()["error"] and _count(world) == 2
+
+
+def test_bids_on_forty_lots_come_back_with_every_receipt(world: World, client: TestClient) -> None:
+    """The session cookie carries the bids' ids, not their receipts: a browser drops a cookie over 4 KB, and
+    with it the receipts and the message, so a bidder on many lots saw nothing and bid again."""
+    lead = world.caller("proc@hf.test")
+    with world.db.uow() as uow:
+        plan = procurement.build_lots(uow=uow, caller=lead, consortium_id=world.consortium_id)
+    with world.db.uow() as uow:
+        procurement.split_lot(uow=uow, caller=lead, lot_id=plan[0].id, parts=38)
+    with world.db.uow() as uow:
+        lot_ids = [s.id for s in procurement.list_lots(uow=uow, caller=lead, consortium_id=world.consortium_id)]
+        ref = tendering.create_tender(uow=uow, caller=lead, consortium_id=world.consortium_id, title="Many lots",
+                                      lot_ids=lot_ids, rules=RULES,
+                                      deadline=world.clock.now + timedelta(days=14)).ref
+    with world.db.uow() as uow:
+        tendering.publish(uow=uow, caller=lead, ref=ref)
+    sign_in(client, TOM)
+    template = client.get(f"/tenders/{ref}/bid-workbook").content
+    codes = [str(row[0].value) for row in openpyxl.load_workbook(io.BytesIO(template))["Bids"].iter_rows(min_row=2)]
+    assert len(codes) == 40
+    page = client.post(f"/tenders/{ref}/bid-workbook",
+                       files={"file": ("tom-bids.xlsx", _filled(template, {code: [21.5, 80] for code in codes}))})
+    assert page.status_code == 200 and "40 bids sealed" in page.text
+    with world.db.uow() as uow:
+        mine = bidding.my_bids(uow=uow, caller=world.caller(TOM), ref=ref)
+    assert len(mine) == 40 and all(b.receipt.sha256 in page.text for b in mine)
+    assert len(client.cookies["carepool_session"]) < 4000

@@ -1,0 +1,28 @@
+"""One-off messages carried to the next page in the session.
+
+The session lives in a signed cookie, and a browser silently drops a cookie over 4 KB,
+and with it the message and anything else the session was carrying. So a message is
+cut to a size that always fits; what follows a redirect keeps ids, never whole records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+
+MOST_CHARACTERS = 1_200
+
+
+def flash(request: Request, message: str, kind: str = "notice") -> None:
+    """Say ``message`` on the next page (``kind`` is ``notice`` or ``error``)."""
+    if len(message) > MOST_CHARACTERS:
+        cut = message.rfind("\n", 0, MOST_CHARACTERS)
+        message = (message[: cut if cut > 0 else MOST_CHARACTERS]
+                   + "\n  ... and more: put these right and try again to see the rest")
+    request.session["flash"] = {"message": message, "kind": kind}
+
+
+def take_flash(request: Request) -> dict[str, Any] | None:
+    """The message left for this page, if any (it is shown once)."""
+    return request.session.pop("flash", None)
