@@ -29,13 +29,14 @@ RULE_FIELDS = ("max_share", "min_sme_share", "min_quality", "quality_weight", "m
 
 
 def attempt(request: Request, action: Callable[[], Any], done: str, back: str) -> RedirectResponse:
-    """Run a service call; on a CarepoolError say why on the page we came from, else say what was done."""
+    """Run a service call; on a CarepoolError say why on the page we came from, else say what was done
+    (``done``, or the words the action returns)."""
     try:
-        action()
+        said = action()
     except CarepoolError as error:
         flash(request, str(error), "error")
         return RedirectResponse(back, status_code=303)
-    flash(request, done)
+    flash(request, said if isinstance(said, str) else done)
     return RedirectResponse(back, status_code=303)
 
 
@@ -77,12 +78,24 @@ def plan(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep) -
 
 @router.post("/tenders/plan/{consortium_id}/demand")
 def upload_demand(request: Request, consortium_id: int, file: UploadFile, caller: CallerDep,
-                  uow: UowDep) -> Response:
-    def act() -> None:
+                  uow: UowDep, replace_all: Annotated[bool, Form()] = False) -> Response:
+    def act() -> str:
         lines, problems = read_upload(file, io.read_demand)
-        service.save_demand(uow=uow, caller=caller, consortium_id=consortium_id, lines=lines, problems=problems,
-                            what=upload_name(file))
+        saved = service.save_demand(uow=uow, caller=caller, consortium_id=consortium_id, lines=lines,
+                                    problems=problems, what=upload_name(file), replace_all=replace_all)
+        return _demand_words(upload_name(file), saved, {o.code: o.name for o in partners.list_organisations(uow=uow)})
     return attempt(request, act, "Demand imported.", f"/tenders/plan/{consortium_id}")
+
+
+def _lines(count: int) -> str:
+    return f"{count:,} line{'s' if count != 1 else ''}"
+
+
+def _demand_words(file: str, saved: service.DemandSaved, names: dict[str, str]) -> str:
+    """In words: "Imported demand.csv: 1 line for Brent, in place of 7 lines; other members' 31 lines kept."."""
+    whose = ", ".join(names.get(code, code) for code in saved.members)
+    kept = f"; other members' {_lines(saved.kept)} kept" if saved.kept else ""
+    return f"Imported {file}: {_lines(saved.lines)} for {whose}, in place of {_lines(saved.replaced)}{kept}."
 
 
 @router.post("/tenders/plan/{consortium_id}/threshold")

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from carepool.audit import service as audit
 from carepool.core import tabular
@@ -132,9 +132,24 @@ def _demand_problems(uow: UnitOfWork, consortium_id: int, lines: list[Located[De
     return problems
 
 
+@dataclass(frozen=True)
+class DemandSaved:
+    """What an import of demand did: whose demand it replaced, and what it left alone."""
+
+    lines: int  # lines now on record from the file
+    members: tuple[str, ...]  # members whose demand was replaced
+    replaced: int  # lines those members had before
+    kept: int  # other members' lines, untouched
+
+
 def save_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int, lines: list[Located[DemandLine]],
-                problems: list[Problem] | None = None, what: str = "demand") -> int:
-    """Replace the consortium's demand (procurement) or one member's own lines (commissioner): all or nothing."""
+                problems: list[Problem] | None = None, what: str = "demand", replace_all: bool = False
+                ) -> DemandSaved:
+    """Replace the demand of the members in the file, all or nothing; a member not in the file keeps its demand.
+
+    ``replace_all`` (procurement only) replaces every member's demand, so a member left out of the file has
+    none. A commissioner replaces only its own organisation's lines.
+    """
     consortium_for(uow, caller, consortium_id)
     if caller.has(Role.PROCUREMENT):
         own_only = None
@@ -143,20 +158,33 @@ def save_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int, lines: l
     else:
         raise CarepoolError("stating demand needs the procurement or commissioner role", kind="forbidden")
     tabular.check(list(problems or []) + _demand_problems(uow, consortium_id, lines, own_only), what)
-    query = delete(DemandRow).where(DemandRow.consortium_id == consortium_id)
     if own_only:
-        query = query.where(DemandRow.member_code == own_only)
-    uow.session.execute(query)
+        members = {own_only}
+    elif replace_all:
+        members = set(member_codes(uow, consortium_id))
+    else:
+        members = {item.value.member for item in lines}
+        if not members:
+            raise CarepoolError(f"{what}: no demand lines in it, so nothing was imported (to clear every member's "
+                                "demand, replace all with an empty file)")
+    on_record = uow.session.execute(select(DemandRow.member_code, func.count()).where(
+        DemandRow.consortium_id == consortium_id).group_by(DemandRow.member_code)).all()
+    replaced = sum(count for member, count in on_record if member in members)
+    kept = sum(count for member, count in on_record if member not in members)
+    uow.session.execute(delete(DemandRow).where(DemandRow.consortium_id == consortium_id,
+                                                DemandRow.member_code.in_(members)))
     for item in lines:
         line = item.value
         uow.session.add(DemandRow(consortium_id=consortium_id, member_code=line.member, service=line.service,
                                   locality_code=line.locality, weekly_quantity_cents=cents(line.weekly_quantity),
                                   baseline_price=line.baseline_price))
+    saved = DemandSaved(len(lines), tuple(sorted(members)), replaced, kept)
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="demand.saved",
                  entity_type="consortium", entity_id=str(consortium_id),
-                 after={"lines": len(lines), "scope": own_only or "all members", "source": what})
+                 after={"lines": saved.lines, "members": list(saved.members), "replaced": replaced, "kept": kept,
+                        "source": what})
     uow.commit()
-    return len(lines)
+    return saved
 
 
 # --- lots -------------------------------------------------------------------------------

@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from carepool.core.errors import CarepoolError
 from carepool.procurement import evaluation, io, opening, service, tendering
 from carepool.web.app import create_app
-from tests.integration.helpers import token_for
-from tests.integration.procurement.conftest import BRENT, World
+from tests.integration.helpers import sign_in, token_for
+from tests.integration.procurement.conftest import BRENT, EALING, HF, ICB, World
 
 LEAD = "proc@hf.test"
 
@@ -112,9 +112,21 @@ def test_demand_file_is_checked_whole_then_lots_split_and_merge(world: World, tm
     sheet.delete_rows(3, 2)
     book.save(path)
     lines, problems = io.read_demand(path)
+    with world.db.uow() as uow:  # Brent's file replaces Brent's line; the other members keep theirs
+        saved = service.save_demand(uow=uow, caller=lead, consortium_id=world.consortium_id, lines=lines,
+                                    problems=problems)
+    assert (saved.lines, saved.members, saved.replaced, saved.kept) == (1, (BRENT,), 1, 3)
     with world.db.uow() as uow:
-        assert service.save_demand(uow=uow, caller=lead, consortium_id=world.consortium_id, lines=lines,
-                                   problems=problems) == 1
+        on_record = service.list_demand(uow=uow, caller=lead, consortium_id=world.consortium_id)
+    assert sorted((d.member, d.weekly_quantity) for d in on_record) == sorted(
+        [(BRENT, Decimal(1500)), (ICB, Decimal(60)), (EALING, Decimal(900)), (HF, Decimal(400))])
+    with world.db.uow() as uow, pytest.raises(CarepoolError, match="no demand lines in it, so nothing was imported"):
+        service.save_demand(uow=uow, caller=lead, consortium_id=world.consortium_id, lines=[], what="empty.csv")
+    with world.db.uow() as uow:  # replace all: members left out of the file have no demand
+        saved = service.save_demand(uow=uow, caller=lead, consortium_id=world.consortium_id, lines=lines,
+                                    problems=problems, replace_all=True)
+    everyone = tuple(sorted([BRENT, EALING, HF, ICB]))
+    assert (saved.lines, saved.members, saved.replaced, saved.kept) == (1, everyone, 4, 0)
     with world.db.uow() as uow:
         (big,) = service.build_lots(uow=uow, caller=lead, consortium_id=world.consortium_id)
     assert big.lot.too_big_for_sme and big.lot.annual_value.plain() == "1825200.00"
@@ -128,3 +140,19 @@ def test_demand_file_is_checked_whole_then_lots_split_and_merge(world: World, tm
     exported = io.write_demand(tmp_path / "out.xlsx", [line.value for line in lines], {})
     again, trouble = io.read_demand(exported)
     assert trouble == [] and [x.value for x in again] == [line.value for line in lines]
+
+
+def test_a_members_demand_file_on_the_page_says_what_it_replaced_and_kept(world: World) -> None:
+    with TestClient(create_app(database=world.db)) as client:
+        sign_in(client, "proc@hf.test")
+        brent_only = f"member_code,service,locality_code,hours_per_week,baseline_price\n" \
+                     f"{BRENT},night-care,BRENT-KIL,100,31.00\n".encode()
+        page = client.post(f"/tenders/plan/{world.consortium_id}/demand",
+                           files={"file": ("brent.csv", brent_only, "text/csv")})
+        assert page.status_code == 200
+        assert "Imported brent.csv: 1 line for Brent, in place of 1 line; other members&#39; 3 lines kept." in page.text
+        assert "Demand on record: 4 lines, 1,460.00 hours a week." in page.text
+        page = client.post(f"/tenders/plan/{world.consortium_id}/demand", data={"replace_all": "true"},
+                           files={"file": ("brent.csv", brent_only, "text/csv")})
+        assert "1 line for Brent, Ealing, Hammersmith and Fulham, NWL ICB, in place of 4 lines." in page.text
+        assert "Demand on record: 1 line, 100.00 hours a week." in page.text
