@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
 
@@ -238,3 +238,10 @@ def decimal_from_text(value: str | Decimal | int, *, what: str) -> Decimal:
 
 
 __all__ = ["Money", "Rounding", "Weight", "allocate_int", "decimal_from_text"]
+
+
+def percent(share: Decimal | int, places: int = 1) -> str:
+    """A share of 1 as a percentage rounded half up, the one spelling for pages, charts and the CLI:
+    ``percent(Decimal("0.1985")) == "19.9%"`` (float formatting would say 19.8% or 19.9% by chance)."""
+    value = (Decimal(share) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{value:,}%"

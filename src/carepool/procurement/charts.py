@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from carepool.core.money import percent
 from carepool.procurement.reports import AwardSummary
 from carepool.web.charts import chart_html, money_axis
 
@@ -33,8 +34,13 @@ def award_charts(summary: AwardSummary) -> dict[str, Markup]:
 
     sme = go.Figure([go.Bar(x=["Cheapest wins", "Awarded"],
                             y=[float(summary.cheapest.sme_share) * 100, float(summary.awarded.sme_share) * 100],
-                            text=[f"{summary.cheapest.sme_share:.1%}", f"{summary.awarded.sme_share:.1%}"])])
+                            text=[percent(summary.cheapest.sme_share), percent(summary.awarded.sme_share)],
+                            textposition="outside", cliponaxis=False)])  # a 0% bar still says 0.0%
     sme.update_layout(yaxis={"ticksuffix": "%", "range": [0, 100]})
+    floor = summary.tender.rules.min_sme_share
+    if floor:
+        sme.add_hline(y=float(floor) * 100, line_dash="dash",
+                      annotation_text=f"floor {percent(floor)}", annotation_position="top left")
     return {
         "by_lot": chart_html(by_lot, title="Yearly cost by lot: today's prices and awarded", height=420),
         "shares": chart_html(shares, title="Each provider's share of yearly value",

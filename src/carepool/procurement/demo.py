@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from carepool.core.clock import FixedClock
-from carepool.core.money import Money
+from carepool.core.money import Money, percent
 from carepool.db.engine import Database
 from carepool.demo import data
 from carepool.partners import access
@@ -222,7 +222,7 @@ def report(result: Any, console: Console) -> None:
         table.add_column(column, justify="right" if column else "left")
     table.add_row("Cost", str(summary.baseline), str(cheapest.total), str(awarded.total))
     table.add_row("HHI (0-10,000)", "", f"{cheapest.hhi:,}", f"{awarded.hhi:,}")
-    table.add_row("SME share", "", f"{cheapest.sme_share:.1%}", f"{awarded.sme_share:.1%}")
+    table.add_row("SME share", "", percent(cheapest.sme_share), percent(awarded.sme_share))
     table.add_row("Providers winning", "", str(cheapest.winners), str(awarded.winners))
     table.add_row("Saving", "", "", f"{summary.saving} ({summary.saving_pct}%)", style="bold")
     console.print(table)

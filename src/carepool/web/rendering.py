@@ -12,7 +12,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
-from carepool.core.money import Money
+from carepool.core.money import Money, percent
 from carepool.partners.model import Caller
 from carepool.web.csrf import FORM_FIELD, PageToken
 
@@ -44,6 +44,7 @@ def make_templates() -> Jinja2Templates:
     )
     environment.filters["money"] = _money
     environment.filters["number"] = _number
+    environment.filters["percent"] = percent
     environment.globals["csrf_field"] = _csrf_field
     return Jinja2Templates(env=environment)
 

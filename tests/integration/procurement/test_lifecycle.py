@@ -3,6 +3,7 @@ confirm, standstill, contracts, savings per member, and each provider's own resu
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -140,6 +141,12 @@ def test_the_whole_cycle(world: World) -> None:
         page = client.get(f"/tenders/{ref}").text
         assert "How your bids were evaluated" in page and "2 of 2 (1 = lowest)" in page
         assert "23.90" not in page  # Birch's price, never awarded, stays Birch's
+        sign_in(client, "proc@hf.test")
+        page = client.get(f"/tenders/{ref}").text
+        table = re.search(r"Share won by small and medium providers</th><td class=\"num\">([0-9.]+%)</td>"
+                          r"<td class=\"num\">([0-9.]+%)</td>", page)
+        assert table is not None  # the chart labels its bars with the very same spelling
+        assert f'"text":["{table[1]}","{table[2]}"]' in page.replace(" ", "")
     with world.db.uow() as uow:
         checked, broken = audit.verify(uow=uow)
     assert broken is None and checked > 20

@@ -108,3 +108,12 @@ def test_format_then_parse_round_trips(amount: int) -> None:
     assert Money.parse(str(money)) == money
     assert Money.parse(money.plain()) == money
     assert Money.parse(money.amount) == money
+
+
+def test_percent_is_one_spelling_rounded_half_up() -> None:
+    from carepool.core.money import percent
+
+    assert percent(Decimal("0.1985")) == "19.9%"  # float formatting gave 19.8% on the chart, 19.9% in the table
+    assert percent(Decimal("0.1984")) == "19.8%"
+    assert percent(0) == "0.0%" and percent(1) == "100.0%"
+    assert percent(Decimal("0.33335"), 2) == "33.34%"
