@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from carepool.core.errors import CarepoolError
 from carepool.partners import service as partners
-from carepool.partners.model import Role
+from carepool.partners.model import Caller, Role
 from carepool.procurement import charts, evaluation, io, open_data, opening, portal, reports, service, tendering
 from carepool.procurement.model import SERVICES, quantity
 from carepool.web.deps import CallerDep, UowDep
@@ -128,12 +128,33 @@ def merge(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep,
                    "Lots merged.", f"/tenders/plan/{consortium_id}")
 
 
+RULE_DEFAULTS = {"max_share": "0.30", "min_sme_share": "0.25", "min_quality": "60", "quality_weight": "0",
+                 "min_award_fraction": "0.2", "max_providers": "2"}
+
+
 @router.get("/tenders/new")
 def builder(request: Request, consortium: int, caller: CallerDep, uow: UowDep) -> Response:
-    lots = service.list_lots(uow=uow, caller=caller, consortium_id=consortium)
+    caller.require(Role.PROCUREMENT)  # before anyone types a whole tender in
+    return _builder_page(request, caller, uow, consortium, None, None)
+
+
+def _builder_page(request: Request, caller: Caller, uow: Any, consortium_id: int, form: dict[str, Any] | None,
+                  error: CarepoolError | None) -> Response:
+    """The tender builder, blank or as sent back with what was typed. Lots whose demand is already in a live
+    tender start unticked and say where."""
+    lots = service.list_lots(uow=uow, caller=caller, consortium_id=consortium_id)
+    live = tendering.live_overlap(service.lot_rows(uow, consortium_id=consortium_id),
+                                  tendering.live_coverage(uow, consortium_id))
+    if form is None:
+        values = {"title": "", "description": "", "deadline": "", **RULE_DEFAULTS}
+        ticked = {s.id for s in lots if s.lot.code not in live}
+    else:
+        values = {k: str(form.get(k, "")) for k in ("title", "description", "deadline", *RULE_FIELDS)}
+        ticked = {int(v) for v in form.get("lot_ids", []) if str(v).isdigit()}
     return render(request, "procurement/builder.html", {
-        "consortium": service.get_consortium(uow=uow, caller=caller, consortium_id=consortium), "lots": lots,
-        "flash": take_flash(request)}, caller=caller)
+        "consortium": service.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id), "lots": lots,
+        "in_live_tender": live, "values": values, "ticked": ticked, "error": error},
+        caller=caller, status_code=422 if error is not None else 200)
 
 
 def _rules(form: dict[str, Any]) -> dict[str, Any]:
@@ -153,14 +174,15 @@ def _deadline(text: str) -> datetime | None:
 async def create(request: Request, caller: CallerDep, uow: UowDep) -> Response:
     form = await request.form()
     consortium_id = int(str(form.get("consortium_id", "0")))
+    typed = {**dict(form), "lot_ids": form.getlist("lot_ids")}
     try:
         tender = tendering.create_tender(
             uow=uow, caller=caller, consortium_id=consortium_id, title=str(form.get("title", "")),
             description=str(form.get("description", "")), lot_ids=[int(str(v)) for v in form.getlist("lot_ids")],
             rules=_rules(dict(form)), deadline=_deadline(str(form.get("deadline", ""))))
     except CarepoolError as error:
-        flash(request, str(error), "error")
-        return RedirectResponse(f"/tenders/new?consortium={consortium_id}", status_code=303)
+        uow.rollback()
+        return _builder_page(request, caller, uow, consortium_id, typed, error)
     flash(request, f"Draft tender {tender.ref} created. Check it, then publish it.")
     return RedirectResponse(f"/tenders/{tender.ref}", status_code=303)
 

@@ -187,3 +187,29 @@ def test_the_same_demand_is_in_one_live_tender_at_a_time(world: World) -> None:
         tendering.cancel(uow=uow, caller=lead, ref=first, reason="re-scoped")
     assert [s.lot.code for s in _edit(world, second, add_lots=["HC-BRENT-KIL-1", "HC-BRENT-KIL-2"]).lots] == [
         "HC-BRENT-KIL-1", "HC-BRENT-KIL-2", "HC-EALING-ACT"]  # parts of one lot go into one tender together
+
+
+def test_the_tender_builder_leaves_live_demand_unticked_and_keeps_what_was_typed(world: World) -> None:
+    first = _tender(world, {"HC-BRENT-KIL"})
+    lead = world.caller(LEAD)
+    with world.db.uow() as uow:
+        plan = {s.lot.code: s.id for s in procurement.build_lots(uow=uow, caller=lead,
+                                                                 consortium_id=world.consortium_id)}
+    with TestClient(create_app(database=world.db)) as browser:
+        sign_in(browser, "viewer@brent.test")
+        assert browser.get(f"/tenders/new?consortium={world.consortium_id}").status_code == 403
+        browser.cookies.clear()
+        sign_in(browser, LEAD)
+        blank = browser.get(f"/tenders/new?consortium={world.consortium_id}").text
+        assert f'value="{plan["HC-BRENT-KIL"]}">' in blank and f"already in {first} (published)" in blank
+        assert f'value="{plan["HC-EALING-ACT"]}" checked>' in blank
+        typed = {"consortium_id": str(world.consortium_id), "title": "Ealing home care", "description": "Acton",
+                 "deadline": "2026-03-04T12:00", "max_share": "0.35", "min_sme_share": "0.2", "min_quality": "55",
+                 "quality_weight": "0", "min_award_fraction": "0.25", "max_providers": "3",
+                 "lot_ids": [str(plan["HC-EALING-ACT"])], "csrf_token": browser.headers["X-CSRF-Token"]}
+        refused = browser.post("/tenders/new", data=typed)
+    assert refused.status_code == 422 and "There is a problem" in refused.text and "Nothing was created" in refused.text
+    for value in ('value="Ealing home care"', ">Acton</textarea>", 'value="2026-03-04T12:00"', 'value="0.35"',
+                  'value="3"', f'value="{plan["HC-EALING-ACT"]}" checked>'):
+        assert value in refused.text, value
+    assert f'value="{plan["HC-HF-NORTH"]}">' in refused.text  # unticked stays unticked
