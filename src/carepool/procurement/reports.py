@@ -236,4 +236,5 @@ def _standings(uow: UnitOfWork, row: TenderRow, provider: str, floor: Decimal | 
         prices.setdefault(award.lot_code, []).append(award.price)
     mine_awarded = {a.lot_code: a.weekly_quantity for a in every_award if a.provider_code == provider}
     mine = [bid for bid in every_bid if bid.provider == provider]
-    return engine.bid_standings(mine, every_bid, floor, mine_awarded, prices)
+    by_hand = {a.lot_code for a in every_award if a.source == "override"}
+    return engine.bid_standings(mine, every_bid, floor, mine_awarded, prices, by_hand)

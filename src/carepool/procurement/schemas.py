@@ -308,13 +308,14 @@ class BidStandingRead(BaseModel):
     bids_considered: int
     awarded_weekly_quantity: str
     awarded_prices: list[str]
+    set_by_hand: bool
 
     @classmethod
     def of(cls, s: engine.BidStanding) -> BidStandingRead:
         return cls(bid=s.bid_id, lot=s.lot, price=s.price.plain(), quality=str(s.quality), considered=s.considered,
                    price_rank=s.price_rank, bids_considered=s.bids_considered,
                    awarded_weekly_quantity=f"{s.awarded_quantity:.2f}",
-                   awarded_prices=[p.plain() for p in s.awarded_prices])
+                   awarded_prices=[p.plain() for p in s.awarded_prices], set_by_hand=s.set_by_hand)
 
 
 class ProviderResultRead(BaseModel):
@@ -326,10 +327,13 @@ class ProviderResultRead(BaseModel):
     annual_value: str
     excluded: dict[int, str]
     standings: list[BidStandingRead]
+    override_reason: str | None  # why the consortium set some lot's award by hand, once the award is confirmed
 
     @classmethod
     def of(cls, r: reports.ProviderResult) -> ProviderResultRead:
+        by_hand = any(s.set_by_hand for s in r.standings)
         return cls(tender=r.tender.ref, status=r.tender.status.value, published=r.published,
                    bids=[MyBidRead.of(b) for b in r.bids], awards=[AwardLineRead.of(a) for a in r.awards],
                    annual_value=r.annual_value.plain(), excluded=r.excluded,
-                   standings=[BidStandingRead.of(s) for s in r.standings])
+                   standings=[BidStandingRead.of(s) for s in r.standings],
+                   override_reason=r.tender.override_reason if by_hand else None)

@@ -127,19 +127,24 @@ def test_the_whole_cycle(world: World) -> None:
     hf_a = next(s for s in mine_a.standings if s.lot == "HC-HF-NORTH")
     assert (hf_a.price_rank, hf_a.bids_considered, hf_a.awarded_quantity) == (2, 2, Decimal(400))  # Birch's 55
     assert hf_a.awarded_prices == (Money.parse("23.50"),)  # the override gave the lot to Acorn alone
+    assert hf_a.set_by_hand  # and Acorn's standings say so, as Birch's do
     kil_a = next(s for s in mine_a.standings if s.lot == "HC-BRENT-KIL")
-    assert (kil_a.price, kil_a.price_rank, kil_a.bids_considered) == (Money.parse("22.10"), 2, 2)
+    assert (kil_a.price, kil_a.price_rank, kil_a.bids_considered, kil_a.set_by_hand) == (
+        Money.parse("22.10"), 2, 2, False)
     assert {s.lot: (s.considered, s.price_rank) for s in mine_b.standings} == {
         "HC-EALING-ACT": (True, 2), "HC-HF-NORTH": (False, None)}
     assert all(s.bid_id in {b.id for b in mine_b.bids} for s in mine_b.standings)
     with TestClient(create_app(database=world.db)) as client:
         bearer = {"Authorization": f"Bearer {token_for(world.db, 'bids@a.test')}"}
         api = client.get(f"/api/procurement/tenders/{ref}/result", headers=bearer).json()
-        assert {(s["lot"], s["price_rank"], s["bids_considered"]) for s in api["standings"]} == {
-            ("HC-BRENT-KIL", 2, 2), ("HC-HF-NORTH", 2, 2)}
+        assert {(s["lot"], s["price_rank"], s["bids_considered"], s["set_by_hand"]) for s in api["standings"]} == {
+            ("HC-BRENT-KIL", 2, 2, False), ("HC-HF-NORTH", 2, 2, True)}
+        assert api["override_reason"] == "continuity for people already supported"
         sign_in(client, "bids@a.test")
         page = client.get(f"/tenders/{ref}").text
         assert "How your bids were evaluated" in page and "2 of 2 (1 = lowest)" in page
+        assert "set the award on lot HC-HF-NORTH by hand" in page
+        assert "<q>continuity for people already supported</q>" in page
         assert "23.90" not in page  # Birch's price, never awarded, stays Birch's
         sign_in(client, "proc@hf.test")
         page = client.get(f"/tenders/{ref}").text
