@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 pytestmark = pytest.mark.e2e
 
@@ -21,3 +21,26 @@ def test_a_busy_form_shows_a_bar_and_is_sent_once(page: Page, server_url: str) -
     expect(page.get_by_role("button", name="Run the award")).to_be_disabled()
     page.evaluate("document.querySelector('form').requestSubmit()")  # a second send changes nothing
     expect(page.locator("progress")).to_have_count(1)
+
+
+def test_a_form_that_cannot_be_undone_asks_first(page: Page, server_url: str) -> None:
+    page.goto(f"{server_url}/login")
+    page.set_content(f"""<html><head><script src="{server_url}/static/busy.js"></script></head><body>
+        <form data-confirm="Confirm the award?" data-busy="Confirming"><button type="submit">Confirm</button></form>
+        <script>document.addEventListener("submit", (e) => {{ if (!e.defaultPrevented) {{
+          e.preventDefault(); document.body.dataset.sent = "yes"; }} }});</script></body></html>""")
+    asked: list[str] = []
+
+    def answer(dialog: Dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.get_by_role("button", name="Confirm").click()
+    assert asked == ["Confirm the award?"]
+    expect(page.locator("progress")).to_have_count(0)  # said no: nothing sent, no busy bar
+    assert page.evaluate("document.body.dataset.sent") is None
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.locator("progress")).to_have_count(1)
+    assert page.evaluate("document.body.dataset.sent") == "yes" and len(asked) == 2

@@ -173,18 +173,33 @@ def pence_of(value: Decimal) -> Money:
     return Money(1).times(value, rounding=Rounding.HALF_UP)
 
 
+RULE_LABELS = {
+    "max_share": "Most any one provider may win (fraction of total value, e.g. 0.30 or 30%)",
+    "min_sme_share": "Least small and medium providers must win (fraction of total value, e.g. 0.25 or 25%)",
+    "min_quality": "Quality floor (score 0-100)",
+    "quality_weight": "Quality weight (0: lowest price wins)",
+    "min_award_fraction": "Smallest part of a lot a provider may be given (fraction, e.g. 0.2 or 20%)",
+    "max_providers": "Most providers per lot",
+}
+FRACTION_NAMES = {"max_share": "the cap on any one provider (max_share)",
+                  "min_sme_share": "the floor for small and medium providers (min_sme_share)",
+                  "min_award_fraction": "the smallest part of a lot (min_award_fraction)"}
+
+
 def _fraction(data: dict[str, Any], key: str) -> Decimal | None:
     value = data.get(key)
     if value in (None, ""):
         return None
     if isinstance(value, bool | float):
         value = repr(value)
+    text = str(value).strip()
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(text[:-1].strip()) / 100 if text.endswith("%") else Decimal(text)
     except InvalidOperation:
-        raise CarepoolError(f"{key} must be a fraction like 0.3, got {value!r}") from None
+        raise CarepoolError(f"{FRACTION_NAMES[key]} must be a fraction like 0.3 (or 30%), got {value!r}") from None
     if not number.is_finite() or not Decimal(0) <= number <= 1:
-        raise CarepoolError(f"{key} must be a fraction between 0 and 1 (e.g. 0.3 for 30%), got {value}")
+        raise CarepoolError(f"{FRACTION_NAMES[key]} must be a fraction between 0 and 1 (e.g. 0.3 or 30%), "
+                            f"got {value}")
     return number
 
 

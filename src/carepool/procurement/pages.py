@@ -15,7 +15,7 @@ from carepool.core.errors import CarepoolError
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, Role
 from carepool.procurement import charts, evaluation, io, open_data, opening, portal, reports, service, tendering
-from carepool.procurement.model import SERVICES, quantity
+from carepool.procurement.model import RULE_LABELS, SERVICES, quantity
 from carepool.web.deps import CallerDep, UowDep
 from carepool.web.flash import flash, take_flash
 from carepool.web.rendering import render
@@ -25,7 +25,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(portal.router)
 router.include_router(open_data.router)
 NAV = (30, "Procurement", "/tenders")
-RULE_FIELDS = ("max_share", "min_sme_share", "min_quality", "quality_weight", "min_award_fraction", "max_providers")
+RULE_FIELDS = tuple(RULE_LABELS)
 
 
 def attempt(request: Request, action: Callable[[], Any], done: str, back: str) -> RedirectResponse:
@@ -153,7 +153,7 @@ def _builder_page(request: Request, caller: Caller, uow: Any, consortium_id: int
         ticked = {int(v) for v in form.get("lot_ids", []) if str(v).isdigit()}
     return render(request, "procurement/builder.html", {
         "consortium": service.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id), "lots": lots,
-        "in_live_tender": live, "values": values, "ticked": ticked, "error": error},
+        "in_live_tender": live, "values": values, "ticked": ticked, "error": error, "rule_labels": RULE_LABELS},
         caller=caller, status_code=422 if error is not None else 200)
 
 
@@ -190,7 +190,7 @@ async def create(request: Request, caller: CallerDep, uow: UowDep) -> Response:
 @router.get("/tenders/{ref}")
 def tender_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
     tender = tendering.get_tender(uow=uow, caller=caller, ref=ref)
-    context: dict[str, Any] = {"tender": tender, "flash": take_flash(request),
+    context: dict[str, Any] = {"tender": tender, "flash": take_flash(request), "rule_labels": RULE_LABELS,
                                "can_manage": tender.is_member and caller.has(Role.PROCUREMENT)}
     if not tender.is_member:
         return portal.tender_for_provider(request, tender, caller, uow, context)

@@ -92,8 +92,16 @@ def test_award_rules_read_and_explain_themselves() -> None:
                                     "min_sme_share": "0.25", "min_quality": "60.00"}
     assert "no provider above 30% of total value" in rules.describe()
     assert "max_share" not in rules.engine_rules(without=frozenset({"max_share"}))
-    with pytest.raises(CarepoolError, match="between 0 and 1"):
+    with pytest.raises(CarepoolError, match=r"the cap on any one provider \(max_share\) must be a fraction between"):
         AwardRules.parse({"max_share": "30"})
+    typed = AwardRules.parse({"max_share": "30%", "min_sme_share": " 25 % ", "min_award_fraction": "0.2"})
+    assert (typed.max_share, typed.min_sme_share, typed.min_award_fraction) == (
+        Decimal("0.3"), Decimal("0.25"), Decimal("0.2"))
+    with pytest.raises(CarepoolError, match=r"the floor for small and medium providers \(min_sme_share\) must be "
+                                            r"a fraction like 0.3 \(or 30%\), got 'a quarter'"):
+        AwardRules.parse({"min_sme_share": "a quarter"})
+    with pytest.raises(CarepoolError, match="between 0 and 1"):
+        AwardRules.parse({"max_share": "130%"})
     with pytest.raises(CarepoolError, match="max_providers"):
         AwardRules.parse({"max_providers": 0})
 

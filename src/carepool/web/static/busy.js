@@ -1,9 +1,15 @@
-// A form marked data-busy="words" says so and shows a progress bar while the server works on it
-// (the award runs for up to its time limit), and cannot be sent twice.
+// A form marked data-confirm="question" asks first (for a step that cannot be undone), and one marked
+// data-busy="words" says so and shows a progress bar while the server works on it (the award runs for up
+// to its time limit), and cannot be sent twice.
+document.addEventListener("submit", (event) => {
+  const question = event.target.dataset.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+}, true);  // capturing: asked before the busy bar below is shown
+
 document.addEventListener("submit", (event) => {
   const form = event.target;
   const words = form.dataset.busy;
-  if (!words || form.dataset.sent) return;
+  if (!words || form.dataset.sent || event.defaultPrevented) return;
   form.dataset.sent = "yes";
   const button = form.querySelector("button[type=submit], button:not([type])");
   const bar = document.createElement("progress");
