@@ -101,9 +101,10 @@ def _demand_words(file: str, saved: service.DemandSaved, names: dict[str, str]) 
 @router.post("/tenders/plan/{consortium_id}/threshold")
 def set_threshold(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep,
                   hours: Annotated[str, Form()] = "") -> Response:
-    return attempt(request, lambda: service.set_sme_threshold(
-        uow=uow, caller=caller, consortium_id=consortium_id, hours=quantity(hours) if hours.strip() else None),
-        "Threshold saved; rebuild the lots to apply it.", f"/tenders/plan/{consortium_id}")
+    def act() -> None:
+        stated = quantity(hours, what="SME threshold (hours a week)") if hours.strip() else None
+        service.set_sme_threshold(uow=uow, caller=caller, consortium_id=consortium_id, hours=stated)
+    return attempt(request, act, "Threshold saved; rebuild the lots to apply it.", f"/tenders/plan/{consortium_id}")
 
 
 @router.post("/tenders/plan/{consortium_id}/build")
@@ -216,10 +217,17 @@ def publish(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Respo
 @router.post("/tenders/{ref}/edit")
 async def edit(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
     form = dict(await request.form())
-    return attempt(request, lambda: tendering.update_tender(
-        uow=uow, caller=caller, ref=ref, title=str(form.get("title") or "") or None,
-        deadline=_deadline(str(form.get("deadline", ""))), rules=_rules(form) or None),
-        "Tender changed. Any submitted bids were invalidated and bidders asked to bid again.", _back(ref))
+
+    def act() -> str:
+        live = tendering.get_tender(uow=uow, caller=caller, ref=ref).bid_count or 0
+        view = tendering.update_tender(
+            uow=uow, caller=caller, ref=ref, title=str(form["title"]) if "title" in form else None,
+            description=str(form["description"]) if "description" in form else None,
+            deadline=_deadline(str(form.get("deadline", ""))), rules=_rules(form) or None)
+        gone = live - (view.bid_count or 0)
+        return "Tender changed." + (f" {gone} submitted bid{'s were' if gone != 1 else ' was'} invalidated; "
+                                    "the bidders are asked to bid again." if gone else "")
+    return attempt(request, act, "Tender changed.", _back(ref))
 
 
 @router.post("/tenders/{ref}/cancel")

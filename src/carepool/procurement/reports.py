@@ -125,7 +125,7 @@ def bid_listing(*, uow: UnitOfWork, caller: Caller, ref: str) -> BidListing:
     """Bids as the buying consortium sees them: only counts until the bids are opened."""
     row = _member_tender(uow, caller, ref)
     counts = tendering.bid_counts(uow, row.id)
-    if TenderStatus(row.status) not in OPENED_STATUSES:
+    if TenderStatus(row.status) not in OPENED_STATUSES and row.opened_at is None:  # cancelled after opening: opened
         return BidListing(sealed=True, counts=counts)
     who = bidders(uow)
     rules = tendering.view(uow, row, member=True).rules

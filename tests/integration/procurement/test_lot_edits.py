@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError
-from carepool.procurement import bidding, tendering
+from carepool.procurement import bidding, opening, tendering
 from carepool.procurement import service as procurement
 from carepool.procurement.model import BidStatus
 from carepool.web.app import create_app
@@ -213,3 +213,45 @@ def test_the_tender_builder_leaves_live_demand_unticked_and_keeps_what_was_typed
                   'value="3"', f'value="{plan["HC-EALING-ACT"]}" checked>'):
         assert value in refused.text, value
     assert f'value="{plan["HC-HF-NORTH"]}">' in refused.text  # unticked stays unticked
+
+
+def test_a_cancelled_tender_says_what_became_of_its_bids_and_its_demand(world: World) -> None:
+    lead = world.caller(LEAD)
+    unopened = world.tender()
+    world.bid("bids@a.test", unopened, "HC-BRENT-KIL", "21.90")
+    with world.db.uow() as uow:
+        tendering.cancel(uow=uow, caller=lead, ref=unopened, reason="demand moved")
+    opened = world.tender()  # the same demand, free again
+    world.bid("bids@a.test", opened, "HC-EALING-ACT", "22.40")
+    world.clock.advance(days=15)
+    with world.db.uow() as uow:
+        opening.open_bids(uow=uow, caller=lead, ref=opened)
+    with world.db.uow() as uow:
+        tendering.cancel(uow=uow, caller=lead, ref=opened, reason="budget withdrawn")
+    with TestClient(create_app(database=world.db)) as browser:
+        sign_in(browser, LEAD)
+        before = browser.get(f"/tenders/{unopened}").text
+        after = browser.get(f"/tenders/{opened}").text
+    assert "Cancelled before opening: <strong>1 sealed bid</strong> stay sealed and unread." in before
+    assert "21.90" not in before and "until the bids are opened" not in before
+    assert "22.40" in after and "sealed bid" not in after  # opened before it was cancelled: the panel still sees them
+    assert f'rebuild the lots on the <a href="/tenders/plan/{world.consortium_id}">lot plan</a>' in after
+
+
+def test_editing_on_the_page_says_how_many_bids_it_invalidated(world: World) -> None:
+    draft = world.tender(publish=False)
+    with TestClient(create_app(database=world.db)) as browser:
+        sign_in(browser, LEAD)
+        form = {"title": "Home care 2026/27", "description": "All four localities", "deadline": "", **RULES}
+        page = browser.post(f"/tenders/{draft}/edit", data=form).text
+        assert "Tender changed.</div>" in page and "invalidated" not in page and "All four localities" in page
+        page = browser.post(f"/tenders/{draft}/edit", data={**form, "title": " "}).text
+        assert "the title cannot be empty" in page and "Home care 2026/27" in page  # nothing changed
+        with world.db.uow() as uow:
+            tendering.cancel(uow=uow, caller=world.caller(LEAD), ref=draft, reason="replaced")
+        published = world.tender()
+        world.bid("bids@a.test", published, "HC-BRENT-KIL", "21.90")
+        page = browser.post(f"/tenders/{published}/edit", data={**form, "max_share": "55%"}).text
+        assert "Tender changed. 1 submitted bid was invalidated; the bidders are asked to bid again." in page
+        page = browser.post(f"/tenders/plan/{world.consortium_id}/threshold", data={"hours": "lots"}).text
+        assert "SME threshold (hours a week): expected a number like 120.5, got &#39;lots&#39;" in page
