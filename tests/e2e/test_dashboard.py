@@ -24,6 +24,7 @@ def test_sign_in_and_see_the_six_boroughs(page: Page, server_url: str, artifacts
         expect(table.get_by_role("link", name=borough.name)).to_be_visible()
     expect(page.get_by_text("Priya Shah · London Borough of Brent")).to_be_visible()
     expect(table.locator("tfoot")).to_contain_text("1,745,400")
+    expect(table.locator("tfoot td").last).to_have_text("30,725")  # aged 85+, summed like the rest
     page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
 
 

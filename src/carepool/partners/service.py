@@ -195,6 +195,11 @@ class CouncilSummary:
         return sum(loc.by_band.get("65-74", 0) + loc.by_band.get("75-84", 0) + loc.by_band.get("85+", 0)
                    for loc in self.localities)
 
+    @property
+    def oldest_people(self) -> int:
+        """Aged 85 and over."""
+        return sum(loc.by_band.get("85+", 0) for loc in self.localities)
+
 
 @dataclass(frozen=True)
 class Dashboard:
