@@ -37,6 +37,10 @@ class ConsortiumView:
     members: tuple[tuple[str, str], ...]  # (code, name)
     sme_threshold: Decimal | None  # stated; None: median SME capacity
 
+    @property
+    def lead_name(self) -> str:
+        return dict(self.members).get(self.lead_code, self.lead_code)  # the lead is always a member
+
 
 @dataclass(frozen=True)
 class StoredLot:

@@ -235,6 +235,7 @@ def test_a_cancelled_tender_says_what_became_of_its_bids_and_its_demand(world: W
     assert "Cancelled before opening: <strong>1 sealed bid</strong> stay sealed and unread." in before
     assert "21.90" not in before and "until the bids are opened" not in before
     assert "22.40" in after and "sealed bid" not in after  # opened before it was cancelled: the panel still sees them
+    assert "(led by Hammersmith and Fulham)" in after  # the lead by name, not its code
     assert f'rebuild the lots on the <a href="/tenders/plan/{world.consortium_id}">lot plan</a>' in after
 
 
