@@ -18,7 +18,7 @@ from carepool.db.uow import UnitOfWork
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, OrgKind
 from carepool.partners.service import Located
-from carepool.procurement import sealing
+from carepool.procurement import sealing, service
 from carepool.procurement.access import require_provider, tender_for
 from carepool.procurement.model import (
     BidContent,
@@ -30,6 +30,7 @@ from carepool.procurement.model import (
 )
 from carepool.procurement.tables import BidRow, LotRow, SealedBidRow, TenderRow
 from carepool.procurement.tendering import aware
+from carepool.procurement.validation import bid_warnings
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,8 @@ def _seal(uow: UnitOfWork, caller: Caller, tender: TenderRow, lot: LotRow, conte
     audit.record(uow=uow, actor=caller.actor, organisation=provider, action="bid.submitted", entity_type="bid",
                  entity_id=str(row.id), after={"tender": tender.ref, "lot": lot.code, "sha256": digest,
                                                "submitted_at": now.isoformat(), "tender_version": tender.version})
-    return Receipt(row.id, tender.ref, lot.code, provider, digest, now)
+    warnings = bid_warnings(service.stored_lot(uow, lot).lot, content)
+    return Receipt(row.id, tender.ref, lot.code, provider, digest, now, warnings)
 
 
 def submit_bid(*, uow: UnitOfWork, caller: Caller, ref: str, lot_code: str, content: BidContent) -> Receipt:

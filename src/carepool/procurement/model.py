@@ -359,6 +359,7 @@ class Receipt:
     provider: str
     sha256: str
     submitted_at: datetime
+    warnings: tuple[str, ...] = ()  # what looked like a slip as it was sealed (not part of the sealed bid)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
 from carepool.partners.model import Caller, Role
 from carepool.procurement import bid_workbook, bidding, reports, tendering
-from carepool.procurement.model import BidContent, quantity
+from carepool.procurement.model import BidContent, Receipt, quantity
 from carepool.web.deps import CallerDep, UowDep
 from carepool.web.flash import flash, take_flash
 from carepool.web.rendering import render
@@ -30,6 +30,16 @@ def _receipts_shown(uow: Any, caller: Caller, request: Request, ref: str) -> lis
     if not ids or not caller.has(Role.PROVIDER):
         return []
     return [bid for bid in bidding.my_bids(uow=uow, caller=caller, ref=ref) if bid.id in ids]
+
+
+def _sealed_words(receipts: list[Receipt]) -> str:
+    said = (f"Bid sealed on lot {receipts[0].lot}. Keep your receipt." if len(receipts) == 1
+            else f"{len(receipts)} bids sealed. Keep your receipts.")
+    warnings = [w for r in receipts for w in r.warnings]
+    if warnings:
+        said += ("\nSealed as typed, but check: bid again on the lot before the deadline if it is a slip (your "
+                 "latest bid counts).\n" + "\n".join(f"  {w}" for w in warnings))
+    return said
 
 
 @router.get("/tenders/my-bids")
@@ -64,7 +74,7 @@ def submit(request: Request, ref: str, caller: CallerDep, uow: UowDep, lot: Anno
         flash(request, str(error), "error")
         return RedirectResponse(f"/tenders/{ref}", status_code=303)
     request.session["receipt_ids"] = [receipt.bid_id]
-    flash(request, f"Bid sealed on lot {receipt.lot}. Keep your receipt.")
+    flash(request, _sealed_words([receipt]))
     return RedirectResponse(f"/tenders/{ref}", status_code=303)
 
 
@@ -90,5 +100,5 @@ def upload_bid_workbook(request: Request, ref: str, file: UploadFile, caller: Ca
         flash(request, str(error), "error")
         return RedirectResponse(f"/tenders/{ref}", status_code=303)
     request.session["receipt_ids"] = [r.bid_id for r in receipts]
-    flash(request, f"{len(receipts)} bids sealed. Keep your receipts.")
+    flash(request, _sealed_words(receipts))
     return RedirectResponse(f"/tenders/{ref}", status_code=303)

@@ -163,11 +163,12 @@ class ReceiptRead(BaseModel):
     provider: str
     sha256: str
     submitted_at: datetime
+    warnings: list[str]  # what looked like a slip as it was sealed: bid again before the deadline to correct it
 
     @classmethod
     def of(cls, receipt: Receipt) -> ReceiptRead:
         return cls(bid_id=receipt.bid_id, tender=receipt.tender, lot=receipt.lot, provider=receipt.provider,
-                   sha256=receipt.sha256, submitted_at=receipt.submitted_at)
+                   sha256=receipt.sha256, submitted_at=receipt.submitted_at, warnings=list(receipt.warnings))
 
 
 class MyBidRead(BaseModel):

@@ -85,6 +85,18 @@ def test_the_api_answers_refusals_with_status_codes(world: World) -> None:
         bid["price"] = "21.50"
         receipt = client.post(f"/api/procurement/tenders/{ref}/bids", json=bid, headers=provider)
         assert receipt.status_code == 201 and len(receipt.json()["sha256"]) == 64
+        assert receipt.json()["warnings"] == []
+        slip = client.post(f"/api/procurement/tenders/{ref}/bids", headers=provider,
+                           json={**bid, "price": "2150.00", "max_quantity": "5000"})
+        assert slip.status_code == 201 and slip.json()["warnings"] == [  # sealed as typed, with what looks wrong
+            "lot HC-HF-NORTH: £2,150.00 an hour is more than 3 times what the members pay today (£24.90); "
+            "check it is not a slip",
+            "lot HC-HF-NORTH: you offer up to 5,000.00 hours a week, but the lot has 400.00; no more than that "
+            "can be awarded"]
+        sign_in(client, "bids@a.test")
+        page = client.post(f"/tenders/{ref}/bid", data={"lot": "HC-HF-NORTH", "price": "2.49", "quality": "70"})
+        assert "Bid sealed on lot HC-HF-NORTH. Keep your receipt.\nSealed as typed, but check" in page.text
+        assert "£2.49 an hour is less than a third of what the members pay today (£24.90)" in page.text
 
 
 def test_demand_file_is_checked_whole_then_lots_split_and_merge(world: World, tmp_path: Path) -> None:

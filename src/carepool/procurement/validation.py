@@ -1,0 +1,57 @@
+"""Checks on a bid as it is sealed: warnings, not refusals.
+
+A bid is the provider's to make, so it is sealed as typed; but nobody can read it until the
+deadline, and then it is too late to fix a slip. So what looks like one (21.50 typed as 2150,
+more hours than the lot has) is said on the receipt, while the provider can still bid again.
+Each check is a pure function of the lot and the bid returning a warning or ``None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from carepool.procurement.model import BidContent, LotDesign
+
+PRICE_FACTOR = 3  # a price this many times above (or below) what the members pay today is probably a slip
+
+
+def _hours(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def price_far_from_today(lot: LotDesign, bid: BidContent) -> str | None:
+    today = lot.baseline_price
+    if today.pence == 0:
+        return None
+    if bid.price.pence > PRICE_FACTOR * today.pence:
+        return (f"lot {lot.code}: {bid.price} an hour is more than {PRICE_FACTOR} times what the members pay "
+                f"today ({today}); check it is not a slip")
+    if PRICE_FACTOR * bid.price.pence < today.pence:
+        return (f"lot {lot.code}: {bid.price} an hour is less than a third of what the members pay today "
+                f"({today}); check it is not a slip")
+    return None
+
+
+def more_hours_than_the_lot(lot: LotDesign, bid: BidContent) -> str | None:
+    if bid.max_quantity is not None and bid.max_quantity > lot.weekly_quantity:
+        return (f"lot {lot.code}: you offer up to {_hours(bid.max_quantity)} hours a week, but the lot has "
+                f"{_hours(lot.weekly_quantity)}; no more than that can be awarded")
+    return None
+
+
+def capacity_below_the_offer(lot: LotDesign, bid: BidContent) -> str | None:
+    offer = min(bid.max_quantity, lot.weekly_quantity) if bid.max_quantity is not None else lot.weekly_quantity
+    if bid.capacity is not None and bid.capacity < offer:
+        return (f"lot {lot.code}: your capacity across the tender ({_hours(bid.capacity)} hours a week) is less "
+                f"than the {_hours(offer)} you offer on this lot; no more than your capacity can be awarded")
+    return None
+
+
+CHECKS: tuple[Callable[[LotDesign, BidContent], str | None], ...] = (
+    price_far_from_today, more_hours_than_the_lot, capacity_below_the_offer)
+
+
+def bid_warnings(lot: LotDesign, bid: BidContent) -> tuple[str, ...]:
+    """What looks like a slip in ``bid`` on ``lot`` (empty when nothing does)."""
+    return tuple(warning for check in CHECKS if (warning := check(lot, bid)) is not None)
