@@ -130,10 +130,15 @@ def read_rows(sheet: Sheet, columns: Iterable[Column]) -> tuple[list[tuple[int, 
     return records, problems
 
 
+def in_file_order(problems: list[Problem]) -> list[Problem]:
+    """Problems by file, sheet and row, as a person reads down the file (found in any order)."""
+    return sorted(problems, key=lambda p: (p.file or "", p.sheet or "", p.row or 0))
+
+
 def check(problems: list[Problem], what: str) -> None:
     """Raise one error listing every problem, so nothing is written from a bad file."""
     if problems:
-        problems = sorted(problems, key=lambda p: (p.file or "", p.sheet or "", p.row or 0))
+        problems = in_file_order(problems)
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         raise CarepoolError.from_problems(f"{what}: {count}; nothing was imported", problems)
 

@@ -88,5 +88,6 @@ def read_clean(path: Path) -> list[Located[tuple[str, BidContent]]]:
     """The bids of a file with no problem at all; otherwise every problem, and nothing to seal."""
     bids, problems = read_bids(path)
     if problems:
-        raise CarepoolError.from_problems(f"nothing was sealed: {problems[0]}", problems[1:])
+        first, *rest = tabular.in_file_order(problems)
+        raise CarepoolError.from_problems(f"nothing was sealed: {first}", rest)
     return bids

@@ -5,7 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from carepool.procurement.bid_workbook import read_bids
+import pytest
+
+from carepool.core.errors import CarepoolError
+from carepool.procurement.bid_workbook import read_bids, read_clean
 
 
 def test_blank_rows_are_no_bid_and_a_lot_is_bid_on_once(tmp_path: Path) -> None:
@@ -21,3 +24,16 @@ def test_blank_rows_are_no_bid_and_a_lot_is_bid_on_once(tmp_path: Path) -> None:
     assert str(problems[0]).startswith("bids.csv, row 5, column price_per_hour")
     assert "row 4, column lot: lot HC-A is bid on again (first on row 2)" in str(problems[1])
     assert len(problems) == 2
+
+
+def test_a_refused_workbook_lists_its_problems_down_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "bids.csv"  # row 5's bad number is found while reading, rows 3 and 4 after
+    path.write_text("lot,lot_name,hours_per_week,price_per_hour,quality,max_hours_per_week,capacity\n"
+                    "HC-A,A,100,21.40,80,,\n"
+                    "HC-B,B,200,,70,,\n"
+                    "HC-A,A,100,22.00,70,,\n"
+                    "HC-C,C,300,20.123,70,,\n", encoding="utf-8")
+    with pytest.raises(CarepoolError) as refused:
+        read_clean(path)
+    rows = [line.split(", column")[0].rsplit("row ", 1)[1] for line in str(refused.value).splitlines()]
+    assert rows == ["3", "4", "5"] and str(refused.value).startswith("nothing was sealed: bids.csv, row 3")
