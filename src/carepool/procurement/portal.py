@@ -55,7 +55,8 @@ def tender_for_provider(request: Request, tender: tendering.TenderView, caller: 
     """A published tender as a provider (or any non-member) sees it: no one else's bids, ever."""
     result = reports.my_result(uow=uow, caller=caller, ref=tender.ref) if caller.has(Role.PROVIDER) else None
     context.update({"result": result, "is_provider": caller.has(Role.PROVIDER),
-                    "receipts": _receipts_shown(uow, caller, request, tender.ref)})
+                    "receipts": _receipts_shown(uow, caller, request, tender.ref),
+                    "typed": request.session.pop("bid_typed", None) or {}})
     return render(request, "procurement/tender_provider.html", context, caller=caller)
 
 
@@ -72,6 +73,10 @@ def submit(request: Request, ref: str, caller: CallerDep, uow: UowDep, lot: Anno
         receipt = bidding.submit_bid(uow=uow, caller=caller, ref=ref, lot_code=lot, content=content)
     except CarepoolError as error:
         flash(request, str(error), "error")
+        # what was typed comes back (a few short strings: the bidder's own, in its own session cookie), so a
+        # bidder putting it right does not bid on the first lot in the list by mistake
+        request.session["bid_typed"] = {"lot": lot[:40], "price": price[:20], "quality": quality[:20],
+                                        "max_quantity": max_quantity[:20], "capacity": capacity[:20]}
         return RedirectResponse(f"/tenders/{ref}", status_code=303)
     request.session["receipt_ids"] = [receipt.bid_id]
     flash(request, _sealed_words([receipt]))

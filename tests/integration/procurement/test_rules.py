@@ -97,6 +97,12 @@ def test_the_api_answers_refusals_with_status_codes(world: World) -> None:
         page = client.post(f"/tenders/{ref}/bid", data={"lot": "HC-HF-NORTH", "price": "2.49", "quality": "70"})
         assert "Bid sealed on lot HC-HF-NORTH. Keep your receipt.\nSealed as typed, but check" in page.text
         assert "£2.49 an hour is less than a third of what the members pay today (£24.90)" in page.text
+        page = client.post(f"/tenders/{ref}/bid", data={"lot": "HC-HF-NORTH", "price": "21,50", "quality": "70",
+                                                       "max_quantity": "300"})
+        assert "price per hour" in page.text and "There is a problem" in page.text  # refused, and what was typed
+        assert '<option value="HC-HF-NORTH" selected>' in page.text and 'value="21,50"' in page.text  # is back
+        assert 'id="max_quantity" name="max_quantity" inputmode="decimal" value="300"' in page.text
+        assert 'value="21,50"' not in client.get(f"/tenders/{ref}").text  # once
 
 
 def test_demand_file_is_checked_whole_then_lots_split_and_merge(world: World, tmp_path: Path) -> None:
