@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from carepool.core.errors import CarepoolError, not_found
+from carepool.core.money import Money
 from carepool.db.uow import UnitOfWork
 from carepool.partners import service as partners
 from carepool.partners.model import Caller
@@ -86,6 +87,10 @@ class PublicTender:
     status: TenderStatus
     deadline: datetime | None
     awards: list[reports.AwardLine]  # once the award is confirmed
+
+    @property
+    def annual_value(self) -> Money:
+        return Money.sum(a.annual_value for a in self.awards)
 
 
 def public_tenders(*, uow: UnitOfWork) -> list[PublicTender]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 from fastapi.testclient import TestClient
 
@@ -65,3 +66,6 @@ def test_anyone_reads_published_tenders_and_contracts_awarded(world: World) -> N
         record = anyone.get(f"/open-data/tenders/{ref}-record.json")
         assert record.status_code == 200 and record.json()["records"][0]["ocid"].endswith(ref)
         assert "23.95" not in record.text and "23.95" not in text  # a losing price stays private
+        total = sum(Decimal(r["yearly_value"]) for r in rows)
+        assert f'<th scope="row" colspan="4">Total</th><td class="num">£{total:,.2f}</td>' in anyone.get(
+            "/open-data/tenders").text  # the page's total is the CSV's rows added up
