@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -196,6 +197,7 @@ def tender_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> R
     if not tender.is_member:
         return portal.tender_for_provider(request, tender, caller, uow, context)
     context["listing"] = reports.bid_listing(uow=uow, caller=caller, ref=ref)
+    context["override_typed"] = request.session.pop("override_typed", None)
     summary = reports.award_summary(uow=uow, caller=caller, ref=ref)
     context["summary"] = summary
     context["charts"] = summary is not None
@@ -272,24 +274,33 @@ async def override(request: Request, ref: str, caller: CallerDep, uow: UowDep) -
     summary = reports.award_summary(uow=uow, caller=caller, ref=ref)
     current = {(a.lot_code, a.provider_code): a.weekly_quantity for a in (summary.awards if summary else [])}
     listing = reports.bid_listing(uow=uow, caller=caller, ref=ref)
-    changed_lots: set[str] = set()
-    wanted: dict[int, tuple[str, Decimal]] = {}
-    for bid in listing.bids:
-        text = str(form.get(f"q{bid.id}", "")).strip()
-        if not text:
-            continue
-        hours = quantity(text, what=f"hours for bid {bid.id}", zero_ok=True)
-        wanted[bid.id] = (bid.lot_code, hours)
-        if hours != current.get((bid.lot_code, bid.provider_code), Decimal(0)):
-            changed_lots.add(bid.lot_code)
-    allocations = [evaluation.Allocation(bid_id, hours) for bid_id, (lot, hours) in wanted.items()
-                   if lot in changed_lots]
-    if not allocations:
-        flash(request, "Nothing was changed.")
-        return RedirectResponse(_back(ref), status_code=303)
-    return attempt(request, lambda: evaluation.override(uow=uow, caller=caller, ref=ref, allocations=allocations,
-                                                        reason=str(form.get("reason", ""))),
-                   f"Award of {', '.join(sorted(changed_lots))} changed; the reason is recorded.", _back(ref))
+    typed = {str(bid.id): str(form.get(f"q{bid.id}", "")).strip() for bid in listing.bids}
+    reason = str(form.get("reason", ""))
+
+    def act() -> str:
+        changed_lots: set[str] = set()
+        wanted: dict[int, tuple[str, Decimal]] = {}
+        for bid in listing.bids:
+            if not typed[str(bid.id)]:
+                continue
+            hours = quantity(typed[str(bid.id)], what=f"hours a week for {bid.provider_name} on {bid.lot_code}",
+                             zero_ok=True)
+            wanted[bid.id] = (bid.lot_code, hours)
+            if hours != current.get((bid.lot_code, bid.provider_code), Decimal(0)):
+                changed_lots.add(bid.lot_code)
+        allocations = [evaluation.Allocation(bid_id, hours) for bid_id, (lot, hours) in wanted.items()
+                       if lot in changed_lots]
+        if not allocations:
+            return "Nothing was changed."
+        evaluation.override(uow=uow, caller=caller, ref=ref, allocations=allocations, reason=reason)
+        return f"Award of {', '.join(sorted(changed_lots))} changed; the reason is recorded."
+
+    response = attempt(request, act, "", _back(ref))
+    if (request.session.get("flash") or {}).get("kind") == "error":
+        kept = {"hours": {k: v[:20] for k, v in typed.items() if v}, "reason": reason[:300]}
+        if len(json.dumps(kept)) < 1_500:  # what was typed comes back, if it fits the session cookie
+            request.session["override_typed"] = kept
+    return response
 
 
 @router.post("/tenders/{ref}/confirm")

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
 from carepool.core.errors import CarepoolError
-from carepool.procurement import evaluation, io, opening, service, tendering
+from carepool.procurement import evaluation, io, opening, reports, service, tendering
 from carepool.web.app import create_app
 from tests.integration.helpers import sign_in, token_for
-from tests.integration.procurement.conftest import BRENT, EALING, HF, ICB, World
+from tests.integration.procurement.conftest import BRENT, EALING, HF, ICB, SME_A, World
 
 LEAD = "proc@hf.test"
 
@@ -174,3 +174,22 @@ def test_a_members_demand_file_on_the_page_says_what_it_replaced_and_kept(world:
                            files={"file": ("brent.csv", brent_only, "text/csv")})
         assert "1 line for Brent, Ealing, Hammersmith and Fulham, NWL ICB, in place of 4 lines." in page.text
         assert "Demand on record: 1 line, 100.00 hours a week." in page.text
+
+
+def test_a_refused_override_names_the_provider_and_keeps_what_was_typed(world: World) -> None:
+    ref = world.tender()
+    world.bid("bids@a.test", ref, "HC-BRENT-KIL", "22.37", 80)
+    world.bid("bids@c.test", ref, "HC-BRENT-KIL", "21.11", 70, capacity="5000")
+    world.bid("bids@c.test", ref, "HC-EALING-ACT", "21.00", 70, capacity="5000")
+    world.clock.advance(days=15)
+    world.award(ref, confirm=False)
+    with world.db.uow() as uow:
+        listing = reports.bid_listing(uow=uow, caller=world.caller("proc@hf.test"), ref=ref)
+    acorn = next(b for b in listing.bids if b.provider_code == SME_A)
+    with TestClient(create_app(database=world.db)) as client:
+        sign_in(client, "proc@hf.test")
+        page = client.post(f"/tenders/{ref}/override", data={f"q{acorn.id}": "six hundred", "reason": "continuity"})
+    said = "hours a week for Acorn Care on HC-BRENT-KIL: expected a number like 120.5, got &#39;six hundred&#39;"
+    assert said in page.text
+    assert 'value="six hundred"' in page.text and ">continuity</textarea>" in page.text  # typed, kept
+    assert "<details open><summary>Change the award by hand" in page.text
