@@ -43,6 +43,7 @@ class BidLine:
     max_quantity: Decimal | None
     capacity: Decimal | None
     eligible: bool
+    panel_note: str | None = None  # how the panel came to its score
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def bid_listing(*, uow: UnitOfWork, caller: Caller, ref: str) -> BidListing:
         lines.append(BidLine(bid.id, lots[bid.lot_id], bid.provider_code, bidder.name if bidder else bid.provider_code,
                              bool(bidder and bidder.sme), BidStatus(bid.status), bid.status_note, bid.receipt_sha256,
                              bid.price, quality, panel, from_cents(bid.max_quantity_cents),
-                             from_cents(bid.capacity_cents), eligible))
+                             from_cents(bid.capacity_cents), eligible, bid.panel_note))
     return BidListing(sealed=False, counts=counts, bids=lines)
 
 

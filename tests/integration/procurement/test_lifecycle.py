@@ -66,6 +66,9 @@ def test_the_whole_cycle(world: World) -> None:
         opening.set_panel_score(uow=uow, caller=lead, ref=ref, bid_id=c_on_hf.id, score=Decimal(65),
                                 note="panel reviewed the method statement")
     with world.db.uow() as uow:
+        scored = next(b for b in reports.bid_listing(uow=uow, caller=lead, ref=ref).bids if b.id == c_on_hf.id)
+    assert (scored.panel_quality, scored.panel_note) == (Decimal(65), "panel reviewed the method statement")
+    with world.db.uow() as uow:
         result = evaluation.evaluate(uow=uow, caller=lead, ref=ref, time_limit=10)
     assert [e["provider"] for e in result["excluded"]] == [SME_B]  # quality 55 is under the floor of 60
     assert set(result["rule_costs"]) == {"max_share", "min_sme_share", "min_quality", "min_award_fraction"}
