@@ -264,8 +264,18 @@ def panel_score(request: Request, ref: str, bid_id: int, caller: CallerDep, uow:
 
 @router.post("/tenders/{ref}/evaluate")
 def evaluate(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
-    return attempt(request, lambda: evaluation.evaluate(uow=uow, caller=caller, ref=ref),
-                   "Award run. Review it below, override with a reason if you must, then confirm.", _back(ref))
+    def act() -> None:
+        try:
+            evaluation.evaluate(uow=uow, caller=caller, ref=ref)
+        except CarepoolError as error:
+            if error.kind != "infeasible":
+                raise
+            raise CarepoolError(  # say what can still be done: the rules were published with the tender
+                f"{error.message.rstrip('.')}. The rules were published with the tender and cannot change once "
+                "bids are open: set panel scores if the panel has not, or cancel the tender and publish a new one "
+                "under rules the market can meet.", kind=error.kind, problems=error.problems) from None
+    return attempt(request, act, "Award run. Review it below, override with a reason if you must, then confirm.",
+                   _back(ref))
 
 
 @router.post("/tenders/{ref}/override")

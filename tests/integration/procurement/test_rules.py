@@ -193,3 +193,17 @@ def test_a_refused_override_names_the_provider_and_keeps_what_was_typed(world: W
     assert said in page.text
     assert 'value="six hundred"' in page.text and ">continuity</textarea>" in page.text  # typed, kept
     assert "<details open><summary>Change the award by hand" in page.text
+
+
+def test_an_award_no_plan_can_meet_says_what_can_still_be_done(world: World) -> None:
+    ref = world.tender()
+    world.bid("bids@a.test", ref, "HC-BRENT-KIL", "22.37", 80)
+    world.clock.advance(days=15)
+    with world.db.uow() as uow:
+        opening.open_bids(uow=uow, caller=world.caller("proc@hf.test"), ref=ref)
+    with TestClient(create_app(database=world.db)) as client:
+        sign_in(client, "proc@hf.test")
+        page = client.post(f"/tenders/{ref}/evaluate").text
+    assert "max_share 0.6 needs at least 2 winning providers but only 1 have eligible bids. The rules were " \
+           "published with the tender and cannot change once bids are open" in page
+    assert "cancel the tender and publish a new one" in page
