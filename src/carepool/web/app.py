@@ -18,6 +18,7 @@ from carepool.db import meta
 from carepool.db.engine import Database
 from carepool.web.charts import PLOTLY_JS_URL, plotly_js_path
 from carepool.web.csrf import check_csrf
+from carepool.web.errors import add_error_pages, back_link
 from carepool.web.rendering import make_templates, render
 
 STATIC = Path(__file__).parent / "static"
@@ -32,7 +33,8 @@ def _error_handler(request: Request, error: Exception) -> Response:
     if error.kind == "unauthenticated":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
-    return render(request, "error.html", {"error": error, "status": status}, status_code=status)
+    return render(request, "error.html", {"error": error, "status": status, "back": back_link(request)},
+                  status_code=status)
 
 
 def include_feature_routers(app: FastAPI) -> list[tuple[str, str]]:
@@ -84,6 +86,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         same_site="lax", https_only=settings.secure_cookies, max_age=8 * 3600,
     )
     app.add_exception_handler(CarepoolError, _error_handler)
+    add_error_pages(app)
+
     @app.get(PLOTLY_JS_URL, include_in_schema=False)
     def plotly_js() -> FileResponse:
         return FileResponse(plotly_js_path(), media_type="text/javascript",
