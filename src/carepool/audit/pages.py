@@ -14,7 +14,7 @@ from carepool.web.deps import UowDep, require
 from carepool.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-NAV = (90, "Audit trail", "/audit")
+NAV = (90, "Audit trail", "/audit", AUDIT_READERS)
 
 
 @router.get("/audit")

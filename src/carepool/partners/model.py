@@ -35,6 +35,10 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# Everyone at a commissioning partner (a provider's own staff have Role.PROVIDER, and only it, unless admins)
+PARTNER_ROLES = (Role.VIEWER, Role.COMMISSIONER, Role.FINANCE, Role.PROCUREMENT, Role.ADMIN)
+
+
 AGE_BANDS: tuple[str, ...] = ("0-17", "18-64", "65-74", "75-84", "85+")
 _LOCALITY_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,29}$")
 

@@ -9,13 +9,13 @@ from starlette.responses import Response
 
 from carepool.core.errors import CarepoolError
 from carepool.partners import access, io, service
-from carepool.partners.model import Caller, OrgKind, Role
+from carepool.partners.model import PARTNER_ROLES, Caller, OrgKind, Role
 from carepool.web.deps import CallerDep, UowDep, require
 from carepool.web.rendering import render
 from carepool.web.uploads import read_upload, upload_name
 
 router = APIRouter(include_in_schema=False)
-NAV = (10, "Partners", "/partners")
+NAV = (10, "Partners", "/partners", PARTNER_ROLES)
 
 
 @router.get("/partners")

@@ -15,7 +15,7 @@ from carepool.core.errors import HTTP_STATUS, CarepoolError
 from carepool.core.money import Money
 from carepool.core.periods import FinancialMonth
 from carepool.db.uow import UnitOfWork
-from carepool.partners.model import Caller
+from carepool.partners.model import PARTNER_ROLES, Caller
 from carepool.pooled_budget import monitoring, payments, reports, service, variations, yearend
 from carepool.pooled_budget.changes import MoveContribution, SetContribution
 from carepool.pooled_budget.definition import describe_rule, read_definition
@@ -26,7 +26,7 @@ from carepool.web.rendering import render
 from carepool.web.uploads import read_upload, saved_uploads
 
 router = APIRouter(include_in_schema=False)
-NAV = (20, "Pooled budgets", "/pool")
+NAV = (20, "Pooled budgets", "/pool", PARTNER_ROLES)
 TABS = (("", "Overview"), ("/monitoring", "Monthly monitoring"), ("/variations", "Variations"),
         ("/settlement", "Payments and settlement"))
 Form_ = Annotated[str, Form()]

@@ -16,6 +16,7 @@ from carepool.config import Settings
 from carepool.core.errors import HTTP_STATUS, CarepoolError
 from carepool.db import meta
 from carepool.db.engine import Database
+from carepool.partners.model import Role
 from carepool.web.charts import PLOTLY_JS_URL, plotly_js_path
 from carepool.web.csrf import check_csrf
 from carepool.web.errors import add_error_pages, back_link
@@ -37,14 +38,18 @@ def _error_handler(request: Request, error: Exception) -> Response:
                   status_code=status)
 
 
-def include_feature_routers(app: FastAPI) -> list[tuple[str, str]]:
+NavEntry = tuple[str, str, tuple[Role, ...]]  # label, path, the roles it is for (none: every signed-in user)
+
+
+def include_feature_routers(app: FastAPI) -> list[NavEntry]:
     """Mount ``router`` of every ``carepool.<feature>.pages`` and ``.api`` module that exists.
 
-    A pages module may declare ``NAV = (position, label, path)`` to appear in the navigation.
+    A pages module may declare ``NAV = (position, label, path)`` to appear in the navigation, or
+    ``(position, label, path, roles)`` to appear only for users with one of ``roles``.
     """
     import importlib
 
-    entries: list[tuple[int, str, str]] = [(0, "Dashboard", "/"), (99, "API", "/api/docs")]
+    entries: list[tuple] = [(0, "Dashboard", "/"), (99, "API", "/api/docs")]
     package = Path(__file__).resolve().parent.parent
     features = ["web", *sorted(p.name for p in package.iterdir() if p.is_dir() and p.name != "web")]
     for feature in features:
@@ -55,7 +60,7 @@ def include_feature_routers(app: FastAPI) -> list[tuple[str, str]]:
             app.include_router(module.router)
             if kind == "pages" and hasattr(module, "NAV"):
                 entries.append(module.NAV)
-    return [(label, path) for _, label, path in sorted(entries)]
+    return [(label, path, tuple(roles[0]) if roles else ()) for _, label, path, *roles in sorted(entries)]
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:

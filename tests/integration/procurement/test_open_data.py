@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from carepool.procurement import service as procurement
 from carepool.procurement import tendering
 from carepool.web.app import create_app
+from tests.integration.helpers import sign_in
 from tests.integration.procurement.conftest import RULES, World
 
 LEAD = "proc@hf.test"
@@ -69,3 +71,19 @@ def test_anyone_reads_published_tenders_and_contracts_awarded(world: World) -> N
         total = sum(Decimal(r["yearly_value"]) for r in rows)
         assert f'<th scope="row" colspan="4">Total</th><td class="num">£{total:,.2f}</td>' in anyone.get(
             "/open-data/tenders").text  # the page's total is the CSV's rows added up
+
+
+def test_the_navigation_offers_each_user_what_its_roles_open(world: World) -> None:
+    def links(email: str) -> list[str]:
+        with TestClient(create_app(database=world.db)) as client:
+            sign_in(client, email)
+            page = client.get("/tenders").text
+        nav = page.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+        return re.findall(r'<a href="[^"]+"[^>]*>([^<]+)</a>', nav)
+
+    assert links("bids@a.test") == ["Dashboard", "Procurement", "Open data", "API"]  # a provider
+    assert links("bids@b.test") == ["Dashboard", "Partners", "Pooled budgets", "Procurement", "Audit trail",
+                                    "Open data", "API"]  # a provider's admin
+    assert links("proc@hf.test") == ["Dashboard", "Partners", "Pooled budgets", "Procurement", "Audit trail",
+                                     "Open data", "API"]
+    assert "Audit trail" not in links("viewer@brent.test")
