@@ -203,6 +203,16 @@ class ProviderResult:
     standings: list[engine.BidStanding] = field(default_factory=list)  # once the award is confirmed
 
     @property
+    def to_bid_again(self) -> list[str]:
+        """Lots whose latest bid a change to the tender invalidated, while there is still time to bid again."""
+        if self.tender.status is not TenderStatus.PUBLISHED or self.tender.deadline_passed:
+            return []
+        latest: dict[str, BidStatus] = {}
+        for bid in self.bids:  # newest first
+            latest.setdefault(bid.lot_code, bid.status)
+        return sorted(lot for lot, status in latest.items() if status is BidStatus.INVALIDATED)
+
+    @property
     def annual_value(self) -> Money:
         return Money.sum(a.annual_value for a in self.awards)
 

@@ -254,5 +254,13 @@ def test_editing_on_the_page_says_how_many_bids_it_invalidated(world: World) -> 
         world.bid("bids@a.test", published, "HC-BRENT-KIL", "21.90")
         page = browser.post(f"/tenders/{published}/edit", data={**form, "max_share": "55%"}).text
         assert "Tender changed. 1 submitted bid was invalidated; the bidders are asked to bid again." in page
+        browser.cookies.clear()
+        sign_in(browser, "bids@a.test")
+        mine = browser.get(f"/tenders/{published}").text
+        assert "your bid on HC-BRENT-KIL no longer counts. Bid again before the deadline" in mine
+        world.bid("bids@a.test", published, "HC-BRENT-KIL", "21.95")
+        assert "Bid again" not in browser.get(f"/tenders/{published}").text
+        browser.cookies.clear()
+        sign_in(browser, LEAD)
         page = browser.post(f"/tenders/plan/{world.consortium_id}/threshold", data={"hours": "lots"}).text
         assert "SME threshold (hours a week): expected a number like 120.5, got &#39;lots&#39;" in page
