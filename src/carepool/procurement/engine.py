@@ -9,7 +9,7 @@ remainder, so the members' savings add up exactly to the tender's.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -197,15 +197,17 @@ class BidStanding:
     bids_considered: int
     awarded_quantity: Decimal  # hours a week awarded to this bid
     awarded_prices: tuple[Money, ...]  # every price awarded on the lot, lowest first
-    set_by_hand: bool = False  # the consortium replaced the optimiser's award on this lot (with a recorded reason)
+    set_by_hand: bool = False  # the consortium replaced the optimiser's award on this lot
+    by_hand_reason: str | None = None  # and why, as it recorded for this lot
 
 
 def bid_standings(mine: Iterable[OpenedBid], every_bid: Iterable[OpenedBid], floor: Decimal | None,
                   awarded: Mapping[str, Decimal], awarded_prices: Mapping[str, Iterable[Money]],
-                  by_hand: Collection[str] = ()) -> list[BidStanding]:
+                  by_hand: Mapping[str, str | None] | None = None) -> list[BidStanding]:
     """Standings of ``mine`` among ``every_bid`` on their lots; ``awarded`` maps a lot to the weekly quantity
-    awarded to the provider there (a provider has one opened bid per lot); ``by_hand`` names the lots whose
-    award the consortium set by hand."""
+    awarded to the provider there (a provider has one opened bid per lot); ``by_hand`` maps the lots whose
+    award the consortium set by hand to the reason it recorded for each."""
+    by_hand = by_hand or {}
     considered: dict[str, list[Money]] = {}
     for bid in every_bid:
         if floor is None or bid.quality >= floor:
@@ -217,5 +219,6 @@ def bid_standings(mine: Iterable[OpenedBid], every_bid: Iterable[OpenedBid], flo
         rank = 1 + sum(1 for p in prices if p < bid.price) if passed else None
         standings.append(BidStanding(bid.bid_id, bid.lot, bid.price, bid.quality, passed, rank, len(prices),
                                      awarded.get(bid.lot, Decimal(0)),
-                                     tuple(sorted(awarded_prices.get(bid.lot, ()))), bid.lot in by_hand))
+                                     tuple(sorted(awarded_prices.get(bid.lot, ()))), bid.lot in by_hand,
+                                     by_hand.get(bid.lot)))
     return standings

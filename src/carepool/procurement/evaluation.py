@@ -74,13 +74,13 @@ def _summary(result: Any, smes: set[str]) -> dict[str, Any]:
 
 
 def _store_awards(uow: UnitOfWork, tender: TenderRow, plan: list[tuple[int, Decimal]], source: str,
-                  bids: dict[int, BidRow]) -> None:
+                  bids: dict[int, BidRow], reason: str | None = None) -> None:
     for bid_id, weekly in plan:
         bid = bids[bid_id]
         weekly_cost = bid.price.times(weekly, rounding=Rounding.HALF_UP)  # type: ignore[union-attr]
         uow.session.add(AwardRow(tender_id=tender.id, lot_id=bid.lot_id, bid_id=bid.id, provider_code=bid.provider_code,
                                  weekly_quantity_cents=cents(weekly), price=bid.price, weekly_cost=weekly_cost,
-                                 annual_value=weekly_cost * WEEKS_PER_YEAR, source=source))
+                                 annual_value=weekly_cost * WEEKS_PER_YEAR, source=source, reason=reason))
 
 
 def evaluate(*, uow: UnitOfWork, caller: Caller, ref: str, time_limit: float = 30.0) -> dict[str, Any]:
@@ -149,7 +149,7 @@ def override(*, uow: UnitOfWork, caller: Caller, ref: str, allocations: list[All
     before = _plan_view(uow, tender)
     uow.session.execute(delete(AwardRow).where(AwardRow.tender_id == tender.id, AwardRow.lot_id.in_(list(per_lot))))
     plan = [(a.bid_id, quantity(a.weekly_quantity, zero_ok=True)) for a in allocations if a.weekly_quantity > 0]
-    _store_awards(uow, tender, plan, "override", bids)
+    _store_awards(uow, tender, plan, "override", bids, reason.strip())
     tender.override_reason = reason.strip()
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="award.overridden",
                  entity_type="tender", entity_id=tender.ref, before=[[p, lot, str(q)] for p, lot, q in before],

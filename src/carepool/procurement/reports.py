@@ -75,6 +75,7 @@ class AwardLine:
     contract_ref: str | None = None
     start: date | None = None
     end: date | None = None
+    reason: str | None = None  # why, when the lot's award was set by hand
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,8 @@ def award_lines(uow: UnitOfWork, tender_id: int, *, provider: str | None = None)
                                bidder.name if bidder else award.provider_code, bool(bidder and bidder.sme),
                                from_cents(award.weekly_quantity_cents) or Decimal(0), award.price, award.weekly_cost,
                                award.annual_value, award.source, contract.ref if contract else None,
-                               contract.start_date if contract else None, contract.end_date if contract else None))
+                               contract.start_date if contract else None, contract.end_date if contract else None,
+                               award.reason))
     return lines
 
 
@@ -247,5 +249,5 @@ def _standings(uow: UnitOfWork, row: TenderRow, provider: str, floor: Decimal | 
         prices.setdefault(award.lot_code, []).append(award.price)
     mine_awarded = {a.lot_code: a.weekly_quantity for a in every_award if a.provider_code == provider}
     mine = [bid for bid in every_bid if bid.provider == provider]
-    by_hand = {a.lot_code for a in every_award if a.source == "override"}
+    by_hand = {a.lot_code: a.reason for a in every_award if a.source == "override"}
     return engine.bid_standings(mine, every_bid, floor, mine_awarded, prices, by_hand)

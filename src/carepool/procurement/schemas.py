@@ -260,13 +260,15 @@ class AwardLineRead(BaseModel):
     price: str
     annual_value: str
     source: str
+    reason: str | None  # why, when the lot's award was set by hand
     contract: str | None
 
     @classmethod
     def of(cls, line: reports.AwardLine) -> AwardLineRead:
         return cls(lot=line.lot_code, provider=line.provider_code, provider_name=line.provider_name, sme=line.sme,
                    weekly_quantity=f"{line.weekly_quantity:.2f}", price=line.price.plain(),
-                   annual_value=line.annual_value.plain(), source=line.source, contract=line.contract_ref)
+                   annual_value=line.annual_value.plain(), source=line.source, reason=line.reason,
+                   contract=line.contract_ref)
 
 
 def _market(m: engine.Market) -> dict[str, Any]:
@@ -310,13 +312,15 @@ class BidStandingRead(BaseModel):
     awarded_weekly_quantity: str
     awarded_prices: list[str]
     set_by_hand: bool
+    by_hand_reason: str | None  # the consortium's recorded reason, for this lot only
 
     @classmethod
     def of(cls, s: engine.BidStanding) -> BidStandingRead:
         return cls(bid=s.bid_id, lot=s.lot, price=s.price.plain(), quality=str(s.quality), considered=s.considered,
                    price_rank=s.price_rank, bids_considered=s.bids_considered,
                    awarded_weekly_quantity=f"{s.awarded_quantity:.2f}",
-                   awarded_prices=[p.plain() for p in s.awarded_prices], set_by_hand=s.set_by_hand)
+                   awarded_prices=[p.plain() for p in s.awarded_prices], set_by_hand=s.set_by_hand,
+                   by_hand_reason=s.by_hand_reason)
 
 
 class ProviderResultRead(BaseModel):
@@ -328,13 +332,10 @@ class ProviderResultRead(BaseModel):
     annual_value: str
     excluded: dict[int, str]
     standings: list[BidStandingRead]
-    override_reason: str | None  # why the consortium set some lot's award by hand, once the award is confirmed
 
     @classmethod
     def of(cls, r: reports.ProviderResult) -> ProviderResultRead:
-        by_hand = any(s.set_by_hand for s in r.standings)
         return cls(tender=r.tender.ref, status=r.tender.status.value, published=r.published,
                    bids=[MyBidRead.of(b) for b in r.bids], awards=[AwardLineRead.of(a) for a in r.awards],
                    annual_value=r.annual_value.plain(), excluded=r.excluded,
-                   standings=[BidStandingRead.of(s) for s in r.standings],
-                   override_reason=r.tender.override_reason if by_hand else None)
+                   standings=[BidStandingRead.of(s) for s in r.standings])

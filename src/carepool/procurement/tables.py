@@ -147,6 +147,7 @@ class AwardRow(Base):
     weekly_cost: Mapped[Money] = mapped_column(MoneyType)
     annual_value: Mapped[Money] = mapped_column(MoneyType)
     source: Mapped[str] = mapped_column(String(20))  # optimiser | override
+    reason: Mapped[str | None] = mapped_column(Text)  # why, when set by hand: shown to the bidders on this lot
 
 
 class ContractRow(Base):

@@ -3,6 +3,7 @@ confirm, standstill, contracts, savings per member, and each provider's own resu
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -100,8 +101,21 @@ def test_the_whole_cycle(world: World) -> None:
     with world.db.uow() as uow:
         summary = reports.award_summary(uow=uow, caller=lead, ref=ref)
     assert summary is not None and summary.tender.override_reason == "continuity for people already supported"
-    assert [(a.provider_code, a.source) for a in summary.awards if a.lot_code == "HC-HF-NORTH"] == [
-        (SME_A, "override")]
+    assert [(a.provider_code, a.source, a.reason) for a in summary.awards if a.lot_code == "HC-HF-NORTH"] == [
+        (SME_A, "override", "continuity for people already supported")]
+    # A second override, on Ealing, keeps its own reason: only Ealing's bidders will read it.
+    bid_of = {(b.lot_code, b.provider_code): b.id for b in listing.bids}
+    ealing = [evaluation.Allocation(bid_of[("HC-EALING-ACT", a.provider_code)], a.weekly_quantity)
+              for a in summary.awards if a.lot_code == "HC-EALING-ACT"]
+    with world.db.uow() as uow:
+        evaluation.override(uow=uow, caller=lead, ref=ref, reason="checked Crown Care's references on Ealing",
+                            allocations=ealing)
+    with world.db.uow() as uow:
+        summary = reports.award_summary(uow=uow, caller=lead, ref=ref)
+    assert summary is not None
+    assert {a.lot_code: a.reason for a in summary.awards if a.source == "override"} == {
+        "HC-HF-NORTH": "continuity for people already supported",
+        "HC-EALING-ACT": "checked Crown Care's references on Ealing"}
 
     with world.db.uow() as uow:
         evaluation.confirm(uow=uow, caller=lead, ref=ref)
@@ -140,14 +154,19 @@ def test_the_whole_cycle(world: World) -> None:
     with TestClient(create_app(database=world.db)) as client:
         bearer = {"Authorization": f"Bearer {token_for(world.db, 'bids@a.test')}"}
         api = client.get(f"/api/procurement/tenders/{ref}/result", headers=bearer).json()
-        assert {(s["lot"], s["price_rank"], s["bids_considered"], s["set_by_hand"]) for s in api["standings"]} == {
-            ("HC-BRENT-KIL", 2, 2, False), ("HC-HF-NORTH", 2, 2, True)}
-        assert api["override_reason"] == "continuity for people already supported"
+        assert {(s["lot"], s["price_rank"], s["set_by_hand"], s["by_hand_reason"]) for s in api["standings"]} == {
+            ("HC-BRENT-KIL", 2, False, None), ("HC-HF-NORTH", 2, True, "continuity for people already supported")}
+        assert "Crown Care" not in json.dumps(api)  # Ealing's reason is for Ealing's bidders: Acorn did not bid
+        birch = {"Authorization": f"Bearer {token_for(world.db, 'bids@b.test')}"}
+        assert {s["lot"]: s["by_hand_reason"] for s in client.get(
+            f"/api/procurement/tenders/{ref}/result", headers=birch).json()["standings"]} == {
+            "HC-EALING-ACT": "checked Crown Care's references on Ealing",
+            "HC-HF-NORTH": "continuity for people already supported"}
         sign_in(client, "bids@a.test")
         page = client.get(f"/tenders/{ref}").text
         assert "How your bids were evaluated" in page and "2 of 2 (1 = lowest)" in page
         assert "set the award on lot HC-HF-NORTH by hand" in page
-        assert "<q>continuity for people already supported</q>" in page
+        assert "<q>continuity for people already supported</q>" in page and "Crown Care" not in page
         assert "23.90" not in page  # Birch's price, never awarded, stays Birch's
         sign_in(client, "proc@hf.test")
         page = client.get(f"/tenders/{ref}").text
