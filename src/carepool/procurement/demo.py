@@ -27,8 +27,8 @@ from carepool.demo import data
 from carepool.partners import access
 from carepool.partners.model import Caller
 from carepool.partners.service import Located
-from carepool.procurement import bidding, engine, evaluation, opening, publication, reports, service, tendering
-from carepool.procurement.model import BidContent, DemandLine
+from carepool.procurement import bidding, evaluation, opening, publication, reports, service, tendering
+from carepool.procurement.model import RULE_NAMES, BidContent, DemandLine
 
 TITLE = "Running the joint home care tender"
 LEAD_EMAIL = "aisha@lbhf.demo"
@@ -227,7 +227,7 @@ def report(result: Any, console: Console) -> None:
     table.add_row("Saving", "", "", f"{summary.saving} ({summary.saving_pct}%)", style="bold")
     console.print(table)
     for name, cost in summary.rule_costs.items():
-        console.print(f"  the {engine.RULE_NAMES[name]} costs {cost} a year")
+        console.print(f"  the {RULE_NAMES[name]} costs {cost} a year")
     savings = Table(title="Savings by member (yearly)")
     for column in ("member", "today", "awarded", "saving"):
         savings.add_column(column, justify="left" if column == "member" else "right")

@@ -19,14 +19,14 @@ from carepool.award.engine import optimise
 from carepool.award.model import AwardResult, parse_problem
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
-from carepool.procurement.model import WEEKS_PER_YEAR, AwardRules, LotDesign, cents, share_annual
-
-RULE_NAMES = {
-    "max_share": "cap on any one provider's share",
-    "min_sme_share": "floor for small and medium providers",
-    "min_quality": "quality floor",
-    "min_award_fraction": "minimum part of a lot",
-}
+from carepool.procurement.model import (
+    RULE_NAMES,
+    WEEKS_PER_YEAR,
+    AwardRules,
+    LotDesign,
+    cents,
+    share_annual,
+)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ Mount them on the `tender` Typer app with ``register(app)``.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ from rich.table import Table
 from carepool.cli_support import AS_HELP, acting_as, console
 from carepool.core.errors import CarepoolError
 from carepool.core.jsonfile import load_json
+from carepool.core.money import percent
 
 if TYPE_CHECKING:
     from carepool.procurement.reports import AwardSummary
@@ -126,13 +126,9 @@ def open_command(ref: str = typer.Argument(..., help=REF_HELP),
         console.print(f"  bid {bid_id} from {provider} excluded: {problem}")
 
 
-def _pct(fraction: Decimal) -> str:
-    return f"{fraction * 100:.1f}%"
-
-
 def award_tables(summary: AwardSummary) -> list[Table]:
     """The award at a glance (against today's prices and "cheapest wins"), and each provider's share."""
-    from carepool.procurement.engine import RULE_NAMES
+    from carepool.procurement.model import RULE_NAMES
 
     awarded, cheapest = summary.awarded, summary.cheapest
     overview = Table(title=f"Award of {summary.tender.ref}")
@@ -142,7 +138,7 @@ def award_tables(summary: AwardSummary) -> list[Table]:
     overview.add_row("yearly cost", str(awarded.total), str(cheapest.total))
     overview.add_row("today's prices (baseline)", str(summary.baseline), "")
     overview.add_row("saving", f"{summary.saving} ({summary.saving_pct}%)", str(summary.baseline - cheapest.total))
-    overview.add_row("SME share of value", _pct(awarded.sme_share), _pct(cheapest.sme_share))
+    overview.add_row("SME share of value", percent(awarded.sme_share), percent(cheapest.sme_share))
     overview.add_row("concentration (HHI)", f"{awarded.hhi:,}", f"{cheapest.hhi:,}")
     overview.add_row("providers winning", str(awarded.winners), str(cheapest.winners))
     overview.add_row("awards", str(len(summary.awards)), "")
@@ -154,7 +150,7 @@ def award_tables(summary: AwardSummary) -> list[Table]:
     smes = {a.provider_code for a in summary.awards if a.sme}
     for code, value in awarded.values.items():
         providers.add_row(f"{summary.names.get(code, code)} ({code})", "yes" if code in smes else "", str(value),
-                          _pct(awarded.shares[code]))
+                          percent(awarded.shares[code]))
     return [overview, providers]
 
 

@@ -125,7 +125,8 @@ def split_to_fit(lot: LotDesign, threshold: Decimal) -> list[LotDesign]:
     parts = math.ceil(lot.weekly_quantity / threshold)
     if parts > MAX_PARTS:
         raise CarepoolError(f"lot {lot.code}: {lot.weekly_quantity} a week would need {parts} parts to come under "
-                            f"the small-provider threshold of {threshold}; raise the threshold or split it by hand")
+                            f"the small-provider threshold of {threshold}; state a higher threshold on the lot plan "
+                            "page, or rebuild without splitting and split this lot by hand")
     return split(lot, parts, threshold=threshold)
 
 

@@ -181,9 +181,12 @@ RULE_LABELS = {
     "min_award_fraction": "Smallest part of a lot a provider may be given (fraction, e.g. 0.2 or 20%)",
     "max_providers": "Most providers per lot",
 }
-FRACTION_NAMES = {"max_share": "the cap on any one provider (max_share)",
-                  "min_sme_share": "the floor for small and medium providers (min_sme_share)",
-                  "min_award_fraction": "the smallest part of a lot (min_award_fraction)"}
+RULE_NAMES = {  # the rules an award can be run without, to cost them, in a few words
+    "max_share": "cap on any one provider's share",
+    "min_sme_share": "floor for small and medium providers",
+    "min_quality": "quality floor",
+    "min_award_fraction": "minimum part of a lot",
+}
 
 
 def _fraction(data: dict[str, Any], key: str) -> Decimal | None:
@@ -196,10 +199,11 @@ def _fraction(data: dict[str, Any], key: str) -> Decimal | None:
     try:
         number = Decimal(text[:-1].strip()) / 100 if text.endswith("%") else Decimal(text)
     except InvalidOperation:
-        raise CarepoolError(f"{FRACTION_NAMES[key]} must be a fraction like 0.3 (or 30%), got {value!r}") from None
+        raise CarepoolError(f"the {RULE_NAMES[key]} ({key}) must be a fraction like 0.3 (or 30%), "
+                            f"got {value!r}") from None
     if not number.is_finite() or not Decimal(0) <= number <= 1:
-        raise CarepoolError(f"{FRACTION_NAMES[key]} must be a fraction between 0 and 1 (e.g. 0.3 or 30%), "
-                            f"got {value}")
+        raise CarepoolError(f"the {RULE_NAMES[key]} ({key}) must be a fraction between 0 and 1 (e.g. 0.3 or "
+                            f"30%), got {value}")
     return number
 
 

@@ -16,7 +16,7 @@ from carepool.core.errors import CarepoolError
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, Role
 from carepool.procurement import charts, evaluation, io, open_data, opening, portal, reports, service, tendering
-from carepool.procurement.model import RULE_LABELS, SERVICES, quantity
+from carepool.procurement.model import RULE_LABELS, RULE_NAMES, SERVICES, quantity
 from carepool.web.deps import CallerDep, UowDep
 from carepool.web.flash import flash, take_flash
 from carepool.web.rendering import render
@@ -174,6 +174,7 @@ def _deadline(text: str) -> datetime | None:
 
 @router.post("/tenders/new")
 async def create(request: Request, caller: CallerDep, uow: UowDep) -> Response:
+    caller.require(Role.PROCUREMENT)  # a refusal, not the form again
     form = await request.form()
     consortium_id = int(str(form.get("consortium_id", "0")))
     typed = {**dict(form), "lot_ids": form.getlist("lot_ids")}
@@ -193,6 +194,7 @@ async def create(request: Request, caller: CallerDep, uow: UowDep) -> Response:
 def tender_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
     tender = tendering.get_tender(uow=uow, caller=caller, ref=ref)
     context: dict[str, Any] = {"tender": tender, "flash": take_flash(request), "rule_labels": RULE_LABELS,
+                               "rule_names": RULE_NAMES,
                                "can_manage": tender.is_member and caller.has(Role.PROCUREMENT)}
     if not tender.is_member:
         return portal.tender_for_provider(request, tender, caller, uow, context)

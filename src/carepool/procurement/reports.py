@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -113,7 +113,8 @@ class AwardSummary:
     @property
     def saving_pct(self) -> Decimal:
         base = self.baseline.pence
-        return Decimal(0) if base == 0 else (Decimal(self.saving.pence) * 100 / base).quantize(Decimal("0.01"))
+        return Decimal(0) if base == 0 else (Decimal(self.saving.pence) * 100 / base).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP)  # as each member's saving_pct
 
 
 def _member_tender(uow: UnitOfWork, caller: Caller, ref: str) -> TenderRow:

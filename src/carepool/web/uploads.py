@@ -21,8 +21,9 @@ T = TypeVar("T")
 
 
 def upload_name(upload: UploadFile) -> str:
-    """The file name the user chose, without any folder a browser may send."""
-    return Path(upload.filename or "upload").name
+    """The file name the user chose, without any folder a browser may send ("upload" if nothing is left)."""
+    name = Path(upload.filename or "").name
+    return name if name not in {"", ".", ".."} else "upload"
 
 
 @contextmanager

@@ -198,6 +198,8 @@ def test_the_tender_builder_leaves_live_demand_unticked_and_keeps_what_was_typed
     with TestClient(create_app(database=world.db)) as browser:
         sign_in(browser, "viewer@brent.test")
         assert browser.get(f"/tenders/new?consortium={world.consortium_id}").status_code == 403
+        refused = browser.post("/tenders/new", data={"consortium_id": str(world.consortium_id), "title": "x"})
+        assert refused.status_code == 403 and "Create draft tender" not in refused.text  # a refusal, not the form
         browser.cookies.clear()
         sign_in(browser, LEAD)
         blank = browser.get(f"/tenders/new?consortium={world.consortium_id}").text

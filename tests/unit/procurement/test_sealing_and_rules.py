@@ -92,7 +92,7 @@ def test_award_rules_read_and_explain_themselves() -> None:
                                     "min_sme_share": "0.25", "min_quality": "60.00"}
     assert "no provider above 30% of total value" in rules.describe()
     assert "max_share" not in rules.engine_rules(without=frozenset({"max_share"}))
-    with pytest.raises(CarepoolError, match=r"the cap on any one provider \(max_share\) must be a fraction between"):
+    with pytest.raises(CarepoolError, match=r"the cap on any one provider's share \(max_share\) must be a fraction"):
         AwardRules.parse({"max_share": "30"})
     typed = AwardRules.parse({"max_share": "30%", "min_sme_share": " 25 % ", "min_award_fraction": "0.2"})
     assert (typed.max_share, typed.min_sme_share, typed.min_award_fraction) == (

@@ -24,5 +24,6 @@ def test_files_with_one_name_stay_apart_and_are_gone_afterwards() -> None:
 def test_a_reader_sees_the_name_the_user_chose() -> None:
     assert read_upload(_upload("demand.xlsx", b"x"), lambda path: path.name) == "demand.xlsx"
     assert upload_name(_upload("some/where/demand.xlsx", b"")) == "demand.xlsx"
+    assert [upload_name(_upload(name, b"")) for name in (".", "..", "a/..")] == ["upload"] * 3  # never a folder
     with pytest.raises(CarepoolError, match="no file was chosen"):
         read_upload(_upload("", b""), Path.read_bytes)
