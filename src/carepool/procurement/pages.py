@@ -290,29 +290,36 @@ async def override(request: Request, ref: str, caller: CallerDep, uow: UowDep) -
     reason = str(form.get("reason", ""))
 
     def act() -> str:
-        changed_lots: set[str] = set()
-        wanted: dict[int, tuple[str, Decimal]] = {}
-        for bid in listing.bids:
-            if not typed[str(bid.id)]:
-                continue
-            hours = quantity(typed[str(bid.id)], what=f"hours a week for {bid.provider_name} on {bid.lot_code}",
-                             zero_ok=True)
-            wanted[bid.id] = (bid.lot_code, hours)
-            if hours != current.get((bid.lot_code, bid.provider_code), Decimal(0)):
-                changed_lots.add(bid.lot_code)
-        allocations = [evaluation.Allocation(bid_id, hours) for bid_id, (lot, hours) in wanted.items()
-                       if lot in changed_lots]
-        if not allocations:
-            return "Nothing was changed."
-        evaluation.override(uow=uow, caller=caller, ref=ref, allocations=allocations, reason=reason)
-        return f"Award of {', '.join(sorted(changed_lots))} changed; the reason is recorded."
+        try:
+            return _override(uow, caller, ref, listing.bids, typed, current, reason)
+        except CarepoolError:
+            kept = {"hours": {k: v[:20] for k, v in typed.items() if v}, "reason": reason[:300]}
+            if len(json.dumps(kept)) < 1_500:  # what was typed comes back, if it fits the session cookie
+                request.session["override_typed"] = kept
+            raise
 
-    response = attempt(request, act, "", _back(ref))
-    if (request.session.get("flash") or {}).get("kind") == "error":
-        kept = {"hours": {k: v[:20] for k, v in typed.items() if v}, "reason": reason[:300]}
-        if len(json.dumps(kept)) < 1_500:  # what was typed comes back, if it fits the session cookie
-            request.session["override_typed"] = kept
-    return response
+    return attempt(request, act, "", _back(ref))
+
+
+def _override(uow: Any, caller: Caller, ref: str, bids: list[reports.BidLine], typed: dict[str, str],
+              current: dict[tuple[str, str], Decimal], reason: str) -> str:
+    """Replace the award of the lots whose typed hours differ from the award; say what was done."""
+    changed_lots: set[str] = set()
+    wanted: dict[int, tuple[str, Decimal]] = {}
+    for bid in bids:
+        if not typed[str(bid.id)]:
+            continue
+        hours = quantity(typed[str(bid.id)], what=f"hours a week for {bid.provider_name} on {bid.lot_code}",
+                         zero_ok=True)
+        wanted[bid.id] = (bid.lot_code, hours)
+        if hours != current.get((bid.lot_code, bid.provider_code), Decimal(0)):
+            changed_lots.add(bid.lot_code)
+    allocations = [evaluation.Allocation(bid_id, hours) for bid_id, (lot, hours) in wanted.items()
+                   if lot in changed_lots]
+    if not allocations:
+        return "Nothing was changed."
+    evaluation.override(uow=uow, caller=caller, ref=ref, allocations=allocations, reason=reason)
+    return f"Award of {', '.join(sorted(changed_lots))} changed; the reason is recorded."
 
 
 @router.post("/tenders/{ref}/confirm")
