@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -18,7 +17,7 @@ from carepool.partners.model import Caller, Role
 from carepool.procurement import charts, evaluation, io, open_data, opening, portal, reports, service, tendering
 from carepool.procurement.model import RULE_LABELS, RULE_NAMES, SERVICES, quantity
 from carepool.web.deps import CallerDep, UowDep
-from carepool.web.flash import flash, take_flash
+from carepool.web.flash import flash, keep_typed, take_flash, typed_back
 from carepool.web.rendering import render
 from carepool.web.uploads import read_upload, upload_name
 
@@ -73,8 +72,7 @@ def plan(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep) -
         "consortium": consortium, "lots": lots, "grid": _grid(lots, uow), "threshold": threshold, "why": why,
         "demand_lines": len(demand), "demand_hours": sum((d.weekly_quantity for d in demand), Decimal(0)),
         "can_manage": caller.has(Role.PROCUREMENT), "flash": take_flash(request),
-        "in_live_tender": tendering.live_overlap(service.lot_rows(uow, consortium_id=consortium_id),
-                                                 tendering.live_coverage(uow, consortium_id))}, caller=caller)
+        "in_live_tender": tendering.plan_lots_in_live_tenders(uow, consortium_id)}, caller=caller)
 
 
 @router.post("/tenders/plan/{consortium_id}/demand")
@@ -145,8 +143,7 @@ def _builder_page(request: Request, caller: Caller, uow: Any, consortium_id: int
     """The tender builder, blank or as sent back with what was typed. Lots whose demand is already in a live
     tender start unticked and say where."""
     lots = service.list_lots(uow=uow, caller=caller, consortium_id=consortium_id)
-    live = tendering.live_overlap(service.lot_rows(uow, consortium_id=consortium_id),
-                                  tendering.live_coverage(uow, consortium_id))
+    live = tendering.plan_lots_in_live_tenders(uow, consortium_id)
     if form is None:
         values = {"title": "", "description": "", "deadline": "", **RULE_DEFAULTS}
         ticked = {s.id for s in lots if s.lot.code not in live}
@@ -199,7 +196,7 @@ def tender_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> R
     if not tender.is_member:
         return portal.tender_for_provider(request, tender, caller, uow, context)
     context["listing"] = reports.bid_listing(uow=uow, caller=caller, ref=ref)
-    context["override_typed"] = request.session.pop("override_typed", None)
+    context["override_typed"] = typed_back(request, "override")
     summary = reports.award_summary(uow=uow, caller=caller, ref=ref)
     context["summary"] = summary
     context["charts"] = summary is not None
@@ -293,9 +290,8 @@ async def override(request: Request, ref: str, caller: CallerDep, uow: UowDep) -
         try:
             return _override(uow, caller, ref, listing.bids, typed, current, reason)
         except CarepoolError:
-            kept = {"hours": {k: v[:20] for k, v in typed.items() if v}, "reason": reason[:300]}
-            if len(json.dumps(kept)) < 1_500:  # what was typed comes back, if it fits the session cookie
-                request.session["override_typed"] = kept
+            keep_typed(request, "override", {"hours": {k: v[:20] for k, v in typed.items() if v},
+                                             "reason": reason[:300]})
             raise
 
     return attempt(request, act, "", _back(ref))

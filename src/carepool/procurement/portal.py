@@ -15,7 +15,7 @@ from carepool.partners.model import Caller, Role
 from carepool.procurement import bid_workbook, bidding, reports, tendering
 from carepool.procurement.model import BidContent, Receipt, quantity
 from carepool.web.deps import CallerDep, UowDep
-from carepool.web.flash import flash, take_flash
+from carepool.web.flash import flash, keep_typed, take_flash, typed_back
 from carepool.web.rendering import render
 from carepool.web.uploads import read_upload
 
@@ -56,7 +56,7 @@ def tender_for_provider(request: Request, tender: tendering.TenderView, caller: 
     result = reports.my_result(uow=uow, caller=caller, ref=tender.ref) if caller.has(Role.PROVIDER) else None
     context.update({"result": result, "is_provider": caller.has(Role.PROVIDER),
                     "receipts": _receipts_shown(uow, caller, request, tender.ref),
-                    "typed": request.session.pop("bid_typed", None) or {}})
+                    "typed": typed_back(request, "bid") or {}})
     return render(request, "procurement/tender_provider.html", context, caller=caller)
 
 
@@ -73,10 +73,10 @@ def submit(request: Request, ref: str, caller: CallerDep, uow: UowDep, lot: Anno
         receipt = bidding.submit_bid(uow=uow, caller=caller, ref=ref, lot_code=lot, content=content)
     except CarepoolError as error:
         flash(request, str(error), "error")
-        # what was typed comes back (a few short strings: the bidder's own, in its own session cookie), so a
-        # bidder putting it right does not bid on the first lot in the list by mistake
-        request.session["bid_typed"] = {"lot": lot[:40], "price": price[:20], "quality": quality[:20],
-                                        "max_quantity": max_quantity[:20], "capacity": capacity[:20]}
+        # what was typed comes back (the bidder's own, in its own session cookie), so a bidder putting it right
+        # does not bid on the first lot in the list by mistake
+        keep_typed(request, "bid", {"lot": lot[:40], "price": price[:20], "quality": quality[:20],
+                                    "max_quantity": max_quantity[:20], "capacity": capacity[:20]})
         return RedirectResponse(f"/tenders/{ref}", status_code=303)
     request.session["receipt_ids"] = [receipt.bid_id]
     flash(request, _sealed_words([receipt]))

@@ -277,6 +277,11 @@ def live_overlap(rows: list[LotRow], live: dict[tuple[str, str], LiveLot]) -> di
     return found
 
 
+def plan_lots_in_live_tenders(uow: UnitOfWork, consortium_id: int) -> dict[str, LiveLot]:
+    """Lot code -> the live tender's lot already buying its demand, for the lots of the consortium's plan."""
+    return live_overlap(service.lot_rows(uow, consortium_id=consortium_id), live_coverage(uow, consortium_id))
+
+
 def _check_not_live_elsewhere(uow: UnitOfWork, consortium_id: int, rows: list[LotRow], *,
                               tender_id: int) -> None:
     """The same demand (a service in a locality) is in one live tender at a time, whatever the lots are called:

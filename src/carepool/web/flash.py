@@ -1,17 +1,20 @@
-"""One-off messages carried to the next page in the session.
+"""One-off messages, and a refused form's typed values, carried to the next page in the session.
 
 The session lives in a signed cookie, and a browser silently drops a cookie over 4 KB,
 and with it the message and anything else the session was carrying. So a message is
-cut to a size that always fits; what follows a redirect keeps ids, never whole records.
+cut to a size that always fits, typed values are kept only when they fit, and what follows
+a redirect keeps ids, never whole records.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.requests import Request
 
 MOST_CHARACTERS = 1_200
+MOST_TYPED = 1_500  # characters of JSON
 
 
 def flash(request: Request, message: str, kind: str = "notice") -> None:
@@ -26,3 +29,14 @@ def flash(request: Request, message: str, kind: str = "notice") -> None:
 def take_flash(request: Request) -> dict[str, Any] | None:
     """The message left for this page, if any (it is shown once)."""
     return request.session.pop("flash", None)
+
+
+def keep_typed(request: Request, form: str, typed: dict[str, Any]) -> None:
+    """What was typed into the refused ``form``, for the page to show it again; left out if it would not fit."""
+    if len(json.dumps(typed)) < MOST_TYPED:
+        request.session[f"typed:{form}"] = typed
+
+
+def typed_back(request: Request, form: str) -> dict[str, Any] | None:
+    """What was typed into ``form`` before it was refused, if kept (it is shown once)."""
+    return request.session.pop(f"typed:{form}", None)

@@ -23,3 +23,15 @@ def test_a_short_message_is_kept_whole() -> None:
     request = _request()
     flash(request, "2 bids sealed. Keep your receipts.")
     assert take_flash(request) == {"message": "2 bids sealed. Keep your receipts.", "kind": "notice"}
+
+
+def test_typed_values_come_back_once_and_only_when_they_fit() -> None:
+    from carepool.web.flash import keep_typed, typed_back
+
+    request = _request()
+    keep_typed(request, "bid", {"lot": "HC-HF-NORTH", "price": "21,50"})
+    assert typed_back(request, "override") is None  # one form's values are not another's
+    assert typed_back(request, "bid") == {"lot": "HC-HF-NORTH", "price": "21,50"}
+    assert typed_back(request, "bid") is None
+    keep_typed(request, "override", {"hours": {str(n): "400.00" for n in range(200)}, "reason": "x"})
+    assert typed_back(request, "override") is None  # too big for the session cookie: left out
