@@ -92,14 +92,12 @@ def edit_command(
         raise CarepoolError("nothing to change: give --title, --description, --deadline, --rules, --add-lot "
                             "or --remove-lot")
     with acting_as(as_) as (uow, caller):
-        live = tendering.get_tender(uow=uow, caller=caller, ref=ref).bid_count or 0
         view = tendering.update_tender(uow=uow, caller=caller, ref=ref, title=title, description=description,
                                        deadline=new_deadline, rules=new_rules, add_lots=add_lot,
                                        remove_lots=remove_lot)
     console.print(f"edited {_describe(view)}")
-    invalidated = live - (view.bid_count or 0)
-    if invalidated:
-        console.print(f"{invalidated} submitted bids invalidated: their bidders must bid again")
+    if view.bids_invalidated:
+        console.print(f"{view.bids_invalidated} submitted bids invalidated: their bidders must bid again")
 
 
 def cancel_command(ref: str = typer.Argument(..., help=REF_HELP),

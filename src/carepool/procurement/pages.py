@@ -220,12 +220,11 @@ async def edit(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Re
     form = dict(await request.form())
 
     def act() -> str:
-        live = tendering.get_tender(uow=uow, caller=caller, ref=ref).bid_count or 0
         view = tendering.update_tender(
             uow=uow, caller=caller, ref=ref, title=str(form["title"]) if "title" in form else None,
             description=str(form["description"]) if "description" in form else None,
             deadline=_deadline(str(form.get("deadline", ""))), rules=_rules(form) or None)
-        gone = live - (view.bid_count or 0)
+        gone = view.bids_invalidated
         return "Tender changed." + (f" {gone} submitted bid{'s were' if gone != 1 else ' was'} invalidated; "
                                     "the bidders are asked to bid again." if gone else "")
     return attempt(request, act, "Tender changed.", _back(ref))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,6 +61,7 @@ class TenderView:
     now: datetime
     bid_counts: dict[str, int] | None  # per lot code: members only; never contents
     override_reason: str | None = None
+    bids_invalidated: int = 0  # on the view update_tender returns: the submitted bids that edit invalidated
 
     @property
     def deadline_passed(self) -> bool:
@@ -204,7 +205,7 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.edited",
                  entity_type="tender", entity_id=row.ref, before=before, after=after)
     uow.commit()
-    return view(uow, row, member=True)
+    return replace(view(uow, row, member=True), bids_invalidated=invalidated)
 
 
 def _lot_codes(uow: UnitOfWork, row: TenderRow) -> list[str]:
