@@ -101,16 +101,24 @@ def read_tables(path: Path) -> list[Sheet]:
 
 def read_rows(sheet: Sheet, columns: Iterable[Column]) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
     """Read every row of ``sheet``; return the clean rows and every problem found."""
+    clean, _incomplete, problems = read_all_rows(sheet, columns)
+    return clean, problems
+
+
+def read_all_rows(sheet: Sheet, columns: Iterable[Column]
+                  ) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, dict[str, Any]]], list[Problem]]:
+    """Like ``read_rows``, and also the rows with a problem, holding only the fields that did read, so a caller
+    can check those fields too and name every problem of the file in one go."""
     columns = list(columns)
     problems: list[Problem] = []
     missing = [c.name for c in columns if c.required and c.name not in sheet.headers]
     if missing:
         expected = ", ".join(c.name for c in columns)
-        return [], [
+        return [], [], [
             Problem(f"missing column(s) {', '.join(missing)}; expected columns: {expected}",
                     file=sheet.file, sheet=sheet.name, row=1)
         ]
-    records = []
+    clean, incomplete = [], []
     for number, raw in sheet.rows:
         record: dict[str, Any] = {}
         problems_before = len(problems)
@@ -119,15 +127,15 @@ def read_rows(sheet: Sheet, columns: Iterable[Column]) -> tuple[list[tuple[int, 
             if cell is None or (isinstance(cell, str) and not cell.strip()):
                 if column.required:
                     problems.append(Problem("is empty", sheet.file, sheet.name, number, column.name))
-                record[column.name] = column.default
+                else:
+                    record[column.name] = column.default
                 continue
             try:
                 record[column.name] = column.read(cell)
             except CarepoolError as error:
                 problems.append(Problem(error.message, sheet.file, sheet.name, number, column.name))
-        if len(problems) == problems_before:
-            records.append((number, record))
-    return records, problems
+        (clean if len(problems) == problems_before else incomplete).append((number, record))
+    return clean, incomplete, problems
 
 
 def in_file_order(problems: list[Problem]) -> list[Problem]:

@@ -79,9 +79,10 @@ def import_demand(consortium_id: int, file: UploadFile, caller: CallerDep, uow: 
     """Replace the demand of the members in an Excel or CSV file (member_code, service, locality_code,
     hours_per_week, baseline_price): all or nothing, every problem named by sheet, row and column. Members not
     in the file keep their demand, unless ``replace_all`` (then they have none)."""
-    lines, problems = read_upload(file, io.read_demand)
-    saved = service.save_demand(uow=uow, caller=caller, consortium_id=consortium_id, lines=lines,
-                                problems=problems, what=upload_name(file), replace_all=replace_all)
+    demand = read_upload(file, io.read_demand)
+    saved = service.save_demand(uow=uow, caller=caller, consortium_id=consortium_id, lines=demand.lines,
+                                problems=demand.problems, incomplete=demand.incomplete, what=upload_name(file),
+                                replace_all=replace_all)
     return {"lines": saved.lines, "members": list(saved.members), "replaced": saved.replaced, "kept": saved.kept}
 
 

@@ -6,6 +6,7 @@ and the service writes nothing unless the file is clean.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from carepool.core import tabular, workbook
@@ -14,7 +15,7 @@ from carepool.core.tabular import Column
 from carepool.partners.model import locality_code
 from carepool.partners.service import Located
 from carepool.procurement import model
-from carepool.procurement.model import DemandLine
+from carepool.procurement.model import DemandKey, DemandLine
 from carepool.procurement.service import StoredLot
 
 DEMAND_SHEET = "Demand"
@@ -29,25 +30,39 @@ HEADERS = ["member_code", "member_name", "service", "locality_code", "locality_n
            "baseline_price", "annual_value"]
 
 
-def read_demand(path: Path) -> tuple[list[Located[DemandLine]], list[Problem]]:
+@dataclass
+class DemandFile:
+    """A demand file read whole: its clean lines, every problem, and the rows with a problem (so the service can
+    also check their member and locality, and name every problem of the file in one go)."""
+
+    lines: list[Located[DemandLine]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    incomplete: list[Located[DemandKey]] = field(default_factory=list)
+
+
+def read_demand(path: Path) -> DemandFile:
     """Every demand line of the file, and every problem found (the service refuses a file with any)."""
     sheets = tabular.read_tables(path)
     chosen = [s for s in sheets if s.name is None or s.name.lower() == DEMAND_SHEET.lower()] or sheets[:1]
-    lines: list[Located[DemandLine]] = []
-    problems: list[Problem] = []
     if not chosen:
-        return [], [Problem(f"no sheet called {DEMAND_SHEET} and no data", file=path.name)]
+        return DemandFile(problems=[Problem(f"no sheet called {DEMAND_SHEET} and no data", file=path.name)])
+    demand = DemandFile()
     for sheet in chosen:
-        records, found = tabular.read_rows(sheet, DEMAND_COLUMNS)
-        problems += found
-        for number, record in records:
+        clean, incomplete, found = tabular.read_all_rows(sheet, DEMAND_COLUMNS)
+        demand.problems += found
+        for number, record in clean:
             if record["baseline_price"].pence <= 0:
-                problems.append(Problem("must be above zero", sheet.file, sheet.name, number, "baseline_price"))
+                demand.problems.append(Problem("must be above zero", sheet.file, sheet.name, number,
+                                               "baseline_price"))
+                incomplete.append((number, record))
                 continue
             line = DemandLine(record["member_code"], record["service"], record["locality_code"],
                               record["hours_per_week"], record["baseline_price"])
-            lines.append(Located(line, sheet.file, sheet.name, number))
-    return lines, problems
+            demand.lines.append(Located(line, sheet.file, sheet.name, number))
+        demand.incomplete += [
+            Located(DemandKey(record.get("member_code"), record.get("service"), record.get("locality_code")),
+                    sheet.file, sheet.name, number) for number, record in incomplete]
+    return demand
 
 
 def write_demand(path: Path, lines: list[DemandLine], names: dict[str, str]) -> Path:

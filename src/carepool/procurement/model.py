@@ -281,6 +281,15 @@ class AwardRules:
 
 
 @dataclass(frozen=True)
+class DemandKey:
+    """Whose demand, for what and where; a field is None where a file's cell could not be read."""
+
+    member: str | None
+    service: str | None
+    locality: str | None
+
+
+@dataclass(frozen=True)
 class DemandLine:
     member: str  # organisation code of the consortium member
     service: str
@@ -291,6 +300,10 @@ class DemandLine:
     @property
     def annual_value(self) -> Money:
         return pence_of(Decimal(self.baseline_price.pence) * self.weekly_quantity * WEEKS_PER_YEAR)
+
+    @property
+    def key(self) -> DemandKey:
+        return DemandKey(self.member, self.service, self.locality)
 
 
 @dataclass(frozen=True)

@@ -79,9 +79,10 @@ def plan(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep) -
 def upload_demand(request: Request, consortium_id: int, file: UploadFile, caller: CallerDep,
                   uow: UowDep, replace_all: Annotated[bool, Form()] = False) -> Response:
     def act() -> str:
-        lines, problems = read_upload(file, io.read_demand)
-        saved = service.save_demand(uow=uow, caller=caller, consortium_id=consortium_id, lines=lines,
-                                    problems=problems, what=upload_name(file), replace_all=replace_all)
+        demand = read_upload(file, io.read_demand)
+        saved = service.save_demand(uow=uow, caller=caller, consortium_id=consortium_id, lines=demand.lines,
+                                    problems=demand.problems, incomplete=demand.incomplete, what=upload_name(file),
+                                    replace_all=replace_all)
         return _demand_words(upload_name(file), saved, {o.code: o.name for o in partners.list_organisations(uow=uow)})
     return attempt(request, act, "Demand imported.", f"/tenders/plan/{consortium_id}")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,7 +17,7 @@ from carepool.partners.model import Caller, OrgKind, Role
 from carepool.partners.service import Located
 from carepool.procurement import lots as design
 from carepool.procurement.access import consortium_for, member_codes
-from carepool.procurement.model import SERVICES, DemandLine, LotDesign, MemberShare, cents, from_cents
+from carepool.procurement.model import SERVICES, DemandKey, DemandLine, LotDesign, MemberShare, cents, from_cents
 from carepool.procurement.tables import (
     BidRow,
     ConsortiumMemberRow,
@@ -112,24 +112,27 @@ def list_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> list[
                        r.baseline_price) for r in rows.scalars()]
 
 
-def _demand_problems(uow: UnitOfWork, consortium_id: int, lines: list[Located[DemandLine]],
+def _demand_problems(uow: UnitOfWork, consortium_id: int, keys: Sequence[Located[DemandKey]],
                      own_only: str | None) -> list[Problem]:
+    """Whose, what and where of each row, checked against the consortium (a field a file could not read is
+    None, and left to the problem already found in it)."""
     members = set(member_codes(uow, consortium_id))
     localities = {loc.code for loc in partners.list_localities(uow=uow)}
     problems: list[Problem] = []
-    seen: dict[tuple[str, str, str], int | None] = {}
-    for item in lines:
-        line = item.value
-        if line.member not in members:
-            problems.append(item.problem(f"{line.member} is not a member of this consortium", "member_code"))
-        elif own_only and line.member != own_only:
+    seen: dict[DemandKey, int | None] = {}
+    for item in sorted(keys, key=lambda k: (k.file or "", k.sheet or "", k.row or 0)):
+        key = item.value
+        if key.member is not None and key.member not in members:
+            problems.append(item.problem(f"{key.member} is not a member of this consortium", "member_code"))
+        elif own_only and key.member is not None and key.member != own_only:
             problems.append(item.problem(f"you may state demand for your own organisation ({own_only}) only; "
                                          "the procurement lead imports everyone's", "member_code"))
-        if line.locality not in localities:
-            problems.append(item.problem(f"{line.locality} is not a known locality", "locality_code"))
-        if line.service not in SERVICES:
-            problems.append(item.problem(f"{line.service} is not a service", "service"))
-        key = (line.member, line.service, line.locality)
+        if key.locality is not None and key.locality not in localities:
+            problems.append(item.problem(f"{key.locality} is not a known locality", "locality_code"))
+        if key.service is not None and key.service not in SERVICES:
+            problems.append(item.problem(f"{key.service} is not a service", "service"))
+        if None in (key.member, key.service, key.locality):
+            continue
         if key in seen:
             problems.append(item.problem(f"repeats row {seen[key]}", "locality_code"))
         seen[key] = item.row
@@ -147,9 +150,12 @@ class DemandSaved:
 
 
 def save_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int, lines: list[Located[DemandLine]],
-                problems: list[Problem] | None = None, what: str = "demand", replace_all: bool = False
-                ) -> DemandSaved:
+                problems: list[Problem] | None = None, incomplete: Sequence[Located[DemandKey]] = (),
+                what: str = "demand", replace_all: bool = False) -> DemandSaved:
     """Replace the demand of the members in the file, all or nothing; a member not in the file keeps its demand.
+
+    ``problems`` and ``incomplete`` are what reading the file found (``io.DemandFile``): the rows with a problem
+    are checked here too, so one upload names every problem.
 
     ``replace_all`` (procurement only) replaces every member's demand, so a member left out of the file has
     none. A commissioner replaces only its own organisation's lines.
@@ -161,7 +167,8 @@ def save_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int, lines: l
         own_only = caller.organisation_code
     else:
         raise CarepoolError("stating demand needs the procurement or commissioner role", kind="forbidden")
-    tabular.check(list(problems or []) + _demand_problems(uow, consortium_id, lines, own_only), what)
+    keys = [Located(item.value.key, item.file, item.sheet, item.row) for item in lines] + list(incomplete)
+    tabular.check(list(problems or []) + _demand_problems(uow, consortium_id, keys, own_only), what)
     if own_only:
         members = {own_only}
     elif replace_all:

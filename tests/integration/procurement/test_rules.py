@@ -116,20 +116,23 @@ def test_demand_file_is_checked_whole_then_lots_split_and_merge(world: World, tm
     sheet.append([BRENT, "home care", "NOWHERE", "lots", "£1.005"])
     path = tmp_path / "demand.xlsx"
     book.save(path)
-    lines, problems = io.read_demand(path)
+    demand = io.read_demand(path)
     with world.db.uow() as uow, pytest.raises(CarepoolError) as caught:
-        service.save_demand(uow=uow, caller=lead, consortium_id=world.consortium_id, lines=lines, problems=problems,
-                            what=path.name)
+        service.save_demand(uow=uow, caller=lead, consortium_id=world.consortium_id, lines=demand.lines,
+                            problems=demand.problems, incomplete=demand.incomplete, what=path.name)
     message = str(caught.value)
     assert "nothing was imported" in message
     assert "demand.xlsx, sheet Demand, row 3, column member_code: E09000015 is not a member" in message
     assert "row 4, column service" in message and "row 4, column hours_per_week" in message
+    # a row with a figure that could not be read is still checked for where it is, so one upload names all
+    assert "row 4, column locality_code: NOWHERE is not a known locality" in message
     with world.db.uow() as uow:
         assert len(service.list_demand(uow=uow, caller=lead, consortium_id=world.consortium_id)) == 4  # untouched
 
     sheet.delete_rows(3, 2)
     book.save(path)
-    lines, problems = io.read_demand(path)
+    demand = io.read_demand(path)
+    lines, problems = demand.lines, demand.problems
     with world.db.uow() as uow:  # Brent's file replaces Brent's line; the other members keep theirs
         saved = service.save_demand(uow=uow, caller=lead, consortium_id=world.consortium_id, lines=lines,
                                     problems=problems)
@@ -156,8 +159,8 @@ def test_demand_file_is_checked_whole_then_lots_split_and_merge(world: World, tm
         (merged,) = service.merge_lots(uow=uow, caller=lead, lot_ids=[p.id for p in parts])
     assert merged.lot.weekly_quantity == Decimal(1500) and merged.lot.shares[0].share_bp == 10_000
     exported = io.write_demand(tmp_path / "out.xlsx", [line.value for line in lines], {})
-    again, trouble = io.read_demand(exported)
-    assert trouble == [] and [x.value for x in again] == [line.value for line in lines]
+    again = io.read_demand(exported)
+    assert again.problems == [] and [x.value for x in again.lines] == [line.value for line in lines]
 
 
 def test_a_members_demand_file_on_the_page_says_what_it_replaced_and_kept(world: World) -> None:
@@ -174,6 +177,12 @@ def test_a_members_demand_file_on_the_page_says_what_it_replaced_and_kept(world:
                            files={"file": ("brent.csv", brent_only, "text/csv")})
         assert "1 line for Brent, Ealing, Hammersmith and Fulham, NWL ICB, in place of 4 lines." in page.text
         assert "Demand on record: 1 line, 100.00 hours a week." in page.text
+        two_slips = f"member_code,service,locality_code,hours_per_week,baseline_price\n" \
+                    f"{BRENT},night-care,NOWHERE,a hundred,31.00\n".encode()
+        answer = client.post(f"/api/procurement/consortia/{world.consortium_id}/demand",
+                             files={"file": ("slips.csv", two_slips, "text/csv")})
+        assert answer.status_code == 422
+        assert "row 2, column hours_per_week" in answer.text and "NOWHERE is not a known locality" in answer.text
 
 
 def test_a_refused_override_names_the_provider_and_keeps_what_was_typed(world: World) -> None:
