@@ -30,7 +30,7 @@ from carepool.award.improve import improve, priced_costs
 from carepool.award.instance import Instance, build_instance
 from carepool.award.lazy import LazyRules, broken_rules, has_lazy_rows
 from carepool.award.metrics import build_result, plan_cost
-from carepool.award.milp import SparseModel, build_model, full_vector
+from carepool.award.milp import SparseModel, build_model, full_vector, with_totals
 from carepool.award.model import AwardProblem, AwardResult, Status
 from carepool.award.policy import SearchPolicy, heuristic_seconds
 from carepool.award.solvers import BACKENDS, REL_GAP, Outcome, solve_relaxation
@@ -202,6 +202,8 @@ def _solve_lazily(inst: Instance, full: SparseModel, model: SparseModel, lazy: L
         if outcome.bound is not None:
             bound = outcome.bound if bound is None else max(bound, outcome.bound)
         outcome.bound = bound
+        if outcome.x is not None:
+            outcome.x = with_totals(inst, full, outcome.x)
         broken = broken_rules(inst, full, outcome.x) if lazy is not None and outcome.x is not None else None
         if not broken:
             return outcome

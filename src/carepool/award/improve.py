@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from carepool.award.instance import Instance
-from carepool.award.milp import SparseModel
+from carepool.award.milp import SparseModel, with_totals
 from carepool.award.solvers import solve_highs
 
 SUB_GAP = 1e-4
@@ -174,6 +174,7 @@ def improve(model: SparseModel, inst: Instance, col: np.ndarray, *, deadline: fl
                 continue
             trial = col.copy()
             trial[cols] = outcome.x
+            trial = with_totals(inst, model, trial)
             value = float(np.dot(model.cost, trial))
             if value < current - 1e-7 * abs(current) and model.violation(trial) <= 1e-6:
                 gained += current - value

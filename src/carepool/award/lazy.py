@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from carepool.award.instance import Instance
-from carepool.award.milp import SparseModel, build_model
+from carepool.award.milp import SparseModel, build_model, with_totals
 
 RULE_TOL = 1e-6  # relative to the total awarded value
 
@@ -57,7 +57,9 @@ def has_lazy_rows(full: SparseModel) -> bool:
 
 
 def broken_rules(inst: Instance, full: SparseModel, col: np.ndarray) -> Broken:
-    """The share and SME rules of the full model that the plan ``col`` breaks."""
+    """The share and SME rules of the full model that the plan ``col`` breaks (``col`` may come from a model
+    without the total row, whose T is not yet the plan's total)."""
+    col = with_totals(inst, full, col)
     act = full.activity(col)
     scale = RULE_TOL * max(1.0, abs(float(col[full.t_col]))) if full.t_col is not None else RULE_TOL
     share = np.zeros(inst.n_providers, dtype=bool)

@@ -209,11 +209,6 @@ def build_model(inst: Instance, *, share_rows: np.ndarray | None = None, sme_row
                  np.ones(int(mask.sum())), -INF, inst.cap[tight])
     pk_prov = np.array([p.provider for p in inst.packages], dtype=np.int64)
     d_cols = pkg_start + npk + np.arange(npk)
-    if need_t:
-        assert t_col is not None
-        rows.add("total", 1, np.zeros(nb + 1 + npk, dtype=np.int64),
-                 np.concatenate([bids, [t_col], d_cols]),
-                 np.concatenate([-inst.price, [1.0], np.ones(npk)]), 0.0, 0.0)
     if inst.max_share is not None:
         s = inst.max_share
         most = np.bincount(inst.b_prov, weights=inst.price * inst.upper, minlength=npv)
@@ -238,6 +233,13 @@ def build_model(inst: Instance, *, share_rows: np.ndarray | None = None, sme_row
         cols = np.concatenate([bids[mask], [t_col], d_cols[pmask]])
         vals = np.concatenate([inst.price[mask], [-m], -np.ones(int(pmask.sum()))])
         rows.add("sme", 1, np.zeros(len(cols), dtype=np.int64), cols, vals, 0.0, INF)
+    if "share" in rows.blocks or "sme" in rows.blocks:
+        # T is the total awarded value only through this row, which is dense (every bid): a model whose
+        # rules do not use T leaves it out (T then floats within its bounds; ``with_totals`` sets it).
+        assert t_col is not None
+        rows.add("total", 1, np.zeros(nb + 1 + npk, dtype=np.int64),
+                 np.concatenate([bids, [t_col], d_cols]),
+                 np.concatenate([-inst.price, [1.0], np.ones(npk)]), 0.0, 0.0)
     if npk:
         _package_rows(inst, rows, pkg_start, cost, upper, integer)
     # substitute x = lower y + w: costs and bounds follow the rows
@@ -279,6 +281,12 @@ def _package_rows(inst: Instance, rows: _Rows, pkg_start: int, cost: np.ndarray,
     rows.add("package_forced", npk, np.concatenate([np.arange(npk), np.arange(npk), owner]),
              np.concatenate([d, z, members]),
              np.concatenate([np.ones(npk), -big_m, -delta[owner] * inst.price[members]]), -big_m, INF)
+
+
+def with_totals(inst: Instance, model: SparseModel, col: np.ndarray) -> np.ndarray:
+    """``col`` rebuilt from its quantities, so T and the package columns hold what the plan awards (a model
+    without share and SME rows has no total row, and leaves T anywhere within its bounds)."""
+    return full_vector(inst, model, model.quantities(col))
 
 
 def full_vector(inst: Instance, model: SparseModel, x: np.ndarray) -> np.ndarray:

@@ -29,7 +29,8 @@ def test_the_relaxed_model_has_the_same_columns_and_none_of_the_left_out_rows():
     assert has_lazy_rows(full) and not has_lazy_rows(relaxed)
     assert relaxed.n_cols == full.n_cols and relaxed.t_col == full.t_col
     assert np.array_equal(relaxed.cost, full.cost)
-    assert full.n_rows - relaxed.n_rows == len(full.share_provider) + 1  # the share rows and the SME row
+    # the share rows, the SME row, and the dense total row only they use
+    assert full.n_rows - relaxed.n_rows == len(full.share_provider) + 2 and "total" not in relaxed.row_blocks
 
 
 def test_a_plan_of_the_relaxation_that_breaks_rules_names_them_and_they_are_added():
@@ -53,6 +54,19 @@ def test_a_plan_meeting_every_rule_breaks_none():
     full = build_model(inst)
     plan = np.array([100.0, 0.0, 0.0, 100.0])  # P1 L1, P1 L2, P2 L1, P2 L2 (in bid order)
     assert not broken_rules(inst, full, full_vector(inst, full, plan))
+
+
+def test_rules_are_checked_on_the_plans_total_not_on_a_relaxed_models_floating_total():
+    data = tender(lots="L1 100; L2 100", providers="P1 sme; P2",
+                  bids="P1 L1 10.00; P1 L2 10.00; P2 L1 30.00; P2 L2 30.00", max_share="0.8", min_sme_share="0.2")
+    inst = _instance(data)
+    full = build_model(inst)
+    col = full_vector(inst, full, np.array([100.0, 0.0, 0.0, 100.0]))  # P1 £1,000 (SME), P2 £3,000: every rule met
+    assert not broken_rules(inst, full, col)
+    # a model without the total row may leave T anywhere within its bounds (£2,000 to £6,000)
+    for wrong in (full.lower[full.t_col], full.upper[full.t_col]):
+        col[full.t_col] = wrong
+        assert not broken_rules(inst, full, col)
 
 
 def test_the_engine_meets_rules_it_first_left_out_and_proves_the_optimum():
