@@ -49,9 +49,11 @@ def read_csv(path: Path) -> list[Sheet]:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             lines = list(csv.reader(handle))
     except FileNotFoundError:
-        raise CarepoolError(f"{path}: file not found") from None
-    except UnicodeDecodeError:
-        raise CarepoolError(f"{path}: not a UTF-8 text file; save it as 'CSV UTF-8'") from None
+        raise CarepoolError(f"{path}: file not found") from None  # the path as typed at the command line
+    except UnicodeDecodeError:  # the name only: an upload's path is a server temporary folder
+        raise CarepoolError(f"{path.name}: not a UTF-8 text file; save it as 'CSV UTF-8'") from None
+    except csv.Error as error:  # e.g. a cell beyond the csv module's field size limit
+        raise CarepoolError(f"{path.name}: not a readable CSV file ({error})") from None
     if not lines:
         raise CarepoolError(f"{path.name}: the file is empty; expected a header row")
     headers = [_normalise_header(h) for h in lines[0]]

@@ -18,6 +18,8 @@ from carepool.audit.model import canonical_json
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
 
+# Amounts are stored as 64-bit pence (BIGINT); beyond that the database itself would refuse them.
+MOST_PENCE = 2**63 - 1
 _ACCOUNT_CODE = re.compile(r"^[A-Z0-9][A-Za-z0-9-]*(:[A-Z0-9][A-Za-z0-9-]*)*$")
 
 
@@ -98,6 +100,8 @@ def validate_draft(draft: TransactionDraft) -> list[str]:
         problems.append("a transaction needs at least two postings")
     if any(p.amount.pence == 0 for p in draft.postings):
         problems.append("a posting of zero moves nothing; leave it out")
+    if any(abs(p.amount.pence) > MOST_PENCE for p in draft.postings):
+        problems.append(f"a posting may be at most {Money(MOST_PENCE)} either way, the most the ledger can store")
     total = Money.sum(p.amount for p in draft.postings)
     if total:
         problems.append(f"postings must sum to zero; they sum to {total}")

@@ -19,6 +19,7 @@ from carepool.core.errors import CarepoolError, conflict, not_found
 from carepool.core.money import Money
 from carepool.db.uow import UnitOfWork
 from carepool.ledger.model import (
+    MOST_PENCE,
     Account,
     AccountType,
     Posting,
@@ -115,6 +116,8 @@ def post(*, uow: UnitOfWork, actor: str, draft: TransactionDraft, reverses_id: i
         after = account.natural(rows[code].balance + moved)
         if account.no_overdraft and after.is_negative():
             raise conflict(f"account {code} may not be overdrawn: this would leave it at {after}")
+        if abs(after.pence) > MOST_PENCE:
+            raise CarepoolError(f"account {code} would hold {after}, more than the ledger can store")
     transaction = LedgerTransactionRow(
         idempotency_key=draft.key, fingerprint=draft.fingerprint(), on=draft.on, description=draft.description,
         posted_at=uow.now(), posted_by=actor, reverses_id=reverses_id,

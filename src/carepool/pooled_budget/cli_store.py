@@ -147,8 +147,7 @@ def monitor_import(
     database = open_database()
     with database.uow() as uow:
         summary = monitoring.import_files(uow=uow, by=_operator(), agreement_id=agreement_id, paths=files)
-    typer.echo(f"{summary.rows} figures checked: {summary.new} new, {summary.corrected} corrected, "
-               f"{summary.unchanged} unchanged; spend posted to the ledger {summary.spend_posted}")
+    typer.echo(summary.words())
 
 
 def report(agreement_id: AgreementId,

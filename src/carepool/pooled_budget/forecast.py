@@ -7,9 +7,15 @@ For each scheme, at the latest month with actuals (the "as at" month):
 
 (fewer than three months in: the average of those there are). Commitments are the
 figures reported for the as-at month. A manual forecast overrides the formula; before
-any actuals the forecast is the budget. Each partner's forecast share of the
-over- or underspend is ``settle()`` run with the forecast outturn as the actual, so
+any actuals the forecast is the budget. Once March has actuals no month remains, so the
+outturn is the actual for the year: commitments and manual forecasts no longer count,
+and the forecast agrees with the year-end settlement. Each partner's forecast share of
+the over- or underspend is ``settle()`` run with the forecast outturn as the actual, so
 forecasts and the year-end settlement can never follow different rules.
+
+A forecast outturn below zero (say a large refund followed by a falling run rate) is
+shown as it is, with a warning; no settlement can share it, so the forecast shares
+count that scheme at £0 until its figures are put right.
 """
 
 from __future__ import annotations
@@ -58,7 +64,7 @@ class SchemeForecast:
     projected: Money  # remaining months x run rate, rounded once
     manual: Money | None
     forecast: Money
-    basis: str  # "run rate", "manual" or "budget (no actuals yet)"
+    basis: str  # "run rate", "manual", "budget (no actuals yet)" or "actual (year complete)"
 
     @property
     def variance(self) -> Money:
@@ -68,10 +74,11 @@ class SchemeForecast:
 
 @dataclass(frozen=True)
 class Forecast:
-    agreement: Agreement  # every scheme's actual is its forecast outturn
+    agreement: Agreement  # every scheme's actual is its forecast outturn (£0.00 where that is below zero)
     as_at: int  # 0 when no month has actuals yet
     schemes: tuple[SchemeForecast, ...]
     outcome: SettlementResult  # the settlement the forecast outturn would give
+    warnings: tuple[str, ...] = ()  # what a reader must know before trusting the figures
 
     @property
     def as_at_label(self) -> str:
@@ -102,6 +109,9 @@ def forecast_scheme(scheme: Scheme, figures: list[MonthFigure], *, as_at: int, m
     commitments = Money.sum(f.commitments for f in figures if f.scheme == scheme.id and f.month == as_at)
     window = monthly[max(as_at - RUN_RATE_MONTHS, 0):as_at]
     remaining = MONTHS - as_at
+    if not remaining:
+        return SchemeForecast(scheme.id, scheme.name, client_group, scheme.budget, monthly, to_date, commitments,
+                              Money(0), 0, Money(0), manual, to_date, "actual (year complete)")
     if window:
         window_total = Money.sum(window)
         run_rate = window_total.times(Fraction(1, len(window)), rounding=Rounding.HALF_UP)
@@ -127,13 +137,13 @@ def forecast(agreement: Agreement, figures: Iterable[MonthFigure], *, manual: Ma
     groups = client_groups or {}
     schemes = tuple(forecast_scheme(s, figures, as_at=month, manual=manual.get(s.id),
                                     client_group=groups.get(s.id, "")) for s in agreement.schemes)
-    negative = [s for s in schemes if s.forecast.is_negative()]
-    if negative:
-        raise CarepoolError(f"the forecast outturn of {negative[0].name} is {negative[0].forecast}: below zero, "
-                            "which no settlement can share; check its actuals and commitments")
+    warnings = tuple(f"the forecast outturn of {s.name} is {s.forecast}: below zero, which no settlement can "
+                     "share; the forecast shares count it as £0.00 until its actuals and commitments are put right"
+                     for s in schemes if s.forecast.is_negative())
     at_forecast = dataclasses.replace(agreement, schemes=tuple(
-        dataclasses.replace(s, actual=f.forecast) for s, f in zip(agreement.schemes, schemes, strict=True)))
-    return Forecast(at_forecast, month, schemes, settle(at_forecast))
+        dataclasses.replace(s, actual=max(f.forecast, Money(0)))
+        for s, f in zip(agreement.schemes, schemes, strict=True)))
+    return Forecast(at_forecast, month, schemes, settle(at_forecast), warnings)
 
 
 def outturn(agreement: Agreement, figures: Iterable[MonthFigure]) -> Agreement:

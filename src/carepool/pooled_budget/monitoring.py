@@ -17,7 +17,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from carepool.audit import service as audit
-from carepool.core.errors import CarepoolError
+from carepool.core import tabular
+from carepool.core.errors import CarepoolError, Problem
 from carepool.core.money import Money
 from carepool.core.periods import FinancialMonth
 from carepool.db.uow import UnitOfWork
@@ -37,6 +38,7 @@ from carepool.pooled_budget.service import (
     require_writer,
 )
 from carepool.pooled_budget.tables import PoolForecastOverrideRow, PoolMonthlyRow
+from carepool.pooled_budget.values import MOST
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,16 @@ class RecordSummary:
     corrected: int
     unchanged: int
     spend_posted: Money  # net spend posted to the ledger by this import (corrections included)
+    commitments_kept: int = 0  # rows without a commitments column: the recorded commitments were kept
+
+    def words(self) -> str:
+        text = (f"{self.rows} figure{'s' if self.rows != 1 else ''} checked: {self.new} new, "
+                f"{self.corrected} corrected, {self.unchanged} unchanged; spend posted to the ledger "
+                f"{self.spend_posted}.")
+        if self.commitments_kept:
+            text += (f" {self.commitments_kept} of them came without a commitments column: their commitments "
+                     "were kept as recorded (£0.00 for a new figure).")
+        return text
 
 
 def last_day(month: FinancialMonth) -> date:
@@ -62,9 +74,34 @@ def figures(*, uow: UnitOfWork, stored: StoredAgreement) -> list[MonthFigure]:
     return [MonthFigure(by_row[r.scheme_row_id], r.month, r.source, r.actual, r.commitments) for r in rows.scalars()]
 
 
+def below_zero(stored: StoredAgreement, recorded: Sequence[MonthFigure], located: Sequence[Located]) -> list[Problem]:
+    """The imported rows that would take a scheme's actual spend for the year below zero, which no settlement
+    can share: checked before anything is posted, so a refused import leaves nothing behind."""
+    after = {(f.scheme, f.month, f.source): f.actual for f in recorded}
+    before = dict(after)
+    for item in located:
+        f = item.figure
+        after[(f.scheme, f.month, f.source)] = f.actual
+    totals: dict[str, Money] = {}
+    for (scheme, _month, _source), actual in after.items():
+        totals[scheme] = totals.get(scheme, Money(0)) + actual
+    problems = []
+    for item in located:
+        f = item.figure
+        total = totals[f.scheme]
+        if total.is_negative() and f.actual < before.get((f.scheme, f.month, f.source), Money(0)):
+            problems.append(item.problem(
+                f"{f.actual} would take the actual spend of {stored.scheme(f.scheme).name} for "
+                f"{stored.agreement.year.label} to {total}, below zero, which no settlement can share; a refund "
+                "is a negative actual, but no larger than what the scheme has spent (check the sign and units)",
+                "actual"))
+    return problems
+
+
 def _record(uow: UnitOfWork, by: Who, stored: StoredAgreement, located: Sequence[Located], what: str) -> RecordSummary:
+    tabular.check(below_zero(stored, figures(uow=uow, stored=stored), located), "monthly actuals")
     chart, year = stored.chart, stored.agreement.year
-    new = corrected = unchanged = 0
+    new = corrected = unchanged = kept = 0
     posted = Money(0)
     for item in located:
         f = item.figure
@@ -72,7 +109,11 @@ def _record(uow: UnitOfWork, by: Who, stored: StoredAgreement, located: Sequence
         row = uow.session.execute(select(PoolMonthlyRow).where(
             PoolMonthlyRow.scheme_row_id == row_id, PoolMonthlyRow.month == f.month,
             PoolMonthlyRow.source == f.source)).scalar_one_or_none()
-        if row is not None and (row.actual, row.commitments) == (f.actual, f.commitments):
+        commitments = f.commitments
+        if not item.commitments_given:
+            kept += 1
+            commitments = row.commitments if row is not None else Money(0)
+        if row is not None and (row.actual, row.commitments) == (f.actual, commitments):
             unchanged += 1
             continue
         difference = f.actual - (row.actual if row is not None else Money(0))
@@ -91,18 +132,18 @@ def _record(uow: UnitOfWork, by: Who, stored: StoredAgreement, located: Sequence
         if row is None:
             new += 1
             uow.session.add(PoolMonthlyRow(scheme_row_id=row_id, month=f.month, source=f.source, actual=f.actual,
-                                           commitments=f.commitments, revision=revision, updated_at=uow.now(),
+                                           commitments=commitments, revision=revision, updated_at=uow.now(),
                                            updated_by=by.actor))
         else:
             corrected += 1
-            row.actual, row.commitments, row.revision = f.actual, f.commitments, revision
+            row.actual, row.commitments, row.revision = f.actual, commitments, revision
             row.updated_at, row.updated_by = uow.now(), by.actor
         uow.session.flush()
-    summary = RecordSummary(len(located), new, corrected, unchanged, posted)
+    summary = RecordSummary(len(located), new, corrected, unchanged, posted, kept)
     audit.record(uow=uow, actor=by.actor, organisation=organisation_of(by, stored), action="pool.actuals_recorded",
                  entity_type="pool_agreement", entity_id=str(stored.id),
                  after={"from": what, "rows": summary.rows, "new": new, "corrected": corrected,
-                        "unchanged": unchanged, "spend_posted": posted.plain()})
+                        "unchanged": unchanged, "spend_posted": posted.plain(), "commitments_kept": kept})
     uow.commit()
     return summary
 
@@ -144,6 +185,8 @@ def set_forecast(*, uow: UnitOfWork, by: Who, agreement_id: int, scheme: str, am
         raise CarepoolError(f"there is no scheme {scheme} in {stored.agreement.name}", kind="not_found")
     if amount is not None and amount.is_negative():
         raise CarepoolError(f"a forecast outturn cannot be below zero, got {amount}")
+    if amount is not None and amount > MOST:
+        raise CarepoolError(f"a forecast outturn can be at most {MOST}, got {amount}")
     row = uow.session.get(PoolForecastOverrideRow, row_id)
     before = None if row is None else {"amount": row.amount.plain(), "note": row.note}
     if amount is None:

@@ -6,6 +6,10 @@ code of the partner whose ledger the figure comes from), ``actual`` and optional
 ``commitments``. Every sheet of a workbook that has a ``scheme_id`` column is read,
 so each ledger's export can be its own file or its own sheet. Several files are
 read together: one bad row anywhere and nothing is imported.
+
+A sheet without a ``commitments`` column (an actuals-only export) says nothing about
+commitments, so the commitments already recorded are kept; an empty cell in a
+``commitments`` column is £0.00.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ class Located:
     file: str
     sheet: str | None
     row: int
+    commitments_given: bool = True  # False: the sheet has no commitments column, so keep what is recorded
 
     def problem(self, message: str, column: str) -> Problem:
         return Problem(message, self.file, self.sheet, self.row, column)
@@ -88,9 +93,11 @@ def _read_sheets(sheets: Iterable[tabular.Sheet], agreement: Agreement) -> list[
     for sheet in sheets:
         records, found = tabular.read_rows(sheet, _columns(agreement))
         problems += found
+        given = "commitments" in sheet.headers
         for number, record in records:
             item = Located(MonthFigure(record["scheme_id"], record["month"], record["source"],
-                                       record["actual"], record["commitments"]), sheet.file, sheet.name, number)
+                                       record["actual"], record["commitments"]), sheet.file, sheet.name, number,
+                           given)
             if record["scheme_id"] not in schemes:
                 problems.append(item.problem(f"there is no scheme {record['scheme_id']} in {agreement.name} "
                                              f"(schemes: {', '.join(sorted(schemes))})", "scheme_id"))
@@ -120,7 +127,9 @@ def read_entries(entries: Sequence[dict[str, Any]], agreement: Agreement, *, wha
     if not entries:
         raise CarepoolError("give at least one monthly figure")
     cleaned = [{k: v for k, v in entry.items() if v is not None} for entry in entries]
-    return _read_sheets([tabular.Sheet(what, None, list(COLUMNS), list(enumerate(cleaned, start=1)))], agreement)
+    # commitments left out of every entry keep what is recorded, as a file without that column does
+    headers = [c for c in COLUMNS if c != "commitments" or any("commitments" in e for e in cleaned)]
+    return _read_sheets([tabular.Sheet(what, None, headers, list(enumerate(cleaned, start=1)))], agreement)
 
 
 def _money(value: Any) -> Money:

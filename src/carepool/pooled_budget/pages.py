@@ -22,6 +22,7 @@ from carepool.pooled_budget.definition import describe_rule, read_definition
 from carepool.pooled_budget.page_charts import overview_chart, scheme_chart
 from carepool.pooled_budget.values import parse_money
 from carepool.web.deps import CallerDep, UowDep
+from carepool.web.flash import flash, take_flash
 from carepool.web.rendering import render
 from carepool.web.uploads import read_upload, saved_uploads
 
@@ -52,6 +53,11 @@ def _context(uow: UnitOfWork, caller: Caller, agreement_id: int, as_at: int | No
 def _page(request: Request, caller: Caller, uow: UnitOfWork, agreement_id: int, template: str,
           extra: dict[str, Any] | None = None, status_code: int = 200) -> Response:
     context = _context(uow, caller, agreement_id)
+    said = take_flash(request)
+    if said and said["kind"] == "error":
+        context["error"] = CarepoolError(said["message"])
+    elif said:
+        context["notice"] = said["message"]
     context.update(extra or {})
     if template == "pooled_budget/overview.html":
         context["chart"] = overview_chart(context["f"])
@@ -67,17 +73,24 @@ def _page(request: Request, caller: Caller, uow: UnitOfWork, agreement_id: int, 
 
 def _act(request: Request, caller: Caller, uow: UnitOfWork, agreement_id: int, template: str,
          action: Callable[[], str | None], done: str) -> Response:
-    """Run a form's action; on success go back to the page (with a notice), on error show it there."""
+    """Run a form's action; on success redirect to the page (its notice carried in the session, so a refresh
+    cannot post the form again), on error show it there."""
     service.get(uow=uow, agreement_id=agreement_id, by=caller)  # 404 for a stranger, before anything else
     try:
         notice = action()
     except CarepoolError as error:
         uow.rollback()
         return _page(request, caller, uow, agreement_id, template, {"error": error}, _status(error))
-    target = f"/pool/{agreement_id}{done}"
     if notice:
-        return _page(request, caller, uow, agreement_id, template, {"notice": notice})
-    return RedirectResponse(target, status_code=303)
+        flash(request, notice)
+    return RedirectResponse(f"/pool/{agreement_id}{done}", status_code=303)
+
+
+def _amount(text: str, field: str) -> Money:
+    try:
+        return parse_money(text)
+    except CarepoolError as error:
+        raise CarepoolError(f"{field}: {error.message}") from None
 
 
 @router.get("/pool")
@@ -112,12 +125,6 @@ def monitoring_page(request: Request, agreement_id: int, caller: CallerDep, uow:
     return _page(request, caller, uow, agreement_id, "pooled_budget/monitoring.html")
 
 
-def _summary_words(summary: monitoring.RecordSummary) -> str:
-    return (f"{summary.rows} figure{'s' if summary.rows != 1 else ''} checked: {summary.new} new, "
-            f"{summary.corrected} corrected, {summary.unchanged} unchanged; spend posted to the ledger "
-            f"{summary.spend_posted}.")
-
-
 @router.post("/pool/{agreement_id}/monitoring/entry")
 def enter_figure(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep, scheme_id: Form_,
                  month: Form_, source: Form_, actual: Form_, commitments: Annotated[str, Form()] = "") -> Response:
@@ -125,8 +132,8 @@ def enter_figure(request: Request, agreement_id: int, caller: CallerDep, uow: Uo
              "commitments": commitments or None}
 
     def action() -> str:
-        return _summary_words(monitoring.record_entries(uow=uow, by=caller, agreement_id=agreement_id,
-                                                        entries=[entry], what="form"))
+        return monitoring.record_entries(uow=uow, by=caller, agreement_id=agreement_id, entries=[entry],
+                                         what="form").words()
 
     return _act(request, caller, uow, agreement_id, "pooled_budget/monitoring.html", action, "/monitoring")
 
@@ -137,7 +144,7 @@ def import_figures(request: Request, agreement_id: int, files: list[UploadFile],
     def action() -> str:
         with saved_uploads(files) as paths:
             summary = monitoring.import_files(uow=uow, by=caller, agreement_id=agreement_id, paths=paths)
-        return f"Imported {', '.join(p.name for p in paths)}. " + _summary_words(summary)
+        return f"Imported {', '.join(p.name for p in paths)}. " + summary.words()
 
     return _act(request, caller, uow, agreement_id, "pooled_budget/monitoring.html", action, "/monitoring")
 
@@ -146,7 +153,7 @@ def import_figures(request: Request, agreement_id: int, files: list[UploadFile],
 def set_forecast(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep, scheme_id: Form_,
                  amount: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
     def action() -> None:
-        value = parse_money(amount) if amount.strip() else None
+        value = _amount(amount, "forecast outturn") if amount.strip() else None
         monitoring.set_forecast(uow=uow, by=caller, agreement_id=agreement_id, scheme=scheme_id, amount=value,
                                 note=note)
 
@@ -162,7 +169,7 @@ def variations_page(request: Request, agreement_id: int, caller: CallerDep, uow:
 def propose(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep, description: Form_, kind: Form_,
             partner: Form_, scheme: Form_, amount: Form_, to_scheme: Annotated[str, Form()] = "") -> Response:
     def action() -> None:
-        money = parse_money(amount)
+        money = _amount(amount, "amount")
         change = (MoveContribution(partner, scheme, to_scheme, money) if kind == "move"
                   else SetContribution(scheme, partner, money))
         variations.propose(uow=uow, by=caller, agreement_id=agreement_id, description=description,
@@ -197,7 +204,7 @@ def record_payment(request: Request, agreement_id: int, caller: CallerDep, uow: 
             day = date.fromisoformat(on.strip())
         except ValueError:
             raise CarepoolError(f"date: expected a date like 2025-04-15, got {on!r}") from None
-        value: Money = parse_money(amount)
+        value: Money = _amount(amount, "amount")
         payments.record_payment(uow=uow, by=caller, agreement_id=agreement_id, partner=partner, amount=value,
                                on=day, reference=reference, kind=kind)
 

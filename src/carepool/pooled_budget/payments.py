@@ -72,6 +72,23 @@ def _outstanding_problem(stored: StoredAgreement, partner: str, kind: str, amoun
     return None
 
 
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _date_problem(stored: StoredAgreement, kind: str, on: date) -> str | None:
+    """The pool's accounts are open from 1 April of its year and the settlement is dated 31 March, so a payment
+    outside those dates would make the ledger unreadable to bean-check (or a settlement paid before it was due)."""
+    year = stored.agreement.year
+    if kind == "contribution" and not year.first_day <= on <= year.last_day:
+        return (f"a contribution payment to a {year.label} pool must be dated in its year, {_day(year.first_day)} "
+                f"to {_day(year.last_day)}; got {on.isoformat()}")
+    if kind == "settlement" and on < year.last_day:
+        return (f"a settlement payment must be dated on or after the year end it settles, {_day(year.last_day)}; "
+                f"got {on.isoformat()}")
+    return None
+
+
 def record_payment(*, uow: UnitOfWork, by: Who, agreement_id: int, partner: str, amount: Money, on: date,
                    reference: str, kind: str = "contribution") -> Payment:
     """A payment into the pool bank (e.g. a quarterly instalment); the same reference twice is one payment."""
@@ -84,6 +101,9 @@ def record_payment(*, uow: UnitOfWork, by: Who, agreement_id: int, partner: str,
         raise CarepoolError(f"kind: expected one of {', '.join(PAYMENT_KINDS)}, got {kind!r}")
     if not 1 <= len(reference) <= 100:
         raise CarepoolError("a payment needs a reference of 1 to 100 characters (e.g. Q1-QRV)")
+    problem = _date_problem(stored, kind, on)
+    if problem:
+        raise CarepoolError(f"date: {problem}")
     existing = uow.session.execute(select(PoolPaymentRow).where(
         PoolPaymentRow.agreement_id == stored.id, PoolPaymentRow.reference == reference)).scalar_one_or_none()
     if existing is not None:

@@ -129,6 +129,7 @@ class MonitoringRead(BaseModel):
     partners: list[PartnerPositionRead]
     totals: dict[str, str]
     explanation: list[str]
+    warnings: list[str] = Field(default_factory=list, description="e.g. a forecast outturn below zero")
 
     @classmethod
     def of(cls, m: Monitoring) -> MonitoringRead:
@@ -149,7 +150,8 @@ class MonitoringRead(BaseModel):
             ("budget", "budget"), ("actual_to_date", "actual_to_date"), ("commitments", "commitments"),
             ("forecast_outturn", "forecast"), ("variance", "variance"))}
         return cls(agreement_id=m.stored.id, as_at=f.as_at, as_at_label=f.as_at_label, schemes=schemes,
-                   partners=partners, totals=totals, explanation=f.outcome.explanation())
+                   partners=partners, totals=totals, explanation=f.outcome.explanation(),
+                   warnings=list(f.warnings))
 
 
 class MonthlyFigureCreate(BaseModel):
@@ -173,11 +175,12 @@ class RecordSummaryRead(BaseModel):
     corrected: int
     unchanged: int
     spend_posted: str
+    commitments_kept: int = Field(description="rows given without commitments: the recorded ones were kept")
 
     @classmethod
     def of(cls, s: RecordSummary) -> RecordSummaryRead:
         return cls(rows=s.rows, new=s.new, corrected=s.corrected, unchanged=s.unchanged,
-                   spend_posted=s.spend_posted.plain())
+                   spend_posted=s.spend_posted.plain(), commitments_kept=s.commitments_kept)
 
 
 class ForecastUpdate(BaseModel):

@@ -10,6 +10,7 @@ has paid.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,7 +25,7 @@ from carepool.core.periods import FinancialMonth
 from carepool.db.uow import UnitOfWork
 from carepool.ledger import service as ledger
 from carepool.ledger.model import Posting, TransactionDraft
-from carepool.pooled_budget.forecast import MONTHS, latest_month, outturn
+from carepool.pooled_budget.forecast import MONTHS, MonthFigure, outturn
 from carepool.pooled_budget.model import SettlementResult
 from carepool.pooled_budget.monitoring import figures
 from carepool.pooled_budget.payments import paid_to_date
@@ -115,11 +116,33 @@ def get_statement(*, uow: UnitOfWork, by: Who, agreement_id: int) -> Statement:
     return found
 
 
-def _ready(uow: UnitOfWork, stored: StoredAgreement, months: int) -> None:
-    if months < MONTHS:
-        last = FinancialMonth(stored.agreement.year, months).label if months else "no month yet"
-        raise conflict(f"the year is not complete: the latest actuals are for {last}; record every month to "
-                       f"March {stored.agreement.year.start + 1} before settling")
+def missing_months(stored: StoredAgreement, found: Sequence[MonthFigure]) -> list[str]:
+    """Each scheme with months that have no actuals from any partner's ledger, and those months. A scheme's
+    spend may sit in either partner's ledger, so one figure a month (0 for no spend) is enough."""
+    year, gaps = stored.agreement.year, []
+    for scheme in stored.agreement.schemes:
+        months = {f.month for f in found if f.scheme == scheme.id}
+        if not months and not scheme.budget:
+            continue  # a scheme left with no budget and no spend has nothing to settle
+        runs: list[list[int]] = []
+        for n in (n for n in range(1, MONTHS + 1) if n not in months):
+            if runs and runs[-1][-1] == n - 1:
+                runs[-1].append(n)
+            else:
+                runs.append([n])
+        if runs:
+            spans = [FinancialMonth(year, r[0]).label + (f" to {FinancialMonth(year, r[-1]).label}" if len(r) > 1
+                                                          else "") for r in runs]
+            gaps.append(f"{scheme.name} ({scheme.id}): {', '.join(spans)}")
+    return gaps
+
+
+def _ready(uow: UnitOfWork, stored: StoredAgreement, found: Sequence[MonthFigure]) -> None:
+    gaps = missing_months(stored, found)
+    if gaps:
+        raise conflict(f"the year is not complete: there are no actuals for {'; '.join(gaps)}. Record every "
+                       f"month from April {stored.agreement.year.start} to March {stored.agreement.year.start + 1} "
+                       "(0 for a month with no spend) before settling")
     pending = uow.session.execute(select(PoolVariationRow.number).where(
         PoolVariationRow.agreement_id == stored.id, PoolVariationRow.status == "proposed")).scalars().all()
     if pending:
@@ -135,7 +158,7 @@ def settle_year(*, uow: UnitOfWork, by: Who, agreement_id: int) -> Statement:
     if existing is not None:
         return existing
     found = figures(uow=uow, stored=stored)
-    _ready(uow, stored, latest_month(found))
+    _ready(uow, stored, found)
     result = settle(outturn(stored.agreement, found))
     chart, year = stored.chart, stored.agreement.year
     shares = {p.code: p.overspend_share + p.underspend_share for p in result.partners}

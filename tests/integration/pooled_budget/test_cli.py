@@ -36,6 +36,7 @@ def test_the_year_at_the_command_line(cli_env: Database, tmp_path: Path, capsys:
     rows = [["REAB", f"{2025 + (n > 9)}-{(n + 2) % 12 + 1:02d}", source, "50000.00", ""]
             for n in range(1, 13) for source in (BRENT, ICB)]
     rows += [["ICES", "2025-04", BRENT, "120000.00", ""]]
+    rows += [["ICES", f"{2025 + (n > 9)}-{(n + 2) % 12 + 1:02d}", BRENT, "0", ""] for n in range(2, 13)]
     half = ledger_csv(tmp_path / "first-half.csv", rows[:12])
     bad = ledger_csv(tmp_path / "bad.csv", [["REAB", "2025-13", BRENT, "1", ""]])
     assert main(["pool", "monitor-import", "1", str(half), str(bad)]) == 2
@@ -48,7 +49,8 @@ def test_the_year_at_the_command_line(cli_env: Database, tmp_path: Path, capsys:
     assert main(["pool", "forecast", "1", "--as-at", "2025-06"]) == 0
     assert "as at Jun 2025" in capsys.readouterr().out
     assert main(["pool", "settle-year", "1"]) == 6
-    assert "the year is not complete" in capsys.readouterr().err
+    assert ("the year is not complete: there are no actuals for Reablement (REAB): Oct 2025 to Mar 2026; "
+            "Community equipment (ICES): Apr 2025 to Mar 2026.") in capsys.readouterr().err
     rest = ledger_csv(tmp_path / "second-half.csv", rows[12:])
     assert main(["pool", "monitor-import", "1", str(rest)]) == 0
     assert main(["pool", "settle-year", "1", "--json"]) == 0

@@ -150,6 +150,7 @@ def test_a_year_of_the_pool(database: Database, tmp_path: Path) -> None:
               "actual": "110000.00"} for n in range(4, 13)]
     later += [{"scheme_id": "ICES", "month": f"{2025 + (n > 9)}-{(n + 2) % 12 + 1:02d}", "source": ICB,
                "actual": "11000.00"} for n in range(4, 13)]
+    later += [{"scheme_id": "ICES", "month": month, "source": BRENT, "actual": "0"} for month in ("2025-04", "2025-05")]
     with database.uow() as uow:
         monitoring.record_entries(uow=uow, by=marcus, agreement_id=pool, entries=later)
 

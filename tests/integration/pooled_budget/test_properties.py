@@ -46,7 +46,10 @@ def test_ledger_balances_and_settlement_adds_up(database: Database, batches: lis
         database._pool_partners = True  # type: ignore[attr-defined]  # one set of partners per database
     with database.uow() as uow:
         pool = service.create(uow=uow, by=OPERATOR, definition=definition_from_json(_agreement())).id
-    for batch in [*batches, [("REAB", 12, BRENT, 1)]]:  # later batches correct earlier figures; March is in
+    given = {(s, n) for batch in batches for s, n, _src, _p in batch}
+    every_month = [(s, n, BRENT, 0) for s in SCHEMES for n in range(1, 13) if (s, n) not in given]
+    # later batches correct earlier figures; then every month of every scheme is in, March's Reablement last
+    for batch in [b for b in (*batches, every_month, [("REAB", 12, BRENT, 1)]) if b]:
         entries = {(s, n, src): {"scheme_id": s, "month": _month(n), "source": src, "actual": Money(p).plain()}
                    for s, n, src, p in batch}
         with database.uow() as uow:

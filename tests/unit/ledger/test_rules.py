@@ -23,6 +23,12 @@ def test_every_rule_reports() -> None:
     assert "idempotency key must be 1 to 200 characters" in validate_draft(_draft(1, -1, key=" "))
 
 
+def test_an_amount_beyond_what_the_ledger_stores_is_refused_before_storage() -> None:
+    assert validate_draft(_draft(2**63 - 1, -(2**63 - 1))) == []
+    assert validate_draft(_draft(2**63, -(2**63))) == [
+        "a posting may be at most £92,233,720,368,547,758.07 either way, the most the ledger can store"]
+
+
 def test_fingerprint_depends_on_the_body() -> None:
     assert _draft(1, -1).fingerprint() == _draft(1, -1).fingerprint()
     assert _draft(1, -1).fingerprint() != _draft(2, -2).fingerprint()

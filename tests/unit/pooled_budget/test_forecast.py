@@ -75,3 +75,27 @@ def test_as_at_ignores_later_months_and_outturn_adds_the_year() -> None:
         forecast(reablement(), figures, as_at=13)
     with pytest.raises(CarepoolError, match="outside a financial year"):
         figure("REAB", 13, "1")
+
+
+def test_once_march_is_in_the_outturn_is_the_actual_for_the_year() -> None:
+    # March's commitments and a manual forecast no longer count: nothing is left to forecast, so the
+    # figure agrees with the year-end settlement (which shares the year's actuals)
+    figures = [figure("REAB", month, "100000", "25000" if month == 12 else "0") for month in range(1, 13)]
+    result = forecast(reablement(), figures, manual={"REAB": m("2000000")})
+    reab = result.schemes[0]
+    assert (reab.commitments, reab.remaining_months, reab.forecast) == (m("25000"), 0, m("1200000"))
+    assert reab.basis == "actual (year complete)" and result.agreement.schemes[0].actual == m("1200000")
+    assert outturn(reablement(), figures).schemes[0].actual == result.schemes[0].forecast
+
+
+def test_a_forecast_below_zero_is_shown_with_a_warning_not_refused() -> None:
+    # a refund in July after a large April: 700,000 to date, run rate (0 + 0 - 300,000) / 3 = -100,000,
+    # 8 months left: 700,000 - 800,000 = -100,000
+    figures = [figure("REAB", 1, "1000000"), figure("REAB", 2, "0"), figure("REAB", 3, "0"),
+               figure("REAB", 4, "-300000")]
+    result = forecast(reablement(), figures)
+    assert result.schemes[0].forecast == m("-100000")
+    assert result.warnings == ("the forecast outturn of Reablement is -£100,000.00: below zero, which no settlement "
+                               "can share; the forecast shares count it as £0.00 until its actuals and commitments "
+                               "are put right",)
+    assert result.agreement.schemes[0].actual == m("0")  # shared as nothing spent

@@ -58,3 +58,27 @@ def test_entries_are_checked_like_a_file() -> None:
     with pytest.raises(CarepoolError, match="form, row 1, column source"):
         read_entries([{"scheme_id": "ICES", "month": "2024-04", "source": "QXX", "actual": "1"}], agreement(),
                      what="form")
+
+
+def test_a_file_without_a_commitments_column_says_nothing_about_commitments(tmp_path: Path) -> None:
+    (tmp_path / "actuals.csv").write_text("scheme_id,month,source,actual\nICES,2024-04,QGH,5\n", encoding="utf-8")
+    (tmp_path / "both.csv").write_text("scheme_id,month,source,actual,commitments\nICES,2024-05,QGH,5,\n",
+                                       encoding="utf-8")
+    actuals_only, both = read_figures([tmp_path / "actuals.csv", tmp_path / "both.csv"], agreement())
+    assert not actuals_only.commitments_given
+    assert both.commitments_given and both.figure.commitments == m("0")  # an empty cell is nothing committed
+    typed = read_entries([{"scheme_id": "ICES", "month": "2024-04", "source": "QGH", "actual": "1",
+                           "commitments": None}], agreement())
+    assert not typed[0].commitments_given
+
+
+def test_amounts_beyond_ten_billion_pounds_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text("scheme_id,month,source,actual,commitments\nICES,2024-04,QGH,10000000000.00,-10000000000.01\n"
+                    f"ICES,2024-05,QGH,{'9' * 5000},0\n", encoding="utf-8")
+    with pytest.raises(CarepoolError) as error:
+        read_figures([path], agreement())
+    problems = [str(p) for p in error.value.problems]
+    assert problems[0] == ("ledger.csv, row 2, column commitments: expected an amount of at most £10,000,000,000.00 "
+                           "either way, got '-10000000000.01'; check for a typo or a figure in the wrong units")
+    assert problems[1].startswith("ledger.csv, row 3, column actual: expected an amount of at most")

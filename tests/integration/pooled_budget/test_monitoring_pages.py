@@ -1,0 +1,167 @@
+"""Monthly monitoring as a browser walk-through found it: a refused import leaves nothing behind and never
+locks the pool's pages, an actuals-only file keeps the commitments, a result page survives a refresh,
+absurd amounts and unreadable files are named problems (never a 500 or a server path)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from carepool.db.engine import Database
+from carepool.ledger.tables import LedgerTransactionRow
+from carepool.pooled_budget import monitoring, service
+from carepool.pooled_budget.tables import PoolForecastOverrideRow, PoolMonthlyRow
+from carepool.web.app import create_app
+from tests.integration.helpers import sign_in, token_for
+from tests.integration.pooled_budget.builders import ICB, PRIYA, agreement_json, m, partners_and_users
+
+PAGES = ("", "/monitoring", "/variations", "/settlement", "/download/monitoring")
+
+
+@pytest.fixture
+def client(database: Database) -> Iterator[TestClient]:
+    partners_and_users(database)
+    with TestClient(create_app(database=database)) as test_client:
+        yield test_client
+
+
+def _pool(client: TestClient, database: Database) -> int:
+    response = client.post("/api/pool/agreements", content=json.dumps(agreement_json()).encode(),
+                           headers={"Authorization": f"Bearer {token_for(database, PRIYA)}"})
+    assert response.status_code == 201, response.text
+    sign_in(client, PRIYA)
+    return int(response.json()["id"])
+
+
+def _csv(name: str, text: str) -> list[tuple[str, tuple[str, bytes, str]]]:
+    return [("files", (name, text.encode(), "text/csv"))]
+
+
+def _stored(database: Database) -> tuple[int, int, int]:
+    """Ledger transactions, monthly figures and manual forecasts: what a refused request must not change."""
+    with database.uow() as uow:
+        return tuple(uow.session.execute(select(func.count()).select_from(table)).scalar_one()  # type: ignore[return-value]
+                     for table in (LedgerTransactionRow, PoolMonthlyRow, PoolForecastOverrideRow))
+
+
+def _forecast(database: Database, pool: int) -> monitoring.Monitoring:
+    with database.uow() as uow:
+        return monitoring.monitor(uow=uow, by=service.Operator("test"), agreement_id=pool)
+
+
+def test_an_import_that_would_take_spend_below_zero_writes_nothing_and_the_pages_stay_open(
+        client: TestClient, database: Database) -> None:
+    pool = _pool(client, database)
+    first = "scheme_id,month,source,actual\n" + "".join(f"REAB,2025-{n:02d},{ICB},{a}\n"
+                                                       for n, a in ((4, "1000000"), (5, "0"), (6, "0")))
+    assert client.post(f"/pool/{pool}/monitoring/import", files=_csv("icb.csv", first)).status_code == 200
+    before = _stored(database)
+
+    huge_refund = _csv("icb-june.csv", f"scheme_id,month,source,actual\nREAB,2025-06,{ICB},-50000000\n")
+    refused = client.post(f"/pool/{pool}/monitoring/import", files=huge_refund)
+    assert refused.status_code == 422 and "There is a problem" in refused.text
+    assert ("icb-june.csv, row 2, column actual: -£50,000,000.00 would take the actual spend of Reablement for "
+            "2025/26 to -£49,000,000.00, below zero") in refused.text
+    assert _stored(database) == before  # nothing posted, nothing stored
+    api = client.post(f"/api/pool/agreements/{pool}/actuals/import", files=huge_refund)
+    assert api.status_code == 422 and "would take the actual spend of Reablement" in api.json()["problems"][0]
+    for page in PAGES:
+        assert client.get(f"/pool/{pool}{page}").status_code == 200, page
+
+    # a genuine refund may leave the run rate, and so the forecast, below zero: shown with a warning, never a 422
+    refund = _csv("icb-july.csv", f"scheme_id,month,source,actual\nREAB,2025-07,{ICB},-300000\n")
+    assert client.post(f"/pool/{pool}/monitoring/import", files=refund).status_code == 200
+    reab = _forecast(database, pool).forecast.schemes[0]
+    assert (reab.actual_to_date, reab.forecast) == (m("700000"), m("-100000"))  # 700,000 + 8 x -100,000
+    for page in PAGES:
+        assert client.get(f"/pool/{pool}{page}").status_code == 200, page
+    overview = client.get(f"/pool/{pool}").text
+    assert "the forecast outturn of Reablement is -£100,000.00: below zero" in overview
+    warnings = client.get(f"/api/pool/agreements/{pool}/monitoring").json()["warnings"]
+    assert warnings and warnings[0].startswith("the forecast outturn of Reablement is -£100,000.00")
+
+
+def test_an_actuals_only_file_keeps_the_commitments_and_says_so(client: TestClient, database: Database) -> None:
+    pool = _pool(client, database)
+    with_commitments = ("scheme_id,month,source,actual,commitments\n"
+                        f"REAB,2025-06,{ICB},72000.00,9000.00\nICES,2025-06,{ICB},5000.00,1000.00\n")
+    client.post(f"/pool/{pool}/monitoring/import", files=_csv("june.csv", with_commitments))
+    actuals_only = f"scheme_id,month,source,actual\nREAB,2025-06,{ICB},75000.00\nICES,2025-06,{ICB},5000.00\n"
+    page = client.post(f"/pool/{pool}/monitoring/import", files=_csv("june-corrected.csv", actuals_only))
+    assert "1 corrected, 1 unchanged" in page.text
+    assert "2 of them came without a commitments column: their commitments were kept as recorded" in page.text
+    reab, ices = _forecast(database, pool).forecast.schemes
+    assert (reab.actual_to_date, reab.commitments, ices.commitments) == (m("75000"), m("9000"), m("1000"))
+    # the single-figure form left blank keeps them too; a 0 clears them
+    blank = {"scheme_id": "REAB", "month": "2025-06", "source": ICB, "actual": "76000.00", "commitments": ""}
+    client.post(f"/pool/{pool}/monitoring/entry", data=blank)
+    assert _forecast(database, pool).forecast.schemes[0].commitments == m("9000")
+    client.post(f"/pool/{pool}/monitoring/entry", data={**blank, "commitments": "0"})
+    assert _forecast(database, pool).forecast.schemes[0].commitments == m("0")
+
+
+def test_a_result_page_is_a_redirect_so_a_refresh_cannot_post_again(client: TestClient, database: Database) -> None:
+    pool = _pool(client, database)
+    entry = {"scheme_id": "REAB", "month": "2025-06", "source": ICB, "actual": "72000.00", "commitments": ""}
+    posts = [(f"/pool/{pool}/monitoring/entry", {"data": entry}),
+             (f"/pool/{pool}/monitoring/import",
+              {"files": _csv("icb.csv", f"scheme_id,month,source,actual\nICES,2025-06,{ICB},5000.00\n")})]
+    for url, body in posts:
+        done = client.post(url, follow_redirects=False, **body)  # type: ignore[arg-type]
+        assert done.status_code == 303 and done.headers["location"] == f"/pool/{pool}/monitoring", url
+        shown = client.get(done.headers["location"])
+        assert shown.status_code == 200 and "1 new" in shown.text, url
+        assert "1 new" not in client.get(done.headers["location"]).text  # the notice is shown once
+    assert len(_forecast(database, pool).stored.agreement.schemes) == 2
+    assert _stored(database)[1] == 2
+
+
+def test_absurd_amounts_are_named_problems_not_server_errors(client: TestClient, database: Database,
+                                                            tmp_path: Path) -> None:
+    pool = _pool(client, database)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Actuals"
+    sheet.append(["scheme_id", "month", "source", "actual"])
+    sheet.append(["REAB", "2025-06", ICB, 1e20])
+    sheet.append(["ICES", "2025-06", ICB, 10**18])
+    book.save(tmp_path / "huge.xlsx")
+    before = _stored(database)
+    upload = [("files", ("huge.xlsx", (tmp_path / "huge.xlsx").read_bytes(),
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))]
+    refused = client.post(f"/pool/{pool}/monitoring/import", files=upload)
+    assert refused.status_code == 422
+    for row, shown in ((2, "100000000000000000000"), (3, "1000000000000000000")):
+        assert (f"huge.xlsx, sheet Actuals, row {row}, column actual: expected an amount of at most "
+                f"£10,000,000,000.00 either way, got &#39;{shown}&#39;") in refused.text
+    forecast = client.post(f"/pool/{pool}/monitoring/forecast",
+                           data={"scheme_id": "REAB", "amount": "1000000000000000000"})
+    assert forecast.status_code == 422
+    assert "forecast outturn: expected an amount of at most £10,000,000,000.00" in forecast.text
+    api = client.put(f"/api/pool/agreements/{pool}/schemes/REAB/forecast", json={"amount": 10**18})
+    assert api.status_code == 422 and api.json()["error"].startswith("amount: expected an amount of at most")
+    entry = client.post(f"/api/pool/agreements/{pool}/actuals", json={"figures": [
+        {"scheme_id": "REAB", "month": "2025-06", "source": ICB, "actual": "10000000000.01"}]})
+    assert entry.status_code == 422 and "request, row 1, column actual" in entry.json()["problems"][0]
+    assert _stored(database) == before
+    at_the_limit = client.post(f"/api/pool/agreements/{pool}/actuals", json={"figures": [
+        {"scheme_id": "REAB", "month": "2025-06", "source": ICB, "actual": "10000000000.00"}]})
+    assert at_the_limit.status_code == 200, at_the_limit.text
+
+
+def test_a_file_that_is_not_utf8_is_named_without_the_server_path(client: TestClient, database: Database) -> None:
+    pool = _pool(client, database)
+    latin1 = [("files", ("latin1.csv", "scheme_id,month,source,actual\nREAB,2025-06,QRV,£5\n".encode("latin-1"),
+                         "text/csv"))]
+    page = client.post(f"/pool/{pool}/monitoring/import", files=latin1)
+    assert page.status_code == 422 and "latin1.csv: not a UTF-8 text file" in page.text
+    api = client.post(f"/api/pool/agreements/{pool}/actuals/import", files=latin1)
+    assert api.status_code == 422 and api.json()["error"].startswith("latin1.csv: not a UTF-8 text file")
+    assert "/tmp" not in page.text and "/tmp" not in api.text
