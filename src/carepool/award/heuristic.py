@@ -169,10 +169,11 @@ def _cover(inst: Instance, deadline: float, prefer: np.ndarray) -> _State | None
         if time.perf_counter() > deadline:
             return None
         if attempt >= PLAIN_PASSES - 1:
-            for lot in uncovered:
+            for lot in uncovered:  # bidders that could not offer all they bid: their capacity went elsewhere
                 bids = inst.by_lot[lot]
                 providers = inst.b_prov[bids]
-                scarcity[providers[st.left[providers] < inst.lower[bids] - EPS]] += step
+                offered = np.minimum(inst.upper[bids], inst.lot_q[lot])
+                scarcity[providers[st.left[providers] < offered - EPS]] += step
             by_lot = lot_orders(inst, prefer + scarcity[inst.b_prov])
         failed_set = set(failed)
         order = failed + [lot for lot in order if lot not in failed_set]  # hard lots first

@@ -284,9 +284,14 @@ def _package_rows(inst: Instance, rows: _Rows, pkg_start: int, cost: np.ndarray,
 
 
 def with_totals(inst: Instance, model: SparseModel, col: np.ndarray) -> np.ndarray:
-    """``col`` rebuilt from its quantities, so T and the package columns hold what the plan awards (a model
-    without share and SME rows has no total row, and leaves T anywhere within its bounds)."""
-    return full_vector(inst, model, model.quantities(col))
+    """``col`` with T set to the total value its plan awards (a model without share and SME rows has no total
+    row, and leaves T anywhere within its bounds). Only T changes: the flags and quantities are the solver's."""
+    if model.t_col is None:
+        return col
+    col = col.copy()
+    discounts = col[model.pkg_start + model.n_packages : model.pkg_start + 2 * model.n_packages]
+    col[model.t_col] = float(np.dot(inst.price, model.quantities(col))) - float(discounts.sum())
+    return col
 
 
 def full_vector(inst: Instance, model: SparseModel, x: np.ndarray) -> np.ndarray:

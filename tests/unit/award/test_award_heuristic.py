@@ -83,11 +83,14 @@ def test_heuristic_plans_the_consortium_benchmark_within_two_percent():
     assert float(np.dot(inst.coef, plan)) <= float(best.objective.amount) * 1.02  # measured: 1.4% above
 
 
-def test_heuristic_plans_the_tightest_benchmark_region_where_twelve_greedy_passes_did_not():
+@pytest.mark.parametrize("min_award_fraction", ["0.2", "0"])
+def test_heuristic_plans_the_tightest_benchmark_region_where_twelve_greedy_passes_did_not(min_award_fraction):
     """Seed 2's region leaves 5 to 24 lots uncovered after the plain squeaky-wheel passes (its groups spend
     their capacity on lots others could take); bidders who ran out count as dearer until every lot is covered.
     Without a plan here the engine had only the solver to rely on, which on a slow machine found none in 30 s."""
-    inst = _instance(generate("region", seed=2))
+    data = generate("region", seed=2)
+    data["rules"]["min_award_fraction"] = min_award_fraction
+    inst = _instance(data)
     plan = heuristic_plan(inst)
     assert plan is not None and plan_violations(inst, plan) == []
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from carepool.award.instance import build_instance
 from carepool.award.lazy import LazyRules, broken_rules, has_lazy_rows
-from carepool.award.milp import build_model, full_vector
+from carepool.award.milp import build_model, full_vector, with_totals
 from carepool.award.model import JsonDecimal, parse_problem
 from carepool.award.solvers import solve_highs
 from tests.unit.award.award_builders import award, tender
@@ -75,3 +76,14 @@ def test_the_engine_meets_rules_it_first_left_out_and_proves_the_optimum():
     assert result.provider_shares["P1"] <= 0.6 and result.sme_share >= 0.45
     # one winner per lot: P1 cannot take both, so P1 one lot at 20.00 and P2 the other at 21.00
     assert result.total_cost.plain() == "4100.00"
+
+
+def test_setting_the_total_leaves_the_solvers_flags_and_quantities_alone():
+    inst = _instance(SHARED)
+    full = build_model(inst)
+    col = full_vector(inst, full, np.array([100.0, 0.0, 0.0, 100.0]))
+    col[2] = 1e-8  # P2 on L1 within the solver's tolerance of nothing, its flag off: not a minimum award
+    col[full.t_col] = 0.0
+    settled = with_totals(inst, full, col)
+    assert np.array_equal(np.delete(settled, full.t_col), np.delete(col, full.t_col))
+    assert settled[full.t_col] == pytest.approx(100 * 20.00 + 100 * 21.00)
