@@ -7,9 +7,10 @@ For each scheme, at the latest month with actuals (the "as at" month):
 
 (fewer than three months in: the average of those there are). Commitments are the
 figures reported for the as-at month. A manual forecast overrides the formula; before
-any actuals the forecast is the budget. Once March has actuals no month remains, so the
-outturn is the actual for the year: commitments and manual forecasts no longer count,
-and the forecast agrees with the year-end settlement. Each partner's forecast share of
+any actuals the forecast is the budget. Once a scheme has actuals for every month to
+March, its outturn is its actual for the year: commitments and manual forecasts no longer
+count, and the forecast agrees with the year-end settlement (a scheme with a month
+missing keeps the formula, and the year settles only when none is missing). Each partner's forecast share of
 the over- or underspend is ``settle()`` run with the forecast outturn as the actual, so
 forecasts and the year-end settlement can never follow different rules.
 
@@ -33,6 +34,7 @@ from carepool.pooled_budget.settlement import settle
 
 MONTHS = 12
 RUN_RATE_MONTHS = 3
+YEAR_COMPLETE = "actual (year complete)"  # every month of the year is in: the outturn is the actual
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class SchemeForecast:
     projected: Money  # remaining months x run rate, rounded once
     manual: Money | None
     forecast: Money
-    basis: str  # "run rate", "manual", "budget (no actuals yet)" or "actual (year complete)"
+    basis: str  # "run rate", "manual", "budget (no actuals yet)" or YEAR_COMPLETE
 
     @property
     def variance(self) -> Money:
@@ -79,6 +81,7 @@ class Forecast:
     schemes: tuple[SchemeForecast, ...]
     outcome: SettlementResult  # the settlement the forecast outturn would give
     warnings: tuple[str, ...] = ()  # what a reader must know before trusting the figures
+    complete: bool = False  # every scheme has actuals for all twelve months: the outturn is the year's actuals
 
     @property
     def as_at_label(self) -> str:
@@ -109,9 +112,10 @@ def forecast_scheme(scheme: Scheme, figures: list[MonthFigure], *, as_at: int, m
     commitments = Money.sum(f.commitments for f in figures if f.scheme == scheme.id and f.month == as_at)
     window = monthly[max(as_at - RUN_RATE_MONTHS, 0):as_at]
     remaining = MONTHS - as_at
-    if not remaining:
+    months_in = {f.month for f in figures if f.scheme == scheme.id}
+    if not remaining and (len(months_in) == MONTHS or (not months_in and not scheme.budget)):
         return SchemeForecast(scheme.id, scheme.name, client_group, scheme.budget, monthly, to_date, commitments,
-                              Money(0), 0, Money(0), manual, to_date, "actual (year complete)")
+                              Money(0), 0, Money(0), manual, to_date, YEAR_COMPLETE)
     if window:
         window_total = Money.sum(window)
         run_rate = window_total.times(Fraction(1, len(window)), rounding=Rounding.HALF_UP)
@@ -143,7 +147,8 @@ def forecast(agreement: Agreement, figures: Iterable[MonthFigure], *, manual: Ma
     at_forecast = dataclasses.replace(agreement, schemes=tuple(
         dataclasses.replace(s, actual=max(f.forecast, Money(0)))
         for s, f in zip(agreement.schemes, schemes, strict=True)))
-    return Forecast(at_forecast, month, schemes, settle(at_forecast), warnings)
+    complete = month == MONTHS and all(s.basis == YEAR_COMPLETE for s in schemes)
+    return Forecast(at_forecast, month, schemes, settle(at_forecast), warnings, complete)
 
 
 def outturn(agreement: Agreement, figures: Iterable[MonthFigure]) -> Agreement:

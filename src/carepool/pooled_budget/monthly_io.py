@@ -14,6 +14,7 @@ commitments, so the commitments already recorded are kept; an empty cell in a
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -127,9 +128,10 @@ def read_entries(entries: Sequence[dict[str, Any]], agreement: Agreement, *, wha
     if not entries:
         raise CarepoolError("give at least one monthly figure")
     cleaned = [{k: v for k, v in entry.items() if v is not None} for entry in entries]
-    # commitments left out of every entry keep what is recorded, as a file without that column does
     headers = [c for c in COLUMNS if c != "commitments" or any("commitments" in e for e in cleaned)]
-    return _read_sheets([tabular.Sheet(what, None, headers, list(enumerate(cleaned, start=1)))], agreement)
+    located = _read_sheets([tabular.Sheet(what, None, headers, list(enumerate(cleaned, start=1)))], agreement)
+    # an entry that leaves commitments out keeps what is recorded, as a file without that column does
+    return [dataclasses.replace(item, commitments_given="commitments" in cleaned[item.row - 1]) for item in located]
 
 
 def _money(value: Any) -> Money:

@@ -57,6 +57,7 @@ def _summary(m: Monitoring, statement: Statement | None) -> list[list[Any]]:
         ["Actual to date", _d(f.total("actual_to_date"))], ["Commitments", _d(f.total("commitments"))],
         ["Forecast outturn", _d(f.total("forecast"))], ["Forecast variance", _d(f.total("variance"))],
         ["Status", "settled" if statement else "open"],
+        *(["Warning", warning] for warning in f.warnings),  # e.g. a forecast below zero, shared as £0.00
     ]
 
 
@@ -133,7 +134,8 @@ def bcf_return(m: Monitoring, statement: Statement | None) -> Workbook:
     funded = a.contingency.funded if a.contingency else {}
     cover = [["Agreement", a.name], ["Financial year", a.year.label], ["Host", a.partner_name(a.host)],
              ["Period", f"actuals to {f.as_at_label}" if f.as_at else "no actuals yet"],
-             ["Status", "final (settled)" if statement else "in year"]]
+             ["Status", "final (settled)" if statement else "in year"],
+             *(["Warning", warning] for warning in f.warnings)]
     _sheet(book, "Cover", ["field", "value"], cover)
     amounts = [[m.contributions[p.code] - funded.get(p.code, Money(0)), funded.get(p.code, Money(0)),
                 m.contributions[p.code], m.paid[p.code], m.outstanding[p.code]] for p in a.partners]

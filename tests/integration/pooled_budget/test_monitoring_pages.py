@@ -4,13 +4,14 @@ absurd amounts and unreadable files are named problems (never a 500 or a server 
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from carepool.db.engine import Database
@@ -85,6 +86,9 @@ def test_an_import_that_would_take_spend_below_zero_writes_nothing_and_the_pages
     assert "the forecast outturn of Reablement is -£100,000.00: below zero" in overview
     warnings = client.get(f"/api/pool/agreements/{pool}/monitoring").json()["warnings"]
     assert warnings and warnings[0].startswith("the forecast outturn of Reablement is -£100,000.00")
+    book = load_workbook(io.BytesIO(client.get(f"/pool/{pool}/download/monitoring").content))
+    said = [row[1] for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) if row[0] == "Warning"]
+    assert said and said[0].startswith("the forecast outturn of Reablement is -£100,000.00")  # the workbook too
 
 
 def test_an_actuals_only_file_keeps_the_commitments_and_says_so(client: TestClient, database: Database) -> None:

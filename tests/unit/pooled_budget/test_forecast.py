@@ -88,6 +88,19 @@ def test_once_march_is_in_the_outturn_is_the_actual_for_the_year() -> None:
     assert outturn(reablement(), figures).schemes[0].actual == result.schemes[0].forecast
 
 
+def test_a_scheme_with_a_month_missing_keeps_its_forecast_when_another_scheme_has_march() -> None:
+    reab = [figure("REAB", month, "100000") for month in range(1, 13)]
+    ices = [figure("ICES", month, "10000", "500" if month == 10 else "0") for month in range(1, 11)]  # to January
+    result = forecast(reablement(), reab + ices, manual={"ICES": m("120000")})
+    assert result.as_at == 12 and not result.complete
+    assert result.schemes[0].basis == "actual (year complete)"
+    assert (result.schemes[1].basis, result.schemes[1].forecast) == ("manual", m("120000"))
+    done = forecast(reablement(), reab + ices + [figure("ICES", 11, "0"), figure("ICES", 12, "9000")],
+                    manual={"ICES": m("120000")})
+    assert done.complete and (done.schemes[1].basis, done.schemes[1].forecast) == ("actual (year complete)",
+                                                                                  m("109000"))
+
+
 def test_a_forecast_below_zero_is_shown_with_a_warning_not_refused() -> None:
     # a refund in July after a large April: 700,000 to date, run rate (0 + 0 - 300,000) / 3 = -100,000,
     # 8 months left: 700,000 - 800,000 = -100,000

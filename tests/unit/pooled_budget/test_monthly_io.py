@@ -70,6 +70,10 @@ def test_a_file_without_a_commitments_column_says_nothing_about_commitments(tmp_
     typed = read_entries([{"scheme_id": "ICES", "month": "2024-04", "source": "QGH", "actual": "1",
                            "commitments": None}], agreement())
     assert not typed[0].commitments_given
+    mixed = read_entries([{"scheme_id": "ICES", "month": "2024-04", "source": "QGH", "actual": "1",
+                           "commitments": "500"},
+                          {"scheme_id": "ICES", "month": "2024-05", "source": "QGH", "actual": "1"}], agreement())
+    assert [item.commitments_given for item in mixed] == [True, False]  # each entry speaks for itself
 
 
 def test_amounts_beyond_ten_billion_pounds_are_named(tmp_path: Path) -> None:
