@@ -81,9 +81,10 @@ def _act(request: Request, caller: Caller, uow: UnitOfWork, agreement_id: int, t
     except CarepoolError as error:
         uow.rollback()
         return _page(request, caller, uow, agreement_id, template, {"error": error}, _status(error))
+    target = f"/pool/{agreement_id}{done}"
     if notice:
-        flash(request, notice)
-    return RedirectResponse(f"/pool/{agreement_id}{done}", status_code=303)
+        flash(request, notice, to=target)
+    return RedirectResponse(target, status_code=303)
 
 
 def _amount(text: str, field: str) -> Money:

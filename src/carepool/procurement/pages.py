@@ -34,9 +34,9 @@ def attempt(request: Request, action: Callable[[], Any], done: str, back: str) -
     try:
         said = action()
     except CarepoolError as error:
-        flash(request, str(error), "error")
+        flash(request, str(error), "error", to=back)
         return RedirectResponse(back, status_code=303)
-    flash(request, said if isinstance(said, str) else done)
+    flash(request, said if isinstance(said, str) else done, to=back)
     return RedirectResponse(back, status_code=303)
 
 
@@ -184,7 +184,7 @@ async def create(request: Request, caller: CallerDep, uow: UowDep) -> Response:
     except CarepoolError as error:
         uow.rollback()
         return _builder_page(request, caller, uow, consortium_id, typed, error)
-    flash(request, f"Draft tender {tender.ref} created. Check it, then publish it.")
+    flash(request, f"Draft tender {tender.ref} created. Check it, then publish it.", to=f"/tenders/{tender.ref}")
     return RedirectResponse(f"/tenders/{tender.ref}", status_code=303)
 
 
@@ -249,7 +249,7 @@ def open_bids(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Res
         found = result[0]
         flash(request, f"{found.opened} bids opened; every hash matched its receipt." if not found.tampered else
               f"{found.opened} bids opened; {len(found.tampered)} did not match their receipts and were excluded.",
-              "notice" if not found.tampered else "error")
+              "notice" if not found.tampered else "error", to=_back(ref))
     return response
 
 

@@ -72,14 +72,14 @@ def submit(request: Request, ref: str, caller: CallerDep, uow: UowDep, lot: Anno
                              quantity(capacity, what="capacity") if capacity.strip() else None)
         receipt = bidding.submit_bid(uow=uow, caller=caller, ref=ref, lot_code=lot, content=content)
     except CarepoolError as error:
-        flash(request, str(error), "error")
+        flash(request, str(error), "error", to=f"/tenders/{ref}")
         # what was typed comes back (the bidder's own, in its own session cookie), so a bidder putting it right
         # does not bid on the first lot in the list by mistake
         keep_typed(request, "bid", {"lot": lot[:40], "price": price[:20], "quality": quality[:20],
                                     "max_quantity": max_quantity[:20], "capacity": capacity[:20]})
         return RedirectResponse(f"/tenders/{ref}", status_code=303)
     request.session["receipt_ids"] = [receipt.bid_id]
-    flash(request, _sealed_words([receipt]))
+    flash(request, _sealed_words([receipt]), to=f"/tenders/{ref}")
     return RedirectResponse(f"/tenders/{ref}", status_code=303)
 
 
@@ -102,8 +102,8 @@ def upload_bid_workbook(request: Request, ref: str, file: UploadFile, caller: Ca
         bids = read_upload(file, bid_workbook.read_clean)
         receipts = bidding.submit_bids(uow=uow, caller=caller, ref=ref, bids=bids)
     except CarepoolError as error:
-        flash(request, str(error), "error")
+        flash(request, str(error), "error", to=f"/tenders/{ref}")
         return RedirectResponse(f"/tenders/{ref}", status_code=303)
     request.session["receipt_ids"] = [r.bid_id for r in receipts]
-    flash(request, _sealed_words(receipts))
+    flash(request, _sealed_words(receipts), to=f"/tenders/{ref}")
     return RedirectResponse(f"/tenders/{ref}", status_code=303)

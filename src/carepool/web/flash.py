@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
@@ -17,18 +18,23 @@ MOST_CHARACTERS = 1_200
 MOST_TYPED = 1_500  # characters of JSON
 
 
-def flash(request: Request, message: str, kind: str = "notice") -> None:
-    """Say ``message`` on the next page (``kind`` is ``notice`` or ``error``)."""
+def flash(request: Request, message: str, kind: str = "notice", *, to: str) -> None:
+    """Say ``message`` on the page at ``to`` (where the caller redirects; ``kind`` is ``notice`` or ``error``).
+
+    Tied to that page, so a message is never shown on another (a second tab, another pool or tender)."""
     if len(message) > MOST_CHARACTERS:
         cut = message.rfind("\n", 0, MOST_CHARACTERS)
         message = (message[: cut if cut > 0 else MOST_CHARACTERS]
                    + "\n  ... and more: put these right and try again to see the rest")
-    request.session["flash"] = {"message": message, "kind": kind}
+    request.session["flash"] = {"message": message, "kind": kind, "to": urlsplit(to).path}
 
 
 def take_flash(request: Request) -> dict[str, Any] | None:
     """The message left for this page, if any (it is shown once)."""
-    return request.session.pop("flash", None)
+    said = request.session.get("flash")
+    if said is None or said.get("to") not in (None, request.url.path):
+        return None
+    return request.session.pop("flash")
 
 
 def keep_typed(request: Request, form: str, typed: dict[str, Any]) -> None:

@@ -7,10 +7,12 @@ Reablement: Brent £480,000, ICB £720,000, overspend split 40/60 (fixed shares)
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
 from carepool.core.money import Money
@@ -18,7 +20,7 @@ from carepool.db.engine import Database
 from carepool.ledger import service as ledger
 from carepool.partners import access
 from carepool.partners.model import Caller, OrgKind
-from tests.integration.helpers import PASSWORD, add_organisations, add_user
+from tests.integration.helpers import PASSWORD, add_organisations, add_user, sign_in, token_for
 
 BRENT, ICB, EALING = "E09000005", "QRV", "E09000009"
 PRIYA, MARCUS, HUGHES, EALING_FINANCE = ("priya@brent.test", "marcus@icb.test", "cllr.hughes@brent.test",
@@ -87,3 +89,12 @@ def balance(database: Database, code: str) -> Money:
 
 def m(text: str) -> Money:
     return Money.parse(text)
+
+
+def new_pool(client: TestClient, database: Database) -> int:
+    """An agreement created through the API by Priya, who is then signed in on ``client``; its id."""
+    response = client.post("/api/pool/agreements", content=json.dumps(agreement_json()).encode(),
+                           headers={"Authorization": f"Bearer {token_for(database, PRIYA)}"})
+    assert response.status_code == 201, response.text
+    sign_in(client, PRIYA)
+    return int(response.json()["id"])

@@ -5,7 +5,6 @@ absurd amounts and unreadable files are named problems (never a 500 or a server 
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +18,7 @@ from carepool.ledger.tables import LedgerTransactionRow
 from carepool.pooled_budget import monitoring, service
 from carepool.pooled_budget.tables import PoolForecastOverrideRow, PoolMonthlyRow
 from carepool.web.app import create_app
-from tests.integration.helpers import sign_in, token_for
-from tests.integration.pooled_budget.builders import ICB, PRIYA, agreement_json, m, partners_and_users
+from tests.integration.pooled_budget.builders import ICB, m, new_pool, partners_and_users
 
 PAGES = ("", "/monitoring", "/variations", "/settlement", "/download/monitoring")
 
@@ -30,14 +28,6 @@ def client(database: Database) -> Iterator[TestClient]:
     partners_and_users(database)
     with TestClient(create_app(database=database)) as test_client:
         yield test_client
-
-
-def _pool(client: TestClient, database: Database) -> int:
-    response = client.post("/api/pool/agreements", content=json.dumps(agreement_json()).encode(),
-                           headers={"Authorization": f"Bearer {token_for(database, PRIYA)}"})
-    assert response.status_code == 201, response.text
-    sign_in(client, PRIYA)
-    return int(response.json()["id"])
 
 
 def _csv(name: str, text: str) -> list[tuple[str, tuple[str, bytes, str]]]:
@@ -58,7 +48,7 @@ def _forecast(database: Database, pool: int) -> monitoring.Monitoring:
 
 def test_an_import_that_would_take_spend_below_zero_writes_nothing_and_the_pages_stay_open(
         client: TestClient, database: Database) -> None:
-    pool = _pool(client, database)
+    pool = new_pool(client, database)
     first = "scheme_id,month,source,actual\n" + "".join(f"REAB,2025-{n:02d},{ICB},{a}\n"
                                                        for n, a in ((4, "1000000"), (5, "0"), (6, "0")))
     assert client.post(f"/pool/{pool}/monitoring/import", files=_csv("icb.csv", first)).status_code == 200
@@ -92,7 +82,7 @@ def test_an_import_that_would_take_spend_below_zero_writes_nothing_and_the_pages
 
 
 def test_an_actuals_only_file_keeps_the_commitments_and_says_so(client: TestClient, database: Database) -> None:
-    pool = _pool(client, database)
+    pool = new_pool(client, database)
     with_commitments = ("scheme_id,month,source,actual,commitments\n"
                         f"REAB,2025-06,{ICB},72000.00,9000.00\nICES,2025-06,{ICB},5000.00,1000.00\n")
     client.post(f"/pool/{pool}/monitoring/import", files=_csv("june.csv", with_commitments))
@@ -111,7 +101,7 @@ def test_an_actuals_only_file_keeps_the_commitments_and_says_so(client: TestClie
 
 
 def test_a_result_page_is_a_redirect_so_a_refresh_cannot_post_again(client: TestClient, database: Database) -> None:
-    pool = _pool(client, database)
+    pool = new_pool(client, database)
     entry = {"scheme_id": "REAB", "month": "2025-06", "source": ICB, "actual": "72000.00", "commitments": ""}
     posts = [(f"/pool/{pool}/monitoring/entry", {"data": entry}),
              (f"/pool/{pool}/monitoring/import",
@@ -124,11 +114,16 @@ def test_a_result_page_is_a_redirect_so_a_refresh_cannot_post_again(client: Test
         assert "1 new" not in client.get(done.headers["location"]).text  # the notice is shown once
     assert len(_forecast(database, pool).stored.agreement.schemes) == 2
     assert _stored(database)[1] == 2
+    # a notice belongs to the page it was meant for: another pool's page (a second tab) does not take it
+    other = new_pool(client, database)
+    done = client.post(posts[0][0], follow_redirects=False, data={**entry, "month": "2025-07"})
+    assert "1 new" not in client.get(f"/pool/{other}/monitoring").text
+    assert "1 new" in client.get(done.headers["location"]).text
 
 
 def test_absurd_amounts_are_named_problems_not_server_errors(client: TestClient, database: Database,
                                                             tmp_path: Path) -> None:
-    pool = _pool(client, database)
+    pool = new_pool(client, database)
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -161,7 +156,7 @@ def test_absurd_amounts_are_named_problems_not_server_errors(client: TestClient,
 
 
 def test_a_file_that_is_not_utf8_is_named_without_the_server_path(client: TestClient, database: Database) -> None:
-    pool = _pool(client, database)
+    pool = new_pool(client, database)
     latin1 = [("files", ("latin1.csv", "scheme_id,month,source,actual\nREAB,2025-06,QRV,£5\n".encode("latin-1"),
                          "text/csv"))]
     page = client.post(f"/pool/{pool}/monitoring/import", files=latin1)

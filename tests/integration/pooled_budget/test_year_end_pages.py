@@ -4,7 +4,6 @@ refused (it would break bean-check), the year cannot be settled with months miss
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
@@ -13,8 +12,7 @@ from fastapi.testclient import TestClient
 
 from carepool.db.engine import Database
 from carepool.web.app import create_app
-from tests.integration.helpers import sign_in, token_for
-from tests.integration.pooled_budget.builders import BRENT, ICB, PRIYA, agreement_json, partners_and_users
+from tests.integration.pooled_budget.builders import BRENT, ICB, new_pool, partners_and_users
 
 MONTHS = [f"{2025 + (n > 9)}-{(n + 2) % 12 + 1:02d}" for n in range(1, 13)]  # 2025-04 .. 2026-03
 
@@ -24,14 +22,6 @@ def client(database: Database) -> Iterator[TestClient]:
     partners_and_users(database)
     with TestClient(create_app(database=database)) as test_client:
         yield test_client
-
-
-def _pool(client: TestClient, database: Database) -> int:
-    response = client.post("/api/pool/agreements", content=json.dumps(agreement_json()).encode(),
-                           headers={"Authorization": f"Bearer {token_for(database, PRIYA)}"})
-    assert response.status_code == 201, response.text
-    sign_in(client, PRIYA)
-    return int(response.json()["id"])
 
 
 def _figures(client: TestClient, pool: int, scheme: str, months: list[str], actual: str,
@@ -44,7 +34,7 @@ def _figures(client: TestClient, pool: int, scheme: str, months: list[str], actu
 
 def test_a_payment_outside_the_year_is_refused_and_the_ledger_stays_checkable(client: TestClient,
                                                                               database: Database) -> None:
-    pool = _pool(client, database)
+    pool = new_pool(client, database)
     early = {"partner": ICB, "amount": "1000.00", "on": "2024-04-03", "reference": "EARLY", "kind": "contribution"}
     page = client.post(f"/pool/{pool}/payments", data=early)
     assert page.status_code == 422
@@ -62,7 +52,7 @@ def test_a_payment_outside_the_year_is_refused_and_the_ledger_stays_checkable(cl
 
 def test_the_year_settles_only_when_every_month_is_in_and_then_the_forecast_is_the_outturn(
         client: TestClient, database: Database) -> None:
-    pool = _pool(client, database)
+    pool = new_pool(client, database)
     _figures(client, pool, "REAB", MONTHS[:4] + MONTHS[6:], "100000.00")  # August and September missing
     _figures(client, pool, "ICES", MONTHS[:1], "9000.00")
     refused = client.post(f"/api/pool/agreements/{pool}/settlement")
