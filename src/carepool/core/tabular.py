@@ -7,6 +7,7 @@ nothing unless the whole file is clean.
 from __future__ import annotations
 
 import csv
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,6 +29,8 @@ class Sheet:
     name: str | None
     headers: list[str]
     rows: list[tuple[int, dict[str, CellValue]]]
+    # (row, header) -> whether that blank cell is a formula with no saved value; workbooks only
+    unsaved_formula: Callable[[int, str], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -65,15 +68,51 @@ def read_csv(path: Path) -> list[Sheet]:
     return [Sheet(path.name, None, headers, rows)]
 
 
-def read_xlsx(path: Path) -> list[Sheet]:
+def _open_workbook(path: Path, *, data_only: bool) -> Any:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        if path.stat().st_size == 0:
+            raise CarepoolError(f"{path.name}: the file is empty")
+        if not zipfile.is_zipfile(path):  # an .xlsx is a zip archive; a renamed CSV is the usual culprit
+            raise CarepoolError(f"{path.name}: not an Excel workbook (.xlsx); if it is a CSV file, give it a "
+                                ".csv name")
+        return load_workbook(path, read_only=True, data_only=data_only)
     except FileNotFoundError:
         raise CarepoolError(f"{path}: file not found") from None
+    except CarepoolError:
+        raise
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
         raise CarepoolError(f"{path.name}: not a readable Excel workbook ({error})") from None
+
+
+def _formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
+    """(row, column index) of every formula cell per sheet title. With ``data_only`` a formula that Excel never
+    calculated and saved reads as blank; only a second reading of the formulas tells the two apart."""
+    workbook = _open_workbook(path, data_only=False)
+    try:
+        return {ws.title: {(number, index) for number, line in enumerate(ws.iter_rows(values_only=True), start=1)
+                           for index, cell in enumerate(line) if isinstance(cell, str) and cell.startswith("=")}
+                for ws in workbook.worksheets}
+    finally:
+        workbook.close()
+
+
+def read_xlsx(path: Path) -> list[Sheet]:
+    workbook = _open_workbook(path, data_only=True)
+    cache: list[dict[str, set[tuple[int, int]]]] = []  # the second reading, done only if a blank cell needs it
+
+    def checker(title: str, headers: list[str]) -> Callable[[int, str], bool]:
+        def unsaved_formula(row: int, header: str) -> bool:
+            if not cache:
+                try:
+                    cache.append(_formula_cells(path))
+                except CarepoolError:  # e.g. an upload already cleaned away: report the cell as blank, as before
+                    cache.append({})
+            found = cache[0].get(title, set())
+            return any((row, index) in found for index, h in enumerate(headers) if h == header)
+        return unsaved_formula
+
     sheets = []
     try:
         for worksheet in workbook.worksheets:
@@ -86,7 +125,7 @@ def read_xlsx(path: Path) -> list[Sheet]:
                 for number, line in enumerate(values[1:], start=2)
                 if any(cell not in (None, "") for cell in line)
             ]
-            sheets.append(Sheet(path.name, worksheet.title, headers, rows))
+            sheets.append(Sheet(path.name, worksheet.title, headers, rows, checker(worksheet.title, headers)))
     finally:
         workbook.close()
     return sheets
@@ -126,6 +165,10 @@ def read_all_rows(sheet: Sheet, columns: Iterable[Column]
         problems_before = len(problems)
         for column in columns:
             cell = raw.get(column.name)
+            if cell is None and sheet.unsaved_formula is not None and sheet.unsaved_formula(number, column.name):
+                problems.append(Problem("is a formula with no saved value: open the file in Excel and save it",
+                                        sheet.file, sheet.name, number, column.name))
+                continue
             if cell is None or (isinstance(cell, str) and not cell.strip()):
                 if column.required:
                     problems.append(Problem("is empty", sheet.file, sheet.name, number, column.name))

@@ -9,6 +9,7 @@ agreement, scheme, month, source and revision, so a retried import never posts t
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -49,6 +50,16 @@ class RecordSummary:
     unchanged: int
     spend_posted: Money  # net spend posted to the ledger by this import (corrections included)
     commitments_kept: int = 0  # rows without a commitments column: the recorded commitments were kept
+    months: tuple[tuple[str, int], ...] = ()  # (month, rows of it) in month order
+
+    @property
+    def note(self) -> str | None:
+        """A warning when the rows span months: one mistyped date moves "as at" for every scheme."""
+        if len(self.months) < 2:
+            return None
+        spans = [f"{label} ({count} row{'s' if count != 1 else ''})" for label, count in self.months]
+        listed = ", ".join(spans[:-1]) + f" and {spans[-1]}"
+        return f"Note: this import has figures for {listed}; check the dates if that was not meant."
 
     def words(self) -> str:
         text = (f"{self.rows} figure{'s' if self.rows != 1 else ''} checked: {self.new} new, "
@@ -57,6 +68,8 @@ class RecordSummary:
         if self.commitments_kept:
             text += (f" {self.commitments_kept} of them came without a commitments column: their commitments "
                      "were kept as recorded (£0.00 for a new figure).")
+        if self.note:
+            text += f" {self.note}"
         return text
 
 
@@ -139,7 +152,9 @@ def _record(uow: UnitOfWork, by: Who, stored: StoredAgreement, located: Sequence
             row.actual, row.commitments, row.revision = f.actual, commitments, revision
             row.updated_at, row.updated_by = uow.now(), by.actor
         uow.session.flush()
-    summary = RecordSummary(len(located), new, corrected, unchanged, posted, kept)
+    counts = Counter(item.figure.month for item in located)
+    months = tuple((FinancialMonth(year, n).label, counts[n]) for n in sorted(counts))
+    summary = RecordSummary(len(located), new, corrected, unchanged, posted, kept, months)
     audit.record(uow=uow, actor=by.actor, organisation=organisation_of(by, stored), action="pool.actuals_recorded",
                  entity_type="pool_agreement", entity_id=str(stored.id),
                  after={"from": what, "rows": summary.rows, "new": new, "corrected": corrected,

@@ -79,11 +79,11 @@ def month_in_year(value: Any, year: FinancialYear) -> int:
 
 def _columns(agreement: Agreement) -> list[tabular.Column]:
     return [
-        tabular.Column("scheme_id", tabular.text),
+        tabular.Column("scheme_id", lambda v: _scheme_id(v, agreement)),
         tabular.Column("month", lambda v: month_in_year(v, agreement.year)),
         tabular.Column("source", lambda v: _source(v, agreement)),
         tabular.Column("actual", _money),
-        tabular.Column("commitments", _money, required=False, default=Money(0)),
+        tabular.Column("commitments", _commitments, required=False, default=Money(0)),
     ]
 
 
@@ -139,6 +139,23 @@ def _money(value: Any) -> Money:
     if isinstance(value, bool):
         raise CarepoolError(f"expected an amount like \"1234.56\", got {value!r}")
     return parse_money(Decimal(repr(value)) if isinstance(value, float) else value)
+
+
+def _commitments(value: Any) -> Money:
+    amount = _money(value)
+    if amount.is_negative():
+        raise CarepoolError(f"commitments cannot be below zero, got {amount}")
+    return amount
+
+
+def _scheme_id(value: Any, agreement: Agreement) -> str:
+    """The agreement's own spelling of a scheme id typed in any case (``reab`` is ``REAB``), as source codes are."""
+    text = tabular.text(value)
+    ids = {s.id for s in agreement.schemes}
+    if text in ids:
+        return text
+    matches = [i for i in ids if i.casefold() == text.casefold()]
+    return matches[0] if len(matches) == 1 else text
 
 
 def _source(value: Any, agreement: Agreement) -> str:

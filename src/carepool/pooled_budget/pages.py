@@ -31,6 +31,7 @@ NAV = (20, "Pooled budgets", "/pool", PARTNER_ROLES)
 TABS = (("", "Overview"), ("/monitoring", "Monthly monitoring"), ("/variations", "Variations"),
         ("/settlement", "Payments and settlement"))
 Form_ = Annotated[str, Form()]
+FORM_KINDS = ("move", "contribution")  # the changes the variation form offers; rules go through the API
 
 
 def _status(error: CarepoolError) -> int:
@@ -170,6 +171,8 @@ def variations_page(request: Request, agreement_id: int, caller: CallerDep, uow:
 def propose(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep, description: Form_, kind: Form_,
             partner: Form_, scheme: Form_, amount: Form_, to_scheme: Annotated[str, Form()] = "") -> Response:
     def action() -> None:
+        if kind not in FORM_KINDS:
+            raise CarepoolError(f"kind: expected one of {', '.join(FORM_KINDS)}, got {kind!r}")
         money = _amount(amount, "amount")
         change = (MoveContribution(partner, scheme, to_scheme, money) if kind == "move"
                   else SetContribution(scheme, partner, money))

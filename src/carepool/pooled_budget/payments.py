@@ -101,15 +101,16 @@ def record_payment(*, uow: UnitOfWork, by: Who, agreement_id: int, partner: str,
         raise CarepoolError(f"kind: expected one of {', '.join(PAYMENT_KINDS)}, got {kind!r}")
     if not 1 <= len(reference) <= 100:
         raise CarepoolError("a payment needs a reference of 1 to 100 characters (e.g. Q1-QRV)")
-    problem = _date_problem(stored, kind, on)
-    if problem:
-        raise CarepoolError(f"date: {problem}")
+    # A replay is answered before the date rule, so a payment recorded before that rule existed still replays.
     existing = uow.session.execute(select(PoolPaymentRow).where(
         PoolPaymentRow.agreement_id == stored.id, PoolPaymentRow.reference == reference)).scalar_one_or_none()
     if existing is not None:
         if (existing.partner_code, existing.kind, existing.on, existing.amount) == (code, kind, on, amount):
             return _payment(existing)
         raise conflict(f"payment reference {reference} is already used for another payment")
+    problem = _date_problem(stored, kind, on)
+    if problem:
+        raise CarepoolError(f"date: {problem}")
     chart = stored.chart
     account = chart.due(code) if kind == "contribution" else chart.settlement(code)
     problem = _outstanding_problem(stored, code, kind, amount, ledger.balance(uow=uow, code=account))

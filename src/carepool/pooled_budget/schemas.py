@@ -176,11 +176,12 @@ class RecordSummaryRead(BaseModel):
     unchanged: int
     spend_posted: str
     commitments_kept: int = Field(description="rows given without commitments: the recorded ones were kept")
+    note: str | None = Field(None, description="a warning when the rows span more than one month")
 
     @classmethod
     def of(cls, s: RecordSummary) -> RecordSummaryRead:
         return cls(rows=s.rows, new=s.new, corrected=s.corrected, unchanged=s.unchanged,
-                   spend_posted=s.spend_posted.plain(), commitments_kept=s.commitments_kept)
+                   spend_posted=s.spend_posted.plain(), commitments_kept=s.commitments_kept, note=s.note)
 
 
 class ForecastUpdate(BaseModel):

@@ -112,9 +112,15 @@ def propose(*, uow: UnitOfWork, by: Who, agreement_id: int, description: str, ch
     if not 1 <= len(description) <= 2000:
         raise CarepoolError("describe the variation in 1 to 2,000 characters (why it is needed)")
     apply_changes(stored.agreement, changes)  # refuse now what could never take effect
+    body = [change_to_json(c) for c in changes]
+    same = uow.session.execute(select(PoolVariationRow.number).where(
+        PoolVariationRow.agreement_id == stored.id, PoolVariationRow.status == PROPOSED,
+        PoolVariationRow.description == description, PoolVariationRow.changes == canonical_json(body))
+        .order_by(PoolVariationRow.number)).scalars().first()
+    if same is not None:
+        raise conflict(f"variation #{same} already proposes this; approve or withdraw it")
     number = (uow.session.execute(select(func.max(PoolVariationRow.number)).where(
         PoolVariationRow.agreement_id == stored.id)).scalar_one() or 0) + 1
-    body = [change_to_json(c) for c in changes]
     row = PoolVariationRow(agreement_id=stored.id, number=number, description=description,
                            changes=canonical_json(body), status=PROPOSED, proposed_by=by.actor,
                            proposed_org=organisation_of(by, stored), proposed_at=uow.now(), decided_at=None)

@@ -86,3 +86,59 @@ def test_amounts_beyond_ten_billion_pounds_are_named(tmp_path: Path) -> None:
     assert problems[0] == ("ledger.csv, row 2, column commitments: expected an amount of at most £10,000,000,000.00 "
                            "either way, got '-10000000000.01'; check for a typo or a figure in the wrong units")
     assert problems[1].startswith("ledger.csv, row 3, column actual: expected an amount of at most")
+
+
+def test_negative_commitments_are_refused_with_file_row_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text("scheme_id,month,source,actual,commitments\nICES,2024-04,QGH,100.00,-50\n"
+                    "ICES,2024-05,QGH,100.00,0\n", encoding="utf-8")
+    with pytest.raises(CarepoolError) as error:
+        read_figures([path], agreement())
+    assert [str(p) for p in error.value.problems] == [
+        "ledger.csv, row 2, column commitments: commitments cannot be below zero, got -£50.00"]
+    with pytest.raises(CarepoolError, match="form, row 1, column commitments: commitments cannot be below zero"):
+        read_entries([{"scheme_id": "ICES", "month": "2024-04", "source": ICB, "actual": "1", "commitments": "-1"}],
+                     agreement(), what="form")
+
+
+def test_scheme_ids_are_read_in_any_case_as_the_agreement_spells_them(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text("scheme_id,month,source,actual\nices,2024-04,qgh,100.00\n Ices ,2024-05,QGH,1\n",
+                    encoding="utf-8")
+    assert [(r.figure.scheme, r.figure.source) for r in read_figures([path], agreement())] == [
+        ("ICES", ICB), ("ICES", ICB)]
+    path.write_text("scheme_id,month,source,actual\nices,2024-04,QGH,100.00\nICES,2024-04,QGH,1\n", encoding="utf-8")
+    with pytest.raises(CarepoolError, match="row 3, column month: scheme ICES, this month and source QGH are alr"):
+        read_figures([path], agreement())
+
+
+def test_a_workbook_that_is_empty_or_a_renamed_csv_is_named_as_such(tmp_path: Path) -> None:
+    empty = tmp_path / "june.xlsx"
+    empty.write_bytes(b"")
+    with pytest.raises(CarepoolError, match=r"^june\.xlsx: the file is empty$"):
+        read_figures([empty], agreement())
+    renamed = tmp_path / "july.xlsx"
+    renamed.write_text("scheme_id,month,source,actual\nICES,2024-04,QGH,100.00\n", encoding="utf-8")
+    with pytest.raises(CarepoolError) as error:
+        read_figures([renamed], agreement())
+    assert error.value.message == ("july.xlsx: not an Excel workbook (.xlsx); if it is a CSV file, give it a "
+                                   ".csv name")
+
+
+def test_a_formula_excel_never_saved_a_value_for_is_named_not_called_empty(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Actuals"
+    sheet.append(["scheme_id", "month", "source", "actual", "commitments"])
+    sheet.append(["ICES", "2024-04", ICB, "=40+60", "=10*2"])  # openpyxl saves formulas with no values
+    sheet.append(["ICES", "2024-05", ICB, None, 5])
+    book.save(tmp_path / "ledger.xlsx")
+    with pytest.raises(CarepoolError) as error:
+        read_figures([tmp_path / "ledger.xlsx"], agreement())
+    formula = "is a formula with no saved value: open the file in Excel and save it"
+    assert [str(p) for p in error.value.problems] == [
+        f"ledger.xlsx, sheet Actuals, row 2, column actual: {formula}",
+        f"ledger.xlsx, sheet Actuals, row 2, column commitments: {formula}",
+        "ledger.xlsx, sheet Actuals, row 3, column actual: is empty"]
