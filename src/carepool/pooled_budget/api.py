@@ -155,8 +155,10 @@ def settle_year(agreement_id: int, caller: CallerDep, uow: UowDep) -> StatementR
 @router.get("/agreements/{agreement_id}/reports/{kind}", response_class=Response,
             responses={200: {"content": {reports.XLSX: {}, "text/csv": {}, "application/json": {},
                                          "text/plain": {}}}})
-def get_report(agreement_id: int, kind: str, caller: CallerDep, uow: UowDep, as_at: int | None = None) -> Response:
-    """monitoring (xlsx), bcf-return (xlsx), register (csv), settlement (json) or ledger (Beancount)."""
-    report = reports.build(uow=uow, by=caller, agreement_id=agreement_id, kind=kind, as_at=as_at)
+def get_report(agreement_id: int, kind: str, caller: CallerDep, uow: UowDep, as_at: int | None = None,
+               partner: str | None = None) -> Response:
+    """monitoring (xlsx), position (xlsx, one ``partner``'s), bcf-return (xlsx), register (csv), settlement (json)
+    or ledger (Beancount)."""
+    report = reports.build(uow=uow, by=caller, agreement_id=agreement_id, kind=kind, as_at=as_at, partner=partner)
     return Response(report.content, media_type=report.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{report.filename}"'})

@@ -151,18 +151,22 @@ def monitor_import(
 
 
 def report(agreement_id: AgreementId,
-           kind: Annotated[str, typer.Argument(help="monitoring, bcf-return, register, settlement or ledger.")],
+           kind: Annotated[str, typer.Argument(
+               help="monitoring, position (with --partner), bcf-return, register, settlement or ledger.")],
            out: Annotated[Path | None, typer.Option("--out", help="File or folder to write (default: here).")] = None,
            as_at: Annotated[str | None, typer.Option("--as-at", help="Figures as at a month, e.g. 2025-09.")] = None,
+           partner: Annotated[str | None, typer.Option("--partner", help="The partner a position is for.")] = None,
            ) -> None:
-    """Write a report: the monitoring workbook, the BCF-style return, the register row, the settlement or ledger."""
+    """Write a report: the monitoring workbook, one partner's position, the BCF-style return, the register row,
+    the settlement or ledger."""
     database = open_database()
     with database.uow() as uow:
         month = None
         if as_at is not None:
             stored = service.get(uow=uow, agreement_id=agreement_id, by=_operator())
             month = month_in_year(as_at, stored.agreement.year)
-        built = reports.build(uow=uow, by=_operator(), agreement_id=agreement_id, kind=kind, as_at=month)
+        built = reports.build(uow=uow, by=_operator(), agreement_id=agreement_id, kind=kind, as_at=month,
+                              partner=partner)
     path = out or Path(built.filename)
     if path.is_dir():
         path = path / built.filename

@@ -224,8 +224,8 @@ def settle(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep) 
 
 
 @router.get("/pool/{agreement_id}/download/{kind}")
-def download(agreement_id: int, kind: str, caller: CallerDep, uow: UowDep) -> Response:
-    report = reports.build(uow=uow, by=caller, agreement_id=agreement_id, kind=kind)
+def download(agreement_id: int, kind: str, caller: CallerDep, uow: UowDep, partner: str | None = None) -> Response:
+    report = reports.build(uow=uow, by=caller, agreement_id=agreement_id, kind=kind, partner=partner)
     return Response(report.content, media_type=report.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{report.filename}"'})
 

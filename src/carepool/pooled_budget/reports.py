@@ -1,5 +1,6 @@
-"""Files for people: the monthly monitoring workbook, a Better Care Fund style income and
-expenditure return, the national register row (CSV), the settlement JSON and the Beancount ledger.
+"""Files for people: the monthly monitoring workbook, one partner's position workbook, a Better Care Fund
+style income and expenditure return, the national register row (CSV), the settlement JSON and the Beancount
+ledger.
 
 Amounts go into Excel as exact Decimals with a pounds format; nothing is computed here.
 """
@@ -127,6 +128,43 @@ def monitoring_workbook(m: Monitoring, found: list[Variation], statement: Statem
     return book
 
 
+def position_workbook(m: Monitoring, code: str, statement: Statement | None) -> Workbook:
+    """One partner's position, to send to that partner: what it pays, has paid and still owes, and its forecast
+    share of each scheme's over- or underspend under the agreed rules (and, once settled, what it owes)."""
+    a, f = m.stored.agreement, m.forecast
+    partner = next(p for p in f.outcome.partners if p.code == code)
+    lines = [
+        ["Agreement", a.name], ["Financial year", a.year.label], ["Partner", f"{partner.name} ({code})"],
+        ["Host", f"{a.partner_name(a.host)} ({a.host})"], ["As at", f.as_at_label],
+        ["Contribution for the year", _d(m.contributions[code])], ["Paid to date", _d(m.paid[code])],
+        ["Still to pay", _d(m.outstanding[code])], ["Forecast overspend share", _d(partner.overspend_share)],
+        ["Forecast underspend share", _d(partner.underspend_share)], ["Forecast final cost", _d(partner.final_cost)],
+        ["Status", "settled" if statement else "open"],
+        *(["Warning", warning] for warning in f.warnings),
+    ]
+    if statement is not None:
+        settled = next(p for p in statement.partners if p.code == code)
+        lines += [["Settled final cost", _d(settled.final_cost)], ["Settlement", settled.owes_words]]
+    book = new_workbook()
+    _sheet(book, "Position", ["field", "value"], lines, ["value"])
+    amounts = [(s.budget, forecast.actual_to_date, forecast.forecast, forecast.variance,
+                s.contributions.get(code, Money(0)), s.shares.get(code, Money(0)))
+               for s, forecast in zip(f.outcome.schemes, f.schemes, strict=True)]
+    rows = [[s.id, s.name, *map(_d, line), s.rule] for s, line in zip(f.outcome.schemes, amounts, strict=True)]
+    fund = f.outcome.contingency
+    if fund is not None:  # its funding is part of the contribution; what it does not use goes back
+        amounts.append((Money(0), Money(0), Money(0), Money(0), fund.funded.get(code, Money(0)),
+                        -fund.returned.get(code, Money(0))))
+        rows.append(["", "Contingency", *map(_d, amounts[-1]), "unused part returned to its funders"])
+    rows.append(["", "Total", *(_d(Money.sum(line[i] for line in amounts)) for i in range(6)), ""])
+    _sheet(book, "Schemes", ["scheme_id", "scheme", "budget", "actual_to_date", "forecast_outturn", "variance",
+                             "your_contribution", "your_forecast_share", "rule"], rows,
+           [*MONEY, "your_contribution", "your_forecast_share"])
+    _sheet(book, "Explanation", ["how each forecast share is worked out"],
+           [[line] for line in f.outcome.explanation()])
+    return book
+
+
 def bcf_return(m: Monitoring, statement: Statement | None) -> Workbook:
     """A Better Care Fund style income and expenditure return: planned against actual."""
     a, f = m.stored.agreement, m.forecast
@@ -202,14 +240,20 @@ class Report:
     content: bytes
 
 
-KINDS = ("monitoring", "bcf-return", "register", "settlement", "ledger")
+KINDS = ("monitoring", "position", "bcf-return", "register", "settlement", "ledger")
 
 
-def build(*, uow: UnitOfWork, by: Who, agreement_id: int, kind: str, as_at: int | None = None) -> Report:
-    """One report of an agreement, ready to save or send."""
+def build(*, uow: UnitOfWork, by: Who, agreement_id: int, kind: str, as_at: int | None = None,
+          partner: str | None = None) -> Report:
+    """One report of an agreement, ready to save or send (``position`` is one ``partner``'s)."""
     if kind not in KINDS:
         raise CarepoolError(f"report: expected one of {', '.join(KINDS)}, got {kind!r}")
     stored = service.get(uow=uow, agreement_id=agreement_id, by=by)
+    codes = [p.code for p in stored.agreement.partners]
+    code = (partner or "").strip().upper()
+    if kind == "position" and code not in codes:
+        raise CarepoolError(f"partner: a position is for one partner of {stored.agreement.name} "
+                            f"({', '.join(codes)}); got {partner!r}")
     stem = f"pool-{stored.id}-{stored.agreement.year.label.replace('/', '-')}"
     if kind == "register":
         return Report(f"{stem}-register.csv", "text/csv", register_csv([stored]).encode("utf-8"))
@@ -226,6 +270,8 @@ def build(*, uow: UnitOfWork, by: Who, agreement_id: int, kind: str, as_at: int 
     if kind == "monitoring":
         found = variations.list_variations(uow=uow, stored=stored)
         return Report(f"{stem}-monitoring.xlsx", XLSX, _xlsx(monitoring_workbook(m, found, statement)))
+    if kind == "position":
+        return Report(f"{stem}-position-{code}.xlsx", XLSX, _xlsx(position_workbook(m, code, statement)))
     return Report(f"{stem}-bcf-return.xlsx", XLSX, _xlsx(bcf_return(m, statement)))
 
 

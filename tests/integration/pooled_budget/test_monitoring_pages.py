@@ -164,3 +164,27 @@ def test_a_file_that_is_not_utf8_is_named_without_the_server_path(client: TestCl
     api = client.post(f"/api/pool/agreements/{pool}/actuals/import", files=latin1)
     assert api.status_code == 422 and api.json()["error"].startswith("latin1.csv: not a UTF-8 text file")
     assert "/tmp" not in page.text and "/tmp" not in api.text
+
+
+def test_each_partner_gets_its_own_position_workbook_that_adds_up(client: TestClient, database: Database) -> None:
+    pool = new_pool(client, database)
+    figures = _csv("figures.csv", f"scheme_id,month,source,actual,commitments\nREAB,2025-04,{ICB},130000,0\n"
+                            f"REAB,2025-05,{ICB},110000,0\nICES,2025-05,{ICB},9000,2500\n")
+    assert client.post(f"/pool/{pool}/monitoring/import", files=figures).status_code == 200
+    overview = client.get(f"/pool/{pool}").text
+    assert f"/pool/{pool}/download/position?partner={ICB}" in overview
+    answer = client.get(f"/pool/{pool}/download/position?partner={ICB.lower()}")
+    assert answer.status_code == 200 and f"position-{ICB}.xlsx" in answer.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(answer.content))
+    position = {row[0]: row[1] for row in book["Position"].iter_rows(min_row=2, values_only=True)}
+    m_now = _forecast(database, pool)
+    icb = next(p for p in m_now.forecast.outcome.partners if p.code == ICB)
+    assert position["Partner"] == f"NHS North West London ICB ({ICB})"
+    assert position["Contribution for the year"] == m_now.contributions[ICB].amount == m("786000").amount
+    assert position["Forecast final cost"] == icb.final_cost.amount
+    *schemes, total = list(book["Schemes"].iter_rows(min_row=2, values_only=True))
+    assert [row[1] for row in schemes] == ["Reablement", "Community equipment", "Contingency"]
+    assert total[6] == sum(row[6] for row in schemes) == m_now.contributions[ICB].amount  # to the penny
+    assert total[7] == sum(row[7] for row in schemes) == (icb.overspend_share + icb.underspend_share).amount
+    refused = client.get(f"/pool/{pool}/download/position?partner=E09000009")
+    assert refused.status_code == 422 and "a position is for one partner of Brent BCF pool" in refused.text
