@@ -61,6 +61,11 @@ def test_the_year_at_the_command_line(cli_env: Database, tmp_path: Path, capsys:
     assert main(["pool", "report", "1", "monitoring", "--out", str(tmp_path)]) == 0
     book = openpyxl.load_workbook(tmp_path / "pool-1-2025-26-monitoring.xlsx")
     assert {"Schemes", "Partners", "Monthly", "Settlement"} <= set(book.sheetnames)
+    assert main(["pool", "report", "1", "position", "--partner", ICB, "--out", str(tmp_path)]) == 0
+    position = openpyxl.load_workbook(tmp_path / f"pool-1-2025-26-position-{ICB}.xlsx")["Position"]
+    settled = {row[0]: row[1] for row in position.iter_rows(min_row=2, values_only=True)}
+    assert settled["Status"] == "settled" and settled["Settlement"].startswith(("owes", "is owed", "is square"))
+    assert main(["pool", "report", "1", "position", "--out", str(tmp_path)]) == 2  # which partner? a clear error
     assert main(["pool", "report", "1", "register", "--out", str(tmp_path / "register.csv")]) == 0
     assert "Older people; Physical disability" in (tmp_path / "register.csv").read_text()
     assert main(["pool", "ledger", "1", "--out", str(tmp_path / "pool.beancount")]) == 0
