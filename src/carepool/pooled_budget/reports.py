@@ -165,6 +165,25 @@ def position_workbook(m: Monitoring, code: str, statement: Statement | None) -> 
     return book
 
 
+def statement_workbook(stored: StoredAgreement, statement: Statement) -> Workbook:
+    """The year-end settlement statement to print and sign: each partner's final cost, what it paid and what it
+    owes or is owed, how each share was worked out, and a line for each partner's signature."""
+    a = stored.agreement
+    lines = statement.partners
+    cover = [["Agreement", a.name], ["Financial year", a.year.label], ["Host", f"{a.partner_name(a.host)} ({a.host})"],
+             ["Settled", f"{statement.settled_at:%Y-%m-%d %H:%M} UTC by {statement.settled_by}"]]
+    rows = _settlement_rows(statement)
+    amounts = [(p.contribution, p.overspend_share, p.underspend_share, p.final_cost, p.paid, p.balance) for p in lines]
+    rows.append(["", "Total", *(_d(Money.sum(line[i] for line in amounts)) for i in range(6)), ""])
+    book = new_workbook()
+    _sheet(book, "Statement", ["field", "value"], cover)
+    _sheet(book, "Settlement", SETTLEMENT_HEADERS, rows, MONEY)
+    _sheet(book, "How it was worked out", ["how each share was worked out"], [[line] for line in statement.explanation])
+    _sheet(book, "Signed", ["code", "partner", "signed for the partner by (name)", "role", "signature", "date"],
+           [[p.code, p.name, "", "", "", ""] for p in lines])
+    return book
+
+
 def bcf_return(m: Monitoring, statement: Statement | None) -> Workbook:
     """A Better Care Fund style income and expenditure return: planned against actual."""
     a, f = m.stored.agreement, m.forecast
@@ -240,7 +259,7 @@ class Report:
     content: bytes
 
 
-KINDS = ("monitoring", "position", "bcf-return", "register", "settlement", "ledger")
+KINDS = ("monitoring", "position", "bcf-return", "register", "settlement", "statement", "ledger")
 
 
 def build(*, uow: UnitOfWork, by: Who, agreement_id: int, kind: str, as_at: int | None = None,
@@ -261,9 +280,11 @@ def build(*, uow: UnitOfWork, by: Who, agreement_id: int, kind: str, as_at: int 
         text = service.ledger_export(uow=uow, by=by, agreement_id=agreement_id)
         return Report(f"{stem}.beancount", "text/plain", text.encode("utf-8"))
     statement = yearend.statement(uow=uow, stored=stored)
-    if kind == "settlement":
+    if kind in ("settlement", "statement"):
         if statement is None:
             raise not_found(f"a settlement of agreement {agreement_id} (the year has not been settled yet)")
+        if kind == "statement":
+            return Report(f"{stem}-settlement-statement.xlsx", XLSX, _xlsx(statement_workbook(stored, statement)))
         body = json.dumps(statement.data, indent=2, ensure_ascii=False)
         return Report(f"{stem}-settlement.json", "application/json", body.encode("utf-8"))
     m = monitoring.monitor(uow=uow, by=by, agreement_id=agreement_id, as_at=as_at)

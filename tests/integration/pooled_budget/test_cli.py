@@ -66,6 +66,12 @@ def test_the_year_at_the_command_line(cli_env: Database, tmp_path: Path, capsys:
     settled = {row[0]: row[1] for row in position.iter_rows(min_row=2, values_only=True)}
     assert settled["Status"] == "settled" and settled["Settlement"].startswith(("owes", "is owed", "is square"))
     assert main(["pool", "report", "1", "position", "--out", str(tmp_path)]) == 2  # which partner? a clear error
+    assert main(["pool", "report", "1", "statement", "--out", str(tmp_path)]) == 0
+    statement = openpyxl.load_workbook(tmp_path / "pool-1-2025-26-settlement-statement.xlsx")
+    *partners, total = list(statement["Settlement"].iter_rows(min_row=2, values_only=True))
+    assert total[1] == "Total" and total[5] == sum(row[5] for row in partners)  # final costs, to the penny
+    assert sorted(row[0] for row in partners) == sorted(settlement["positions"])  # every partner, once
+    assert [row[0] for row in statement["Signed"].iter_rows(min_row=2, values_only=True)] == [r[0] for r in partners]
     assert main(["pool", "report", "1", "register", "--out", str(tmp_path / "register.csv")]) == 0
     assert "Older people; Physical disability" in (tmp_path / "register.csv").read_text()
     assert main(["pool", "ledger", "1", "--out", str(tmp_path / "pool.beancount")]) == 0
