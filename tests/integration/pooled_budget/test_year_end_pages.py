@@ -84,6 +84,9 @@ def test_the_year_settles_only_when_every_month_is_in_and_then_the_forecast_is_t
         code: p["final_cost"] for code, p in statement["partners"].items()}
     overview = client.get(f"/pool/{pool}").text
     assert "Outturn (settled)" in overview and "£1,308,000.00" in overview  # 1,200,000 + 108,000
+    assert f"/pool/{pool}/download/statement" in overview  # to print and sign
+    signed = client.get(f"/pool/{pool}/download/statement")
+    assert signed.status_code == 200 and signed.headers["content-type"].startswith("application/vnd.openxmlformats")
 
     early = {"partner": ICB, "amount": "1.00", "on": "2026-03-30", "reference": "S1", "kind": "settlement"}
     refused_payment = client.post(f"/api/pool/agreements/{pool}/payments", json=early)
