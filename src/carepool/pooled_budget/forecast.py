@@ -105,6 +105,16 @@ def monthly_actuals(figures: Iterable[MonthFigure], scheme: str, as_at: int) -> 
     return tuple(Money(p) for p in pence)
 
 
+def months_missing(scheme: Scheme, figures: Iterable[MonthFigure]) -> list[int]:
+    """The months of the year (1 = April) with no actuals for ``scheme`` from any partner's ledger. A scheme's
+    spend may sit in either ledger, so one figure a month (0 for no spend) is enough; a scheme with no budget
+    and no figures has nothing to settle, so it misses nothing."""
+    months = {f.month for f in figures if f.scheme == scheme.id}
+    if not months and not scheme.budget:
+        return []
+    return [n for n in range(1, MONTHS + 1) if n not in months]
+
+
 def forecast_scheme(scheme: Scheme, figures: list[MonthFigure], *, as_at: int, manual: Money | None,
                     client_group: str = "") -> SchemeForecast:
     monthly = monthly_actuals(figures, scheme.id, as_at)
@@ -112,8 +122,7 @@ def forecast_scheme(scheme: Scheme, figures: list[MonthFigure], *, as_at: int, m
     commitments = Money.sum(f.commitments for f in figures if f.scheme == scheme.id and f.month == as_at)
     window = monthly[max(as_at - RUN_RATE_MONTHS, 0):as_at]
     remaining = MONTHS - as_at
-    months_in = {f.month for f in figures if f.scheme == scheme.id}
-    if not remaining and (len(months_in) == MONTHS or (not months_in and not scheme.budget)):
+    if not remaining and not months_missing(scheme, figures):
         return SchemeForecast(scheme.id, scheme.name, client_group, scheme.budget, monthly, to_date, commitments,
                               Money(0), 0, Money(0), manual, to_date, YEAR_COMPLETE)
     if window:

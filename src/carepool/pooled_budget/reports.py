@@ -39,6 +39,11 @@ def _d(amount: Money) -> Decimal:
     return amount.amount
 
 
+def _totals(amounts: Sequence[Sequence[Money]], width: int) -> list[Decimal]:
+    """Each column's total, for a table's "Total" row (a table with no lines totals £0.00 a column)."""
+    return [_d(Money.sum(line[i] for line in amounts)) for i in range(width)]
+
+
 def _formats(headers: Sequence[str], money: Sequence[str]) -> dict[str, str]:
     return {h: POUNDS for h in headers if h in money}
 
@@ -156,7 +161,7 @@ def position_workbook(m: Monitoring, code: str, statement: Statement | None) -> 
         amounts.append((Money(0), Money(0), Money(0), Money(0), fund.funded.get(code, Money(0)),
                         -fund.returned.get(code, Money(0))))
         rows.append(["", "Contingency", *map(_d, amounts[-1]), "unused part returned to its funders"])
-    rows.append(["", "Total", *(_d(Money.sum(line[i] for line in amounts)) for i in range(6)), ""])
+    rows.append(["", "Total", *_totals(amounts, 6), ""])
     _sheet(book, "Schemes", ["scheme_id", "scheme", "budget", "actual_to_date", "forecast_outturn", "variance",
                              "your_contribution", "your_forecast_share", "rule"], rows,
            [*MONEY, "your_contribution", "your_forecast_share"])
@@ -174,7 +179,7 @@ def statement_workbook(stored: StoredAgreement, statement: Statement) -> Workboo
              ["Settled", f"{statement.settled_at:%Y-%m-%d %H:%M} UTC by {statement.settled_by}"]]
     rows = _settlement_rows(statement)
     amounts = [(p.contribution, p.overspend_share, p.underspend_share, p.final_cost, p.paid, p.balance) for p in lines]
-    rows.append(["", "Total", *(_d(Money.sum(line[i] for line in amounts)) for i in range(6)), ""])
+    rows.append(["", "Total", *_totals(amounts, 6), ""])
     book = new_workbook()
     _sheet(book, "Statement", ["field", "value"], cover)
     _sheet(book, "Settlement", SETTLEMENT_HEADERS, rows, MONEY)
@@ -197,7 +202,7 @@ def bcf_return(m: Monitoring, statement: Statement | None) -> Workbook:
     amounts = [[m.contributions[p.code] - funded.get(p.code, Money(0)), funded.get(p.code, Money(0)),
                 m.contributions[p.code], m.paid[p.code], m.outstanding[p.code]] for p in a.partners]
     income = [[p.code, p.name, *map(_d, line)] for p, line in zip(a.partners, amounts, strict=True)]
-    income.append(["", "Total", *(_d(Money.sum(line[i] for line in amounts)) for i in range(5))])
+    income.append(["", "Total", *_totals(amounts, 5)])
     _sheet(book, "Income", ["code", "partner", "planned_contribution", "contingency_funding", "planned",
                             "received_to_date", "outstanding"], income, MONEY)
     final = {s["id"]: Money.parse(s["actual"]) for s in statement.data["schemes"]} if statement else {}

@@ -25,7 +25,7 @@ from carepool.core.periods import FinancialMonth
 from carepool.db.uow import UnitOfWork
 from carepool.ledger import service as ledger
 from carepool.ledger.model import Posting, TransactionDraft
-from carepool.pooled_budget.forecast import MONTHS, MonthFigure, outturn
+from carepool.pooled_budget.forecast import MonthFigure, months_missing, outturn
 from carepool.pooled_budget.model import SettlementResult
 from carepool.pooled_budget.monitoring import figures
 from carepool.pooled_budget.payments import paid_to_date
@@ -117,15 +117,11 @@ def get_statement(*, uow: UnitOfWork, by: Who, agreement_id: int) -> Statement:
 
 
 def missing_months(stored: StoredAgreement, found: Sequence[MonthFigure]) -> list[str]:
-    """Each scheme with months that have no actuals from any partner's ledger, and those months. A scheme's
-    spend may sit in either partner's ledger, so one figure a month (0 for no spend) is enough."""
+    """Each scheme with months that have no actuals (``forecast.months_missing``), and those months as runs."""
     year, gaps = stored.agreement.year, []
     for scheme in stored.agreement.schemes:
-        months = {f.month for f in found if f.scheme == scheme.id}
-        if not months and not scheme.budget:
-            continue  # a scheme left with no budget and no spend has nothing to settle
         runs: list[list[int]] = []
-        for n in (n for n in range(1, MONTHS + 1) if n not in months):
+        for n in months_missing(scheme, found):
             if runs and runs[-1][-1] == n - 1:
                 runs[-1].append(n)
             else:
