@@ -18,15 +18,17 @@ proof that none exists, raises kind ``timed_out``.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from carepool.award.alongside import PlanExchange, cores, search_alongside
 from carepool.award.diagnose import check_static, explain_infeasible
 from carepool.award.heuristic import heuristic_plan
-from carepool.award.improve import improve, priced_costs
+from carepool.award.improve import improve_lazily, priced_costs
 from carepool.award.instance import Instance, build_instance
 from carepool.award.lazy import LazyRules, broken_rules, has_lazy_rows
 from carepool.award.metrics import build_result, plan_cost
@@ -145,19 +147,27 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
         report("neighbourhood search", _cost_or_none(full, start))
         mark = time.perf_counter()
         search_deadline = time.perf_counter() + policy.search_share * (deadline - time.perf_counter())
-        start, model = _improve_lazily(inst, full, model, lazy, start, deadline=search_deadline)
+        start, model = improve_lazily(inst, full, model, lazy, start, deadline=search_deadline)
         clock.improve = time.perf_counter() - mark
     outcome = Outcome(solver, False, False, None, None, lp_bound, 0.0)
+    searched: np.ndarray | None = None  # the best plan of the search alongside the solver, if it ran
     if policy.run_milp or start is None:
         report(f"MILP ({solver}): improving and proving", _cost_or_none(full, start))
         mark = time.perf_counter()
-        outcome = _solve_lazily(inst, full, model, lazy, solver, start if warm_start else None,
-                                deadline=deadline, rel_gap=rel_gap, threads=threads)
+        solve = functools.partial(_solve_lazily, inst, full, model, lazy, solver, start if warm_start else None,
+                                  deadline=deadline, rel_gap=rel_gap, threads=threads)
+        if policy.search_alongside and solver == "highs" and start is not None and cores() >= 2:
+            with search_alongside(problem, use_packages=use_packages, lazy=lazy, start=start,
+                                  seconds=deadline - mark) as exchange:
+                outcome = solve(exchange=exchange)
+            searched = exchange.final()
+        else:
+            outcome = solve()
         clock.solve = time.perf_counter() - mark
         clock.solver_first = outcome.first_solution
         if lp_bound is not None and (outcome.bound is None or outcome.bound < lp_bound):
             outcome.bound = lp_bound
-    x, status, gap, bound = _choose(full, start, outcome, rel_gap)
+    x, status, gap, bound = _choose(full, [start, searched], outcome, rel_gap)
     if x is None:
         raise CarepoolError(
             f"no plan meeting every rule was found within {time_limit:g} s (not proven impossible): "
@@ -170,33 +180,21 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
                         seconds=round(clock.total, 3), solver=outcome.solver, heuristic_cost=heuristic_cost)
 
 
-def _improve_lazily(inst: Instance, full: SparseModel, model: SparseModel, lazy: LazyRules | None,
-                    start: np.ndarray, *, deadline: float) -> tuple[np.ndarray, SparseModel]:
-    """Neighbourhood search under the rows carried so far, keeping the best plan that meets every
-    rule; where the search ends breaking a rule, that rule is added and it goes on from that plan."""
-    while True:
-        found = improve(model, inst, start, deadline=deadline, guard=full)
-        start = found.best
-        broken = broken_rules(inst, full, found.last) if lazy is not None else None
-        if not broken or deadline - time.perf_counter() < 1.0:
-            return start, model
-        assert lazy is not None
-        lazy.add(broken)
-        model = lazy.model(inst)
-
-
 def _solve_lazily(inst: Instance, full: SparseModel, model: SparseModel, lazy: LazyRules | None, solver: str,
-                  start: np.ndarray | None, *, deadline: float, rel_gap: float, threads: int | None) -> Outcome:
+                  start: np.ndarray | None, *, deadline: float, rel_gap: float, threads: int | None,
+                  exchange: PlanExchange | None = None) -> Outcome:
     """Solve ``model``; while its plan breaks a share or SME rule left out, add those rows and solve again.
 
-    Each round starts from the best plan that meets every rule. The bound of every round
-    holds for the full model; a plan breaking a rule when time runs out is discarded.
+    Each round starts from the best plan that meets every rule (the search alongside's, when
+    it has a cheaper one). The bound of every round holds for the full model; a plan breaking a
+    rule when time runs out is discarded.
     """
     bound: float | None = None
+    trade = {"exchange": exchange} if exchange is not None else {}
     while True:
         remaining = deadline - time.perf_counter()
         outcome = BACKENDS[solver](model, start=start, time_limit=max(0.5, 0.95 * remaining),
-                                   rel_gap=rel_gap, threads=threads)
+                                   rel_gap=rel_gap, threads=threads, **trade)
         if outcome.infeasible and start is None:
             raise explain_infeasible(inst, full)  # a relaxation without a plan: so is the full model
         if outcome.bound is not None:
@@ -213,16 +211,15 @@ def _solve_lazily(inst: Instance, full: SparseModel, model: SparseModel, lazy: L
         if deadline - time.perf_counter() < 1.0:
             return outcome
         model = lazy.model(inst)
+        searched = exchange.final() if exchange is not None else None
+        if searched is not None and _cost(full, searched) < _cost(full, start):
+            start = searched
 
 
-def _choose(model: SparseModel, start: np.ndarray | None, outcome: Outcome, rel_gap: float
+def _choose(model: SparseModel, plans: list[np.ndarray | None], outcome: Outcome, rel_gap: float
             ) -> tuple[np.ndarray | None, Status, float | None, float | None]:
-    """The better of the solver's plan and the heuristic plan, with its status and gap."""
-    candidates: list[np.ndarray] = []
-    if outcome.x is not None:
-        candidates.append(outcome.x)
-    if start is not None:
-        candidates.append(start)
+    """The best of the solver's plan and the other ``plans`` (the search's), with its status and gap."""
+    candidates = [col for col in (outcome.x, *plans) if col is not None]
     if not candidates:
         return None, Status.INFEASIBLE, None, outcome.bound
     best = min(candidates, key=lambda col: float(np.dot(model.cost, col)))

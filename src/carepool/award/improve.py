@@ -15,10 +15,12 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import numpy as np
 
 from carepool.award.instance import Instance
+from carepool.award.lazy import LazyRules, broken_rules
 from carepool.award.milp import SparseModel, with_totals
 from carepool.award.solvers import solve_highs
 
@@ -131,6 +133,16 @@ def _free_columns(model: SparseModel, inst: Instance, lots: np.ndarray) -> np.nd
     return free
 
 
+class Exchange(Protocol):
+    """Plans traded with a solver running at the same time (``alongside``)."""
+
+    def take(self) -> np.ndarray | None:
+        """A cheaper plan found elsewhere that meets every rule, or None."""
+
+    def give(self, col: np.ndarray, value: float) -> None:
+        """A new best plan meeting every rule."""
+
+
 @dataclass
 class Improved:
     best: np.ndarray  # the cheapest plan seen that meets every rule of the guard (the start at worst)
@@ -138,7 +150,8 @@ class Improved:
 
 
 def improve(model: SparseModel, inst: Instance, col: np.ndarray, *, deadline: float,
-            target_bids: int = 250, step_limit: float = 0.5, guard: SparseModel | None = None) -> Improved:
+            target_bids: int = 250, step_limit: float = 0.5, guard: SparseModel | None = None,
+            exchange: Exchange | None = None) -> Improved:
     """Cheaper plans by re-solving one neighbourhood at a time until ``deadline`` or no gain.
 
     Sweeps alternate single groups and pairs of neighbouring groups (so group boundaries
@@ -150,6 +163,9 @@ def improve(model: SparseModel, inst: Instance, col: np.ndarray, *, deadline: fl
     must meet them).
     (Holding every step to the guard would stall it: a plan whose providers sit at
     ``max_share`` cannot get cheaper anywhere without pushing them over.)
+
+    With an ``exchange``, each new best plan is given to it, and before each step a cheaper
+    plan taken from it (the solver's) replaces the one being improved.
     """
     guard = guard or model
     cutter = SubModels(model)
@@ -167,6 +183,11 @@ def improve(model: SparseModel, inst: Instance, col: np.ndarray, *, deadline: fl
             left = deadline - time.perf_counter()
             if left < 0.2:
                 return Improved(kept, col)
+            other = exchange.take() if exchange is not None else None
+            if other is not None and float(np.dot(model.cost, other)) < current:
+                current = float(np.dot(model.cost, other))
+                col = kept = other
+                best_kept = current
             free = _free_columns(model, inst, lots)
             sub, cols = cutter.cut(free, col)
             outcome = solve_highs(sub, start=col[cols], time_limit=min(step, left), rel_gap=SUB_GAP)
@@ -181,7 +202,26 @@ def improve(model: SparseModel, inst: Instance, col: np.ndarray, *, deadline: fl
                 current, col = value, trial
                 if value < best_kept and (guard is model or guard.violation(trial) <= 1e-6):
                     best_kept, kept = value, trial
+                    if exchange is not None:
+                        exchange.give(kept, best_kept)
         idle = idle + 1 if gained <= 1e-6 * abs(current) else 0
         if idle >= 2:
             break
     return Improved(kept, col)
+
+
+def improve_lazily(inst: Instance, full: SparseModel, model: SparseModel, lazy: LazyRules | None,
+                   start: np.ndarray, *, deadline: float, target_bids: int = 250,
+                   exchange: Exchange | None = None) -> tuple[np.ndarray, SparseModel]:
+    """Neighbourhood search under the rows carried so far, keeping the best plan that meets every
+    rule; where the search ends breaking a rule, that rule is added and it goes on from that plan."""
+    while True:
+        found = improve(model, inst, start, deadline=deadline, guard=full, target_bids=target_bids,
+                        exchange=exchange)
+        start = found.best
+        broken = broken_rules(inst, full, found.last) if lazy is not None else None
+        if not broken or deadline - time.perf_counter() < 1.0:
+            return start, model
+        assert lazy is not None
+        lazy.add(broken)
+        model = lazy.model(inst)

@@ -22,6 +22,7 @@ class SearchPolicy:
     search_share: float  # of the time left after the LP, the share for the neighbourhood search
     run_milp: bool  # give the rest to the MILP (it runs anyway when there is no plan yet)
     relaxation_share: float = 0.3  # most of the time limit the LP relaxation may take
+    search_alongside: bool = False  # run the neighbourhood search on another core while the MILP runs
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.search_share <= 1.0 or not 0.0 < self.relaxation_share <= 1.0:
@@ -32,7 +33,7 @@ class SearchPolicy:
         if n_bids <= SMALL_BIDS:
             return cls(price_with_lp=False, lazy_rules=True, search_share=0.0, run_milp=True)
         if n_bids <= HUGE_BIDS:
-            return cls(price_with_lp=True, lazy_rules=True, search_share=0.15, run_milp=True)
+            return cls(price_with_lp=True, lazy_rules=True, search_share=0.0, run_milp=True, search_alongside=True)
         return cls(price_with_lp=True, lazy_rules=False, search_share=1.0, run_milp=False)
 
 

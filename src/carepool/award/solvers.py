@@ -15,6 +15,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -86,14 +87,40 @@ def write_mps(model: SparseModel, path: str) -> None:
     h.writeModel(path)
 
 
+class PlanTrader(Protocol):
+    """Another search running while the MILP is solved (``alongside.PlanExchange``)."""
+
+    def better_than(self, objective: float) -> np.ndarray | None: ...
+
+    def send(self, col: np.ndarray) -> None: ...
+
+
 def solve_highs(model: SparseModel, *, start: np.ndarray | None = None, time_limit: float = 60.0,
-                rel_gap: float = REL_GAP, threads: int | None = None, log: bool = False) -> Outcome:
+                rel_gap: float = REL_GAP, threads: int | None = None, log: bool = False,
+                exchange: PlanTrader | None = None) -> Outcome:
+    """HiGHS on ``model`` from ``start``; with an ``exchange``, the other search's better plans are handed to
+    HiGHS as it runs (before each dive) and HiGHS's better plans are sent to it."""
     import highspy
 
     began = time.perf_counter()
     h = to_highs(model, time_limit=time_limit, rel_gap=rel_gap, threads=threads, log=log)
     firsts: list[float] = []
-    h.cbMipImprovingSolution.subscribe(lambda _event: firsts.append(time.perf_counter() - began))
+
+    def improved(event: Any) -> None:
+        firsts.append(time.perf_counter() - began)
+        if exchange is not None:  # a copy: HiGHS's buffer is reused once the callback returns
+            exchange.send(np.array(event.data_out.mip_solution, dtype=np.float64, copy=True))
+
+    def user_solution(event: Any) -> None:
+        assert exchange is not None
+        plan = exchange.better_than(float(event.data_out.mip_primal_bound))
+        if plan is not None:
+            event.data_in.setSolution(plan)
+            event.data_in.user_has_solution = True
+
+    h.cbMipImprovingSolution.subscribe(improved)
+    if exchange is not None:
+        h.cbMipUserSolution.subscribe(user_solution)
     if start is not None:
         h.setSolution(model.n_cols, np.arange(model.n_cols, dtype=np.int32), start.astype(np.float64))
     h.run()

@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,3 +120,13 @@ def random_tiny(rng: random.Random, *, lots: int = 2, providers: int = 3) -> dic
     if rng.random() < 0.5:
         rules["min_award_fraction"] = rng.choice(["0.2", "0.3", "0.4"])
     return {"tender": "tiny", "lots": lot_items, "providers": provider_items, "bids": bid_items, "rules": rules}
+
+
+def bench_generator() -> Any:
+    """The benchmark's seeded instance generator (bench/_instances.py), loaded by path."""
+    path = Path(__file__).resolve().parents[3] / "bench" / "_instances.py"
+    spec = importlib.util.spec_from_file_location("carepool_bench_instances", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules[spec.name] = module  # type: ignore[union-attr]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module.generate

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
-import sys
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,20 +15,9 @@ from carepool.award.instance import build_instance
 from carepool.award.metrics import round_quantities
 from carepool.award.milp import build_model, full_vector
 from carepool.award.model import JsonDecimal, parse_problem
-from tests.unit.award.award_builders import award, random_tiny
+from tests.unit.award.award_builders import award, bench_generator, random_tiny
 
-
-def _bench_generator():
-    """The benchmark's seeded instance generator (bench/_instances.py), loaded by path."""
-    path = Path(__file__).resolve().parents[3] / "bench" / "_instances.py"
-    spec = importlib.util.spec_from_file_location("carepool_bench_instances", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules[spec.name] = module  # type: ignore[union-attr]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module.generate
-
-
-generate = _bench_generator()
+generate = bench_generator()
 
 
 def _instance(data: dict[str, Any]):

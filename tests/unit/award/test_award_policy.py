@@ -16,8 +16,9 @@ def test_the_policy_by_size() -> None:
     small, large, huge = (SearchPolicy.for_size(n) for n in (SMALL_BIDS, SMALL_BIDS + 1, HUGE_BIDS + 1))
     assert (small.price_with_lp, small.search_share, small.run_milp) == (False, 0.0, True)
     assert (large.price_with_lp, large.lazy_rules, large.run_milp) == (True, True, True)
-    assert 0 < large.search_share < 1
+    assert (large.search_share, large.search_alongside) == (0.0, True)  # the search runs beside the MILP
     assert (huge.lazy_rules, huge.search_share, huge.run_milp) == (False, 1.0, False)
+    assert not small.search_alongside and not huge.search_alongside
     with pytest.raises(ValueError, match="fractions"):
         SearchPolicy(price_with_lp=False, lazy_rules=False, search_share=1.5, run_milp=True)
 

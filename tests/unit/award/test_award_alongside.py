@@ -1,0 +1,123 @@
+"""The neighbourhood search alongside the MILP: plans cross both ways, only plans meeting every rule are
+kept, HiGHS takes a plan handed to it while it runs, and the worker process stops with the solve."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import queue
+import time
+from typing import Any
+
+import numpy as np
+
+from carepool.award.alongside import SearchLink, search_worker
+from carepool.award.heuristic import heuristic_plan
+from carepool.award.instance import build_instance
+from carepool.award.lazy import LazyRules
+from carepool.award.milp import build_model, full_vector
+from carepool.award.model import JsonDecimal, Status, parse_problem
+from carepool.award.policy import SearchPolicy
+from carepool.award.solvers import solve_highs
+from tests.unit.award.award_builders import award, bench_generator, tender
+
+ALONGSIDE = SearchPolicy(price_with_lp=True, lazy_rules=True, search_share=0.0, run_milp=True, search_alongside=True)
+SHARES = tender(lots="L1 100; L2 100", providers="P1; P2 sme; P3",
+                bids="P1 L1 18.00; P2 L1 20.00; P3 L1 21.00; P1 L2 18.00; P2 L2 20.00; P3 L2 21.00",
+                max_share="0.6")
+
+
+def _problem(data: dict[str, Any]):
+    return parse_problem(json.loads(json.dumps(data), parse_float=JsonDecimal))
+
+
+def _plan(inst, full, quantities: dict[int, float]) -> np.ndarray:
+    x = np.zeros(inst.n_bids)
+    for bid, quantity in quantities.items():
+        x[bid] = quantity
+    return full_vector(inst, full, x)
+
+
+def test_the_search_takes_only_cheaper_plans_that_meet_every_rule_and_sends_only_better_ones() -> None:
+    inst = build_instance(_problem(SHARES))
+    full = build_model(inst)
+    column = {(inst.provider_ids[inst.b_prov[b]], inst.lot_ids[inst.b_lot[b]]): b for b in range(inst.n_bids)}
+    dear = _plan(inst, full, {column["P2", "L1"]: 100, column["P3", "L2"]: 100})  # £4,100, meets every rule
+    good = _plan(inst, full, {column["P1", "L1"]: 100, column["P2", "L2"]: 100})  # £3,800, P2 at 53%
+    greedy = _plan(inst, full, {column["P1", "L1"]: 100, column["P1", "L2"]: 100})  # £3,600, P1 at 100%
+    inbox: queue.Queue = queue.Queue()
+    outbox: queue.Queue = queue.Queue()
+    link = SearchLink(inst, full, inbox, outbox, best=float(full.cost @ dear))
+
+    inbox.put(greedy)  # cheaper, but breaks max_share: a plan of the solver's relaxed model
+    assert link.take() is None
+    inbox.put(good)
+    inbox.put(dear)
+    taken = link.take()
+    assert taken is not None and float(full.cost @ taken) == 3800.0 and link.best == 3800.0
+
+    link.give(dear, 4100.0)  # not better than what the solver already has: not sent back
+    assert outbox.empty()
+    link.give(good, 3799.0)
+    assert outbox.get_nowait()[0] == 3799.0
+
+
+def test_the_worker_only_ever_sends_cheaper_plans_that_meet_every_rule() -> None:
+    problem = _problem(bench_generator()("consortium"))
+    inst = build_instance(problem)
+    full = build_model(inst)
+    start = full_vector(inst, full, heuristic_plan(inst))
+    lazy = LazyRules.none_yet(inst)
+    inbox: queue.Queue = queue.Queue()
+    outbox: queue.Queue = queue.Queue()
+    began = time.perf_counter()
+    search_worker(problem, False, lazy.share, lazy.sme, start, 4.0, inbox, outbox)
+    assert time.perf_counter() - began < 6.0
+    sent = []
+    while not outbox.empty():
+        sent.append(outbox.get_nowait())
+    assert sent, "the search improved on the heuristic's plan"
+    values = [value for value, _ in sent]
+    assert values == sorted(values, reverse=True) and values[0] < float(full.cost @ start)
+    for value, col in sent:
+        assert full.violation(col) <= 1e-6 and abs(float(full.cost @ col) - value) < 1e-6
+
+
+class HandsOver:
+    """An exchange that hands HiGHS one given plan and records what HiGHS sends."""
+
+    def __init__(self, plan: np.ndarray, value: float) -> None:
+        self.plan, self.value = plan, value
+        self.handed = 0
+        self.sent: list[np.ndarray] = []
+
+    def better_than(self, objective: float) -> np.ndarray | None:
+        if self.value < objective - 1e-6:
+            self.handed += 1
+            return self.plan
+        return None
+
+    def send(self, col: np.ndarray) -> None:
+        self.sent.append(col)
+
+
+def test_highs_takes_a_plan_handed_to_it_while_it_runs_and_sends_its_own() -> None:
+    inst = build_instance(_problem(bench_generator()("consortium")))
+    full = build_model(inst)
+    optimum = solve_highs(full, time_limit=30)
+    assert optimum.proven and optimum.x is not None
+    start = full_vector(inst, full, heuristic_plan(inst))
+    exchange = HandsOver(optimum.x, float(full.cost @ optimum.x))
+    outcome = solve_highs(full, start=start, time_limit=30, exchange=exchange)
+    assert exchange.handed == 1  # taken at once: HiGHS never asks again for a plan no better than its own
+    assert outcome.objective is not None and abs(outcome.objective - exchange.value) < 1e-6 * exchange.value
+    assert exchange.sent and all(full.violation(col) <= 1e-6 for col in exchange.sent)
+
+
+def test_the_engine_with_the_search_alongside_proves_the_same_optimum_and_leaves_no_process() -> None:
+    data = bench_generator()("consortium")
+    alone = award(data, time_limit=30)
+    both = award(data, time_limit=30, policy=ALONGSIDE)
+    assert alone.status is both.status is Status.OPTIMAL
+    assert both.total_cost == alone.total_cost
+    assert multiprocessing.active_children() == []
