@@ -188,3 +188,17 @@ def test_each_partner_gets_its_own_position_workbook_that_adds_up(client: TestCl
     assert total[7] == sum(row[7] for row in schemes) == (icb.overspend_share + icb.underspend_share).amount
     refused = client.get(f"/pool/{pool}/download/position?partner=E09000009")
     assert refused.status_code == 422 and "a position is for one partner of Brent BCF pool" in refused.text
+
+
+def test_the_forecast_table_says_how_projected_is_rounded_where_the_average_would_not_multiply_out(
+        client: TestClient, database: Database) -> None:
+    pool = new_pool(client, database)
+    months = ("scheme_id,month,source,actual,commitments\n"
+              f"REAB,2025-04,{ICB},100000.00,0\nREAB,2025-05,{ICB},100000.00,0\nREAB,2025-06,{ICB},100000.01,0\n")
+    client.post(f"/pool/{pool}/monitoring/import", files=_csv("q1.csv", months))
+    reab = _forecast(database, pool).forecast.schemes[0]
+    # 300,000.01 x 9 / 3 = 900,000.03, rounded once; the average shown (100,000.00) x 9 would say 900,000.00
+    assert (reab.run_rate, reab.remaining_months, reab.projected) == (m("100000.00"), 9, m("900000.03"))
+    page = client.get(f"/pool/{pool}/monitoring").text
+    assert "£900,000.03" in page and "£100,000.00" in page
+    assert "rounded once to the penny" in page and "can differ from Projected by a\nfew pence" in page
