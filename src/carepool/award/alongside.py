@@ -139,8 +139,10 @@ class PlanExchange:
 
 @contextlib.contextmanager
 def search_alongside(problem: AwardProblem, *, use_packages: bool, lazy: LazyRules | None, start: np.ndarray,
-                     seconds: float) -> Iterator[PlanExchange]:
-    """Run the neighbourhood search in a worker process for ``seconds``; stop it on leaving the block."""
+                     seconds: float) -> Iterator[PlanExchange | None]:
+    """Run the neighbourhood search in a worker process for ``seconds``; stop it on leaving the block.
+
+    Yields None when no process can be started (a process limit, say): the solver then runs alone."""
     context = multiprocessing.get_context("spawn")
     inbox, outbox = context.Queue(), context.Queue()
     inbox.cancel_join_thread()  # plans not yet read must not hold up the end of the solve
@@ -149,7 +151,13 @@ def search_alongside(problem: AwardProblem, *, use_packages: bool, lazy: LazyRul
     sme = lazy.sme if lazy is not None else True
     worker = context.Process(target=search_worker, daemon=True,
                              args=(problem, use_packages, share, sme, start, seconds, inbox, outbox))
-    worker.start()
+    try:
+        worker.start()
+    except OSError:
+        inbox.close()
+        outbox.close()
+        yield None
+        return
     exchange = PlanExchange(inbox, outbox)
     try:
         yield exchange

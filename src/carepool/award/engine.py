@@ -160,7 +160,7 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
             with search_alongside(problem, use_packages=use_packages, lazy=lazy, start=start,
                                   seconds=deadline - mark) as exchange:
                 outcome = solve(exchange=exchange)
-            searched = exchange.final()
+            searched = exchange.final() if exchange is not None else None
         else:
             outcome = solve()
         clock.solve = time.perf_counter() - mark

@@ -121,3 +121,12 @@ def test_the_engine_with_the_search_alongside_proves_the_same_optimum_and_leaves
     assert alone.status is both.status is Status.OPTIMAL
     assert both.total_cost == alone.total_cost
     assert multiprocessing.active_children() == []
+
+
+def test_when_no_worker_process_can_start_the_solver_runs_alone(monkeypatch) -> None:
+    def refuse(self) -> None:
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.get_context("spawn").Process, "start", refuse)
+    result = award(bench_generator()("consortium"), time_limit=30, policy=ALONGSIDE)
+    assert result.status is Status.OPTIMAL and multiprocessing.active_children() == []
