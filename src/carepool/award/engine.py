@@ -211,7 +211,7 @@ def _solve_lazily(inst: Instance, full: SparseModel, model: SparseModel, lazy: L
         if deadline - time.perf_counter() < 1.0:
             return outcome
         model = lazy.model(inst)
-        searched = exchange.final() if exchange is not None else None
+        searched = exchange.final() if exchange is not None and start is not None else None  # None: cold, as asked
         if searched is not None and _cost(full, searched) < _cost(full, start):
             start = searched
 
