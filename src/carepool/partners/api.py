@@ -62,5 +62,5 @@ def import_partners(
 ) -> ImportSummaryRead:
     """Import organisations, localities and populations from CSV or Excel; all or nothing (admins)."""
     batch = read_upload(file, io.read_partner_file)
-    summary = service.import_batch(uow=uow, actor=caller.actor, batch=batch, what=upload_name(file))
+    summary = service.import_batch(uow=uow, actor=caller.actor, batch=batch, what=upload_name(file), caller=caller)
     return ImportSummaryRead.model_validate(summary)

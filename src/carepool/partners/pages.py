@@ -22,12 +22,19 @@ NAV = (10, "Partners", "/partners", PARTNER_ROLES)
 def directory(request: Request, caller: CallerDep, uow: UowDep, kind: str | None = None) -> Response:
     chosen = OrgKind(kind) if kind in {k.value for k in OrgKind} else None
     organisations = service.list_organisations(uow=uow, kind=chosen)
+    try:
+        service.check_directory_editor(uow=uow, caller=caller)
+        can_import = True
+    except CarepoolError:
+        can_import = False
     return render(request, "partners/directory.html",
-                  {"organisations": organisations, "kinds": list(OrgKind), "chosen": chosen}, caller=caller)
+                  {"organisations": organisations, "kinds": list(OrgKind), "chosen": chosen,
+                   "can_import": can_import}, caller=caller)
 
 
 @router.get("/partners/import")
-def import_form(request: Request, caller: Annotated[Caller, Depends(require(Role.ADMIN))]) -> Response:
+def import_form(request: Request, uow: UowDep, caller: Annotated[Caller, Depends(require(Role.ADMIN))]) -> Response:
+    service.check_directory_editor(uow=uow, caller=caller)
     return render(request, "partners/import.html", {"error": None, "summary": None}, caller=caller)
 
 
@@ -36,9 +43,11 @@ def import_upload(
     request: Request, file: UploadFile, uow: UowDep,
     caller: Annotated[Caller, Depends(require(Role.ADMIN))],
 ) -> Response:
+    service.check_directory_editor(uow=uow, caller=caller)
     try:
         batch = read_upload(file, io.read_partner_file)
-        summary = service.import_batch(uow=uow, actor=caller.actor, batch=batch, what=upload_name(file))
+        summary = service.import_batch(uow=uow, actor=caller.actor, batch=batch, what=upload_name(file),
+                                       caller=caller)
     except CarepoolError as error:
         return render(request, "partners/import.html", {"error": error, "summary": None},
                       caller=caller, status_code=422)

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from carepool.audit import service as audit
 from carepool.core import tabular
-from carepool.core.errors import Problem, not_found
+from carepool.core.errors import CarepoolError, Problem, not_found
 from carepool.db.uow import UnitOfWork
-from carepool.partners.model import AGE_BANDS, Locality, Organisation, OrgKind, Population
+from carepool.partners.model import AGE_BANDS, Caller, Locality, Organisation, OrgKind, Population, Role
 from carepool.partners.tables import LocalityRow, OrganisationRow, PopulationRow
 
 T = TypeVar("T")
@@ -115,9 +115,41 @@ def _duplicates(batch: PartnerBatch) -> list[Problem]:
     return problems
 
 
-def import_batch(*, uow: UnitOfWork, actor: str, batch: PartnerBatch, what: str = "import") -> ImportSummary:
-    """Add or update organisations, localities and populations, all or nothing."""
-    tabular.check(batch.problems + _check_references(uow, batch), what)
+def check_directory_editor(*, uow: UnitOfWork, caller: Caller) -> None:
+    """The shared directory is edited by admins of commissioning organisations (and the operator's CLI)."""
+    caller.require(Role.ADMIN)
+    own = uow.session.get(OrganisationRow, caller.organisation_code)
+    if own is None or OrgKind(own.kind) is OrgKind.PROVIDER:
+        raise CarepoolError(
+            "only an admin of a council, NHS commissioner or GP cluster can change the shared directory of "
+            "organisations, localities and populations; ask the consortium's admin to correct your organisation's "
+            "details", kind="forbidden")
+
+
+def _others_records(uow: UnitOfWork, batch: PartnerBatch, caller: Caller) -> list[Problem]:
+    """Rows that would change another commissioning partner's own record (its name, kind or SME flag)."""
+    problems: list[Problem] = []
+    for item in batch.organisations:
+        row = uow.session.get(OrganisationRow, item.value.code)
+        if row is None or row.code == caller.organisation_code or OrgKind(row.kind) is OrgKind.PROVIDER:
+            continue
+        if (row.name, row.kind, row.sme) != (item.value.name, item.value.kind.value, item.value.sme):
+            problems.append(item.problem(
+                f"{row.code} ({row.name}) is another partner's record: only its own admin, or the operator with "
+                "'carepool partners import', can change it", "code"))
+    return problems
+
+
+def import_batch(*, uow: UnitOfWork, actor: str, batch: PartnerBatch, what: str = "import",
+                 caller: Caller | None = None) -> ImportSummary:
+    """Add or update organisations, localities and populations, all or nothing.
+
+    ``caller`` is the signed-in user (None for the operator's CLI and the demo): it must be an admin of a
+    commissioning organisation, and may not change another commissioning partner's own record."""
+    if caller is not None:
+        check_directory_editor(uow=uow, caller=caller)
+    others = _others_records(uow, batch, caller) if caller is not None else []
+    tabular.check(batch.problems + _check_references(uow, batch) + others, what)
     session = uow.session
     for item in batch.organisations:
         org = item.value

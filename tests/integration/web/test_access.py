@@ -13,8 +13,11 @@ from tests.integration.helpers import PASSWORD, add_organisations, add_user, csr
 def client(database: Database) -> Iterator[TestClient]:
     add_organisations(database, ("E09000005", "Brent", OrgKind.LOCAL_AUTHORITY),
                       ("E09000009", "Ealing", OrgKind.LOCAL_AUTHORITY),
-                      ("QRV", "NHS NWL ICB", OrgKind.NHS_COMMISSIONER))
+                      ("QRV", "NHS NWL ICB", OrgKind.NHS_COMMISSIONER),
+                      ("1-101234567", "Kindly Care Ltd", OrgKind.PROVIDER),
+                      ("1-202345678", "Allied Homecare", OrgKind.PROVIDER))
     add_user(database, "admin@brent.test", "E09000005", "admin")
+    add_user(database, "admin@kindly.test", "1-101234567", "provider", "admin")
     add_user(database, "admin@ealing.test", "E09000009", "admin")
     add_user(database, "viewer@brent.test", "E09000005", "viewer")
     with TestClient(create_app(database=database)) as test_client:
@@ -79,9 +82,37 @@ def test_api_import_is_all_or_nothing_with_the_same_message(client: TestClient, 
     response = client.post("/api/partners/import", files=bad, headers=admin)
     assert response.status_code == 422
     assert "orgs.csv, row 3, column name: is empty" in response.json()["problems"]
-    assert len(client.get("/api/partners/organisations", headers=admin).json()) == 3
+    assert len(client.get("/api/partners/organisations", headers=admin).json()) == 5
     good = {"file": ("orgs.csv", b"code,name,kind,sme\nE09000015,Harrow,local_authority,no\n", "text/csv")}
     assert client.post("/api/partners/import", files=good, headers=admin).json()["organisations"] == 1
+
+
+def test_only_commissioners_admins_edit_the_directory_and_never_another_partners_record(
+        client: TestClient, database: Database) -> None:
+    def upload(text: str) -> dict[str, tuple[str, bytes, str]]:
+        return {"file": ("orgs.csv", ("code,name,kind,sme\n" + text).encode(), "text/csv")}
+
+    provider = _auth(database, "admin@kindly.test")  # a provider's own admin: not the consortium's directory
+    refused = client.post("/api/partners/import", files=upload("1-202345678,Allied Homecare,provider,yes\n"),
+                          headers=provider)
+    assert refused.status_code == 403 and "only an admin of a council" in refused.json()["error"]
+    sign_in(client, "admin@kindly.test")
+    assert "/partners/import" not in client.get("/partners").text
+    assert client.get("/partners/import").status_code == 403
+    client.post("/logout", data={"csrf_token": client.headers.pop("X-CSRF-Token")})
+
+    brent = _auth(database, "admin@brent.test")
+    other = client.post("/api/partners/import", headers=brent,
+                        files=upload("E09000009,Brent was here,local_authority,no\nE09000015,Harrow,local_authority,no\n"))
+    assert other.status_code == 422
+    assert ("orgs.csv, row 2, column code: E09000009 (Ealing) is another partner's record: only its own admin, "
+            "or the operator with 'carepool partners import', can change it") in other.json()["problems"]
+    names = {o["code"]: o["name"] for o in client.get("/api/partners/organisations", headers=brent).json()}
+    assert names["E09000009"] == "Ealing" and "E09000015" not in names  # all or nothing
+    same = "E09000009,Ealing,local_authority,no\nE09000005,London Borough of Brent,local_authority,no\n"
+    ok = client.post("/api/partners/import", files=upload(same + "1-202345678,Allied Homecare,provider,yes\n"),
+                     headers=brent)  # unchanged rows, its own record and a provider's details: allowed
+    assert ok.status_code == 200
 
 
 def test_login_with_the_session_cookie(client: TestClient) -> None:
