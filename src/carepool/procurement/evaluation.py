@@ -46,9 +46,20 @@ def lot_designs(uow: UnitOfWork, tender: TenderRow) -> dict[int, LotDesign]:
     return {r.id: service.stored_lot(uow, r).lot for r in service.lot_rows(uow, tender_id=tender.id)}
 
 
-def bidders(uow: UnitOfWork) -> dict[str, engine.Bidder]:
-    return {o.code: engine.Bidder(o.code, o.name, o.sme)
+def bidders(uow: UnitOfWork, tender: TenderRow | None = None) -> dict[str, engine.Bidder]:
+    """Providers by code. For an evaluated ``tender``, each one's SME flag is the one its award was decided on
+    (kept with the evaluation), so a later correction of the directory cannot change a decided award's figures."""
+    decided = decided_smes(tender)
+    return {o.code: engine.Bidder(o.code, o.name, o.sme if decided is None else o.code in decided)
             for o in partners.list_organisations(uow=uow, kind=OrgKind.PROVIDER)}
+
+
+def decided_smes(tender: TenderRow | None) -> set[str] | None:
+    """The SMEs among the bidders when ``tender`` was evaluated; None before (or for evaluations stored without)."""
+    if tender is None or tender.evaluation_json is None:
+        return None
+    smes = json.loads(tender.evaluation_json).get("smes")
+    return None if smes is None else set(smes)
 
 
 def opened_bids(uow: UnitOfWork, tender: TenderRow) -> list[tuple[BidRow, engine.OpenedBid]]:
@@ -97,14 +108,14 @@ def evaluate(*, uow: UnitOfWork, caller: Caller, ref: str, time_limit: float = 3
     uow.session.execute(delete(AwardRow).where(AwardRow.tender_id == tender.id))
     plan = [(by_key[(a.provider, a.lot)].id, a.quantity) for a in comparison.awarded.awards]
     _store_awards(uow, tender, plan, "optimiser", {row.id: row for row, _ in pairs})
-    smes = {c for c, b in who.items() if b.sme}
+    smes = {b.provider for _, b in pairs if b.provider in who and who[b.provider].sme}
     floor = rules.min_quality
     excluded = [{"bid": b.bid_id, "provider": b.provider, "lot": b.lot, "reason": f"quality {b.quality} below the "
                  f"floor of {floor}"} for _, b in pairs if floor is not None and b.quality < floor]
     evaluation = {"awarded": _summary(comparison.awarded, smes), "cheapest": _summary(comparison.cheapest, smes),
                   "rule_costs": {k: v.pence for k, v in comparison.rule_costs.items()}, "excluded": excluded,
                   "unawarded": comparison.unawarded,
-                  "gap": comparison.awarded.gap}
+                  "gap": comparison.awarded.gap, "smes": sorted(smes)}
     tender.evaluation_json = json.dumps(evaluation)
     tender.status, tender.evaluated_at, tender.override_reason = new_status.value, uow.now(), None
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.evaluated",

@@ -130,7 +130,7 @@ def bid_listing(*, uow: UnitOfWork, caller: Caller, ref: str) -> BidListing:
     counts = tendering.bid_counts(uow, row.id)
     if TenderStatus(row.status) not in OPENED_STATUSES and row.opened_at is None:  # cancelled after opening: opened
         return BidListing(sealed=True, counts=counts)
-    who = bidders(uow)
+    who = bidders(uow, row)
     rules = tendering.view(uow, row, member=True).rules
     lots = {r.id: r.code for r in uow.session.execute(select(LotRow).where(LotRow.tender_id == row.id)).scalars()}
     rows = uow.session.execute(select(BidRow).where(BidRow.tender_id == row.id, BidRow.status.in_(
@@ -156,7 +156,7 @@ def award_lines(uow: UnitOfWork, tender_id: int, *, provider: str | None = None)
              .order_by(LotRow.code, AwardRow.provider_code))
     if provider is not None:
         query = query.where(AwardRow.provider_code == provider)
-    who = bidders(uow)
+    who = bidders(uow, uow.session.get(TenderRow, tender_id))
     lines = []
     for award, lot, contract in uow.session.execute(query):
         bidder = who.get(award.provider_code)
@@ -178,7 +178,7 @@ def award_summary(*, uow: UnitOfWork, caller: Caller, ref: str) -> AwardSummary 
     awards = award_lines(uow, row.id)
     designs = list(lot_designs(uow, row).values())
     unawarded = list(evaluation.get("unawarded", []))
-    smes = {c for c, b in bidders(uow).items() if b.sme}
+    smes = {c for c, b in bidders(uow, row).items() if b.sme}
     values: dict[str, Money] = {}
     weekly_by_lot: dict[str, Money] = {}
     for line in awards:

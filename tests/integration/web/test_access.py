@@ -102,8 +102,8 @@ def test_only_commissioners_admins_edit_the_directory_and_never_another_partners
     client.post("/logout", data={"csrf_token": client.headers.pop("X-CSRF-Token")})
 
     brent = _auth(database, "admin@brent.test")
-    other = client.post("/api/partners/import", headers=brent,
-                        files=upload("E09000009,Brent was here,local_authority,no\nE09000015,Harrow,local_authority,no\n"))
+    renamed = "E09000009,Brent was here,local_authority,no\nE09000015,Harrow,local_authority,no\n"
+    other = client.post("/api/partners/import", headers=brent, files=upload(renamed))
     assert other.status_code == 422
     assert ("orgs.csv, row 2, column code: E09000009 (Ealing) is another partner's record: only its own admin, "
             "or the operator with 'carepool partners import', can change it") in other.json()["problems"]
