@@ -14,6 +14,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     data_dir: Path = Path(".")
     secure_cookies: bool = False
+    open_registration: bool = True  # care providers may register themselves to bid (/register)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -22,4 +23,5 @@ class Settings:
             database_url=env.get("CAREPOOL_DATABASE_URL", DEFAULT_DATABASE_URL),
             data_dir=Path(env.get("CAREPOOL_DATA_DIR", ".")),
             secure_cookies=env.get("CAREPOOL_SECURE_COOKIES", "").lower() in {"1", "true", "yes"},
+            open_registration=env.get("CAREPOOL_OPEN_REGISTRATION", "1").lower() not in {"0", "false", "no"},
         )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, UploadFile
-from starlette.responses import Response
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from starlette.responses import RedirectResponse, Response
 
 from carepool.core.errors import CarepoolError
-from carepool.partners import access, io, service
+from carepool.partners import access, io, registration, service
 from carepool.partners.model import PARTNER_ROLES, Caller, OrgKind, Role
 from carepool.web.deps import CallerDep, UowDep, require
+from carepool.web.flash import flash
 from carepool.web.rendering import render
 from carepool.web.uploads import read_upload, upload_name
 
@@ -63,3 +64,36 @@ def organisation(request: Request, code: str, caller: CallerDep, uow: UowDep) ->
         users = access.list_users(uow=uow, caller=caller, organisation_code=org.code)
     return render(request, "partners/organisation.html",
                   {"org": org, "localities": localities, "users": users}, caller=caller)
+
+
+def _registration_open(request: Request) -> None:
+    if not request.app.state.settings.open_registration:
+        raise CarepoolError("registration is closed here: ask the consortium running the tender for an account",
+                            kind="not_found")
+
+
+@router.get("/register")
+def register_form(request: Request) -> Response:
+    _registration_open(request)
+    return render(request, "partners/register.html", {"error": None, "typed": {}})
+
+
+@router.post("/register")
+def register(
+    request: Request, uow: UowDep, code: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "",
+    sme: Annotated[str, Form()] = "", person: Annotated[str, Form()] = "", email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "", password_again: Annotated[str, Form()] = "",
+) -> Response:
+    _registration_open(request)
+    form = registration.ProviderRegistration(code, name, sme == "yes", person, email, password, password_again)
+    try:
+        caller = registration.register_provider(uow=uow, form=form)
+    except CarepoolError as error:
+        typed = {"code": code, "name": name, "sme": sme, "person": person, "email": email}
+        return render(request, "partners/register.html", {"error": error, "typed": typed},
+                      status_code=409 if error.kind == "conflict" else 422)
+    request.session.clear()
+    request.session["user_id"] = caller.user_id
+    flash(request, f"{caller.organisation_name} is registered and you are signed in: open a tender to bid.",
+          "notice", to="/tenders")
+    return RedirectResponse("/tenders", status_code=303)

@@ -136,7 +136,7 @@ def _others_records(uow: UnitOfWork, batch: PartnerBatch, caller: Caller) -> lis
         if (row.name, row.kind, row.sme) != (item.value.name, item.value.kind.value, item.value.sme):
             problems.append(item.problem(
                 f"{row.code} ({row.name}) is another partner's record: only its own admin, or the operator with "
-                "'carepool partners import', can change it", "code"))
+                "'carepool orgs import', can change it", "code"))
     return problems
 
 

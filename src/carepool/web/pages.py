@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from carepool.core.errors import CarepoolError
 from carepool.partners import access, service
+from carepool.partners.model import Role
 from carepool.web.deps import CallerDep, UowDep
 from carepool.web.rendering import render
 
@@ -25,7 +26,8 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> Response:
-    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+    return render(request, "login.html", {"next": _safe_next(next), "error": None,
+                                          "open_registration": request.app.state.settings.open_registration})
 
 
 @router.post("/login")
@@ -36,11 +38,15 @@ def login(
     try:
         caller = access.authenticate(uow=uow, email=email, password=password)
     except CarepoolError as error:
-        context = {"next": _safe_next(next), "error": error.message, "email": email}
+        context = {"next": _safe_next(next), "error": error.message, "email": email,
+                   "open_registration": request.app.state.settings.open_registration}
         return render(request, "login.html", context, status_code=401)
     request.session.clear()
     request.session["user_id"] = caller.user_id
-    return RedirectResponse(_safe_next(next), status_code=303)
+    target = _safe_next(next)
+    if target == "/" and caller.has(Role.PROVIDER):  # a provider comes to bid: its tenders, not the dashboard
+        target = "/tenders"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout")

@@ -106,7 +106,7 @@ def test_only_commissioners_admins_edit_the_directory_and_never_another_partners
     other = client.post("/api/partners/import", headers=brent, files=upload(renamed))
     assert other.status_code == 422
     assert ("orgs.csv, row 2, column code: E09000009 (Ealing) is another partner's record: only its own admin, "
-            "or the operator with 'carepool partners import', can change it") in other.json()["problems"]
+            "or the operator with 'carepool orgs import', can change it") in other.json()["problems"]
     names = {o["code"]: o["name"] for o in client.get("/api/partners/organisations", headers=brent).json()}
     assert names["E09000009"] == "Ealing" and "E09000015" not in names  # all or nothing
     same = "E09000009,Ealing,local_authority,no\nE09000005,London Borough of Brent,local_authority,no\n"

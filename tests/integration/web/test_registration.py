@@ -1,0 +1,99 @@
+"""A care provider registers itself to bid (Tom's scenario): its organisation and first user in one step,
+signed in at once; every problem named, nothing half-made; a code or email on record refused; closable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from carepool.audit import service as audit
+from carepool.config import Settings
+from carepool.db.engine import Database
+from carepool.partners import service
+from carepool.partners.model import OrgKind
+from carepool.partners.tables import OrganisationRow, UserRow
+from carepool.web.app import create_app
+from tests.integration.helpers import add_organisations, csrf_token, sign_in
+
+TOM = {"code": "1-101234567", "name": "Kindly Care Ltd", "sme": "yes", "person": "Tom Okoro",
+       "email": "Tom@KindlyCare.test", "password": "a long enough secret", "password_again": "a long enough secret"}
+
+
+@pytest.fixture
+def client(database: Database) -> Iterator[TestClient]:
+    add_organisations(database, ("E09000005", "Brent", OrgKind.LOCAL_AUTHORITY))
+    with TestClient(create_app(database=database)) as test_client:
+        yield test_client
+
+
+def _register(client: TestClient, **changes: str) -> Any:
+    return client.post("/register", data={**TOM, **changes, "csrf_token": csrf_token(client)},
+                       follow_redirects=False)
+
+
+def _counts(database: Database) -> tuple[int, int]:
+    with database.uow() as uow:
+        return tuple(uow.session.execute(select(func.count()).select_from(t)).scalar_one()  # type: ignore[return-value]
+                     for t in (OrganisationRow, UserRow))
+
+
+def test_a_provider_registers_and_is_signed_in_ready_to_bid(client: TestClient, database: Database) -> None:
+    assert 'href="/register"' in client.get("/login").text
+    assert "CQC provider id" in client.get("/register").text
+    done = _register(client)
+    assert done.status_code == 303 and done.headers["location"] == "/tenders"
+    tenders = client.get("/tenders")
+    assert tenders.status_code == 200 and "Kindly Care Ltd is registered and you are signed in" in tenders.text
+    me = client.get("/api/me").json()
+    assert (me["organisation_code"], me["email"], sorted(me["roles"])) == ("1-101234567", "tom@kindlycare.test",
+                                                                          ["admin", "provider"])
+    with database.uow() as uow:
+        org = service.get_organisation(uow=uow, code="1-101234567")
+        events = audit.list_events(uow=uow, organisation="1-101234567", limit=10)
+    assert (org.kind, org.sme) == (OrgKind.PROVIDER, True)
+    assert {e.action for e in events} == {"organisation.registered", "user.created"}
+    assert client.get("/tenders/my-bids").status_code == 200  # the provider portal
+    assert client.get("/partners/import").status_code == 403  # a provider never edits the shared directory
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    back = sign_in(client, "tom@kindlycare.test", TOM["password"], follow_redirects=False)
+    assert back.headers["location"] == "/tenders"  # a provider lands where it bids
+
+
+def test_every_problem_is_named_and_nothing_is_made(client: TestClient, database: Database) -> None:
+    before = _counts(database)
+    page = _register(client, code="1-23", name=" ", email="tom", password="short", password_again="short")
+    assert page.status_code == 422
+    for said in ("CQC provider id or ODS code: '1-23' is not a provider code",
+                 "Organisation name: is empty", "Email: 'tom' is not an email address",
+                 "Password: must have at least 10 characters"):
+        assert said in page.text.replace("&#39;", "'")
+    assert 'value="1-23"' in page.text and "short" not in page.text  # typed values kept, passwords never
+    differ = _register(client, password_again="another long secret")
+    assert differ.status_code == 422 and "the two passwords differ" in differ.text
+    assert _counts(database) == before
+
+
+def test_a_code_or_email_already_on_record_is_refused_without_a_trace(client: TestClient,
+                                                                       database: Database) -> None:
+    assert _register(client).status_code == 303
+    client.cookies.clear()
+    before = _counts(database)
+    again = _register(client, email="someone@else.test")
+    assert again.status_code == 409 and "1-101234567 is already registered" in again.text
+    brent = _register(client, code="E09000005")
+    assert brent.status_code == 422 and "is not a provider code" in brent.text.replace("&#39;", "'")
+    taken = _register(client, code="1-109999999", name="Another Care Ltd")  # Tom's email again
+    assert taken.status_code == 409 and "already exists" in taken.text
+    assert _counts(database) == before  # the organisation of the refused user was not kept either
+
+
+def test_the_operator_can_close_registration(database: Database) -> None:
+    closed = Settings(database_url=str(database.url), open_registration=False)
+    with TestClient(create_app(closed, database=database)) as client:
+        assert 'href="/register"' not in client.get("/login").text
+        assert client.get("/register").status_code == 404
+        assert _register(client).status_code == 404
