@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from carepool.core.errors import not_found
+from carepool.core.errors import CarepoolError, not_found
 from carepool.core.money import Money
 from carepool.db.uow import UnitOfWork
 from carepool.partners import service as partners
@@ -118,9 +118,12 @@ class AwardSummary:
 
 
 def _member_tender(uow: UnitOfWork, caller: Caller, ref: str) -> TenderRow:
-    row, member = tender_for(uow, caller, ref)
-    if not member:
-        raise not_found(f"evaluation of tender {ref}")
+    row, member = tender_for(uow, caller, ref)  # not found for a draft, or for another consortium's draft
+    if not member:  # the tender is public: say why, not "not found"
+        raise CarepoolError(f"the bids and the award summary of tender {row.ref} are for the buying consortium's "
+                            "members; a provider sees its own bids and result on the tender's page "
+                            f"(API: /api/procurement/my/bids and /api/procurement/tenders/{row.ref}/result)",
+                            kind="forbidden")
     return row
 
 

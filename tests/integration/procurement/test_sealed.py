@@ -173,8 +173,9 @@ def test_each_provider_sees_only_its_own_result(world: World, client: TestClient
                           + [result[k] for k in result if k != "standings"])
     for secret in A_SECRETS + C_SECRETS + ("21.90", "21.50"):
         assert secret not in without_awarded
-    assert client.get(f"/api/procurement/tenders/{ref}/award", headers=b).status_code == 404
-    assert client.get(f"/api/procurement/tenders/{ref}/bids", headers=b).status_code == 404
+    assert client.get(f"/api/procurement/tenders/{ref}/award", headers=b).status_code == 403
+    refused = client.get(f"/api/procurement/tenders/{ref}/bids", headers=b)
+    assert refused.status_code == 403 and "for the buying consortium's members" in refused.json()["error"]
     with world.db.uow() as uow:
         summary = reports.award_summary(uow=uow, caller=lead, ref=ref)
     assert summary is not None and summary.awards
