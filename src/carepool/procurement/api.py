@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, UploadFile
+from fastapi.responses import PlainTextResponse
 from starlette.responses import FileResponse, Response
 
 from carepool.core.errors import CarepoolError
@@ -184,6 +185,13 @@ def my_bids(caller: CallerDep, uow: UowDep, tender: str | None = None) -> list[M
 @router.get("/my/bids/{bid_id}/receipt")
 def my_receipt(bid_id: int, caller: CallerDep, uow: UowDep) -> ReceiptRead:
     return ReceiptRead.of(bidding.receipt(uow=uow, caller=caller, bid_id=bid_id))
+
+
+@router.get("/my/bids/{bid_id}/sealed", response_class=PlainTextResponse)
+def my_sealed_bid(bid_id: int, caller: CallerDep, uow: UowDep) -> PlainTextResponse:
+    """Your own bid exactly as sealed: its SHA-256 is the receipt's (check it yourself)."""
+    return PlainTextResponse(bidding.sealed_copy(uow=uow, caller=caller, bid_id=bid_id).sealed_text,
+                             media_type="application/json")
 
 
 @router.post("/tenders/{ref}/open")

@@ -7,7 +7,7 @@ made it, and in ``opening`` after the deadline. Buyers learn how many bids a lot
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -156,3 +156,37 @@ def receipt(*, uow: UnitOfWork, caller: Caller, bid_id: int) -> Receipt:
         if bid.id == bid_id:
             return bid.receipt
     raise not_found(f"bid {bid_id}")
+
+
+@dataclass(frozen=True)
+class SealedCopy:
+    """A provider's own bid exactly as sealed, so it can check its receipt without trusting carepool."""
+
+    bid: MyBid
+    sealed_text: str  # the canonical JSON whose SHA-256 is on the receipt
+
+    def receipt_text(self) -> str:
+        r, bid = self.bid.receipt, self.bid
+        return "\n".join([
+            "carepool: receipt for a sealed bid", "",
+            f"Tender:     {bid.tender_ref} ({bid.tender_title})",
+            f"Lot:        {bid.lot_code} ({bid.lot_name})",
+            f"Provider:   {r.provider}",
+            f"Bid:        {r.bid_id}",
+            f"Sealed at:  {r.submitted_at.astimezone(UTC).strftime('%Y-%m-%d %H:%M:%S')} UTC",
+            f"SHA-256:    {r.sha256}", "",
+            "The bid as sealed, exactly the text whose SHA-256 is above (also downloadable on its own as",
+            f"bid-{r.bid_id}-sealed.json):", "", self.sealed_text, "",
+            f"To check: sha256sum bid-{r.bid_id}-sealed.json (macOS: shasum -a 256; Windows PowerShell:",
+            "Get-FileHash -Algorithm SHA256) must print the SHA-256 above. At opening carepool hashes the",
+            "stored text again and compares it with this receipt; a bid changed after sealing is flagged.", "",
+        ])
+
+
+def sealed_copy(*, uow: UnitOfWork, caller: Caller, bid_id: int) -> SealedCopy:
+    """The caller's own bid as sealed (its organisation's bids only; anyone else's is not found)."""
+    bid = next((b for b in my_bids(uow=uow, caller=caller) if b.id == bid_id), None)
+    envelope = uow.session.get(SealedBidRow, bid_id) if bid is not None else None
+    if bid is None or envelope is None:
+        raise not_found(f"bid {bid_id}")
+    return SealedCopy(bid, envelope.sealed_json)

@@ -42,6 +42,20 @@ def _sealed_words(receipts: list[Receipt]) -> str:
     return said
 
 
+@router.get("/tenders/my-bids/{bid_id}/{name}")
+def my_sealed_bid(bid_id: int, name: str, caller: CallerDep, uow: UowDep) -> Response:
+    """The provider's own bid as sealed (bid-N-sealed.json, the exact bytes hashed) or its receipt (receipt.txt)."""
+    copy = bidding.sealed_copy(uow=uow, caller=caller, bid_id=bid_id)
+    if name == f"bid-{bid_id}-sealed.json":
+        body, media = copy.sealed_text, "application/json"
+    elif name == f"bid-{bid_id}-receipt.txt":
+        body, media = copy.receipt_text(), "text/plain; charset=utf-8"
+    else:
+        raise CarepoolError(f"no such download for bid {bid_id}: {name}", kind="not_found")
+    return Response(body.encode("utf-8"), media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @router.get("/tenders/my-bids")
 def my_bids(request: Request, caller: CallerDep, uow: UowDep) -> Response:
     caller.require(Role.PROVIDER)

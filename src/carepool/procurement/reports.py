@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from carepool.core.errors import CarepoolError, not_found
+from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
 from carepool.db.uow import UnitOfWork
 from carepool.partners import service as partners
@@ -207,6 +207,19 @@ class ProviderResult:
     quality_floor: Decimal | None
     excluded: dict[int, str]  # own bid id -> why it was not considered
     standings: list[engine.BidStanding] = field(default_factory=list)  # once the award is confirmed
+    capacity: Decimal | None = None  # the capacity across the tender the award used (the least stated)
+
+    @property
+    def capacity_note(self) -> str | None:
+        """Why a lot got fewer hours than offered, when the provider's own stated capacity is the reason."""
+        if self.capacity is None or not self.awards:
+            return None
+        total = sum((a.weekly_quantity for a in self.awards), Decimal(0))
+        if total < self.capacity - Decimal("0.01"):
+            return None
+        parts = ", ".join(f"{a.weekly_quantity:,.2f} on {a.lot_code}" for a in self.awards)
+        return (f"Your stated capacity across the tender, {self.capacity:,.2f} hours a week, was awarded in full "
+                f"({parts}): where a lot got fewer hours than you offered on it, that capacity is why.")
 
     @property
     def to_bid_again(self) -> list[str]:
@@ -242,7 +255,10 @@ def my_result(*, uow: UnitOfWork, caller: Caller, ref: str) -> ProviderResult:
     awards = [a for a in every_award if a.provider_code == caller.organisation_code]
     floor = tender.rules.min_quality
     standings = _standings(uow, row, caller.organisation_code, floor, every_award) if published else []
-    return ProviderResult(tender, published, bids, awards, floor, excluded, standings)
+    capacity = engine.provider_capacities(
+        [b for _, b in opened_bids(uow, row) if b.provider == caller.organisation_code]).get(
+        caller.organisation_code) if published else None
+    return ProviderResult(tender, published, bids, awards, floor, excluded, standings, capacity)
 
 
 def _standings(uow: UnitOfWork, row: TenderRow, provider: str, floor: Decimal | None,

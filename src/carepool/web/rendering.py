@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ def _money(value: Money | None) -> str:
     return "" if value is None else str(value)
 
 
-def _number(value: int | float | None) -> str:
+def _number(value: int | float | Decimal | None) -> str:
     return "" if value is None else f"{value:,}"
 
 

@@ -3,6 +3,7 @@ count); a bid altered in the database is caught at opening; a provider only ever
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -65,6 +66,7 @@ def test_no_role_and_no_route_reveals_a_sealed_bid(world: World, client: TestCli
         a_bid = next(b for b in bids if b.provider_code == SME_A)
         params = {"ref": ref, "consortium_id": str(world.consortium_id), "lot_id": str(a_bid.lot_id),
                   "bid_id": str(a_bid.id), "code": HF}
+        a_id, a_receipt = a_bid.id, a_bid.receipt_sha256
     api = _api_paths(client, params)
     assert any("/bids" in p for p in api) and any("/ocds" in p for p in api) and len(api) > 20
     pages = ["/", "/tenders", f"/tenders/{ref}", f"/tenders/plan/{world.consortium_id}", "/tenders/my-bids",
@@ -81,12 +83,16 @@ def test_no_role_and_no_route_reveals_a_sealed_bid(world: World, client: TestCli
         client.cookies.clear()
         sign_in(client, email)
         bodies += [client.get(path) for path in pages]
+        own_sealed = f"/api/procurement/my/bids/{a_id}/sealed"
         for response in bodies:
             assert response.status_code < 500, (email, response.url, response.text[:300])
             for secret in hidden:
                 assert secret not in response.text, (email, str(response.url), secret)
+            if email == "bids@a.test" and response.url.path == own_sealed:
+                continue  # A's own bid as sealed, to check its receipt: A's alone (below)
             assert "nonce" not in response.text and "price_per_unit" not in response.text
         client.cookies.clear()
+    assert sealed_for_its_bidder_only(client, world, a_id, a_receipt)
     # What the consortium does see: how many.
     lead = {"Authorization": f"Bearer {token_for(world.db, LEAD)}"}
     listing = client.get(f"/api/procurement/tenders/{ref}/bids", headers=lead).json()
@@ -96,6 +102,23 @@ def test_no_role_and_no_route_reveals_a_sealed_bid(world: World, client: TestCli
     # And the bidder sees its own bid and receipt.
     mine = client.get("/api/procurement/my/bids", headers=_auth(world, "bids@a.test"))
     assert [b["price"] for b in mine.json()] == ["21.37"] and len(mine.json()[0]["receipt"]["sha256"]) == 64
+
+
+def sealed_for_its_bidder_only(client: TestClient, world: World, bid_id: int, receipt_sha256: str) -> bool:
+    """The bidder downloads its bid exactly as sealed, and its SHA-256 is the receipt's; no one else gets it."""
+    sealed = client.get(f"/api/procurement/my/bids/{bid_id}/sealed", headers=_auth(world, "bids@a.test"))
+    assert hashlib.sha256(sealed.content).hexdigest() == receipt_sha256 and '"21.37"' in sealed.text
+    sign_in(client, "bids@a.test")
+    receipt = client.get(f"/tenders/my-bids/{bid_id}/bid-{bid_id}-receipt.txt")
+    assert "attachment" in receipt.headers["content-disposition"]
+    assert f"SHA-256:    {receipt_sha256}" in receipt.text and sealed.text in receipt.text
+    page_copy = client.get(f"/tenders/my-bids/{bid_id}/bid-{bid_id}-sealed.json")
+    assert page_copy.content == sealed.content and f"bid-{bid_id}-receipt.txt" in client.get("/tenders/my-bids").text
+    client.cookies.clear()
+    for email in ("bids@c.test", "bids@b.test", LEAD, "admin@hf.test"):
+        other = client.get(f"/api/procurement/my/bids/{bid_id}/sealed", headers=_auth(world, email))
+        assert other.status_code in (403, 404) and "21.37" not in other.text, email
+    return True
 
 
 def test_a_bid_altered_in_the_database_is_caught_at_opening(world: World, client: TestClient) -> None:
