@@ -3,6 +3,7 @@ every submitted bid is invalidated and a close deadline moves out, as for any ot
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -182,6 +183,7 @@ def test_the_same_demand_is_in_one_live_tender_at_a_time(world: World) -> None:
         sign_in(browser, LEAD)
         page = browser.get(f"/tenders/plan/{world.consortium_id}").text
     assert f"already in {first} (published) as HC-BRENT-KIL" in page  # the plan says so before anyone tries
+    assert re.search(r"(\d+) lots in the plan \((\d+) of them buy demand already in a live tender", page)
 
     with world.db.uow() as uow:
         tendering.cancel(uow=uow, caller=lead, ref=first, reason="re-scoped")
