@@ -108,10 +108,12 @@ def list_events(
     *, uow: UnitOfWork, organisation: str | None, limit: int = 200, entity_type: str | None = None,
     entity_id: str | None = None, action: str | None = None,
 ) -> list[AuditEvent]:
-    """Newest first; scoped to one organisation's events (None = every event, operators only); optionally
-    one kind of record (``entity_type``), one record (with ``entity_id``) or one ``action`` (``tender.``
-    ending in a dot: every tender action)."""
-    query = select(AuditEventRow).order_by(AuditEventRow.seq.desc()).limit(limit)
+    """Newest first by time, then by number; scoped to one organisation's events (None = every event,
+    operators only); optionally one kind of record (``entity_type``), one record (with ``entity_id``) or one
+    ``action`` (``tender.`` ending in a dot: every tender action)."""
+    # Time, not seq: an event's number is its place in the chain, and a clock set back (the demo walks its
+    # tender from 70 days ago, after loading partners today) appends older times after newer ones.
+    query = select(AuditEventRow).order_by(AuditEventRow.at.desc(), AuditEventRow.seq.desc()).limit(limit)
     if organisation is not None:
         query = query.where(AuditEventRow.organisation == organisation)
     if entity_type:
