@@ -13,7 +13,7 @@ from sqlalchemy import select
 from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError, conflict, not_found
 from carepool.db.uow import UnitOfWork
-from carepool.partners.model import Caller, Role, parse_role
+from carepool.partners.model import Caller, OrgKind, Role, parse_role
 from carepool.partners.tables import ApiTokenRow, OrganisationRow, UserRow
 
 _hasher = PasswordHasher()
@@ -82,7 +82,7 @@ def create_user(
 def _caller(uow: UnitOfWork, row: UserRow) -> Caller:
     org = uow.session.get(OrganisationRow, row.organisation_code)
     return Caller(row.id, row.email, row.name, row.organisation_code, org.name if org else "",
-                  _parse_roles(row.roles))
+                  _parse_roles(row.roles), OrgKind(org.kind) if org else None)
 
 
 def _user_by_email(uow: UnitOfWork, email: str) -> UserRow | None:

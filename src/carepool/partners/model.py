@@ -117,9 +117,19 @@ class Caller:
     organisation_code: str
     organisation_name: str
     roles: frozenset[Role]
+    organisation_kind: OrgKind | None = None
 
     def has(self, *roles: Role) -> bool:
         return any(role in self.roles for role in roles)
+
+    def in_menu(self, roles: tuple[Role, ...]) -> bool:
+        """Whether a menu entry for ``roles`` (none: everyone) is for this user. The commissioning partners'
+        pages stay out of a provider's menu even for its admins (who administer the provider, not the pool)."""
+        if not roles:
+            return True
+        if self.organisation_kind is OrgKind.PROVIDER and tuple(roles) == PARTNER_ROLES:
+            return False
+        return self.has(*roles)
 
     def require(self, *roles: Role) -> None:
         if not self.has(*roles):

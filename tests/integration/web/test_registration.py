@@ -57,6 +57,9 @@ def test_a_provider_registers_and_is_signed_in_ready_to_bid(client: TestClient, 
     assert (org.kind, org.sme) == (OrgKind.PROVIDER, True)
     assert {e.action for e in events} == {"organisation.registered", "user.created"}
     assert client.get("/tenders/my-bids").status_code == 200  # the provider portal
+    menu = tenders.text.split('<nav aria-label="Main">')[1].split("</nav>")[0]
+    assert 'href="/tenders"' in menu and 'href="/audit"' in menu  # its own organisation's trail, as its admin
+    assert 'href="/pool"' not in menu and 'href="/partners"' not in menu  # the partners' pages are not its business
     assert client.get("/partners/import").status_code == 403  # a provider never edits the shared directory
     client.post("/logout", data={"csrf_token": csrf_token(client)})
     back = sign_in(client, "tom@kindlycare.test", TOM["password"], follow_redirects=False)

@@ -1,5 +1,5 @@
-"""Deny by default: every route of every feature needs a signed-in caller, except signing in and out and
-the public open data, which lives under /open-data/ and never asks who you are."""
+"""Deny by default: every route of every feature needs a signed-in caller, except signing in and out, a
+provider registering itself, and the public open data, which lives under /open-data/ and never asks who you are."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from fastapi.routing import APIRoute
 from carepool.web.deps import current_caller
 
 PACKAGE = Path(importlib.import_module("carepool").__file__).parent  # type: ignore[arg-type]
-SIGN_IN_AND_OUT = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
+SIGN_IN_AND_OUT = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
+                   ("GET", "/register"), ("POST", "/register")}
 PUBLIC_PREFIX = "/open-data"
 
 
