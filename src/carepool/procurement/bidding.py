@@ -83,7 +83,8 @@ def _seal(uow: UnitOfWork, caller: Caller, tender: TenderRow, lot: LotRow, conte
             BidRow.tender_id == tender.id, BidRow.lot_id == lot.id, BidRow.provider_code == provider,
             BidRow.status == BidStatus.SUBMITTED.value)).scalars():
         check_bid_move(old.id, BidStatus(old.status), BidStatus.SUPERSEDED)
-        old.status, old.status_note = BidStatus.SUPERSEDED.value, f"replaced by a later bid at {now:%Y-%m-%d %H:%M}"
+        old.status = BidStatus.SUPERSEDED.value
+        old.status_note = f"replaced by a later bid at {now.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
     row = BidRow(tender_id=tender.id, lot_id=lot.id, provider_code=provider, status=BidStatus.SUBMITTED.value,
                  tender_version=tender.version, submitted_at=now, submitted_by=caller.email, receipt_sha256=digest)
     uow.session.add(row)
