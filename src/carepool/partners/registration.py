@@ -1,10 +1,13 @@
 """A care provider registers itself to bid: its organisation and its first user, in one step.
 
 Providers are not partners of the consortium, and a small agency has no one to ask for an account:
-the sign-in page offers "register to bid". The organisation is a provider (never a council or NHS body),
-its SME flag is self-declared (as on a tender's selection questionnaire), and the first user gets the
-provider and admin roles, so it can bid and add colleagues. A code or email already on record is refused
-without saying whose it is. The operator can close registration (``CAREPOOL_OPEN_REGISTRATION=0``).
+the sign-in page offers "register to bid". The organisation is a provider known by its CQC provider id
+(an ODS code could be an NHS body's not yet on record, which a later directory import would then hand to
+whoever registered it), its SME flag is self-declared (as on a tender's selection questionnaire), and
+the first user gets the provider and admin roles, so it can bid and add colleagues. A code already on
+record is refused; an email already on record gets the same answer as any other refusal of the person's
+details, so the form does not tell who has an account. The operator can close registration
+(``CAREPOOL_OPEN_REGISTRATION=0``).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import asdict, dataclass
 
 from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError, Problem, conflict
-from carepool.core.ids import provider_code
+from carepool.core.ids import CQC_PROVIDER, provider_code
 from carepool.db.uow import UnitOfWork
 from carepool.partners import access
 from carepool.partners.model import Caller, Organisation, OrgKind, Role
@@ -24,7 +27,7 @@ ROLES = [Role.PROVIDER.value, Role.ADMIN.value]
 
 @dataclass(frozen=True)
 class ProviderRegistration:
-    code: str  # CQC provider id (1-101234567) or ODS code
+    code: str  # CQC provider id (1-101234567)
     name: str
     sme: bool
     person: str
@@ -35,10 +38,10 @@ class ProviderRegistration:
 
 def _problems(form: ProviderRegistration) -> list[Problem]:
     said: list[str] = []  # each names the form's field as its label reads
-    try:
-        provider_code(form.code)
-    except CarepoolError as error:
-        said.append(f"CQC provider id or ODS code: {error.message}")
+    if not CQC_PROVIDER.match(form.code.strip().upper()):
+        said.append(f"CQC provider id: {form.code.strip()!r} is not a CQC provider id: expected 1- and 9 to 11 "
+                    "digits, as on your CQC registration (e.g. 1-101234567); an NHS trust is set up by the "
+                    "consortium")
     if not form.name.strip():
         said.append("Organisation name: is empty; give the organisation's registered name")
     if not form.person.strip():
@@ -66,6 +69,12 @@ def register_provider(*, uow: UnitOfWork, form: ProviderRegistration) -> Caller:
     actor = f"user:{form.email.strip().lower()}"
     audit.record(uow=uow, actor=actor, organisation=org.code, action="organisation.registered",
                  entity_type="organisation", entity_id=org.code, after={**asdict(org), "kind": org.kind.value})
-    user = access.create_user(uow=uow, actor=actor, email=form.email, name=form.person, organisation_code=org.code,
-                              roles=ROLES, password=form.password)  # commits both, or neither
+    try:
+        user = access.create_user(uow=uow, actor=actor, email=form.email, name=form.person,
+                                  organisation_code=org.code, roles=ROLES, password=form.password)  # commits both
+    except CarepoolError as error:
+        if error.kind != "conflict":
+            raise
+        raise conflict("these details cannot be registered: if you already have a carepool account, sign in "
+                       "(or ask your organisation's admin to add you); otherwise use another email") from None
     return access.caller_for_user(uow=uow, user_id=user.id)

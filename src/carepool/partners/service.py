@@ -13,7 +13,7 @@ from carepool.core import tabular
 from carepool.core.errors import CarepoolError, Problem, not_found
 from carepool.db.uow import UnitOfWork
 from carepool.partners.model import AGE_BANDS, Caller, Locality, Organisation, OrgKind, Population, Role
-from carepool.partners.tables import LocalityRow, OrganisationRow, PopulationRow
+from carepool.partners.tables import LocalityRow, OrganisationRow, PopulationRow, UserRow
 
 T = TypeVar("T")
 
@@ -140,6 +140,24 @@ def _others_records(uow: UnitOfWork, batch: PartnerBatch, caller: Caller) -> lis
     return problems
 
 
+def _kind_changes(uow: UnitOfWork, batch: PartnerBatch) -> list[Problem]:
+    """Rows that would change the kind of an organisation with users: their powers would change with it (a
+    self-registered provider must not become, say, an ICB because the ICB was imported under its code)."""
+    problems: list[Problem] = []
+    for item in batch.organisations:
+        row = uow.session.get(OrganisationRow, item.value.code)
+        if row is None or row.kind == item.value.kind.value:
+            continue
+        users = uow.session.execute(select(func.count()).select_from(UserRow).where(
+            UserRow.organisation_code == row.code)).scalar_one()
+        if users:
+            problems.append(item.problem(
+                f"{row.code} ({row.name}) is on record as a {OrgKind(row.kind).label.lower()} with {users} "
+                f"user{'s' if users != 1 else ''}: its kind cannot change by import, as its users' powers would "
+                "change with it; if the code was taken in error, the operator must look into it", "kind"))
+    return problems
+
+
 def import_batch(*, uow: UnitOfWork, actor: str, batch: PartnerBatch, what: str = "import",
                  caller: Caller | None = None) -> ImportSummary:
     """Add or update organisations, localities and populations, all or nothing.
@@ -149,7 +167,7 @@ def import_batch(*, uow: UnitOfWork, actor: str, batch: PartnerBatch, what: str 
     if caller is not None:
         check_directory_editor(uow=uow, caller=caller)
     others = _others_records(uow, batch, caller) if caller is not None else []
-    tabular.check(batch.problems + _check_references(uow, batch) + others, what)
+    tabular.check(batch.problems + _check_references(uow, batch) + others + _kind_changes(uow, batch), what)
     session = uow.session
     for item in batch.organisations:
         org = item.value

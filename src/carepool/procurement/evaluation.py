@@ -108,7 +108,9 @@ def evaluate(*, uow: UnitOfWork, caller: Caller, ref: str, time_limit: float = 3
     uow.session.execute(delete(AwardRow).where(AwardRow.tender_id == tender.id))
     plan = [(by_key[(a.provider, a.lot)].id, a.quantity) for a in comparison.awarded.awards]
     _store_awards(uow, tender, plan, "optimiser", {row.id: row for row, _ in pairs})
-    smes = {b.provider for _, b in pairs if b.provider in who and who[b.provider].sme}
+    bidders_on_tender = set(uow.session.execute(select(BidRow.provider_code).where(
+        BidRow.tender_id == tender.id)).scalars())  # tampered and superseded bids' providers too (shown later)
+    smes = {code for code in bidders_on_tender if code in who and who[code].sme}
     floor = rules.min_quality
     excluded = [{"bid": b.bid_id, "provider": b.provider, "lot": b.lot, "reason": f"quality {b.quality} below the "
                  f"floor of {floor}"} for _, b in pairs if floor is not None and b.quality < floor]

@@ -21,6 +21,7 @@ FORM_FIELD = "csrf_token"
 HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOGIN_PATH = "/login"
+SIGN_IN_PATHS = (LOGIN_PATH, "/register")  # both sign the browser in: a foreign page must not
 
 
 def token_for(request: Request) -> str:
@@ -51,7 +52,7 @@ async def check_csrf(request: Request) -> None:
     if request.method not in UNSAFE_METHODS or request.headers.get("authorization"):
         return
     route = getattr(request.scope.get("route"), "path", request.url.path)  # the same behind a root path
-    if "user_id" not in request.session and route != LOGIN_PATH:
+    if "user_id" not in request.session and route not in SIGN_IN_PATHS:
         return  # not signed in: the route itself answers "sign in to continue"
     sent = request.headers.get(HEADER)
     if sent is None:

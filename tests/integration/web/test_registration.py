@@ -12,12 +12,14 @@ from sqlalchemy import func, select
 
 from carepool.audit import service as audit
 from carepool.config import Settings
+from carepool.core.errors import CarepoolError
 from carepool.db.engine import Database
 from carepool.partners import service
-from carepool.partners.model import OrgKind
+from carepool.partners.model import Organisation, OrgKind
+from carepool.partners.service import Located, PartnerBatch
 from carepool.partners.tables import OrganisationRow, UserRow
 from carepool.web.app import create_app
-from tests.integration.helpers import add_organisations, csrf_token, sign_in
+from tests.integration.helpers import add_organisations, add_user, csrf_token, sign_in
 
 TOM = {"code": "1-101234567", "name": "Kindly Care Ltd", "sme": "yes", "person": "Tom Okoro",
        "email": "Tom@KindlyCare.test", "password": "a long enough secret", "password_again": "a long enough secret"}
@@ -44,6 +46,8 @@ def _counts(database: Database) -> tuple[int, int]:
 def test_a_provider_registers_and_is_signed_in_ready_to_bid(client: TestClient, database: Database) -> None:
     assert 'href="/register"' in client.get("/login").text
     assert "CQC provider id" in client.get("/register").text
+    forged = client.post("/register", data=TOM, follow_redirects=False)  # another site's form: no token
+    assert forged.status_code == 403 and client.get("/api/me").status_code == 401
     done = _register(client)
     assert done.status_code == 303 and done.headers["location"] == "/tenders"
     tenders = client.get("/tenders")
@@ -70,7 +74,7 @@ def test_every_problem_is_named_and_nothing_is_made(client: TestClient, database
     before = _counts(database)
     page = _register(client, code="1-23", name=" ", email="tom", password="short", password_again="short")
     assert page.status_code == 422
-    for said in ("CQC provider id or ODS code: '1-23' is not a provider code",
+    for said in ("CQC provider id: '1-23' is not a CQC provider id",
                  "Organisation name: is empty", "Email: 'tom' is not an email address",
                  "Password: must have at least 10 characters"):
         assert said in page.text.replace("&#39;", "'")
@@ -87,10 +91,13 @@ def test_a_code_or_email_already_on_record_is_refused_without_a_trace(client: Te
     before = _counts(database)
     again = _register(client, email="someone@else.test")
     assert again.status_code == 409 and "1-101234567 is already registered" in again.text
-    brent = _register(client, code="E09000005")
-    assert brent.status_code == 422 and "is not a provider code" in brent.text.replace("&#39;", "'")
+    for code in ("E09000005", "QXY"):  # a council's code; an ODS code, maybe an NHS body's not yet on record
+        refused = _register(client, code=code)
+        assert refused.status_code == 422 and "is not a CQC provider id" in refused.text.replace("&#39;", "'")
     taken = _register(client, code="1-109999999", name="Another Care Ltd")  # Tom's email again
-    assert taken.status_code == 409 and "already exists" in taken.text
+    assert taken.status_code == 409 and "these details cannot be registered" in taken.text
+    assert "tom@kindlycare.test" not in taken.text.lower().replace('value="tom@kindlycare.test"', "")
+    assert "already exists" not in taken.text  # the same answer whoever has an account
     assert _counts(database) == before  # the organisation of the refused user was not kept either
 
 
@@ -100,3 +107,21 @@ def test_the_operator_can_close_registration(database: Database) -> None:
         assert 'href="/register"' not in client.get("/login").text
         assert client.get("/register").status_code == 404
         assert _register(client).status_code == 404
+
+
+
+def test_an_organisation_with_users_never_changes_kind_by_import(database: Database) -> None:
+    """Its users' powers would change with it: a provider's admin would become an ICB's."""
+    add_organisations(database, ("QXY", "Somewhere Care Trust", OrgKind.PROVIDER),
+                      ("QXZ", "Nobody Yet", OrgKind.PROVIDER))
+    add_user(database, "admin@qxy.test", "QXY", "provider", "admin")
+    as_icb = [Located(Organisation("QXY", "NHS Somewhere ICB", OrgKind.NHS_COMMISSIONER)),
+              Located(Organisation("QXZ", "NHS Elsewhere ICB", OrgKind.NHS_COMMISSIONER))]
+    with database.uow() as uow, pytest.raises(CarepoolError) as refused:
+        service.import_batch(uow=uow, actor="operator", batch=PartnerBatch(organisations=as_icb), what="orgs.csv")
+    said = [str(p) for p in refused.value.problems] or [refused.value.message]
+    assert len(said) == 1 and "QXY (Somewhere Care Trust) is on record as a provider with 1 user" in said[0]
+    with database.uow() as uow:
+        service.import_batch(uow=uow, actor="operator", batch=PartnerBatch(organisations=as_icb[1:]))
+        assert service.get_organisation(uow=uow, code="QXZ").kind is OrgKind.NHS_COMMISSIONER  # no users: fine
+        assert service.get_organisation(uow=uow, code="QXY").kind is OrgKind.PROVIDER
