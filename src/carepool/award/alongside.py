@@ -9,20 +9,24 @@ the 1,000-lot benchmark (``bench/award.py``): HiGHS's root heuristics find a goo
 about 9 s and the search takes £1,000–2,000 a week off it; where HiGHS finds no better plan
 than its start (seed 1) the search alone more than halves the gap.
 
-The worker is a separate process (``spawn``: safe under a threaded web server) that rebuilds
-the instance and model from the problem, so nothing but plans crosses between the two. It is
-stopped when the solve ends, whatever happens.
+The worker is a separate process (``spawn``: safe under a threaded web server; a script that calls
+the engine needs the usual ``if __name__ == "__main__":`` guard) that rebuilds the instance and model
+from the problem. Plans cross in two shared-memory mailboxes, each holding the best plan one side has
+for the other: no pipe can fill up, and nothing is left behind when the worker is stopped at the end of
+the solve. Starting it takes about a second (a fresh interpreter), so it is started from a thread while
+HiGHS sets up, and not at all when less than ``MIN_SECONDS`` remain.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing
 import os
-import queue
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import cycle
 from typing import Any
 
@@ -37,57 +41,93 @@ from carepool.award.model import AwardProblem
 FEASIBLE = 1e-6  # most a plan may break a row by and still be taken
 NEIGHBOURHOOD_SIZES = (250, 400, 150)  # bids per neighbourhood, in turn, so the groups' borders move
 IDLE_ROUNDS = len(NEIGHBOURHOOD_SIZES)  # rounds without gain before the search waits for the solver's next plan
+MIN_SECONDS = 8.0  # below this the worker's start (about a second) costs more than the search can give
 STOP_SECONDS = 5.0  # how long the worker is given to stop before it is killed
+POLL_SECONDS = 0.1  # how often a waiting worker looks for the solver's next plan
 
 
 def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+def _better(value: float, than: float) -> bool:
+    return value < than - 1e-9 * abs(value) if math.isfinite(than) else math.isfinite(value)
+
+
+class Mailbox:
+    """The latest plan one side has for the other, in shared memory; reading says whether there is one not yet
+    seen. No pipe, so a plan nobody reads blocks nothing. With ``keep_best``, only a cheaper plan replaces the
+    one there (the search's plans all meet every rule; the solver's may break a rule its model leaves out, so
+    its mailbox keeps the latest and the search judges)."""
+
+    def __init__(self, context: Any, n_cols: int, *, keep_best: bool = True) -> None:
+        self._keep_best = keep_best
+        self._lock = context.Lock()
+        self._plan = context.Array("d", n_cols, lock=False)
+        self._objective = context.Value("d", math.inf, lock=False)
+        self._version = context.Value("q", 0, lock=False)
+
+    def post(self, col: np.ndarray, objective: float) -> bool:
+        with self._lock:
+            if self._keep_best and not _better(objective, self._objective.value):
+                return False
+            np.frombuffer(self._plan, dtype=np.float64)[:] = col
+            self._objective.value = objective
+            self._version.value += 1
+            return True
+
+    def read(self, seen: int) -> tuple[int, float, np.ndarray] | None:
+        """(version, objective, plan) when a plan newer than version ``seen`` is there, else None."""
+        with self._lock:
+            version = int(self._version.value)
+            if version == seen:
+                return None
+            return version, float(self._objective.value), np.frombuffer(self._plan, dtype=np.float64).copy()
+
+
 @dataclass
 class SearchLink:
-    """The worker's side: plans from the solver in, better plans out (the ``Exchange`` ``improve`` uses)."""
+    """The worker's side: the solver's plans in, better plans out (the ``Exchange`` ``improve`` uses)."""
 
     inst: Instance
     full: SparseModel
-    inbox: Any  # multiprocessing queue: the solver's plans
-    outbox: Any  # multiprocessing queue: (objective, plan) meeting every rule
-    best: float = np.inf
-
-    def _acceptable(self, col: np.ndarray) -> np.ndarray | None:
-        col = with_totals(self.inst, self.full, col)
-        value = float(np.dot(self.full.cost, col))
-        if value < self.best - 1e-9 * abs(value) and self.full.violation(col) <= FEASIBLE:
-            return col
-        return None
+    from_solver: Mailbox
+    to_solver: Mailbox
+    best: float = math.inf
+    seen: int = 0
 
     def take(self, *, wait: float = 0.0) -> np.ndarray | None:
-        """The cheapest plan the solver has sent since the last call that beats the best so far and meets
-        every rule (the solver's model may leave share rules out), or None; waits up to ``wait`` seconds."""
-        found = None
-        with contextlib.suppress(queue.Empty):
-            while True:
-                col = self.inbox.get(timeout=wait) if wait > 0 and found is None else self.inbox.get_nowait()
-                better = self._acceptable(np.asarray(col, dtype=np.float64))
-                if better is not None:
-                    found, self.best = better, float(np.dot(self.full.cost, better))
-        return found
+        """The solver's latest plan if it beats the best so far and meets every rule (the solver's model may
+        leave share rules out), or None; waits up to ``wait`` seconds for one."""
+        until = time.perf_counter() + wait
+        while True:
+            news = self.from_solver.read(self.seen)
+            if news is not None:
+                self.seen = news[0]
+                col = with_totals(self.inst, self.full, news[2])
+                value = float(np.dot(self.full.cost, col))
+                if _better(value, self.best) and self.full.violation(col) <= FEASIBLE:
+                    self.best = value
+                    return col
+            if time.perf_counter() >= until:
+                return None
+            time.sleep(POLL_SECONDS)
 
     def give(self, col: np.ndarray, value: float) -> None:
-        if value < self.best - 1e-9 * abs(value):
+        if _better(value, self.best):
             self.best = value
-            self.outbox.put((value, col))
+            self.to_solver.post(col, value)
 
 
 def search_worker(problem: AwardProblem, use_packages: bool, share: np.ndarray, sme: bool, start: np.ndarray,
-                  seconds: float, inbox: Any, outbox: Any) -> None:
+                  seconds: float, from_solver: Mailbox, to_solver: Mailbox) -> None:
     """The worker process: neighbourhood search from ``start`` for ``seconds``, trading plans with the solver."""
     deadline = time.perf_counter() + seconds
     inst = build_instance(problem, use_packages=use_packages)
     full = build_model(inst)
     lazy = LazyRules(share.copy(), sme)
     model = lazy.model(inst)
-    link = SearchLink(inst, full, inbox, outbox, best=float(np.dot(full.cost, start)))
+    link = SearchLink(inst, full, from_solver, to_solver, best=float(np.dot(full.cost, start)))
     col, idle = start, 0
     for size in cycle(NEIGHBOURHOOD_SIZES):
         if deadline - time.perf_counter() < 1.0:
@@ -103,70 +143,70 @@ def search_worker(problem: AwardProblem, use_packages: bool, share: np.ndarray, 
             col, idle = other, 0
 
 
+@dataclass
 class PlanExchange:
     """The solver's side: the search's plans to hand to the solver, and the solver's plans to send back."""
 
-    def __init__(self, inbox: Any, outbox: Any) -> None:
-        self._to_search = inbox
-        self._from_search = outbox
-        self.best: tuple[float, np.ndarray] | None = None  # the cheapest plan the search has sent
-        self.handed: list[float] = []  # objectives of the plans handed to the solver, for the record
+    cost: np.ndarray
+    to_search: Mailbox
+    from_search: Mailbox
+    best: tuple[float, np.ndarray] | None = None  # the cheapest plan the search has sent
+    handed: list[float] = field(default_factory=list)  # objectives of the plans handed to the solver
+    seen: int = 0
 
-    def _drain(self) -> None:
-        with contextlib.suppress(queue.Empty, OSError, ValueError):
-            while True:
-                value, col = self._from_search.get_nowait()
-                if self.best is None or value < self.best[0]:
-                    self.best = (value, col)
+    def _collect(self) -> None:
+        news = self.from_search.read(self.seen)
+        if news is not None:
+            self.seen = news[0]
+            if self.best is None or news[1] < self.best[0]:
+                self.best = (news[1], news[2])
 
     def better_than(self, objective: float) -> np.ndarray | None:
-        """The search's best plan if it beats ``objective`` (the solver's best), to hand to the solver."""
-        self._drain()
-        if self.best is None or not self.best[0] < objective - 1e-9 * abs(objective):
+        """The search's best plan if it beats ``objective`` (the solver's best; infinite before it has one)."""
+        self._collect()
+        if self.best is None or not _better(self.best[0], objective):
             return None
         self.handed.append(self.best[0])
         return self.best[1]
 
     def send(self, col: np.ndarray) -> None:
         """A better plan of the solver's, for the search to go on from."""
-        with contextlib.suppress(OSError, ValueError):
-            self._to_search.put(np.array(col, dtype=np.float64, copy=True))  # pickled later, by a feeder thread
+        self.to_search.post(col, float(np.dot(self.cost, col)))
 
     def final(self) -> np.ndarray | None:
-        self._drain()
+        self._collect()
         return None if self.best is None else self.best[1]
 
 
 @contextlib.contextmanager
 def search_alongside(problem: AwardProblem, *, use_packages: bool, lazy: LazyRules | None, start: np.ndarray,
-                     seconds: float) -> Iterator[PlanExchange | None]:
+                     cost: np.ndarray, seconds: float) -> Iterator[PlanExchange]:
     """Run the neighbourhood search in a worker process for ``seconds``; stop it on leaving the block.
 
-    Yields None when no process can be started (a process limit, say): the solver then runs alone."""
+    The worker is started from a thread, so the solve starts at once; if no process can be started (a
+    process limit, say), the exchange simply never has a plan and the solver runs alone."""
     context = multiprocessing.get_context("spawn")
-    inbox, outbox = context.Queue(), context.Queue()
-    inbox.cancel_join_thread()  # plans not yet read must not hold up the end of the solve
-    n_providers = len(problem.providers)
-    share = lazy.share if lazy is not None else np.ones(n_providers, dtype=bool)
+    to_search, from_search = Mailbox(context, len(start), keep_best=False), Mailbox(context, len(start))
+    share = lazy.share if lazy is not None else np.ones(len(problem.providers), dtype=bool)
     sme = lazy.sme if lazy is not None else True
     worker = context.Process(target=search_worker, daemon=True,
-                             args=(problem, use_packages, share, sme, start, seconds, inbox, outbox))
-    try:
-        worker.start()
-    except OSError:
-        inbox.close()
-        outbox.close()
-        yield None
-        return
-    exchange = PlanExchange(inbox, outbox)
+                             args=(problem, use_packages, share, sme, start, seconds, to_search, from_search))
+    starting = threading.Thread(target=_start, args=(worker,), daemon=True)
+    starting.start()
+    exchange = PlanExchange(cost, to_search, from_search)
     try:
         yield exchange
     finally:
         exchange.final()
-        worker.terminate()
-        worker.join(STOP_SECONDS)
-        if worker.is_alive():
-            worker.kill()
-            worker.join()
-        for channel in (inbox, outbox):
-            channel.close()
+        starting.join()
+        if worker.pid is not None:
+            worker.terminate()
+            worker.join(STOP_SECONDS)
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+
+
+def _start(worker: Any) -> None:
+    with contextlib.suppress(OSError):  # no second process to be had: the solver runs alone
+        worker.start()

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from carepool.award.alongside import MIN_SECONDS as ALONGSIDE_MIN_SECONDS
 from carepool.award.alongside import PlanExchange, cores, search_alongside
 from carepool.award.diagnose import check_static, explain_infeasible
 from carepool.award.heuristic import heuristic_plan
@@ -156,11 +157,12 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
         mark = time.perf_counter()
         solve = functools.partial(_solve_lazily, inst, full, model, lazy, solver, start if warm_start else None,
                                   deadline=deadline, rel_gap=rel_gap, threads=threads)
-        if policy.search_alongside and solver == "highs" and start is not None and cores() >= 2:
-            with search_alongside(problem, use_packages=use_packages, lazy=lazy, start=start,
+        if (policy.search_alongside and solver == "highs" and warm_start and start is not None and cores() >= 2
+                and deadline - mark >= ALONGSIDE_MIN_SECONDS):
+            with search_alongside(problem, use_packages=use_packages, lazy=lazy, start=start, cost=full.cost,
                                   seconds=deadline - mark) as exchange:
                 outcome = solve(exchange=exchange)
-            searched = exchange.final() if exchange is not None else None
+            searched = exchange.final()
         else:
             outcome = solve()
         clock.solve = time.perf_counter() - mark
@@ -211,7 +213,7 @@ def _solve_lazily(inst: Instance, full: SparseModel, model: SparseModel, lazy: L
         if deadline - time.perf_counter() < 1.0:
             return outcome
         model = lazy.model(inst)
-        searched = exchange.final() if exchange is not None and start is not None else None  # None: cold, as asked
+        searched = exchange.final() if exchange is not None else None
         if searched is not None and _cost(full, searched) < _cost(full, start):
             start = searched
 

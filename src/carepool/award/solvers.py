@@ -105,6 +105,17 @@ def solve_highs(model: SparseModel, *, start: np.ndarray | None = None, time_lim
     began = time.perf_counter()
     h = to_highs(model, time_limit=time_limit, rel_gap=rel_gap, threads=threads, log=log)
     firsts: list[float] = []
+    failures: list[BaseException] = []
+
+    def guarded(callback: Callable[[Any], None]) -> Callable[[Any], None]:
+        """HiGHS swallows what a callback raises and stops without a plan: keep it, stop, raise it after."""
+        def run(event: Any) -> None:
+            try:
+                callback(event)
+            except BaseException as error:  # Ctrl-C too
+                failures.append(error)
+                event.interrupt()
+        return run
 
     def improved(event: Any) -> None:
         firsts.append(time.perf_counter() - began)
@@ -118,12 +129,14 @@ def solve_highs(model: SparseModel, *, start: np.ndarray | None = None, time_lim
             event.data_in.setSolution(plan)
             event.data_in.user_has_solution = True
 
-    h.cbMipImprovingSolution.subscribe(improved)
+    h.cbMipImprovingSolution.subscribe(guarded(improved))
     if exchange is not None:
-        h.cbMipUserSolution.subscribe(user_solution)
+        h.cbMipUserSolution.subscribe(guarded(user_solution))
     if start is not None:
         h.setSolution(model.n_cols, np.arange(model.n_cols, dtype=np.int32), start.astype(np.float64))
     h.run()
+    if failures:
+        raise failures[0]
     status = h.getModelStatus()
     info = h.getInfo()
     has_solution = info.primal_solution_status == int(highspy.SolutionStatus.kSolutionStatusFeasible)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import queue
+import threading
 import time
 from typing import Any
 
 import numpy as np
+import pytest
 
-from carepool.award.alongside import SearchLink, search_worker
+from carepool.award.alongside import Mailbox, PlanExchange, SearchLink, search_alongside, search_worker
 from carepool.award.heuristic import heuristic_plan
 from carepool.award.instance import build_instance
 from carepool.award.lazy import LazyRules
@@ -38,6 +39,23 @@ def _plan(inst, full, quantities: dict[int, float]) -> np.ndarray:
     return full_vector(inst, full, x)
 
 
+def _mailboxes(n_cols: int) -> tuple[Mailbox, Mailbox]:
+    """(to the search: the solver's latest plan, from the search: its best), as ``search_alongside`` makes them."""
+    context = multiprocessing.get_context("spawn")
+    return Mailbox(context, n_cols, keep_best=False), Mailbox(context, n_cols)
+
+
+def test_a_mailbox_keeps_only_a_better_plan_and_says_when_there_is_news() -> None:
+    latest, box = _mailboxes(3)
+    assert latest.post(np.array([1.0, 1.0, 1.0]), 5.0) and latest.post(np.array([2.0, 2.0, 2.0]), 6.0)
+    assert latest.read(0)[1] == 6.0  # type: ignore[index]  # the solver's latest: the search judges it
+    assert box.read(0) is None
+    assert box.post(np.array([1.0, 2.0, 3.0]), 10.0) and not box.post(np.array([9.0, 9.0, 9.0]), 11.0)
+    news = box.read(0)
+    assert news is not None and news[1] == 10.0 and news[2].tolist() == [1.0, 2.0, 3.0]
+    assert box.read(news[0]) is None  # nothing new since
+
+
 def test_the_search_takes_only_cheaper_plans_that_meet_every_rule_and_sends_only_better_ones() -> None:
     inst = build_instance(_problem(SHARES))
     full = build_model(inst)
@@ -45,21 +63,19 @@ def test_the_search_takes_only_cheaper_plans_that_meet_every_rule_and_sends_only
     dear = _plan(inst, full, {column["P2", "L1"]: 100, column["P3", "L2"]: 100})  # £4,100, meets every rule
     good = _plan(inst, full, {column["P1", "L1"]: 100, column["P2", "L2"]: 100})  # £3,800, P2 at 53%
     greedy = _plan(inst, full, {column["P1", "L1"]: 100, column["P1", "L2"]: 100})  # £3,600, P1 at 100%
-    inbox: queue.Queue = queue.Queue()
-    outbox: queue.Queue = queue.Queue()
-    link = SearchLink(inst, full, inbox, outbox, best=float(full.cost @ dear))
+    from_solver, to_solver = _mailboxes(full.n_cols)
+    link = SearchLink(inst, full, from_solver, to_solver, best=float(full.cost @ dear))
 
-    inbox.put(greedy)  # cheaper, but breaks max_share: a plan of the solver's relaxed model
+    from_solver.post(greedy, 3600.0)  # cheaper, but breaks max_share: a plan of the solver's relaxed model
     assert link.take() is None
-    inbox.put(good)
-    inbox.put(dear)
-    taken = link.take()
+    from_solver.post(good, 3800.0)  # the solver's next plan, once the broken rule is added
+    taken = link.take(wait=1.0)
     assert taken is not None and float(full.cost @ taken) == 3800.0 and link.best == 3800.0
 
     link.give(dear, 4100.0)  # not better than what the solver already has: not sent back
-    assert outbox.empty()
+    assert to_solver.read(0) is None
     link.give(good, 3799.0)
-    assert outbox.get_nowait()[0] == 3799.0
+    assert to_solver.read(0)[1] == 3799.0  # type: ignore[index]
 
 
 def test_the_worker_only_ever_sends_cheaper_plans_that_meet_every_rule() -> None:
@@ -68,19 +84,21 @@ def test_the_worker_only_ever_sends_cheaper_plans_that_meet_every_rule() -> None
     full = build_model(inst)
     start = full_vector(inst, full, heuristic_plan(inst))
     lazy = LazyRules.none_yet(inst)
-    inbox: queue.Queue = queue.Queue()
-    outbox: queue.Queue = queue.Queue()
+    from_solver, to_solver = _mailboxes(full.n_cols)
+    sent: list[float] = []
+    post = to_solver.post
+
+    def record(col: np.ndarray, objective: float) -> bool:
+        assert full.violation(col) <= 1e-6 and abs(float(full.cost @ col) - objective) < 1e-6
+        sent.append(objective)
+        return post(col, objective)
+
+    to_solver.post = record  # type: ignore[method-assign]
     began = time.perf_counter()
-    search_worker(problem, False, lazy.share, lazy.sme, start, 4.0, inbox, outbox)
+    search_worker(problem, False, lazy.share, lazy.sme, start, 4.0, from_solver, to_solver)
     assert time.perf_counter() - began < 6.0
-    sent = []
-    while not outbox.empty():
-        sent.append(outbox.get_nowait())
     assert sent, "the search improved on the heuristic's plan"
-    values = [value for value, _ in sent]
-    assert values == sorted(values, reverse=True) and values[0] < float(full.cost @ start)
-    for value, col in sent:
-        assert full.violation(col) <= 1e-6 and abs(float(full.cost @ col) - value) < 1e-6
+    assert sent == sorted(sent, reverse=True) and sent[0] < float(full.cost @ start)
 
 
 class HandsOver:
@@ -123,6 +141,30 @@ def test_the_engine_with_the_search_alongside_proves_the_same_optimum_and_leaves
     assert multiprocessing.active_children() == []
 
 
+def test_the_search_hands_its_plan_over_even_before_the_solver_has_one() -> None:
+    to_search, from_search = _mailboxes(2)
+    exchange = PlanExchange(np.array([1.0, 1.0]), to_search, from_search)
+    assert exchange.better_than(float("inf")) is None  # nothing from the search yet
+    from_search.post(np.array([2.0, 3.0]), 5.0)
+    handed = exchange.better_than(float("inf"))  # HiGHS's primal bound before its first plan
+    assert handed is not None and handed.tolist() == [2.0, 3.0]
+    assert exchange.better_than(5.0) is None  # no better than the solver's own
+    exchange.send(np.array([1.0, 1.0]))
+    assert to_search.read(0)[1] == 2.0  # type: ignore[index]
+
+
+def test_an_error_in_a_callback_is_raised_not_swallowed() -> None:
+    class Broken(HandsOver):
+        def better_than(self, objective: float) -> np.ndarray | None:
+            raise RuntimeError("the exchange broke")
+
+    inst = build_instance(_problem(bench_generator()("consortium")))
+    full = build_model(inst)
+    start = full_vector(inst, full, heuristic_plan(inst))
+    with pytest.raises(RuntimeError, match="the exchange broke"):
+        solve_highs(full, start=start, time_limit=30, exchange=Broken(start, 0.0))
+
+
 def test_when_no_worker_process_can_start_the_solver_runs_alone(monkeypatch) -> None:
     def refuse(self) -> None:
         raise OSError("Resource temporarily unavailable")
@@ -130,3 +172,20 @@ def test_when_no_worker_process_can_start_the_solver_runs_alone(monkeypatch) -> 
     monkeypatch.setattr(multiprocessing.get_context("spawn").Process, "start", refuse)
     result = award(bench_generator()("consortium"), time_limit=30, policy=ALONGSIDE)
     assert result.status is Status.OPTIMAL and multiprocessing.active_children() == []
+
+
+def test_plans_nobody_reads_leave_no_thread_or_process_behind() -> None:
+    problem = _problem(bench_generator()("consortium"))
+    inst = build_instance(problem)
+    full = build_model(inst)
+    start = full_vector(inst, full, heuristic_plan(inst))
+    threads = threading.active_count()
+    began = time.perf_counter()
+    # half a second: the worker returns without reading what the solver sends, like one busy in its last step
+    with search_alongside(problem, use_packages=False, lazy=None, start=start, cost=full.cost,
+                          seconds=0.5) as exchange:
+        for _ in range(3):
+            exchange.send(start * 0.99)
+        time.sleep(1.5)
+    assert time.perf_counter() - began < 8.0
+    assert threading.active_count() == threads and multiprocessing.active_children() == []
