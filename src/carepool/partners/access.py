@@ -52,7 +52,7 @@ def _token_hash(token: str) -> str:
 
 def create_user(
     *, uow: UnitOfWork, actor: str, email: str, name: str, organisation_code: str,
-    roles: list[str], password: str,
+    roles: list[str], password: str, commit: bool = True,
 ) -> UserInfo:
     email = email.strip().lower()
     if "@" not in email:
@@ -75,7 +75,8 @@ def create_user(
     audit.record(uow=uow, actor=actor, organisation=org.code, action="user.created", entity_type="user",
                  entity_id=str(row.id), after={"email": email, "name": info.name,
                                                "roles": [r.value for r in info.roles]})
-    uow.commit()
+    if commit:
+        uow.commit()
     return info
 
 

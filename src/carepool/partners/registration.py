@@ -67,14 +67,15 @@ def register_provider(*, uow: UnitOfWork, form: ProviderRegistration) -> Caller:
     uow.session.add(OrganisationRow(code=org.code, name=org.name, kind=org.kind.value, sme=org.sme))
     uow.session.flush()
     actor = f"user:{form.email.strip().lower()}"
-    audit.record(uow=uow, actor=actor, organisation=org.code, action="organisation.registered",
-                 entity_type="organisation", entity_id=org.code, after={**asdict(org), "kind": org.kind.value})
-    try:
+    try:  # the password is hashed (slow, on purpose) before the audit chain is locked
         user = access.create_user(uow=uow, actor=actor, email=form.email, name=form.person,
-                                  organisation_code=org.code, roles=ROLES, password=form.password)  # commits both
+                                  organisation_code=org.code, roles=ROLES, password=form.password, commit=False)
     except CarepoolError as error:
         if error.kind != "conflict":
             raise
         raise conflict("these details cannot be registered: if you already have a carepool account, sign in "
                        "(or ask your organisation's admin to add you); otherwise use another email") from None
+    audit.record(uow=uow, actor=actor, organisation=org.code, action="organisation.registered",
+                 entity_type="organisation", entity_id=org.code, after={**asdict(org), "kind": org.kind.value})
+    uow.commit()  # the organisation, its user and both events, or none of them
     return access.caller_for_user(uow=uow, user_id=user.id)
