@@ -92,6 +92,15 @@ class World:
             return bidding.submit_bid(uow=uow, caller=self.caller(email), ref=ref, lot_code=lot, content=content)
 
 
+def usual_bids(world: World, ref: str) -> None:
+    """Acorn on Brent and H&F, Birch on Ealing (500 hours at most), Crown on all three and cheapest."""
+    world.bid("bids@a.test", ref, "HC-BRENT-KIL", "22.10", 80, capacity="700")
+    world.bid("bids@a.test", ref, "HC-HF-NORTH", "23.50", 78, capacity="700")
+    world.bid("bids@b.test", ref, "HC-EALING-ACT", "22.40", 70, max_quantity="500", capacity="500")
+    for lot, price in (("HC-BRENT-KIL", "21.20"), ("HC-EALING-ACT", "21.00"), ("HC-HF-NORTH", "22.80")):
+        world.bid("bids@c.test", ref, lot, price, 70, capacity="5000")
+
+
 def demand() -> list[DemandLine]:
     return [
         DemandLine(BRENT, "home-care", "BRENT-KIL", Decimal(600), Money.parse("23.40")),

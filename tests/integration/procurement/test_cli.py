@@ -15,7 +15,7 @@ from carepool.cli import main
 from carepool.db.engine import Database
 from carepool.procurement import bidding, reports
 from carepool.procurement.model import BidStatus, TenderStatus
-from tests.integration.procurement.conftest import HF, RULES, World
+from tests.integration.procurement.conftest import HF, RULES, World, usual_bids
 
 LEAD = "proc@hf.test"
 SECRETS = ("21.37", "81.13", "20.93")  # sealed prices and scores that must not be printed before opening
@@ -33,14 +33,6 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(["tender", *args])
     captured = capsys.readouterr()
     return code, " ".join(captured.out.split()), " ".join(captured.err.split())
-
-
-def _bid_all(world: World, ref: str) -> None:
-    world.bid("bids@a.test", ref, "HC-BRENT-KIL", "22.10", 80, capacity="700")
-    world.bid("bids@a.test", ref, "HC-HF-NORTH", "23.50", 78, capacity="700")
-    world.bid("bids@b.test", ref, "HC-EALING-ACT", "22.40", 70, max_quantity="500", capacity="500")
-    for lot, price in (("HC-BRENT-KIL", "21.20"), ("HC-EALING-ACT", "21.00"), ("HC-HF-NORTH", "22.80")):
-        world.bid("bids@c.test", ref, lot, price, 70, capacity="5000")
 
 
 def test_the_tender_lifecycle_at_the_command_line(cli: World, capsys: pytest.CaptureFixture[str],
@@ -77,7 +69,7 @@ def test_the_tender_lifecycle_at_the_command_line(cli: World, capsys: pytest.Cap
     assert [b.status for b in mine] == [BidStatus.INVALIDATED] and "please bid again" in (mine[0].status_note or "")
     code, out, _ = run(capsys, "edit", ref, "--as", LEAD, "--add-lot", "HC-HF-NORTH")  # back from the plan
     assert code == 0 and "version 3" in out and "3 lots" in out
-    _bid_all(world, ref)
+    usual_bids(world, ref)
 
     world.clock.now = new_deadline + timedelta(minutes=1)
     code, out, _ = run(capsys, "open", ref, "--as", LEAD)

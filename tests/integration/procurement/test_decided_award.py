@@ -7,15 +7,7 @@ from carepool.partners import service as partners
 from carepool.partners.model import Organisation, OrgKind
 from carepool.partners.service import Located, PartnerBatch
 from carepool.procurement import reports
-from tests.integration.procurement.conftest import LARGE_C, SME_A, SME_B, World
-
-
-def _bid(world: World, ref: str) -> None:
-    world.bid("bids@a.test", ref, "HC-BRENT-KIL", "22.10", 80, capacity="700")
-    world.bid("bids@a.test", ref, "HC-HF-NORTH", "23.50", 78, capacity="700")
-    world.bid("bids@b.test", ref, "HC-EALING-ACT", "22.40", 70, max_quantity="500", capacity="500")
-    for lot, price in (("HC-BRENT-KIL", "21.20"), ("HC-EALING-ACT", "21.00"), ("HC-HF-NORTH", "22.80")):
-        world.bid("bids@c.test", ref, lot, price, 70, capacity="5000")
+from tests.integration.procurement.conftest import LARGE_C, SME_A, SME_B, World, usual_bids
 
 
 def _as_decided(world: World, ref: str) -> tuple[object, ...]:
@@ -31,7 +23,7 @@ def _as_decided(world: World, ref: str) -> tuple[object, ...]:
 
 def test_correcting_a_providers_sme_flag_later_leaves_a_decided_award_as_it_was(world: World) -> None:
     ref = world.tender()
-    _bid(world, ref)
+    usual_bids(world, ref)
     world.clock.advance(days=15)
     world.award(ref)
     decided = _as_decided(world, ref)
