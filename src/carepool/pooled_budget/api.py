@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from carepool.core.errors import CarepoolError
 from carepool.core.jsonfile import parse_json
-from carepool.pooled_budget import monitoring, payments, reports, service, variations, yearend
+from carepool.pooled_budget import monitoring, payments, reports, service, signoff, variations, yearend
 from carepool.pooled_budget.changes import changes_from_json
 from carepool.pooled_budget.definition import definition_from_json
 from carepool.pooled_budget.schemas import (
@@ -26,6 +26,8 @@ from carepool.pooled_budget.schemas import (
     PaymentCreate,
     PaymentRead,
     RecordSummaryRead,
+    SignOffCreate,
+    SignOffRead,
     StatementRead,
     VariationCreate,
     VariationRead,
@@ -150,6 +152,12 @@ def get_settlement(agreement_id: int, caller: CallerDep, uow: UowDep) -> Stateme
 def settle_year(agreement_id: int, caller: CallerDep, uow: UowDep) -> StatementRead:
     """Settle the year (host, once every month to March is in): post each partner's share and store the statement."""
     return StatementRead.of(yearend.settle_year(uow=uow, by=caller, agreement_id=agreement_id))
+
+
+@router.post("/agreements/{agreement_id}/settlement/sign-offs", status_code=201)
+def sign_statement(agreement_id: int, body: SignOffCreate, caller: CallerDep, uow: UowDep) -> SignOffRead:
+    """Sign the settled year's statement for your own organisation (a partner's finance officer or admin, once)."""
+    return SignOffRead.of(signoff.sign_statement(uow=uow, by=caller, agreement_id=agreement_id, title=body.title))
 
 
 @router.get("/agreements/{agreement_id}/reports/{kind}", response_class=Response,

@@ -1,4 +1,5 @@
-"""`carepool pool variation list|propose|approve|reject|withdraw ID ... --as EMAIL`.
+"""`carepool pool variation list|propose|approve|reject|withdraw ID ... --as EMAIL`, and
+`carepool pool sign ID --as EMAIL --title ROLE` (a partner signs the settled year's statement).
 
 A variation changes contributions or risk-share rules and takes effect only when every partner has
 approved it. Each command acts as a named partner user (``--as``): that user's organisation approves,
@@ -15,7 +16,7 @@ import typer
 
 from carepool.cli_support import AS_HELP, acting_as, cli_actor, console, open_database
 from carepool.core.jsonfile import load_json
-from carepool.pooled_budget import service, variations
+from carepool.pooled_budget import service, signoff, variations
 from carepool.pooled_budget.changes import changes_from_json
 
 app = typer.Typer(help="Variations: propose a change; it takes effect when every partner approves it.",
@@ -90,5 +91,16 @@ def withdraw(agreement_id: AgreementId, number: Number, as_user: AsUser) -> None
         _say(variations.withdraw(uow=uow, by=caller, agreement_id=agreement_id, number=number))
 
 
+def sign(agreement_id: AgreementId, as_user: AsUser,
+         title: Annotated[str, typer.Option("--title", help="The role the user signs in, e.g. 'Director of "
+                                                           "Finance'.")]) -> None:
+    """Sign the settled year's statement for the user's organisation (a finance officer or admin; once)."""
+    with acting_as(as_user) as (uow, caller):
+        done = signoff.sign_statement(uow=uow, by=caller, agreement_id=agreement_id, title=title)
+    console.print(f"{caller.organisation_name} signed the statement of agreement {agreement_id}: {done.name}, "
+                  f"{done.title}, {done.signed_at:%Y-%m-%d %H:%M} UTC", markup=False)
+
+
 def register(parent: typer.Typer) -> None:
     parent.add_typer(app, name="variation")
+    parent.command("sign")(sign)

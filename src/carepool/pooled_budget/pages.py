@@ -16,7 +16,7 @@ from carepool.core.money import Money
 from carepool.core.periods import FinancialMonth
 from carepool.db.uow import UnitOfWork
 from carepool.partners.model import PARTNER_ROLES, Caller
-from carepool.pooled_budget import monitoring, payments, reports, service, variations, yearend
+from carepool.pooled_budget import monitoring, payments, reports, service, signoff, variations, yearend
 from carepool.pooled_budget.changes import MoveContribution, SetContribution
 from carepool.pooled_budget.definition import describe_rule, read_definition
 from carepool.pooled_budget.page_charts import overview_chart, scheme_chart
@@ -69,6 +69,8 @@ def _page(request: Request, caller: Caller, uow: UnitOfWork, agreement_id: int, 
     if template == "pooled_budget/settlement.html":
         context["payments"] = payments.list_payments(uow=uow, stored=context["stored"])
         context["ledger_problems"] = yearend.check_ledger(uow=uow, stored=context["stored"])
+        context["can_sign"] = caller.has(*signoff.SIGNERS) and any(
+            p.code == caller.organisation_code for p in context["a"].partners)
     return render(request, template, context, caller=caller, status_code=status_code)
 
 
@@ -219,6 +221,16 @@ def record_payment(request: Request, agreement_id: int, caller: CallerDep, uow: 
 def settle(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep) -> Response:
     def action() -> None:
         yearend.settle_year(uow=uow, by=caller, agreement_id=agreement_id)
+
+    return _act(request, caller, uow, agreement_id, "pooled_budget/settlement.html", action, "/settlement")
+
+
+@router.post("/pool/{agreement_id}/settlement/sign")
+def sign(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep,
+         title: Annotated[str, Form()] = "") -> Response:
+    def action() -> str:
+        done = signoff.sign_statement(uow=uow, by=caller, agreement_id=agreement_id, title=title)
+        return f"You signed the statement for {caller.organisation_name} as {done.title}."
 
     return _act(request, caller, uow, agreement_id, "pooled_budget/settlement.html", action, "/settlement")
 

@@ -172,7 +172,8 @@ def position_workbook(m: Monitoring, code: str, statement: Statement | None) -> 
 
 def statement_workbook(stored: StoredAgreement, statement: Statement) -> Workbook:
     """The year-end settlement statement to print and sign: each partner's final cost, what it paid and what it
-    owes or is owed, how each share was worked out, and a line for each partner's signature."""
+    owes or is owed, how each share was worked out, and a line for each partner's signature (filled in for the
+    partners that have signed in carepool)."""
     a = stored.agreement
     lines = statement.partners
     cover = [["Agreement", a.name], ["Financial year", a.year.label], ["Host", f"{a.partner_name(a.host)} ({a.host})"],
@@ -184,8 +185,11 @@ def statement_workbook(stored: StoredAgreement, statement: Statement) -> Workboo
     _sheet(book, "Statement", ["field", "value"], cover)
     _sheet(book, "Settlement", SETTLEMENT_HEADERS, rows, MONEY)
     _sheet(book, "How it was worked out", ["how each share was worked out"], [[line] for line in statement.explanation])
+    signed = statement.sign_offs
     _sheet(book, "Signed", ["code", "partner", "signed for the partner by (name)", "role", "signature", "date"],
-           [[p.code, p.name, "", "", "", ""] for p in lines])
+           [[p.code, p.name, *([signed[p.code].name, signed[p.code].title, "signed in carepool",
+                               f"{signed[p.code].signed_at:%Y-%m-%d}"] if p.code in signed else ["", "", "", ""])]
+            for p in lines])
     return book
 
 

@@ -15,7 +15,7 @@ from carepool.pooled_budget.payments import Payment
 from carepool.pooled_budget.service import StoredAgreement, contribution_totals
 from carepool.pooled_budget.values import parse_money
 from carepool.pooled_budget.variations import Variation
-from carepool.pooled_budget.yearend import Statement
+from carepool.pooled_budget.yearend import SignOff, Statement
 
 MoneyIn = str | StrictInt  # "1234.56", "£1,234.56" or whole pounds as a JSON integer
 
@@ -249,13 +249,32 @@ class VariationRead(BaseModel):
                    waiting_for=list(v.waiting_for))
 
 
+class SignOffRead(BaseModel):
+    partner: str
+    name: str
+    title: str
+    signed_by: str
+    signed_at: datetime
+
+    @classmethod
+    def of(cls, s: SignOff) -> SignOffRead:
+        return cls(partner=s.partner, name=s.name, title=s.title, signed_by=s.signed_by, signed_at=s.signed_at)
+
+
+class SignOffCreate(BaseModel):
+    title: str = Field(description="the role the signer signs in, e.g. Director of Finance")
+
+
 class StatementRead(BaseModel):
     agreement_id: int
     settled_at: datetime
     settled_by: str
     settlement: dict[str, Any] = Field(description="as `carepool pool settle --format json`, plus `positions`: "
                                                    "each partner's contributions paid and balance (+ owes, − owed)")
+    sign_offs: list[SignOffRead] = Field(description="each partner's sign-off of the statement, so far")
+    unsigned: list[str] = Field(description="the partners (codes) yet to sign")
 
     @classmethod
     def of(cls, s: Statement) -> StatementRead:
-        return cls(agreement_id=s.agreement_id, settled_at=s.settled_at, settled_by=s.settled_by, settlement=s.data)
+        return cls(agreement_id=s.agreement_id, settled_at=s.settled_at, settled_by=s.settled_by, settlement=s.data,
+                   sign_offs=[SignOffRead.of(x) for x in s.sign_offs.values()], unsigned=s.unsigned)

@@ -1,5 +1,6 @@
 """Pooled budget storage: agreements, partners, schemes, contributions, monthly figures,
-forecast overrides, payments, variations (with each partner's decision) and settlements.
+forecast overrides, payments, variations (with each partner's decision), settlements and each partner's
+sign-off of the settlement statement.
 
 Money is BigInteger pence (``MoneyType``); rules and settlement statements are
 canonical JSON text in the settle contract's vocabulary.
@@ -144,3 +145,18 @@ class PoolSettlementRow(Base):
     settled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     settled_by: Mapped[str] = mapped_column(String(200))
     statement: Mapped[str] = mapped_column(Text)  # canonical JSON: the settlement and each partner's position
+
+
+class PoolStatementSignOffRow(Base):
+    """A partner's sign-off of the year-end settlement statement: once per partner, by one of its people."""
+
+    __tablename__ = "pool_statement_sign_offs"
+    __table_args__ = (UniqueConstraint("agreement_id", "partner_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pool_settlements.agreement_id"), index=True)
+    partner_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"))
+    name: Mapped[str] = mapped_column(String(200))  # the person, as they sign
+    title: Mapped[str] = mapped_column(String(200))  # the role they sign in, e.g. Director of Finance
+    signed_by: Mapped[str] = mapped_column(String(200))  # the actor (user:email)
+    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -41,7 +41,12 @@ from carepool.pooled_budget.service import (
     utc,
 )
 from carepool.pooled_budget.settlement import check_settlement, settle
-from carepool.pooled_budget.tables import PoolAgreementRow, PoolSettlementRow, PoolVariationRow
+from carepool.pooled_budget.tables import (
+    PoolAgreementRow,
+    PoolSettlementRow,
+    PoolStatementSignOffRow,
+    PoolVariationRow,
+)
 
 
 @dataclass(frozen=True)
@@ -65,11 +70,28 @@ class PartnerLine:
 
 
 @dataclass(frozen=True)
+class SignOff:
+    """A partner's sign-off of the statement: the person, the role they sign in, when."""
+
+    partner: str
+    name: str
+    title: str
+    signed_by: str  # the actor (user:email)
+    signed_at: datetime
+
+
+@dataclass(frozen=True)
 class Statement:
     agreement_id: int
     settled_at: datetime
     settled_by: str
     data: dict[str, Any]  # the settlement JSON (as `carepool pool settle --format json`) plus "positions"
+    sign_offs: dict[str, SignOff] = field(default_factory=dict)  # by partner code
+
+    @property
+    def unsigned(self) -> list[str]:
+        """The partners (codes) that have not signed the statement yet."""
+        return [code for code in self.data["partners"] if code not in self.sign_offs]
 
     @property
     def partners(self) -> list[PartnerLine]:
@@ -99,13 +121,17 @@ class Statement:
         return Money.sum(Money.parse(s["actual"]) for s in self.data["schemes"])
 
 
-def _statement(row: PoolSettlementRow) -> Statement:
-    return Statement(row.agreement_id, utc(row.settled_at), row.settled_by, json.loads(row.statement))
+def _statement(uow: UnitOfWork, row: PoolSettlementRow) -> Statement:
+    signed = uow.session.execute(select(PoolStatementSignOffRow).where(
+        PoolStatementSignOffRow.agreement_id == row.agreement_id)).scalars()
+    sign_offs = {s.partner_code: SignOff(s.partner_code, s.name, s.title, s.signed_by, utc(s.signed_at))
+                 for s in signed}
+    return Statement(row.agreement_id, utc(row.settled_at), row.settled_by, json.loads(row.statement), sign_offs)
 
 
 def statement(*, uow: UnitOfWork, stored: StoredAgreement) -> Statement | None:
     row = uow.session.get(PoolSettlementRow, stored.id)
-    return None if row is None else _statement(row)
+    return None if row is None else _statement(uow, row)
 
 
 def get_statement(*, uow: UnitOfWork, by: Who, agreement_id: int) -> Statement:
@@ -180,7 +206,7 @@ def settle_year(*, uow: UnitOfWork, by: Who, agreement_id: int) -> Statement:
                  after={"partners": data["partners"], "positions": data["positions"],
                         "carried_forward": data["carried_forward"], "unallocated": data["unallocated"]})
     uow.commit()
-    return _statement(row)
+    return _statement(uow, row)
 
 
 def settlement_result(stored: StoredAgreement, found: list[Any]) -> SettlementResult:

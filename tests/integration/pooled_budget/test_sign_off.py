@@ -1,0 +1,81 @@
+"""Each partner signs the settled year's statement in carepool (Priya's "settlement statement both sign"):
+once, for its own organisation, by a finance officer or admin, after settlement; the page, the API, the
+CLI and the statement workbook show who signed, in what role and when, and the audit trail records it."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from carepool.audit import service as audit
+from carepool.cli import main
+from carepool.db.engine import Database
+from carepool.web.app import create_app
+from tests.integration.helpers import token_for
+from tests.integration.pooled_budget.builders import BRENT, HUGHES, ICB, MARCUS, PRIYA, new_pool, partners_and_users
+
+MONTHS = [f"{2025 + (n > 9)}-{(n + 2) % 12 + 1:02d}" for n in range(1, 13)]  # 2025-04 .. 2026-03
+
+
+@pytest.fixture
+def client(database: Database) -> Iterator[TestClient]:
+    partners_and_users(database)
+    with TestClient(create_app(database=database)) as test_client:
+        yield test_client
+
+
+def _auth(database: Database, email: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token_for(database, email)}"}
+
+
+def _settled_pool(client: TestClient, database: Database) -> int:
+    pool = new_pool(client, database)
+    figures = [{"scheme_id": scheme, "month": month, "source": BRENT, "actual": "9000.00"}
+               for scheme in ("REAB", "ICES") for month in MONTHS]
+    assert client.post(f"/api/pool/agreements/{pool}/actuals", json={"figures": figures}).status_code == 200
+    assert client.post(f"/api/pool/agreements/{pool}/settlement").status_code == 200
+    return pool
+
+
+def test_each_partner_signs_once_for_itself_and_everyone_sees_who_signed(client: TestClient, database: Database,
+                                                                          cli_env: Database) -> None:
+    before = new_pool(client, database)
+    early = client.post(f"/api/pool/agreements/{before}/settlement/sign-offs", json={"title": "Director of Finance"})
+    assert early.status_code == 409 and "has not been settled yet" in early.json()["error"]
+
+    pool = _settled_pool(client, database)
+    page = client.get(f"/pool/{pool}/settlement").text
+    assert "Sign the statement for London Borough of Brent" in page and page.count("not signed yet") == 2
+    blank = client.post(f"/pool/{pool}/settlement/sign", data={"title": "  "})
+    assert blank.status_code == 422 and "say in what role you sign" in blank.text
+    done = client.post(f"/pool/{pool}/settlement/sign", data={"title": "Director of  Finance"}, follow_redirects=True)
+    assert "You signed the statement for London Borough of Brent as Director of Finance." in done.text
+    assert "Sign the statement for" not in done.text and done.text.count("not signed yet") == 1
+    again = client.post(f"/api/pool/agreements/{pool}/settlement/sign-offs", json={"title": "Chief Executive"})
+    assert again.status_code == 409 and "a partner signs once" in again.json()["error"]
+
+    viewer = client.post(f"/api/pool/agreements/{pool}/settlement/sign-offs", json={"title": "Councillor"},
+                         headers=_auth(database, HUGHES))
+    assert viewer.status_code == 403  # Brent's viewer: not a finance officer or admin
+    stranger = client.post(f"/api/pool/agreements/{pool}/settlement/sign-offs", json={"title": "Director"},
+                           headers=_auth(database, "finance@ealing.test"))
+    assert stranger.status_code == 404  # Ealing is no partner of this pool
+
+    assert main(["pool", "sign", str(pool), "--as", MARCUS, "--title", "Chief Finance Officer"]) == 0
+    statement = client.get(f"/api/pool/agreements/{pool}/settlement").json()
+    assert statement["unsigned"] == []
+    signed = {s["partner"]: (s["name"], s["title"], s["signed_by"]) for s in statement["sign_offs"]}
+    assert signed == {BRENT: ("priya", "Director of Finance", f"user:{PRIYA}"),
+                      ICB: ("marcus", "Chief Finance Officer", f"user:{MARCUS}")}
+    assert "Every partner has signed." in client.get(f"/pool/{pool}/settlement").text
+
+    book = load_workbook(io.BytesIO(client.get(f"/pool/{pool}/download/statement").content))
+    rows = {row[0]: row[2:5] for row in book["Signed"].iter_rows(min_row=2, values_only=True)}
+    assert rows[ICB] == ("marcus", "Chief Finance Officer", "signed in carepool")
+    with database.uow() as uow:
+        events = audit.list_events(uow=uow, organisation=ICB, action="pool.statement_signed", limit=5)
+    assert [(e.actor, e.after["title"]) for e in events] == [(f"user:{MARCUS}", "Chief Finance Officer")]
