@@ -95,7 +95,9 @@ def test_the_worker_only_ever_sends_cheaper_plans_that_meet_every_rule() -> None
 
     to_solver.post = record  # type: ignore[method-assign]
     began = time.perf_counter()
-    search_worker(problem, False, lazy.share, lazy.sme, start, 4.0, from_solver, to_solver)
+    # every rule carried, so the first gain already meets them all (under relaxed rules the search may wander
+    # among plans breaking max_share for a while, and whether it comes back within the time is chance)
+    search_worker(problem, False, ~lazy.share, True, start, 4.0, from_solver, to_solver)
     assert time.perf_counter() - began < 6.0
     assert sent, "the search improved on the heuristic's plan"
     assert sent == sorted(sent, reverse=True) and sent[0] < float(full.cost @ start)
