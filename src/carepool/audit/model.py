@@ -72,3 +72,14 @@ def find_break(stored: list[tuple[AuditEvent, str, str]]) -> ChainBreak | None:
         expected_previous = stored_hash
         expected_seq += 1
     return None
+
+
+def actor_label(actor: str) -> str:
+    """Who an audit actor is, as a person reads it: ``user:priya@brent.demo`` is priya@brent.demo, ``cli:ops`` is
+    ops (command line)."""
+    kind, _, who = actor.partition(":")
+    if kind == "user" and who:
+        return who
+    if kind == "cli" and who:
+        return f"{who} (command line)"
+    return actor

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError, conflict, not_found
 from carepool.db.uow import UnitOfWork
-from carepool.partners.model import Caller, OrgKind, Role, parse_role
+from carepool.partners.model import PARTNER_ROLES, Caller, OrgKind, Role, parse_role
 from carepool.partners.tables import ApiTokenRow, OrganisationRow, UserRow
 
 _hasher = PasswordHasher()
@@ -150,6 +150,30 @@ def list_users(*, uow: UnitOfWork, caller: Caller, organisation_code: str) -> li
         select(UserRow).where(UserRow.organisation_code == caller.organisation_code).order_by(UserRow.email)
     ).scalars()
     return [_info(r) for r in rows]
+
+
+def roles_for(kind: OrgKind | None) -> tuple[Role, ...]:
+    """The roles a user of an organisation of ``kind`` may hold: a provider's people bid (and its admins add
+    colleagues); a commissioning partner's hold the partners' roles."""
+    return (Role.PROVIDER, Role.ADMIN) if kind is OrgKind.PROVIDER else PARTNER_ROLES
+
+
+def add_colleague(*, uow: UnitOfWork, caller: Caller, email: str, name: str, roles: list[str],
+                  password: str) -> UserInfo:
+    """An admin adds a user to its own organisation, with roles that organisation's people may hold."""
+    caller.require(Role.ADMIN)
+    allowed = roles_for(caller.organisation_kind)
+    asked = {parse_role(r) for r in roles}
+    if not asked:
+        raise CarepoolError("roles: tick at least one role")
+    if not asked <= set(allowed):
+        wrong = ", ".join(sorted(r.value for r in asked - set(allowed)))
+        raise CarepoolError(f"roles: {wrong} is not a role for {caller.organisation_name}'s people; choose from "
+                            f"{', '.join(r.value for r in allowed)}")
+    if not name.strip():
+        raise CarepoolError("name: is empty")
+    return create_user(uow=uow, actor=caller.actor, email=email, name=name, organisation_code=caller.organisation_code,
+                       roles=[r.value for r in asked], password=password)
 
 
 def list_all_users(*, uow: UnitOfWork) -> list[UserInfo]:

@@ -6,10 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, UploadFile
 
+from carepool.core.errors import not_found
 from carepool.partners import access, io, service
 from carepool.partners.model import Caller, Role, parse_kind
 from carepool.partners.schemas import (
     CallerRead,
+    ColleagueCreate,
     ImportSummaryRead,
     LocalityRead,
     OrganisationRead,
@@ -44,6 +46,15 @@ def get_organisation(code: str, caller: CallerDep, uow: UowDep) -> OrganisationR
 def list_users(code: str, caller: CallerDep, uow: UowDep) -> list[UserRead]:
     """Users of an organisation: only its own admins may see them."""
     return [UserRead.model_validate(u) for u in access.list_users(uow=uow, caller=caller, organisation_code=code)]
+
+
+@router.post("/partners/organisations/{code}/users", status_code=201)
+def add_colleague(code: str, body: ColleagueCreate, caller: CallerDep, uow: UowDep) -> UserRead:
+    """Add a user to your own organisation (its admins), with roles its people may hold."""
+    if code.strip().upper() != caller.organisation_code:
+        raise not_found(f"users of organisation {code}")
+    return UserRead.model_validate(access.add_colleague(uow=uow, caller=caller, email=body.email, name=body.name,
+                                                        roles=body.roles, password=body.password))
 
 
 @router.get("/partners/localities")

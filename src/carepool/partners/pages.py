@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
@@ -11,7 +11,7 @@ from carepool.core.errors import CarepoolError
 from carepool.partners import access, io, registration, service
 from carepool.partners.model import PARTNER_ROLES, Caller, OrgKind, Role
 from carepool.web.deps import CallerDep, UowDep, require
-from carepool.web.flash import flash
+from carepool.web.flash import flash, take_flash
 from carepool.web.rendering import render
 from carepool.web.uploads import read_upload, upload_name
 
@@ -55,15 +55,48 @@ def import_upload(
     return render(request, "partners/import.html", {"error": None, "summary": summary}, caller=caller)
 
 
-@router.get("/partners/{code}")
-def organisation(request: Request, code: str, caller: CallerDep, uow: UowDep) -> Response:
+def _organisation_page(request: Request, code: str, caller: Caller, uow: UowDep, *, error: CarepoolError | None = None,
+                       typed: dict[str, Any] | None = None, status_code: int = 200) -> Response:
     org = service.get_organisation(uow=uow, code=code)
     localities = [loc for loc in service.list_localities(uow=uow) if org.code in (loc.council_code, loc.nhs_code)]
     users = None
     if org.code == caller.organisation_code and caller.has(Role.ADMIN):
         users = access.list_users(uow=uow, caller=caller, organisation_code=org.code)
     return render(request, "partners/organisation.html",
-                  {"org": org, "localities": localities, "users": users}, caller=caller)
+                  {"org": org, "localities": localities, "users": users, "roles": access.roles_for(org.kind),
+                   "error": error, "typed": typed or {}, "notice": take_flash(request)},
+                  caller=caller, status_code=status_code)
+
+
+@router.get("/partners/{code}")
+def organisation(request: Request, code: str, caller: CallerDep, uow: UowDep) -> Response:
+    return _organisation_page(request, code, caller, uow)
+
+
+@router.post("/partners/{code}/users")
+def add_colleague(
+    request: Request, code: str, caller: CallerDep, uow: UowDep, email: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+    roles: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    if code.strip().upper() != caller.organisation_code:
+        raise CarepoolError(f"users of organisation {code} not found", kind="not_found")
+    try:
+        added = access.add_colleague(uow=uow, caller=caller, email=email, name=name, roles=roles or [],
+                                     password=password)
+    except CarepoolError as error:
+        if error.kind == "forbidden":
+            raise
+        uow.rollback()
+        return _organisation_page(request, code, caller, uow, error=error, status_code=_status(error),
+                                  typed={"email": email, "name": name, "roles": roles or []})
+    flash(request, f"{added.name} ({added.email}) can now sign in with the password you set: give it to them "
+          "in person or by phone, and ask them to keep it to themselves.", to=f"/partners/{caller.organisation_code}")
+    return RedirectResponse(f"/partners/{caller.organisation_code}", status_code=303)
+
+
+def _status(error: CarepoolError) -> int:
+    return 409 if error.kind == "conflict" else 422
 
 
 def _registration_open(request: Request) -> None:

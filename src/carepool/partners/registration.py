@@ -73,7 +73,7 @@ def register_provider(*, uow: UnitOfWork, form: ProviderRegistration) -> Caller:
     except CarepoolError as error:
         if error.kind != "conflict":
             raise
-        raise conflict("these details cannot be registered: if you already have a carepool account, sign in "
+        raise conflict("Email: these details cannot be registered. If you already have a carepool account, sign in "
                        "(or ask your organisation's admin to add you); otherwise use another email") from None
     audit.record(uow=uow, actor=actor, organisation=org.code, action="organisation.registered",
                  entity_type="organisation", entity_id=org.code, after={**asdict(org), "kind": org.kind.value})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from carepool.partners.model import Caller
 
@@ -39,6 +39,14 @@ class UserRead(_FromModel):
     organisation_code: str
     roles: list[str]
     active: bool
+
+
+class ColleagueCreate(BaseModel):
+    email: str
+    name: str
+    roles: list[str] = Field(description="provider and/or admin for a provider; viewer, commissioner, finance, "
+                                         "procurement and/or admin for a commissioning partner")
+    password: str = Field(description="a first password (at least 10 characters), to give them in person")
 
 
 class CallerRead(BaseModel):

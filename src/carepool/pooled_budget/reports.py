@@ -17,6 +17,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from carepool.audit.model import actor_label
 from carepool.core.errors import CarepoolError, not_found
 from carepool.core.money import Money
 from carepool.core.periods import FinancialMonth
@@ -177,7 +178,7 @@ def statement_workbook(stored: StoredAgreement, statement: Statement) -> Workboo
     a = stored.agreement
     lines = statement.partners
     cover = [["Agreement", a.name], ["Financial year", a.year.label], ["Host", f"{a.partner_name(a.host)} ({a.host})"],
-             ["Settled", f"{statement.settled_at:%Y-%m-%d %H:%M} UTC by {statement.settled_by}"]]
+             ["Settled", f"{statement.settled_at:%Y-%m-%d %H:%M} UTC by {actor_label(statement.settled_by)}"]]
     rows = _settlement_rows(statement)
     amounts = [(p.contribution, p.overspend_share, p.underspend_share, p.final_cost, p.paid, p.balance) for p in lines]
     rows.append(["", "Total", *_totals(amounts, 6), ""])

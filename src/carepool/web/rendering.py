@@ -13,6 +13,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
+from carepool.audit.model import actor_label
 from carepool.core.money import Money, percent
 from carepool.partners.model import Caller
 from carepool.web.csrf import FORM_FIELD, PageToken
@@ -45,6 +46,7 @@ def make_templates() -> Jinja2Templates:
     )
     environment.filters["money"] = _money
     environment.filters["number"] = _number
+    environment.filters["actor"] = actor_label
     environment.filters["percent"] = percent
     environment.globals["csrf_field"] = _csrf_field
     return Jinja2Templates(env=environment)

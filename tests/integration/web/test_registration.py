@@ -95,7 +95,7 @@ def test_a_code_or_email_already_on_record_is_refused_without_a_trace(client: Te
         refused = _register(client, code=code)
         assert refused.status_code == 422 and "is not a CQC provider id" in refused.text.replace("&#39;", "'")
     taken = _register(client, code="1-109999999", name="Another Care Ltd")  # Tom's email again
-    assert taken.status_code == 409 and "these details cannot be registered" in taken.text
+    assert taken.status_code == 409 and "Email: these details cannot be registered" in taken.text
     assert "tom@kindlycare.test" not in taken.text.lower().replace('value="tom@kindlycare.test"', "")
     assert "already exists" not in taken.text  # the same answer whoever has an account
     assert _counts(database) == before  # the organisation of the refused user was not kept either
@@ -125,3 +125,27 @@ def test_an_organisation_with_users_never_changes_kind_by_import(database: Datab
         service.import_batch(uow=uow, actor="operator", batch=PartnerBatch(organisations=as_icb[1:]))
         assert service.get_organisation(uow=uow, code="QXZ").kind is OrgKind.NHS_COMMISSIONER  # no users: fine
         assert service.get_organisation(uow=uow, code="QXY").kind is OrgKind.PROVIDER
+
+
+def test_a_registered_providers_admin_adds_a_colleague_who_can_bid(client: TestClient, database: Database) -> None:
+    assert _register(client).status_code == 303
+    page = client.get("/partners/1-101234567")
+    assert "Add a colleague" in page.text and 'href="/partners/1-101234567"' in page.text  # the header links it
+    token = csrf_token(client)
+    wrong = client.post("/partners/1-101234567/users", data={"csrf_token": token, "name": "Ann", "password": "x" * 12,
+                                                             "email": "ann@kindlycare.test", "roles": ["finance"]})
+    assert wrong.status_code == 422 and "finance is not a role for Kindly Care Ltd" in wrong.text
+    done = client.post("/partners/1-101234567/users", follow_redirects=True,
+                       data={"csrf_token": token, "name": "Ann", "email": "ann@kindlycare.test",
+                             "password": "a first secret", "roles": ["provider"]})
+    assert "Ann (ann@kindlycare.test) can now sign in" in done.text and "ann@kindlycare.test" in done.text
+    elsewhere = client.post("/partners/E09000005/users", data={"csrf_token": token, "name": "Eve", "roles": ["admin"],
+                                                               "email": "eve@evil.test", "password": "x" * 12})
+    assert elsewhere.status_code == 404  # only to its own organisation
+    client.post("/logout", data={"csrf_token": token})
+    sign_in(client, "ann@kindlycare.test", "a first secret")
+    me = client.get("/api/me").json()
+    assert (me["organisation_code"], me["roles"]) == ("1-101234567", ["provider"])
+    assert client.post("/api/partners/organisations/1-101234567/users", headers={"X-CSRF-Token": csrf_token(client)},
+                       json={"email": "bob@kindlycare.test", "name": "Bob", "roles": ["provider"],
+                             "password": "x" * 12}).status_code == 403  # Ann is no admin

@@ -21,3 +21,11 @@ def test_long_values_are_cut_but_kept_whole() -> None:
     value = Shown("x" * 64)
     assert value.cut and value.short == "x" * 47 + "…" and value.full == "x" * 64
     assert details(None, {"a": "short"}) == [Detail("A", Shown("short"))]
+
+
+def test_an_actor_reads_as_a_person() -> None:
+    from carepool.audit.model import actor_label
+
+    assert actor_label("user:priya@brent.demo") == "priya@brent.demo"
+    assert actor_label("cli:ops") == "ops (command line)"
+    assert actor_label("system") == "system"
