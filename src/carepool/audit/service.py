@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from carepool.audit.model import GENESIS_HASH, AuditEvent, ChainBreak, canonical_json, chain_hash, find_break
 from carepool.audit.tables import AuditChainHeadRow, AuditEventRow
@@ -123,6 +123,21 @@ def list_events(
     if action:
         query = query.where(AuditEventRow.action.startswith(action, autoescape=True) if action.endswith(".")
                             else AuditEventRow.action == action)
+    return [_event_of(row) for row in uow.session.execute(query).scalars()]
+
+
+def record_history(*, uow: UnitOfWork, records: Sequence[tuple[str, str]], under: Sequence[tuple[str, str]] = (),
+                   limit: int = 500) -> list[AuditEvent]:
+    """Every organisation's events on the given records, newest first: ``records`` are (kind, id) pairs, ``under``
+    (kind, id prefix) pairs for the records that belong to one (a pool's schemes ``"3:"``). Not scoped: the
+    caller must already have checked that whoever asks is a party to these records (a pool's partners)."""
+    wanted = [(AuditEventRow.entity_type == kind) & (AuditEventRow.entity_id == ident) for kind, ident in records]
+    wanted += [(AuditEventRow.entity_type == kind) & AuditEventRow.entity_id.startswith(prefix, autoescape=True)
+               for kind, prefix in under]
+    if not wanted:
+        return []
+    query = (select(AuditEventRow).where(or_(*wanted))
+             .order_by(AuditEventRow.at.desc(), AuditEventRow.seq.desc()).limit(limit))
     return [_event_of(row) for row in uow.session.execute(query).scalars()]
 
 

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
+from carepool.audit.details import details
+from carepool.audit.service import event_time
 from carepool.core.errors import HTTP_STATUS, CarepoolError
 from carepool.core.money import Money
 from carepool.core.periods import FinancialMonth
@@ -29,7 +31,7 @@ from carepool.web.uploads import read_upload, saved_uploads
 router = APIRouter(include_in_schema=False)
 NAV = (20, "Pooled budgets", "/pool", PARTNER_ROLES)
 TABS = (("", "Overview"), ("/monitoring", "Monthly monitoring"), ("/variations", "Variations"),
-        ("/settlement", "Payments and settlement"))
+        ("/settlement", "Payments and settlement"), ("/history", "History"))
 Form_ = Annotated[str, Form()]
 FORM_KINDS = ("move", "contribution")  # the changes the variation form offers; rules go through the API
 
@@ -233,6 +235,14 @@ def sign(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep,
         return f"You signed the statement for {caller.organisation_name} as {done.title}."
 
     return _act(request, caller, uow, agreement_id, "pooled_budget/settlement.html", action, "/settlement")
+
+
+@router.get("/pool/{agreement_id}/history")
+def history_page(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep) -> Response:
+    """Every partner's recorded actions on this pool (the audit trail page shows one's own organisation's)."""
+    events = service.history(uow=uow, by=caller, agreement_id=agreement_id)
+    return _page(request, caller, uow, agreement_id, "pooled_budget/history.html",
+                 {"events": events, "details": details, "event_time": event_time})
 
 
 @router.get("/pool/{agreement_id}/download/{kind}")

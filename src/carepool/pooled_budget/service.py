@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from carepool.audit import service as audit
-from carepool.audit.model import canonical_json
+from carepool.audit.model import AuditEvent, canonical_json
 from carepool.core.errors import CarepoolError, conflict, forbidden, not_found
 from carepool.core.jsonfile import parse_json
 from carepool.core.money import Money
@@ -326,3 +326,11 @@ def ledger_export(*, uow: UnitOfWork, by: Who, agreement_id: int) -> str:
     """The agreement's accounts and transactions as Beancount text, for reconciling elsewhere."""
     stored = get(uow=uow, agreement_id=agreement_id, by=by)
     return beancount.export(uow=uow, prefix=stored.chart.prefix + ":")
+
+
+def history(*, uow: UnitOfWork, by: Who, agreement_id: int) -> list[AuditEvent]:
+    """Every partner's recorded actions on the agreement, its schemes and its variations, newest first (the
+    agreement's partners only; anyone else is told it does not exist)."""
+    stored = get(uow=uow, agreement_id=agreement_id, by=by)
+    return audit.record_history(uow=uow, records=[("pool_agreement", str(stored.id))],
+                                under=[("pool_scheme", f"{stored.id}:"), ("pool_variation", f"{stored.id}:")])

@@ -15,7 +15,7 @@ from carepool.audit import service as audit
 from carepool.cli import main
 from carepool.db.engine import Database
 from carepool.web.app import create_app
-from tests.integration.helpers import token_for
+from tests.integration.helpers import sign_in, token_for
 from tests.integration.pooled_budget.builders import BRENT, HUGHES, ICB, MARCUS, PRIYA, new_pool, partners_and_users
 
 MONTHS = [f"{2025 + (n > 9)}-{(n + 2) % 12 + 1:02d}" for n in range(1, 13)]  # 2025-04 .. 2026-03
@@ -80,3 +80,21 @@ def test_each_partner_signs_once_for_itself_and_everyone_sees_who_signed(client:
     with database.uow() as uow:
         events = audit.list_events(uow=uow, organisation=ICB, action="pool.statement_signed", limit=5)
     assert [(e.actor, e.after["title"]) for e in events] == [(f"user:{MARCUS}", "Chief Finance Officer")]
+
+
+def test_each_partner_sees_every_partners_actions_on_the_pool(client: TestClient, database: Database) -> None:
+    pool = _settled_pool(client, database)  # Priya (Brent) created, imported and settled it
+    client.post(f"/pool/{pool}/settlement/sign", data={"title": "Director of Finance"})
+    marcus = _auth(database, MARCUS)
+    assert client.post(f"/api/pool/agreements/{pool}/settlement/sign-offs", json={"title": "Chief Finance Officer"},
+                       headers=marcus).status_code == 201
+    brent_view = client.get(f"/pool/{pool}/history").text
+    assert "pool.statement_signed" in brent_view and MARCUS in brent_view  # the ICB's action, seen by Brent
+    assert "pool.year_settled" in brent_view and "Chief Finance Officer" in brent_view
+    client.cookies.clear()
+    sign_in(client, MARCUS)
+    icb_view = client.get(f"/pool/{pool}/history").text
+    assert "pool.year_settled" in icb_view and PRIYA in icb_view  # and Brent's, seen by the ICB
+    client.cookies.clear()
+    sign_in(client, "finance@ealing.test")
+    assert client.get(f"/pool/{pool}/history").status_code == 404  # no partner of this pool
