@@ -44,3 +44,13 @@ def test_a_form_that_cannot_be_undone_asks_first(page: Page, server_url: str) ->
     page.get_by_role("button", name="Confirm").click()
     expect(page.locator("progress")).to_have_count(1)
     assert page.evaluate("document.body.dataset.sent") == "yes" and len(asked) == 2
+
+
+def test_a_page_that_comes_back_with_a_problem_puts_the_focus_on_it(page: Page, server_url: str) -> None:
+    page.goto(f"{server_url}/login")
+    page.get_by_label("Email").fill("nobody@nowhere.test")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary).to_be_focused()  # the keyboard and a screen reader start at what went wrong

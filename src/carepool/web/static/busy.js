@@ -1,3 +1,4 @@
+// Small page helpers: confirm, busy, and focus on a page's error summary.
 // A form marked data-confirm="question" asks first (for a step that cannot be undone), and one marked
 // data-busy="words" says so and shows a progress bar while the server works on it (the award runs for up
 // to its time limit), and cannot be sent twice.
@@ -19,4 +20,13 @@ document.addEventListener("submit", (event) => {
   note.textContent = " " + words;
   form.append(bar, note);
   if (button) setTimeout(() => { button.disabled = true; }, 0);  // after the browser has read the form
+});
+
+// A page that says "There is a problem" takes the keyboard and the screen reader there first, so nobody has
+// to hunt for why the form came back.
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector(".error-summary");
+  if (!summary) return;
+  summary.setAttribute("tabindex", "-1");
+  summary.focus();
 });
