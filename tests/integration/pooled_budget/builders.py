@@ -26,6 +26,7 @@ BRENT, ICB, EALING = "E09000005", "QRV", "E09000009"
 PRIYA, MARCUS, HUGHES, EALING_FINANCE = ("priya@brent.test", "marcus@icb.test", "cllr.hughes@brent.test",
                                          "finance@ealing.test")
 COLUMNS = ["scheme_id", "month", "source", "actual", "commitments"]
+MONTHS = [f"{2025 + (n > 9)}-{(n + 2) % 12 + 1:02d}" for n in range(1, 13)]  # 2025-04 .. 2026-03
 
 
 def partners_and_users(database: Database) -> None:
@@ -36,6 +37,11 @@ def partners_and_users(database: Database) -> None:
     add_user(database, MARCUS, ICB, "finance")
     add_user(database, HUGHES, BRENT, "viewer")
     add_user(database, EALING_FINANCE, EALING, "finance", "commissioner")
+
+
+def auth(database: Database, email: str) -> dict[str, str]:
+    """The bearer header of ``email``'s API token."""
+    return {"Authorization": f"Bearer {token_for(database, email)}"}
 
 
 def caller(database: Database, email: str) -> Caller:

@@ -4,14 +4,11 @@ actuals (403), payments and the settlement are the host's, and the API reads mon
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 
 from carepool.db.engine import Database
-from carepool.web.app import create_app
-from tests.integration.helpers import sign_in, token_for
+from tests.integration.helpers import sign_in
 from tests.integration.pooled_budget.builders import (
     BRENT,
     EALING_FINANCE,
@@ -20,26 +17,15 @@ from tests.integration.pooled_budget.builders import (
     MARCUS,
     PRIYA,
     agreement_json,
-    partners_and_users,
+    auth,
 )
 
 JUNE = {"scheme_id": "REAB", "month": "2025-06", "source": ICB, "actual": "72000.00", "commitments": "9000.00"}
 
 
-@pytest.fixture
-def client(database: Database) -> Iterator[TestClient]:
-    partners_and_users(database)
-    with TestClient(create_app(database=database)) as test_client:
-        yield test_client
-
-
-def _auth(database: Database, email: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_for(database, email)}"}
-
-
 def _create(client: TestClient, database: Database) -> int:
     body = json.dumps(agreement_json()).encode()
-    response = client.post("/api/pool/agreements", content=body, headers=_auth(database, PRIYA))
+    response = client.post("/api/pool/agreements", content=body, headers=auth(database, PRIYA))
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
@@ -47,15 +33,15 @@ def _create(client: TestClient, database: Database) -> int:
 def test_the_api_reads_money_exactly_and_partners_write_within_their_roles(client: TestClient,
                                                                             database: Database) -> None:
     pool = _create(client, database)
-    marcus = _auth(database, MARCUS)
+    marcus = auth(database, MARCUS)
     read = client.get(f"/api/pool/agreements/{pool}", headers=marcus).json()
     assert read["budget"] == "1320000.00" and read["schemes"][0]["client_group"] == "Older people"
     assert read["schemes"][0]["overspend_in_words"] == "fixed shares 40/60"
     floaty = json.dumps(agreement_json()).replace('"480000.00"', "480000.00").encode()
-    refused = client.post("/api/pool/agreements", content=floaty, headers=_auth(database, PRIYA))
+    refused = client.post("/api/pool/agreements", content=floaty, headers=auth(database, PRIYA))
     assert refused.status_code == 422 and "JSON number with decimals" in refused.json()["error"]
     outsider = client.post("/api/pool/agreements", content=json.dumps(agreement_json()).encode(),
-                           headers=_auth(database, EALING_FINANCE))
+                           headers=auth(database, EALING_FINANCE))
     assert outsider.status_code == 403
 
     posted = client.post(f"/api/pool/agreements/{pool}/actuals", json={"figures": [JUNE]}, headers=marcus)
@@ -63,7 +49,7 @@ def test_the_api_reads_money_exactly_and_partners_write_within_their_roles(clien
     payment = {"partner": ICB, "amount": "100000.00", "on": "2025-04-01", "reference": "Q1"}
     assert client.post(f"/api/pool/agreements/{pool}/payments", json=payment, headers=marcus).status_code == 403
     assert client.post(f"/api/pool/agreements/{pool}/payments", json=payment,
-                       headers=_auth(database, PRIYA)).status_code == 201
+                       headers=auth(database, PRIYA)).status_code == 201
     assert client.post(f"/api/pool/agreements/{pool}/settlement", headers=marcus).status_code == 403
     bad = {"files": ("icb.csv", b"scheme_id,month,source,actual\nREAB,2025-07,QRV,12.345\n", "text/csv")}
     refused = client.post(f"/api/pool/agreements/{pool}/actuals/import", files=bad, headers=marcus)
@@ -88,7 +74,7 @@ def test_the_api_reads_money_exactly_and_partners_write_within_their_roles(clien
 
 def test_an_organisation_outside_the_agreement_gets_404_everywhere(client: TestClient, database: Database) -> None:
     pool = _create(client, database)
-    ealing = _auth(database, EALING_FINANCE)
+    ealing = auth(database, EALING_FINANCE)
     assert client.get("/api/pool/agreements", headers=ealing).json() == []
     for path in [f"/api/pool/agreements/{pool}", f"/api/pool/agreements/{pool}/monitoring",
                  f"/api/pool/agreements/{pool}/variations", f"/api/pool/agreements/{pool}/payments",
@@ -107,7 +93,7 @@ def test_an_organisation_outside_the_agreement_gets_404_everywhere(client: TestC
 
 def test_a_viewer_reads_but_cannot_post_and_priya_works_on_the_pages(client: TestClient, database: Database) -> None:
     pool = _create(client, database)
-    viewer = _auth(database, HUGHES)
+    viewer = auth(database, HUGHES)
     assert client.get(f"/api/pool/agreements/{pool}/monitoring", headers=viewer).status_code == 200
     response = client.post(f"/api/pool/agreements/{pool}/actuals", json={"figures": [JUNE]}, headers=viewer)
     assert response.status_code == 403 and "commissioner or finance" in response.json()["error"]
@@ -132,7 +118,7 @@ def test_a_viewer_reads_but_cannot_post_and_priya_works_on_the_pages(client: Tes
 
 def test_the_register_entries_are_open_data_and_nothing_more(client: TestClient, database: Database) -> None:
     pool = _create(client, database)
-    client.post(f"/api/pool/agreements/{pool}/actuals", json={"figures": [JUNE]}, headers=_auth(database, PRIYA))
+    client.post(f"/api/pool/agreements/{pool}/actuals", json={"figures": [JUNE]}, headers=auth(database, PRIYA))
     client.cookies.clear()
     register = client.get("/open-data/pooled-budgets.csv")  # nobody signed in
     assert register.status_code == 200 and register.headers["content-type"].startswith("text/csv")

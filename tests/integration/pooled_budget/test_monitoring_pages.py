@@ -5,10 +5,8 @@ absurd amounts and unreadable files are named problems (never a 500 or a server 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
@@ -17,17 +15,9 @@ from carepool.db.engine import Database
 from carepool.ledger.tables import LedgerTransactionRow
 from carepool.pooled_budget import monitoring, service
 from carepool.pooled_budget.tables import PoolForecastOverrideRow, PoolMonthlyRow
-from carepool.web.app import create_app
-from tests.integration.pooled_budget.builders import ICB, m, new_pool, partners_and_users
+from tests.integration.pooled_budget.builders import ICB, m, new_pool
 
 PAGES = ("", "/monitoring", "/variations", "/settlement", "/download/monitoring")
-
-
-@pytest.fixture
-def client(database: Database) -> Iterator[TestClient]:
-    partners_and_users(database)
-    with TestClient(create_app(database=database)) as test_client:
-        yield test_client
 
 
 def _csv(name: str, text: str) -> list[tuple[str, tuple[str, bytes, str]]]:

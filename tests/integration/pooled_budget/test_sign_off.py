@@ -5,31 +5,24 @@ CLI and the statement workbook show who signed, in what role and when, and the a
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from carepool.audit import service as audit
 from carepool.cli import main
 from carepool.db.engine import Database
-from carepool.web.app import create_app
-from tests.integration.helpers import sign_in, token_for
-from tests.integration.pooled_budget.builders import BRENT, HUGHES, ICB, MARCUS, PRIYA, new_pool, partners_and_users
-
-MONTHS = [f"{2025 + (n > 9)}-{(n + 2) % 12 + 1:02d}" for n in range(1, 13)]  # 2025-04 .. 2026-03
-
-
-@pytest.fixture
-def client(database: Database) -> Iterator[TestClient]:
-    partners_and_users(database)
-    with TestClient(create_app(database=database)) as test_client:
-        yield test_client
-
-
-def _auth(database: Database, email: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_for(database, email)}"}
+from tests.integration.helpers import sign_in
+from tests.integration.pooled_budget.builders import (
+    BRENT,
+    HUGHES,
+    ICB,
+    MARCUS,
+    MONTHS,
+    PRIYA,
+    auth,
+    new_pool,
+)
 
 
 def _settled_pool(client: TestClient, database: Database) -> int:
@@ -60,10 +53,10 @@ def test_each_partner_signs_once_for_itself_and_everyone_sees_who_signed(client:
     assert again.status_code == 409 and "a partner signs once" in again.json()["error"]
 
     viewer = client.post(f"/api/pool/agreements/{pool}/settlement/sign-offs", json={"title": "Councillor"},
-                         headers=_auth(database, HUGHES))
+                         headers=auth(database, HUGHES))
     assert viewer.status_code == 403  # Brent's viewer: not a finance officer or admin
     stranger = client.post(f"/api/pool/agreements/{pool}/settlement/sign-offs", json={"title": "Director"},
-                           headers=_auth(database, "finance@ealing.test"))
+                           headers=auth(database, "finance@ealing.test"))
     assert stranger.status_code == 404  # Ealing is no partner of this pool
 
     assert main(["pool", "sign", str(pool), "--as", MARCUS, "--title", "Chief Finance Officer"]) == 0
@@ -85,7 +78,7 @@ def test_each_partner_signs_once_for_itself_and_everyone_sees_who_signed(client:
 def test_each_partner_sees_every_partners_actions_on_the_pool(client: TestClient, database: Database) -> None:
     pool = _settled_pool(client, database)  # Priya (Brent) created, imported and settled it
     client.post(f"/pool/{pool}/settlement/sign", data={"title": "Director of Finance"})
-    marcus = _auth(database, MARCUS)
+    marcus = auth(database, MARCUS)
     assert client.post(f"/api/pool/agreements/{pool}/settlement/sign-offs", json={"title": "Chief Finance Officer"},
                        headers=marcus).status_code == 201
     brent_view = client.get(f"/pool/{pool}/history").text

@@ -4,7 +4,6 @@ says so."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -16,16 +15,8 @@ from carepool.db.engine import Database
 from carepool.pooled_budget import payments, variations
 from carepool.pooled_budget.changes import MoveContribution
 from carepool.pooled_budget.tables import PoolPaymentRow, PoolVariationRow
-from carepool.web.app import create_app
 from tests.integration.helpers import token_for
-from tests.integration.pooled_budget.builders import BRENT, ICB, PRIYA, caller, m, new_pool, partners_and_users
-
-
-@pytest.fixture
-def client(database: Database) -> Iterator[TestClient]:
-    partners_and_users(database)
-    with TestClient(create_app(database=database)) as test_client:
-        yield test_client
+from tests.integration.pooled_budget.builders import BRENT, ICB, PRIYA, caller, m, new_pool
 
 
 def _variations(database: Database, pool: int) -> list[tuple[int, str]]:

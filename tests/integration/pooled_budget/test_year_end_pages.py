@@ -4,24 +4,11 @@ refused (it would break bean-check), the year cannot be settled with months miss
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from beancount import loader
 from fastapi.testclient import TestClient
 
 from carepool.db.engine import Database
-from carepool.web.app import create_app
-from tests.integration.pooled_budget.builders import BRENT, ICB, new_pool, partners_and_users
-
-MONTHS = [f"{2025 + (n > 9)}-{(n + 2) % 12 + 1:02d}" for n in range(1, 13)]  # 2025-04 .. 2026-03
-
-
-@pytest.fixture
-def client(database: Database) -> Iterator[TestClient]:
-    partners_and_users(database)
-    with TestClient(create_app(database=database)) as test_client:
-        yield test_client
+from tests.integration.pooled_budget.builders import BRENT, ICB, MONTHS, new_pool
 
 
 def _figures(client: TestClient, pool: int, scheme: str, months: list[str], actual: str,
