@@ -12,7 +12,8 @@ from carepool.db.base import Base
 
 class AuditEventRow(Base):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id"),)  # one record's history
+    __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id"),  # one record's history
+                      Index("ix_audit_events_organisation_at", "organisation", "at"))  # the newest, by time
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
