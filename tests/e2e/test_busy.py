@@ -54,3 +54,13 @@ def test_a_page_that_comes_back_with_a_problem_puts_the_focus_on_it(page: Page, 
     summary = page.locator(".error-summary")
     expect(summary).to_contain_text("There is a problem")
     expect(summary).to_be_focused()  # the keyboard and a screen reader start at what went wrong
+
+
+
+def test_a_standing_warning_does_not_take_the_focus(page: Page, server_url: str) -> None:
+    page.goto(f"{server_url}/login")
+    page.set_content(f"""<html><head><script src="{server_url}/static/busy.js"></script></head><body>
+        <a href="#">first link</a><div class="error-summary" role="alert"><h2>Check these figures</h2></div>
+        </body></html>""")
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement === document.body")  # every visit to the pool shows it

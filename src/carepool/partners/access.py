@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError, conflict, not_found
@@ -21,6 +22,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password")
 TOKEN_PREFIX = "cp_"
 MIN_PASSWORD_LENGTH = 10
+MOST_EMAIL, MOST_NAME = 254, 200  # the columns' sizes
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,11 @@ def create_user(
     roles: list[str], password: str, commit: bool = True,
 ) -> UserInfo:
     email = email.strip().lower()
-    if "@" not in email:
-        raise CarepoolError(f"{email!r} is not an email address")
+    if "@" not in email or len(email) > MOST_EMAIL:
+        raise CarepoolError(f"{email[:60]!r}{'…' if len(email) > 60 else ''} is not an email address "
+                            f"(at most {MOST_EMAIL} characters)")
+    if len(name.strip()) > MOST_NAME:
+        raise CarepoolError(f"name: at most {MOST_NAME} characters")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise CarepoolError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
     parsed = {parse_role(r) for r in roles}
@@ -70,7 +75,10 @@ def create_user(
     row = UserRow(email=email, name=name.strip(), organisation_code=org.code, roles=_roles_text(parsed),
                   password_hash=_hasher.hash(password), active=True)
     uow.session.add(row)
-    uow.session.flush()
+    try:
+        uow.session.flush()
+    except IntegrityError:  # the same email added at the same moment by another request
+        raise conflict(f"a user with email {email} already exists") from None
     info = _info(row)
     audit.record(uow=uow, actor=actor, organisation=org.code, action="user.created", entity_type="user",
                  entity_id=str(row.id), after={"email": email, "name": info.name,
@@ -172,8 +180,15 @@ def add_colleague(*, uow: UnitOfWork, caller: Caller, email: str, name: str, rol
                             f"{', '.join(r.value for r in allowed)}")
     if not name.strip():
         raise CarepoolError("name: is empty")
-    return create_user(uow=uow, actor=caller.actor, email=email, name=name, organisation_code=caller.organisation_code,
-                       roles=[r.value for r in asked], password=password)
+    try:
+        return create_user(uow=uow, actor=caller.actor, email=email, name=name,
+                           organisation_code=caller.organisation_code, roles=[r.value for r in asked],
+                           password=password)
+    except CarepoolError as error:
+        if error.kind != "conflict":
+            raise
+        raise conflict("email: this colleague cannot be added with that email (it may already have a carepool "
+                       "account, perhaps at another organisation); check it, or use another") from None
 
 
 def list_all_users(*, uow: UnitOfWork) -> list[UserInfo]:

@@ -123,7 +123,8 @@ class Statement:
 
 def _statement(uow: UnitOfWork, row: PoolSettlementRow) -> Statement:
     signed = uow.session.execute(select(PoolStatementSignOffRow).where(
-        PoolStatementSignOffRow.agreement_id == row.agreement_id)).scalars()
+        PoolStatementSignOffRow.agreement_id == row.agreement_id).order_by(PoolStatementSignOffRow.signed_at,
+                                                                          PoolStatementSignOffRow.id)).scalars()
     sign_offs = {s.partner_code: SignOff(s.partner_code, s.name, s.title, s.signed_by, utc(s.signed_at))
                  for s in signed}
     return Statement(row.agreement_id, utc(row.settled_at), row.settled_by, json.loads(row.statement), sign_offs)

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from carepool.audit import service as audit
 from carepool.cli import main
 from carepool.db.engine import Database
-from tests.integration.helpers import sign_in
+from tests.integration.helpers import add_user, sign_in
 from tests.integration.pooled_budget.builders import (
     BRENT,
     HUGHES,
@@ -91,3 +91,12 @@ def test_each_partner_sees_every_partners_actions_on_the_pool(client: TestClient
     client.cookies.clear()
     sign_in(client, "finance@ealing.test")
     assert client.get(f"/pool/{pool}/history").status_code == 404  # no partner of this pool
+
+
+def test_a_commissioner_who_is_not_in_finance_cannot_sign(client: TestClient, database: Database) -> None:
+    pool = _settled_pool(client, database)
+    add_user(database, "comm@brent.test", BRENT, "commissioner")
+    refused = client.post(f"/api/pool/agreements/{pool}/settlement/sign-offs", json={"title": "Director"},
+                          headers=auth(database, "comm@brent.test"))
+    assert refused.status_code == 403
+    assert client.get(f"/api/pool/agreements/{pool}/settlement").json()["sign_offs"] == []

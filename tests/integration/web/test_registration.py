@@ -149,3 +149,21 @@ def test_a_registered_providers_admin_adds_a_colleague_who_can_bid(client: TestC
     assert client.post("/api/partners/organisations/1-101234567/users", headers={"X-CSRF-Token": csrf_token(client)},
                        json={"email": "bob@kindlycare.test", "name": "Bob", "roles": ["provider"],
                              "password": "x" * 12}).status_code == 403  # Ann is no admin
+
+
+def test_adding_a_colleague_tells_nothing_of_other_organisations_and_names_too_long_fields(
+        client: TestClient, database: Database) -> None:
+    add_organisations(database, ("QRV", "NHS North West London ICB", OrgKind.NHS_COMMISSIONER))
+    add_user(database, "marcus@icb.test", "QRV", "finance")
+    assert _register(client).status_code == 303
+    headers = {"X-CSRF-Token": csrf_token(client)}
+    url = "/api/partners/organisations/1-101234567/users"
+    taken = client.post(url, headers=headers, json={"email": "marcus@icb.test", "name": "M", "roles": ["provider"],
+                                                    "password": "x" * 12})
+    assert taken.status_code == 409 and "marcus@icb.test" not in taken.text  # whose account it is stays unsaid
+    long_name = client.post(url, headers=headers, json={"email": "ann@kindlycare.test", "name": "N" * 201,
+                                                        "roles": ["provider"], "password": "x" * 12})
+    assert long_name.status_code == 422 and "name: at most 200 characters" in long_name.text
+    long_email = client.post(url, headers=headers, json={"email": "a" * 250 + "@kindlycare.test", "name": "Ann",
+                                                         "roles": ["provider"], "password": "x" * 12})
+    assert long_email.status_code == 422 and "at most 254 characters" in long_email.text

@@ -24,8 +24,10 @@ document.addEventListener("submit", (event) => {
 
 // A page that says "There is a problem" takes the keyboard and the screen reader there first, so nobody has
 // to hunt for why the form came back.
+// (Only those: a standing warning such as "Check these figures" must not pull the focus on every visit.)
 document.addEventListener("DOMContentLoaded", () => {
-  const summary = document.querySelector(".error-summary");
+  const summary = [...document.querySelectorAll(".error-summary")].find(
+    (box) => box.querySelector("h2")?.textContent.trim().startsWith("There is a problem"));
   if (!summary) return;
   summary.setAttribute("tabindex", "-1");
   summary.focus();
