@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from carepool.core.errors import CarepoolError
+from carepool.core.errors import HTTP_STATUS, CarepoolError
 from carepool.partners import access, io, registration, service
 from carepool.partners.model import PARTNER_ROLES, Caller, OrgKind, Role
 from carepool.web.deps import CallerDep, UowDep, require
@@ -23,19 +23,14 @@ NAV = (10, "Partners", "/partners", PARTNER_ROLES)
 def directory(request: Request, caller: CallerDep, uow: UowDep, kind: str | None = None) -> Response:
     chosen = OrgKind(kind) if kind in {k.value for k in OrgKind} else None
     organisations = service.list_organisations(uow=uow, kind=chosen)
-    try:
-        service.check_directory_editor(uow=uow, caller=caller)
-        can_import = True
-    except CarepoolError:
-        can_import = False
     return render(request, "partners/directory.html",
                   {"organisations": organisations, "kinds": list(OrgKind), "chosen": chosen,
-                   "can_import": can_import}, caller=caller)
+                   "can_import": service.edits_directory(caller)}, caller=caller)
 
 
 @router.get("/partners/import")
-def import_form(request: Request, uow: UowDep, caller: Annotated[Caller, Depends(require(Role.ADMIN))]) -> Response:
-    service.check_directory_editor(uow=uow, caller=caller)
+def import_form(request: Request, caller: Annotated[Caller, Depends(require(Role.ADMIN))]) -> Response:
+    service.check_directory_editor(caller)
     return render(request, "partners/import.html", {"error": None, "summary": None}, caller=caller)
 
 
@@ -44,7 +39,7 @@ def import_upload(
     request: Request, file: UploadFile, uow: UowDep,
     caller: Annotated[Caller, Depends(require(Role.ADMIN))],
 ) -> Response:
-    service.check_directory_editor(uow=uow, caller=caller)
+    service.check_directory_editor(caller)
     try:
         batch = read_upload(file, io.read_partner_file)
         summary = service.import_batch(uow=uow, actor=caller.actor, batch=batch, what=upload_name(file),
@@ -88,15 +83,11 @@ def add_colleague(
         if error.kind == "forbidden":
             raise
         uow.rollback()
-        return _organisation_page(request, code, caller, uow, error=error, status_code=_status(error),
+        return _organisation_page(request, code, caller, uow, error=error, status_code=HTTP_STATUS.get(error.kind, 400),
                                   typed={"email": email, "name": name, "roles": roles or []})
     flash(request, f"{added.name} ({added.email}) can now sign in with the password you set: give it to them "
           "in person or by phone, and ask them to keep it to themselves.", to=f"/partners/{caller.organisation_code}")
     return RedirectResponse(f"/partners/{caller.organisation_code}", status_code=303)
-
-
-def _status(error: CarepoolError) -> int:
-    return 409 if error.kind == "conflict" else 422
 
 
 def _registration_open(request: Request) -> None:
@@ -124,7 +115,7 @@ def register(
     except CarepoolError as error:
         typed = {"code": code, "name": name, "sme": sme, "person": person, "email": email}
         return render(request, "partners/register.html", {"error": error, "typed": typed},
-                      status_code=409 if error.kind == "conflict" else 422)
+                      status_code=HTTP_STATUS.get(error.kind, 400))
     request.session.clear()
     request.session["user_id"] = caller.user_id
     flash(request, f"{caller.organisation_name} is registered and you are signed in: open a tender to bid.",

@@ -115,11 +115,14 @@ def _duplicates(batch: PartnerBatch) -> list[Problem]:
     return problems
 
 
-def check_directory_editor(*, uow: UnitOfWork, caller: Caller) -> None:
+def edits_directory(caller: Caller) -> bool:
     """The shared directory is edited by admins of commissioning organisations (and the operator's CLI)."""
+    return caller.has(Role.ADMIN) and caller.organisation_kind not in (None, OrgKind.PROVIDER)
+
+
+def check_directory_editor(caller: Caller) -> None:
     caller.require(Role.ADMIN)
-    own = uow.session.get(OrganisationRow, caller.organisation_code)
-    if own is None or OrgKind(own.kind) is OrgKind.PROVIDER:
+    if not edits_directory(caller):
         raise CarepoolError(
             "only an admin of a council, NHS commissioner or GP cluster can change the shared directory of "
             "organisations, localities and populations; ask the consortium's admin to correct your organisation's "
@@ -165,7 +168,7 @@ def import_batch(*, uow: UnitOfWork, actor: str, batch: PartnerBatch, what: str 
     ``caller`` is the signed-in user (None for the operator's CLI and the demo): it must be an admin of a
     commissioning organisation, and may not change another commissioning partner's own record."""
     if caller is not None:
-        check_directory_editor(uow=uow, caller=caller)
+        check_directory_editor(caller)
     others = _others_records(uow, batch, caller) if caller is not None else []
     tabular.check(batch.problems + _check_references(uow, batch) + others + _kind_changes(uow, batch), what)
     session = uow.session

@@ -152,11 +152,16 @@ def my_bids(*, uow: UnitOfWork, caller: Caller, ref: str | None = None) -> list[
     return result
 
 
-def receipt(*, uow: UnitOfWork, caller: Caller, bid_id: int) -> Receipt:
+def my_bid(*, uow: UnitOfWork, caller: Caller, bid_id: int) -> MyBid:
+    """One of the caller's organisation's own bids; anyone else's is not found."""
     for bid in my_bids(uow=uow, caller=caller):
         if bid.id == bid_id:
-            return bid.receipt
+            return bid
     raise not_found(f"bid {bid_id}")
+
+
+def receipt(*, uow: UnitOfWork, caller: Caller, bid_id: int) -> Receipt:
+    return my_bid(uow=uow, caller=caller, bid_id=bid_id).receipt
 
 
 @dataclass(frozen=True)
@@ -186,8 +191,7 @@ class SealedCopy:
 
 def sealed_copy(*, uow: UnitOfWork, caller: Caller, bid_id: int) -> SealedCopy:
     """The caller's own bid as sealed (its organisation's bids only; anyone else's is not found)."""
-    bid = next((b for b in my_bids(uow=uow, caller=caller) if b.id == bid_id), None)
-    envelope = uow.session.get(SealedBidRow, bid_id) if bid is not None else None
-    if bid is None or envelope is None:
-        raise not_found(f"bid {bid_id}")
+    bid = my_bid(uow=uow, caller=caller, bid_id=bid_id)
+    envelope = uow.session.get(SealedBidRow, bid_id)  # there: my_bids has just unsealed it
+    assert envelope is not None
     return SealedCopy(bid, envelope.sealed_json)

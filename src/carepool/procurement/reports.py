@@ -254,20 +254,20 @@ def my_result(*, uow: UnitOfWork, caller: Caller, ref: str) -> ProviderResult:
     every_award = award_lines(uow, row.id) if published else []
     awards = [a for a in every_award if a.provider_code == caller.organisation_code]
     floor = tender.rules.min_quality
-    standings = _standings(uow, row, caller.organisation_code, floor, every_award) if published else []
-    capacity = engine.provider_capacities(
-        [b for _, b in opened_bids(uow, row) if b.provider == caller.organisation_code]).get(
-        caller.organisation_code) if published else None
+    if not published:
+        return ProviderResult(tender, published, bids, awards, floor, excluded)
+    every_bid = [bid for _, bid in opened_bids(uow, row)]
+    mine = [bid for bid in every_bid if bid.provider == caller.organisation_code]
+    standings = _standings(every_bid, mine, caller.organisation_code, floor, every_award)
+    capacity = engine.provider_capacities(mine).get(caller.organisation_code)
     return ProviderResult(tender, published, bids, awards, floor, excluded, standings, capacity)
 
 
-def _standings(uow: UnitOfWork, row: TenderRow, provider: str, floor: Decimal | None,
-               every_award: list[AwardLine]) -> list[engine.BidStanding]:
-    every_bid = [bid for _, bid in opened_bids(uow, row)]
+def _standings(every_bid: list[engine.OpenedBid], mine: list[engine.OpenedBid], provider: str,
+               floor: Decimal | None, every_award: list[AwardLine]) -> list[engine.BidStanding]:
     prices: dict[str, list[Money]] = {}
     for award in every_award:
         prices.setdefault(award.lot_code, []).append(award.price)
     mine_awarded = {a.lot_code: a.weekly_quantity for a in every_award if a.provider_code == provider}
-    mine = [bid for bid in every_bid if bid.provider == provider]
     by_hand = {a.lot_code: a.reason for a in every_award if a.source == "override"}
     return engine.bid_standings(mine, every_bid, floor, mine_awarded, prices, by_hand)
