@@ -104,6 +104,11 @@ def verify(*, uow: UnitOfWork) -> tuple[int, ChainBreak | None]:
     return len(chain), broken
 
 
+# Time, not seq: an event's number is its place in the chain, and a clock set back (the demo walks its tender
+# from 70 days ago, after loading partners today) appends older times after newer ones.
+NEWEST_FIRST = (AuditEventRow.at.desc(), AuditEventRow.seq.desc())
+
+
 def list_events(
     *, uow: UnitOfWork, organisation: str | None, limit: int = 200, entity_type: str | None = None,
     entity_id: str | None = None, action: str | None = None,
@@ -111,9 +116,7 @@ def list_events(
     """Newest first by time, then by number; scoped to one organisation's events (None = every event,
     operators only); optionally one kind of record (``entity_type``), one record (with ``entity_id``) or one
     ``action`` (``tender.`` ending in a dot: every tender action)."""
-    # Time, not seq: an event's number is its place in the chain, and a clock set back (the demo walks its
-    # tender from 70 days ago, after loading partners today) appends older times after newer ones.
-    query = select(AuditEventRow).order_by(AuditEventRow.at.desc(), AuditEventRow.seq.desc()).limit(limit)
+    query = select(AuditEventRow).order_by(*NEWEST_FIRST).limit(limit)
     if organisation is not None:
         query = query.where(AuditEventRow.organisation == organisation)
     if entity_type:
@@ -137,7 +140,7 @@ def record_history(*, uow: UnitOfWork, records: Sequence[tuple[str, str]], under
     if not wanted:
         return []
     query = (select(AuditEventRow).where(or_(*wanted))
-             .order_by(AuditEventRow.at.desc(), AuditEventRow.seq.desc()).limit(limit))
+             .order_by(*NEWEST_FIRST).limit(limit))
     return [_event_of(row) for row in uow.session.execute(query).scalars()]
 
 
