@@ -143,6 +143,39 @@ def _others_records(uow: UnitOfWork, batch: PartnerBatch, caller: Caller) -> lis
     return problems
 
 
+def _others_localities(uow: UnitOfWork, batch: PartnerBatch, caller: Caller) -> list[Problem]:
+    """Localities (and their populations) belong to their council and NHS partner: only their admins change
+    them, and a locality cannot be handed to, or taken from, another partner by import. Rows that change
+    nothing pass, so a whole exported directory can be edited and imported again."""
+    mine = caller.organisation_code
+    problems: list[Problem] = []
+    for item in batch.localities:
+        row = uow.session.get(LocalityRow, item.value.code)
+        if row is not None and Locality(row.code, row.name, row.council_code, row.nhs_code) == item.value:
+            continue
+        owners = {item.value.council_code, item.value.nhs_code}
+        if row is not None:
+            owners &= {row.council_code, row.nhs_code}
+        if mine not in owners:
+            problems.append(item.problem(
+                f"{item.value.code} is not one of your organisation's localities ({mine} must be its council or "
+                "NHS partner, on record and in the file): ask that partner's admin, or the operator with "
+                "'carepool orgs import', to change it", "code"))
+    in_file = {item.value.code for item in batch.localities}  # their rows are judged above
+    others = {item.value.locality_code for item in batch.populations} - in_file
+    theirs = set(uow.session.execute(select(LocalityRow.code).where(
+        LocalityRow.code.in_(others), LocalityRow.council_code != mine, LocalityRow.nhs_code != mine)).scalars())
+    held = {(r.locality_code, r.age_band, r.year): r.count for r in uow.session.execute(
+        select(PopulationRow).where(PopulationRow.locality_code.in_(theirs))).scalars()}
+    for item in batch.populations:
+        pop = item.value
+        if pop.locality_code in theirs and held.get((pop.locality_code, pop.age_band, pop.year)) != pop.count:
+            problems.append(item.problem(
+                f"{pop.locality_code} is not one of your organisation's localities: only its council or NHS "
+                "partner can change its population", "locality_code"))
+    return problems
+
+
 def _kind_changes(uow: UnitOfWork, batch: PartnerBatch) -> list[Problem]:
     """Rows that would change the kind of an organisation with users: their powers would change with it (a
     self-registered provider must not become, say, an ICB because the ICB was imported under its code)."""
@@ -166,10 +199,11 @@ def import_batch(*, uow: UnitOfWork, actor: str, batch: PartnerBatch, what: str 
     """Add or update organisations, localities and populations, all or nothing.
 
     ``caller`` is the signed-in user (None for the operator's CLI and the demo): it must be an admin of a
-    commissioning organisation, and may not change another commissioning partner's own record."""
+    commissioning organisation, and may not change another commissioning partner's own record, nor a locality
+    (or its population) of which it is neither the council nor the NHS partner."""
     if caller is not None:
         check_directory_editor(caller)
-    others = _others_records(uow, batch, caller) if caller is not None else []
+    others = [] if caller is None else _others_records(uow, batch, caller) + _others_localities(uow, batch, caller)
     tabular.check(batch.problems + _check_references(uow, batch) + others + _kind_changes(uow, batch), what)
     session = uow.session
     for item in batch.organisations:

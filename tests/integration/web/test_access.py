@@ -162,3 +162,40 @@ def test_signing_in_needs_the_token_behind_a_root_path_too(database: Database) -
     with TestClient(create_app(database=database), root_path="/carepool") as proxied:
         refused = proxied.post("/carepool/login", data={"email": "admin@brent.test", "password": PASSWORD})
         assert refused.status_code == 403
+
+
+def test_a_locality_and_its_population_are_changed_only_by_its_council_or_nhs_partner(
+        client: TestClient, database: Database) -> None:
+    def upload(header: str, text: str) -> dict[str, tuple[str, bytes, str]]:
+        return {"file": ("places.csv", (header + "\n" + text).encode(), "text/csv")}
+
+    localities = "code,name,council_code,nhs_code"
+    populations = "locality_code,age_band,year,count"
+    brent, ealing = _auth(database, "admin@brent.test"), _auth(database, "admin@ealing.test")
+    own = client.post("/api/partners/import", headers=brent, files=upload(
+        localities, "BRN-N,Brent North,E09000005,QRV\nBRN-S,Brent South,E09000005,QRV\n"))
+    assert own.status_code == 200
+    assert client.post("/api/partners/import", headers=brent, files=upload(
+        populations, "BRN-N,65-74,2026,4100\n")).status_code == 200
+
+    taken = client.post("/api/partners/import", headers=ealing, files=upload(
+        localities, "BRN-N,Brent North,E09000009,QRV\n"))
+    assert taken.status_code == 422
+    assert ("places.csv, row 2, column code: BRN-N is not one of your organisation's localities (E09000009 must "
+            "be its council or NHS partner, on record and in the file)") in taken.json()["problems"][0]
+    renamed = client.post("/api/partners/import", headers=ealing, files=upload(
+        localities, "BRN-S,Wembley,E09000005,QRV\nEAL-C,Ealing Central,E09000009,QRV\n"))
+    assert renamed.status_code == 422 and len(renamed.json()["problems"]) == 1  # its own new locality is fine
+    counted = client.post("/api/partners/import", headers=ealing, files=upload(
+        populations, "BRN-N,65-74,2026,4100\nBRN-N,75-84,2026,900\n"))
+    assert counted.status_code == 422
+    assert counted.json()["problems"] == [
+        "places.csv, row 3, column locality_code: BRN-N is not one of your organisation's localities: only its "
+        "council or NHS partner can change its population"]  # the unchanged row passes
+
+    add_user(database, "admin@nwl.test", "QRV", "admin")
+    nhs = _auth(database, "admin@nwl.test")
+    assert client.post("/api/partners/import", headers=nhs, files=upload(
+        localities, "BRN-S,Brent South and Wembley,E09000005,QRV\n")).status_code == 200
+    names = {loc["code"]: loc["name"] for loc in client.get("/api/partners/localities", headers=brent).json()}
+    assert names == {"BRN-N": "Brent North", "BRN-S": "Brent South and Wembley"}  # nothing of Ealing's went in
