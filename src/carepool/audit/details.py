@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 SHORT = 48  # longer values (hashes, long reasons, award lists) are cut here; the full text stays one click away
@@ -34,15 +35,41 @@ def label(key: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def shown(value: Any) -> Shown:
-    """Values as stored (numbers are not reinterpreted); containers as short JSON."""
+_AMOUNT = re.compile(r"^-?\d{4,}\.\d{2}$")  # money as the services store it: "19520000.00"
+
+
+def _text(value: Any, depth: int = 0) -> str:
+    """A value in words: amounts with thousands separators (digits otherwise as stored), yes/no, and containers
+    spelled out: ``a, b`` for a list, ``key: value`` pairs, ``;`` between records, a record's key before ``—``,
+    a record inside a record in brackets."""
     if value is None or value == [] or value == {}:
-        return Shown("none")
+        return "none"
     if isinstance(value, bool):
-        return Shown("yes" if value else "no")
-    if isinstance(value, list | dict):
-        return Shown(json.dumps(value, ensure_ascii=False, separators=(", ", ": ")))
-    return Shown(str(value))
+        return "yes" if value else "no"
+    if isinstance(value, str) and _AMOUNT.match(value):
+        return f"{Decimal(value):,.2f}"
+    if isinstance(value, dict):
+        if depth == 0 and all(isinstance(v, dict) for v in value.values()):
+            return "; ".join(f"{k} — {_text(v, 1)}" for k, v in value.items())
+        return ", ".join(f"{_key(str(k))}: {_inner(v, depth + 1)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        joiner = "; " if any(isinstance(v, list | tuple | dict) for v in value) else ", "
+        return joiner.join(" ".join(map(_text, v)) if isinstance(v, list | tuple) else _text(v, depth + 1)
+                           for v in value)
+    return str(value)
+
+
+def _inner(value: Any, depth: int) -> str:
+    """A value inside a record: a record of its own in brackets, so its commas read apart from the outer ones."""
+    return f"({_text(value, depth)})" if isinstance(value, dict) and value else _text(value, depth)
+
+
+def _key(key: str) -> str:
+    return key.replace("_", " ") if key.islower() else key  # a field in words; a code (E09000005) as it is
+
+
+def shown(value: Any) -> Shown:
+    return Shown(_text(value))
 
 
 def _fields(before: dict[str, Any] | None, after: dict[str, Any]) -> list[Detail]:

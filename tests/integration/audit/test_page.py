@@ -49,10 +49,9 @@ def test_each_event_shows_what_changed_in_plain_words(database: Database) -> Non
     assert "<dt>Annual value pence</dt><dd>123456789</dd>" in page  # numbers as stored
     assert "<dt>Status</dt><dd>closed → cancelled</dd>" in page  # changed: old → new
     assert "<dt>Reason</dt><dd>the budget was withdrawn</dd>" in page  # not recorded before: no old value
-    # A long value is cut, its full text one click away; a list reads as short JSON.
+    # A long value is cut, its full text one click away; a list of records reads as words.
     assert f"<dt>Receipt sha256</dt><dd><details><summary>{RECEIPT[:47]}…</summary>{RECEIPT}</details>" in page
-    assert '[{"bid": 7, "problem": "its contents do not match its receipt", "provider": "10012345"}]' \
-        in html.unescape(page)
+    assert "bid: 7, problem: its contents do not match its receipt, provider: 10012345" in html.unescape(page)
 
 
 def test_newest_first_by_time_on_the_service_the_api_and_the_page(database: Database) -> None:

@@ -12,9 +12,24 @@ def test_fields_in_plain_words_with_the_old_value_only_where_it_changed() -> Non
 
 def test_a_removed_field_and_payloads_that_are_not_objects() -> None:
     assert _lines({"name": "Brent"}, None) == [("Name", "Brent", "none")]
-    assert _lines([["P1", "L1", "10"]], {"reason": "capacity"}) == [("Before", None, '[["P1", "L1", "10"]]'),
-                                                                   ("Reason", None, "capacity")]
-    assert _lines(None, ["a"]) == [("Details", None, '["a"]')] and details(None, None) == []
+    assert _lines([["P1", "L1", "10"], ["P2", "L1", "5"]], {"reason": "capacity"}) == [
+        ("Before", None, "P1 L1 10; P2 L1 5"), ("Reason", None, "capacity")]
+    assert _lines(None, ["a", "b"]) == [("Details", None, "a, b")] and details(None, None) == []
+
+
+def test_nested_payloads_read_as_words_and_amounts_as_money() -> None:
+    settled = {"partners": {"E09000005": {"contribution": "19520000.00", "final_cost": "19477940.82"},
+                            "QRV": {"contribution": "-1334.18"}},
+               "contingency": {"amount": "800000.00", "funded": {"E09000005": "400000.00", "QRV": "400000.00"}},
+               "postings": [["POOL-1:Due:QRV", "19980000.00"], ["POOL-1:Contributions:QRV", "-19980000.00"]],
+               "changes": [{"kind": "move", "amount": "200000.00"}, {"kind": "add"}], "rule_costs": {"max_share": 1129}}
+    assert _lines(None, settled) == [
+        ("Partners", None, "E09000005 — contribution: 19,520,000.00, final cost: 19,477,940.82; "
+                           "QRV — contribution: -1,334.18"),
+        ("Contingency", None, "amount: 800,000.00, funded: (E09000005: 400,000.00, QRV: 400,000.00)"),
+        ("Postings", None, "POOL-1:Due:QRV 19,980,000.00; POOL-1:Contributions:QRV -19,980,000.00"),
+        ("Changes", None, "kind: move, amount: 200,000.00; kind: add"),
+        ("Rule costs", None, "max share: 1129")]  # a number that is not stored as money stays as it is
 
 
 def test_long_values_are_cut_but_kept_whole() -> None:
