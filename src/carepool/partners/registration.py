@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from carepool.audit import service as audit
-from carepool.core.errors import CarepoolError, Problem, conflict
+from carepool.core.errors import CarepoolError, Problem
 from carepool.core.ids import CQC_PROVIDER, provider_code
 from carepool.db.uow import UnitOfWork
 from carepool.partners import access
@@ -23,6 +23,7 @@ from carepool.partners.model import Caller, Organisation, OrgKind, Role
 from carepool.partners.tables import OrganisationRow
 
 ROLES = [Role.PROVIDER.value, Role.ADMIN.value]
+NEEDS_CORRECTING = "The registration needs correcting:"
 
 
 @dataclass(frozen=True)
@@ -37,33 +38,36 @@ class ProviderRegistration:
 
 
 def _problems(form: ProviderRegistration) -> list[Problem]:
-    said: list[str] = []  # each names the form's field as its label reads
+    """Every problem, each naming the form's field as its label reads and carrying the field's id (the page links
+    the summary to the field and repeats the message beside it)."""
+    said: list[tuple[str, str]] = []
     if not CQC_PROVIDER.match(form.code.strip().upper()):
-        said.append(f"CQC provider id: {form.code.strip()!r} is not a CQC provider id: expected 1- and 9 to 11 "
-                    "digits, as on your CQC registration (e.g. 1-101234567); an NHS trust is set up by the "
-                    "consortium")
+        said.append(("code", f"CQC provider id: {form.code.strip()!r} is not a CQC provider id: expected 1- and 9 "
+                     "to 11 digits, as on your CQC registration (e.g. 1-101234567); an NHS trust is set up by the "
+                     "consortium"))
     if not form.name.strip():
-        said.append("Organisation name: is empty; give the organisation's registered name")
+        said.append(("name", "Organisation name: is empty; give the organisation's registered name"))
     if not form.person.strip():
-        said.append("Your name: is empty")
+        said.append(("person", "Your name: is empty"))
     if "@" not in form.email.strip():
-        said.append(f"Email: {form.email.strip()!r} is not an email address")
+        said.append(("email", f"Email: {form.email.strip()!r} is not an email address"))
     if len(form.password) < access.MIN_PASSWORD_LENGTH:
-        said.append(f"Password: must have at least {access.MIN_PASSWORD_LENGTH} characters")
+        said.append(("password", f"Password: must have at least {access.MIN_PASSWORD_LENGTH} characters"))
     elif form.password != form.password_again:
-        said.append("Password again: the two passwords differ")
-    return [Problem(message) for message in said]
+        said.append(("password_again", "Password again: the two passwords differ"))
+    return [Problem(message, field=field) for field, message in said]
 
 
 def register_provider(*, uow: UnitOfWork, form: ProviderRegistration) -> Caller:
     """Create the provider organisation and its first user (all or nothing); the caller it signs in as."""
     problems = _problems(form)
     if problems:
-        raise CarepoolError.from_problems("The registration needs correcting:", problems)
+        raise CarepoolError.from_problems(NEEDS_CORRECTING, problems)
     org = Organisation(str(provider_code(form.code)), form.name.strip(), OrgKind.PROVIDER, sme=form.sme)
     if uow.session.get(OrganisationRow, org.code) is not None:
-        raise conflict(f"{org.code} is already registered: ask your organisation's carepool admin to add you as a "
-                       "user, or the consortium if you think this is a mistake")
+        raise CarepoolError(NEEDS_CORRECTING, kind="conflict", problems=[Problem(
+            f"CQC provider id: {org.code} is already registered: ask your organisation's carepool admin to add you "
+            "as a user, or the consortium if you think this is a mistake", field="code")])
     uow.session.add(OrganisationRow(code=org.code, name=org.name, kind=org.kind.value, sme=org.sme))
     uow.session.flush()
     actor = f"user:{form.email.strip().lower()}"
@@ -73,8 +77,9 @@ def register_provider(*, uow: UnitOfWork, form: ProviderRegistration) -> Caller:
     except CarepoolError as error:
         if error.kind != "conflict":
             raise
-        raise conflict("Email: these details cannot be registered. If you already have a carepool account, sign in "
-                       "(or ask your organisation's admin to add you); otherwise use another email") from None
+        raise CarepoolError(NEEDS_CORRECTING, kind="conflict", problems=[Problem(
+            "Email: these details cannot be registered. If you already have a carepool account, sign in (or ask "
+            "your organisation's admin to add you); otherwise use another email", field="email")]) from None
     audit.record(uow=uow, actor=actor, organisation=org.code, action="organisation.registered",
                  entity_type="organisation", entity_id=org.code, after={**asdict(org), "kind": org.kind.value})
     uow.commit()  # the organisation, its user and both events, or none of them
