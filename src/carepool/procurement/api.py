@@ -182,15 +182,16 @@ def my_bids(caller: CallerDep, uow: UowDep, tender: str | None = None) -> list[M
     return [MyBidRead.of(b) for b in bidding.my_bids(uow=uow, caller=caller, ref=tender)]
 
 
-@router.get("/my/bids/{bid_id}/receipt")
-def my_receipt(bid_id: int, caller: CallerDep, uow: UowDep) -> ReceiptRead:
-    return ReceiptRead.of(bidding.receipt(uow=uow, caller=caller, bid_id=bid_id))
+@router.get("/my/bids/{bid_ref}/receipt")
+def my_receipt(bid_ref: str, caller: CallerDep, uow: UowDep) -> ReceiptRead:
+    """The receipt of one of your own bids, by its reference (B-7K3M9Q2XDA); anyone else's is not found."""
+    return ReceiptRead.of(bidding.receipt(uow=uow, caller=caller, bid_ref=bid_ref))
 
 
-@router.get("/my/bids/{bid_id}/sealed", response_class=PlainTextResponse)
-def my_sealed_bid(bid_id: int, caller: CallerDep, uow: UowDep) -> PlainTextResponse:
+@router.get("/my/bids/{bid_ref}/sealed", response_class=PlainTextResponse)
+def my_sealed_bid(bid_ref: str, caller: CallerDep, uow: UowDep) -> PlainTextResponse:
     """Your own bid exactly as sealed: its SHA-256 is the receipt's (check it yourself)."""
-    return PlainTextResponse(bidding.sealed_copy(uow=uow, caller=caller, bid_id=bid_id).sealed_text,
+    return PlainTextResponse(bidding.sealed_copy(uow=uow, caller=caller, bid_ref=bid_ref).sealed_text,
                              media_type="application/json")
 
 
@@ -200,9 +201,9 @@ def open_bids(ref: str, caller: CallerDep, uow: UowDep) -> OpeningRead:
     return OpeningRead.of(opening.open_bids(uow=uow, caller=caller, ref=ref))
 
 
-@router.post("/tenders/{ref}/bids/{bid_id}/panel-score")
-def panel_score(ref: str, bid_id: int, body: PanelScore, caller: CallerDep, uow: UowDep) -> dict[str, str]:
-    opening.set_panel_score(uow=uow, caller=caller, ref=ref, bid_id=bid_id,
+@router.post("/tenders/{ref}/bids/{bid_ref}/panel-score")
+def panel_score(ref: str, bid_ref: str, body: PanelScore, caller: CallerDep, uow: UowDep) -> dict[str, str]:
+    opening.set_panel_score(uow=uow, caller=caller, ref=ref, bid_ref=bid_ref,
                             score=quantity(body.score, what="score", zero_ok=True), note=body.note)
     return {"status": "recorded"}
 
@@ -215,7 +216,7 @@ def evaluate(ref: str, caller: CallerDep, uow: UowDep) -> AwardSummaryRead:
 
 @router.post("/tenders/{ref}/override")
 def override(ref: str, body: OverrideRequest, caller: CallerDep, uow: UowDep) -> AwardSummaryRead:
-    allocations = [evaluation.Allocation(a.bid_id, quantity(a.weekly_quantity, zero_ok=True))
+    allocations = [evaluation.Allocation(a.bid_ref, quantity(a.weekly_quantity, zero_ok=True))
                    for a in body.allocations]
     evaluation.override(uow=uow, caller=caller, ref=ref, allocations=allocations, reason=body.reason)
     return _summary(uow, caller, ref)

@@ -2,6 +2,7 @@
 
 The sealed envelope of a bid is read in two places only: here, for the provider that
 made it, and in ``opening`` after the deadline. Buyers learn how many bids a lot has.
+A bid is named by its random reference (``sealing.new_reference``), never by its row number.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError, not_found
@@ -35,7 +36,7 @@ from carepool.procurement.validation import bid_warnings
 
 @dataclass(frozen=True)
 class MyBid:
-    id: int
+    reference: str
     tender_ref: str
     tender_title: str
     tender_status: TenderStatus
@@ -73,6 +74,14 @@ def _lots(uow: UnitOfWork, tender: TenderRow) -> dict[str, LotRow]:
     return {lot.code: lot for lot in uow.session.execute(select(LotRow).where(LotRow.tender_id == tender.id)).scalars()}
 
 
+def _fresh_reference(uow: UnitOfWork) -> str:
+    """A random reference no bid has yet (50 random bits: a second draw is all but never needed)."""
+    while True:
+        reference = sealing.new_reference()
+        if uow.session.execute(select(BidRow.id).where(BidRow.reference == reference)).first() is None:
+            return reference
+
+
 def _seal(uow: UnitOfWork, caller: Caller, tender: TenderRow, lot: LotRow, content: BidContent,
           now: datetime) -> Receipt:
     """Seal one bid (replacing the provider's earlier bid on the lot) and audit it; the caller commits."""
@@ -82,19 +91,20 @@ def _seal(uow: UnitOfWork, caller: Caller, tender: TenderRow, lot: LotRow, conte
     for old in uow.session.execute(select(BidRow).where(
             BidRow.tender_id == tender.id, BidRow.lot_id == lot.id, BidRow.provider_code == provider,
             BidRow.status == BidStatus.SUBMITTED.value)).scalars():
-        check_bid_move(old.id, BidStatus(old.status), BidStatus.SUPERSEDED)
+        check_bid_move(old.reference, BidStatus(old.status), BidStatus.SUPERSEDED)
         old.status = BidStatus.SUPERSEDED.value
         old.status_note = f"replaced by a later bid at {now.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
-    row = BidRow(tender_id=tender.id, lot_id=lot.id, provider_code=provider, status=BidStatus.SUBMITTED.value,
-                 tender_version=tender.version, submitted_at=now, submitted_by=caller.email, receipt_sha256=digest)
+    row = BidRow(reference=_fresh_reference(uow), tender_id=tender.id, lot_id=lot.id, provider_code=provider,
+                 status=BidStatus.SUBMITTED.value, tender_version=tender.version, submitted_at=now,
+                 submitted_by=caller.email, receipt_sha256=digest)
     uow.session.add(row)
     uow.session.flush()
     uow.session.add(SealedBidRow(bid_id=row.id, sealed_json=text))
     audit.record(uow=uow, actor=caller.actor, organisation=provider, action="bid.submitted", entity_type="bid",
-                 entity_id=str(row.id), after={"tender": tender.ref, "lot": lot.code, "sha256": digest,
+                 entity_id=row.reference, after={"tender": tender.ref, "lot": lot.code, "sha256": digest,
                                                "submitted_at": now.isoformat(), "tender_version": tender.version})
     warnings = bid_warnings(service.stored_lot(uow, lot).lot, content)
-    return Receipt(row.id, tender.ref, lot.code, provider, digest, now, warnings)
+    return Receipt(row.reference, tender.ref, lot.code, provider, digest, now, warnings)
 
 
 def submit_bid(*, uow: UnitOfWork, caller: Caller, ref: str, lot_code: str, content: BidContent) -> Receipt:
@@ -127,41 +137,49 @@ def submit_bids(*, uow: UnitOfWork, caller: Caller, ref: str,
 
 def _own_content(uow: UnitOfWork, caller: Caller, bid: BidRow) -> BidContent:
     if bid.provider_code != caller.organisation_code:  # the envelope is the bidder's own, and no one else's
-        raise not_found(f"bid {bid.id}")
+        raise not_found(f"bid {bid.reference}")
     envelope = uow.session.get(SealedBidRow, bid.id)
     if envelope is None:
-        raise not_found(f"bid {bid.id}")
+        raise not_found(f"bid {bid.reference}")
     return sealing.unseal(envelope.sealed_json).content
+
+
+def _own_bids(caller: Caller) -> Select[tuple[BidRow, TenderRow, LotRow]]:
+    """The caller's organisation's bids with their tenders and lots: the one query a provider's bids come from."""
+    require_provider(caller)
+    return (select(BidRow, TenderRow, LotRow).join(TenderRow, TenderRow.id == BidRow.tender_id)
+            .join(LotRow, LotRow.id == BidRow.lot_id).where(BidRow.provider_code == caller.organisation_code))
+
+
+def _my_bid(uow: UnitOfWork, caller: Caller, bid: BidRow, tender: TenderRow, lot: LotRow) -> MyBid:
+    receipt = Receipt(bid.reference, tender.ref, lot.code, bid.provider_code, bid.receipt_sha256,
+                      aware(bid.submitted_at))  # type: ignore[arg-type]
+    return MyBid(bid.reference, tender.ref, tender.title, TenderStatus(tender.status), lot.code, lot.name,
+                 BidStatus(bid.status), bid.status_note, receipt, _own_content(uow, caller, bid),
+                 from_cents(bid.panel_quality_cents))
 
 
 def my_bids(*, uow: UnitOfWork, caller: Caller, ref: str | None = None) -> list[MyBid]:
     """Every bid the caller's organisation has made (optionally on one tender), newest first."""
-    require_provider(caller)
-    query = (select(BidRow, TenderRow, LotRow).join(TenderRow, TenderRow.id == BidRow.tender_id)
-             .join(LotRow, LotRow.id == BidRow.lot_id).where(BidRow.provider_code == caller.organisation_code)
-             .order_by(BidRow.submitted_at.desc(), BidRow.id.desc()))
+    query = _own_bids(caller).order_by(BidRow.submitted_at.desc(), BidRow.id.desc())
     if ref is not None:
         query = query.where(TenderRow.ref == ref.strip().upper())
-    result = []
-    for bid, tender, lot in uow.session.execute(query):
-        receipt = Receipt(bid.id, tender.ref, lot.code, bid.provider_code, bid.receipt_sha256,
-                          aware(bid.submitted_at))  # type: ignore[arg-type]
-        result.append(MyBid(bid.id, tender.ref, tender.title, TenderStatus(tender.status), lot.code, lot.name,
-                            BidStatus(bid.status), bid.status_note, receipt, _own_content(uow, caller, bid),
-                            from_cents(bid.panel_quality_cents)))
-    return result
+    return [_my_bid(uow, caller, bid, tender, lot) for bid, tender, lot in uow.session.execute(query)]
 
 
-def my_bid(*, uow: UnitOfWork, caller: Caller, bid_id: int) -> MyBid:
-    """One of the caller's organisation's own bids; anyone else's is not found."""
-    for bid in my_bids(uow=uow, caller=caller):
-        if bid.id == bid_id:
-            return bid
-    raise not_found(f"bid {bid_id}")
+def my_bid(*, uow: UnitOfWork, caller: Caller, bid_ref: str) -> MyBid:
+    """One of the caller's organisation's own bids, by its reference; anyone else's is not found, in the same
+    words as a reference no bid has."""
+    query = _own_bids(caller)
+    reference = sealing.clean_reference(bid_ref)
+    row = None if reference is None else uow.session.execute(query.where(BidRow.reference == reference)).first()
+    if row is None:
+        raise not_found(f"bid {bid_ref}")
+    return _my_bid(uow, caller, *row)
 
 
-def receipt(*, uow: UnitOfWork, caller: Caller, bid_id: int) -> Receipt:
-    return my_bid(uow=uow, caller=caller, bid_id=bid_id).receipt
+def receipt(*, uow: UnitOfWork, caller: Caller, bid_ref: str) -> Receipt:
+    return my_bid(uow=uow, caller=caller, bid_ref=bid_ref).receipt
 
 
 @dataclass(frozen=True)
@@ -178,20 +196,30 @@ class SealedCopy:
             f"Tender:     {bid.tender_ref} ({bid.tender_title})",
             f"Lot:        {bid.lot_code} ({bid.lot_name})",
             f"Provider:   {r.provider}",
-            f"Bid:        {r.bid_id}",
+            f"Bid:        {r.bid_ref}",
             f"Sealed at:  {r.submitted_at.astimezone(UTC).strftime('%Y-%m-%d %H:%M:%S')} UTC",
             f"SHA-256:    {r.sha256}", "",
             "The bid as sealed, exactly the text whose SHA-256 is above (also downloadable on its own as",
-            f"bid-{r.bid_id}-sealed.json):", "", self.sealed_text, "",
-            f"To check: sha256sum bid-{r.bid_id}-sealed.json (macOS: shasum -a 256; Windows PowerShell:",
+            f"{sealed_name(r.bid_ref)}):", "", self.sealed_text, "",
+            f"To check: sha256sum {sealed_name(r.bid_ref)} (macOS: shasum -a 256; Windows PowerShell:",
             "Get-FileHash -Algorithm SHA256) must print the SHA-256 above. At opening carepool hashes the",
             "stored text again and compares it with this receipt; a bid changed after sealing is flagged.", "",
         ])
 
 
-def sealed_copy(*, uow: UnitOfWork, caller: Caller, bid_id: int) -> SealedCopy:
+def sealed_copy(*, uow: UnitOfWork, caller: Caller, bid_ref: str) -> SealedCopy:
     """The caller's own bid as sealed (its organisation's bids only; anyone else's is not found)."""
-    bid = my_bid(uow=uow, caller=caller, bid_id=bid_id)
-    envelope = uow.session.get(SealedBidRow, bid_id)  # there: my_bids has just unsealed it
-    assert envelope is not None
+    bid = my_bid(uow=uow, caller=caller, bid_ref=bid_ref)
+    envelope = uow.session.execute(select(SealedBidRow).join(BidRow, BidRow.id == SealedBidRow.bid_id).where(
+        BidRow.reference == bid.reference)).scalar_one()  # there: my_bid has just unsealed it
     return SealedCopy(bid, envelope.sealed_json)
+
+
+def receipt_name(bid_ref: str) -> str:
+    """The receipt's file name, e.g. ``bid-B-7K3M9Q2XDA-receipt.txt``."""
+    return f"bid-{bid_ref}-receipt.txt"
+
+
+def sealed_name(bid_ref: str) -> str:
+    """The file name of the bid as sealed, e.g. ``bid-B-7K3M9Q2XDA-sealed.json``."""
+    return f"bid-{bid_ref}-sealed.json"

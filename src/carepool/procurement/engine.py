@@ -31,7 +31,8 @@ from carepool.procurement.model import (
 
 @dataclass(frozen=True)
 class OpenedBid:
-    bid_id: int
+    bid_id: int  # internal: orders bids; never shown
+    bid_ref: str  # the bid's public reference
     provider: str
     lot: str
     price: Money
@@ -188,7 +189,7 @@ class BidStanding:
     """How one provider's bid fared on its lot: what a bidder may learn after the award (its own
     price and score, where its price stood, and the prices awarded, which the award notice publishes)."""
 
-    bid_id: int
+    bid_ref: str
     lot: str
     price: Money
     quality: Decimal
@@ -217,7 +218,7 @@ def bid_standings(mine: Iterable[OpenedBid], every_bid: Iterable[OpenedBid], flo
         prices = considered.get(bid.lot, [])
         passed = floor is None or bid.quality >= floor
         rank = 1 + sum(1 for p in prices if p < bid.price) if passed else None
-        standings.append(BidStanding(bid.bid_id, bid.lot, bid.price, bid.quality, passed, rank, len(prices),
+        standings.append(BidStanding(bid.bid_ref, bid.lot, bid.price, bid.quality, passed, rank, len(prices),
                                      awarded.get(bid.lot, Decimal(0)),
                                      tuple(sorted(awarded_prices.get(bid.lot, ()))), bid.lot in by_hand,
                                      by_hand.get(bid.lot)))

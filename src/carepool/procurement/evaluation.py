@@ -17,7 +17,7 @@ from carepool.core.money import Money, Rounding
 from carepool.db.uow import UnitOfWork
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, OrgKind
-from carepool.procurement import engine, service
+from carepool.procurement import engine, sealing, service
 from carepool.procurement.access import tender_for
 from carepool.procurement.model import (
     STANDSTILL,
@@ -38,7 +38,7 @@ from carepool.procurement.tendering import aware
 
 @dataclass(frozen=True)
 class Allocation:
-    bid_id: int
+    bid_ref: str  # the opened bid's reference
     weekly_quantity: Decimal
 
 
@@ -69,9 +69,9 @@ def opened_bids(uow: UnitOfWork, tender: TenderRow) -> list[tuple[BidRow, engine
     result = []
     for row in rows.scalars():
         quality = from_cents(row.panel_quality_cents if row.panel_quality_cents is not None else row.quality_cents)
-        result.append((row, engine.OpenedBid(row.id, row.provider_code, lots[row.lot_id], row.price,  # type: ignore[arg-type]
-                                             quality or Decimal(0), from_cents(row.max_quantity_cents),
-                                             from_cents(row.capacity_cents))))
+        result.append((row, engine.OpenedBid(row.id, row.reference, row.provider_code, lots[row.lot_id],
+                                             row.price, quality or Decimal(0),  # type: ignore[arg-type]
+                                             from_cents(row.max_quantity_cents), from_cents(row.capacity_cents))))
     return result
 
 
@@ -112,7 +112,7 @@ def evaluate(*, uow: UnitOfWork, caller: Caller, ref: str, time_limit: float = 3
         BidRow.tender_id == tender.id)).scalars())  # tampered and superseded bids' providers too (shown later)
     smes = {code for code in bidders_on_tender if code in who and who[code].sme}
     floor = rules.min_quality
-    excluded = [{"bid": b.bid_id, "provider": b.provider, "lot": b.lot, "reason": f"quality {b.quality} below the "
+    excluded = [{"bid": b.bid_ref, "provider": b.provider, "lot": b.lot, "reason": f"quality {b.quality} below the "
                  f"floor of {floor}"} for _, b in pairs if floor is not None and b.quality < floor]
     evaluation = {"awarded": _summary(comparison.awarded, smes), "cheapest": _summary(comparison.cheapest, smes),
                   "rule_costs": {k: v.pence for k, v in comparison.rule_costs.items()}, "excluded": excluded,
@@ -144,25 +144,28 @@ def override(*, uow: UnitOfWork, caller: Caller, ref: str, allocations: list[All
     if not reason.strip():
         raise CarepoolError("an override needs a reason; it is recorded in the audit trail and the award")
     lots = lot_designs(uow, tender)
-    bids = {row.id: row for row, _ in opened_bids(uow, tender)}
+    opened = {row.reference: row for row, _ in opened_bids(uow, tender)}
     per_lot: dict[int, Decimal] = defaultdict(Decimal)
+    plan: list[tuple[int, Decimal]] = []
     for item in allocations:
-        bid = bids.get(item.bid_id)
+        bid = opened.get(sealing.clean_reference(item.bid_ref) or "")
         if bid is None:
-            raise not_found(f"opened bid {item.bid_id} in tender {tender.ref}")
-        weekly = quantity(item.weekly_quantity, what=f"bid {item.bid_id} hours a week", zero_ok=True)
+            raise not_found(f"opened bid {item.bid_ref} in tender {tender.ref}")
+        weekly = quantity(item.weekly_quantity, what=f"bid {bid.reference} hours a week", zero_ok=True)
         cap = from_cents(bid.max_quantity_cents)
         if cap is not None and weekly > cap:
-            raise CarepoolError(f"bid {bid.id}: {weekly} hours a week is more than the {cap} the provider offered")
+            raise CarepoolError(f"bid {bid.reference}: {weekly} hours a week is more than the {cap} the provider "
+                                "offered")
         per_lot[bid.lot_id] += weekly
+        if weekly > 0:
+            plan.append((bid.id, weekly))
     for lot_id, total in per_lot.items():
         if total != lots[lot_id].weekly_quantity:
             raise CarepoolError(f"lot {lots[lot_id].code}: the allocations add up to {total} hours a week, "
                                 f"but the lot is {lots[lot_id].weekly_quantity}")
     before = _plan_view(uow, tender)
     uow.session.execute(delete(AwardRow).where(AwardRow.tender_id == tender.id, AwardRow.lot_id.in_(list(per_lot))))
-    plan = [(a.bid_id, quantity(a.weekly_quantity, zero_ok=True)) for a in allocations if a.weekly_quantity > 0]
-    _store_awards(uow, tender, plan, "override", bids, reason.strip())
+    _store_awards(uow, tender, plan, "override", {row.id: row for row in opened.values()}, reason.strip())
     tender.override_reason = reason.strip()
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="award.overridden",
                  entity_type="tender", entity_id=tender.ref, before=[[p, lot, str(q)] for p, lot, q in before],

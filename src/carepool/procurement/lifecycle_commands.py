@@ -120,8 +120,8 @@ def open_command(ref: str = typer.Argument(..., help=REF_HELP),
         result = opening.open_bids(uow=uow, caller=caller, ref=ref)
     console.print(f"opened {result.opened} bids of {ref.strip().upper()}; "
                   f"{len(result.tampered)} failed their hash check")
-    for bid_id, provider, problem in result.tampered:
-        console.print(f"  bid {bid_id} from {provider} excluded: {problem}")
+    for bid_ref, provider, problem in result.tampered:
+        console.print(f"  bid {bid_ref} from {provider} excluded: {problem}")
 
 
 def award_tables(summary: AwardSummary) -> list[Table]:

@@ -145,9 +145,9 @@ BID_MOVES: dict[BidStatus, frozenset[BidStatus]] = {
 }
 
 
-def check_bid_move(bid_id: int, current: BidStatus, target: BidStatus) -> None:
+def check_bid_move(bid_ref: str, current: BidStatus, target: BidStatus) -> None:
     if target not in BID_MOVES[current]:
-        raise CarepoolError(f"bid {bid_id} is {current.value}; it cannot become {target.value}", kind="conflict")
+        raise CarepoolError(f"bid {bid_ref} is {current.value}; it cannot become {target.value}", kind="conflict")
 
 
 def extended_deadline(now: datetime, deadline: datetime) -> datetime:
@@ -370,7 +370,7 @@ class BidContent:
 
 @dataclass(frozen=True)
 class Receipt:
-    bid_id: int
+    bid_ref: str  # the bid's public reference (random: see ``sealing.new_reference``)
     tender: str
     lot: str
     provider: str
@@ -384,5 +384,5 @@ class Opening:
     """What opening found: how many bids matched their receipts, and which did not."""
 
     opened: int
-    tampered: list[tuple[int, str, str]] = field(default_factory=list)  # (bid id, provider, reason)
+    tampered: list[tuple[str, str, str]] = field(default_factory=list)  # (bid reference, provider, reason)
 

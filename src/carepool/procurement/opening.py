@@ -58,17 +58,17 @@ def open_bids(*, uow: UnitOfWork, caller: Caller, ref: str) -> Opening:
         text = None if envelope is None else envelope.sealed_json
         problem = _problem(bid, lots[bid.lot_id], tender.ref, text)
         if problem is not None:
-            check_bid_move(bid.id, BidStatus(bid.status), BidStatus.TAMPERED)
+            check_bid_move(bid.reference, BidStatus(bid.status), BidStatus.TAMPERED)
             bid.status, bid.status_note = BidStatus.TAMPERED.value, f"excluded at opening: {problem}"
-            tampered.append((bid.id, bid.provider_code, problem))
+            tampered.append((bid.reference, bid.provider_code, problem))
             audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="bid.tampered",
-                         entity_type="bid", entity_id=str(bid.id),
+                         entity_type="bid", entity_id=bid.reference,
                          after={"tender": tender.ref, "provider": bid.provider_code, "lot": lots[bid.lot_id],
                                 "receipt_sha256": bid.receipt_sha256, "problem": problem,
                                 "found_sha256": None if text is None else sealing.sha256(text)})
             continue
         content = sealing.unseal(text).content  # type: ignore[arg-type]
-        check_bid_move(bid.id, BidStatus(bid.status), BidStatus.OPENED)
+        check_bid_move(bid.reference, BidStatus(bid.status), BidStatus.OPENED)
         bid.status, bid.opened_at = BidStatus.OPENED.value, now
         bid.price = content.price
         bid.quality_cents = cents(content.quality)
@@ -84,17 +84,19 @@ def open_bids(*, uow: UnitOfWork, caller: Caller, ref: str) -> Opening:
     return Opening(opened=opened, tampered=tampered)
 
 
-def set_panel_score(*, uow: UnitOfWork, caller: Caller, ref: str, bid_id: int, score: Decimal, note: str) -> None:
+def set_panel_score(*, uow: UnitOfWork, caller: Caller, ref: str, bid_ref: str, score: Decimal, note: str) -> None:
     """Record the evaluation panel's quality score for an opened bid (used instead of the self-declared one)."""
     tender, _ = tender_for(uow, caller, ref, manage=True, lock=True)
     if TenderStatus(tender.status) is not TenderStatus.CLOSED:
         raise CarepoolError(f"panel scores are set after opening and before evaluation; tender {tender.ref} is "
                             f"{tender.status}", kind="conflict")
-    bid = uow.session.get(BidRow, bid_id)
-    if bid is None or bid.tender_id != tender.id:
-        raise not_found(f"bid {bid_id} in tender {tender.ref}")
+    reference = sealing.clean_reference(bid_ref)
+    bid = None if reference is None else uow.session.execute(select(BidRow).where(
+        BidRow.tender_id == tender.id, BidRow.reference == reference)).scalar_one_or_none()
+    if bid is None:
+        raise not_found(f"bid {bid_ref} in tender {tender.ref}")
     if BidStatus(bid.status) is not BidStatus.OPENED:
-        raise CarepoolError(f"bid {bid_id} is {bid.status}; only opened bids are scored", kind="conflict")
+        raise CarepoolError(f"bid {bid.reference} is {bid.status}; only opened bids are scored", kind="conflict")
     if not Decimal(0) <= score <= 100:
         raise CarepoolError(f"a panel score is from 0 to 100, got {score}")
     if not note.strip():
@@ -102,7 +104,7 @@ def set_panel_score(*, uow: UnitOfWork, caller: Caller, ref: str, bid_id: int, s
     before = bid.panel_quality_cents
     bid.panel_quality_cents, bid.panel_note = cents(score), note.strip()
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="bid.panel_scored",
-                 entity_type="bid", entity_id=str(bid.id),
+                 entity_type="bid", entity_id=bid.reference,
                  before={"panel_quality": None if before is None else before / 100},
                  after={"panel_quality": str(score), "note": note.strip()})
     uow.commit()

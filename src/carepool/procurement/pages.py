@@ -253,11 +253,11 @@ def open_bids(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Res
     return response
 
 
-@router.post("/tenders/{ref}/bids/{bid_id}/panel-score")
-def panel_score(request: Request, ref: str, bid_id: int, caller: CallerDep, uow: UowDep,
+@router.post("/tenders/{ref}/bids/{bid_ref}/panel-score")
+def panel_score(request: Request, ref: str, bid_ref: str, caller: CallerDep, uow: UowDep,
                 score: Annotated[str, Form()], note: Annotated[str, Form()] = "") -> Response:
     return attempt(request, lambda: opening.set_panel_score(
-        uow=uow, caller=caller, ref=ref, bid_id=bid_id, score=quantity(score, what="score", zero_ok=True),
+        uow=uow, caller=caller, ref=ref, bid_ref=bid_ref, score=quantity(score, what="score", zero_ok=True),
         note=note), "Panel score recorded.", _back(ref))
 
 
@@ -283,7 +283,7 @@ async def override(request: Request, ref: str, caller: CallerDep, uow: UowDep) -
     summary = reports.award_summary(uow=uow, caller=caller, ref=ref)
     current = {(a.lot_code, a.provider_code): a.weekly_quantity for a in (summary.awards if summary else [])}
     listing = reports.bid_listing(uow=uow, caller=caller, ref=ref)
-    typed = {str(bid.id): str(form.get(f"q{bid.id}", "")).strip() for bid in listing.bids}
+    typed = {bid.reference: str(form.get(f"q{bid.reference}", "")).strip() for bid in listing.bids}
     reason = str(form.get("reason", ""))
 
     def act() -> str:
@@ -301,16 +301,16 @@ def _override(uow: Any, caller: Caller, ref: str, bids: list[reports.BidLine], t
               current: dict[tuple[str, str], Decimal], reason: str) -> str:
     """Replace the award of the lots whose typed hours differ from the award; say what was done."""
     changed_lots: set[str] = set()
-    wanted: dict[int, tuple[str, Decimal]] = {}
+    wanted: dict[str, tuple[str, Decimal]] = {}
     for bid in bids:
-        if not typed[str(bid.id)]:
+        if not typed[bid.reference]:
             continue
-        hours = quantity(typed[str(bid.id)], what=f"hours a week for {bid.provider_name} on {bid.lot_code}",
+        hours = quantity(typed[bid.reference], what=f"hours a week for {bid.provider_name} on {bid.lot_code}",
                          zero_ok=True)
-        wanted[bid.id] = (bid.lot_code, hours)
+        wanted[bid.reference] = (bid.lot_code, hours)
         if hours != current.get((bid.lot_code, bid.provider_code), Decimal(0)):
             changed_lots.add(bid.lot_code)
-    allocations = [evaluation.Allocation(bid_id, hours) for bid_id, (lot, hours) in wanted.items()
+    allocations = [evaluation.Allocation(bid_ref, hours) for bid_ref, (lot, hours) in wanted.items()
                    if lot in changed_lots]
     if not allocations:
         return "Nothing was changed."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,15 +22,18 @@ from carepool.web.uploads import read_upload
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SEALED_AT = "receipts_sealed_at"  # session key: when the bids whose receipts the tender page shows were sealed
 
 
 def _receipts_shown(uow: Any, caller: Caller, request: Request, ref: str) -> list[bidding.MyBid]:
-    """The bids just sealed, with their receipts: the session carries their ids only, so that a bid on many
-    lots cannot outgrow the session cookie (a browser drops one over 4 KB, and the receipts with it)."""
-    ids = set(request.session.pop("receipt_ids", []))
-    if not ids or not caller.has(Role.PROVIDER):
+    """The bids just sealed, with their receipts. The session carries only the server time they were sealed at
+    (the bids of one submission share it): a bid on many lots cannot outgrow the session cookie (a browser
+    drops one over 4 KB, and the receipts with it), and no bid is named in a cookie."""
+    sealed_at = request.session.pop(SEALED_AT, None)
+    if not sealed_at or not caller.has(Role.PROVIDER):
         return []
-    return [bid for bid in bidding.my_bids(uow=uow, caller=caller, ref=ref) if bid.id in ids]
+    when = datetime.fromisoformat(sealed_at)
+    return [bid for bid in bidding.my_bids(uow=uow, caller=caller, ref=ref) if bid.receipt.submitted_at == when]
 
 
 def _sealed_words(receipts: list[Receipt]) -> str:
@@ -42,16 +46,18 @@ def _sealed_words(receipts: list[Receipt]) -> str:
     return said
 
 
-@router.get("/tenders/my-bids/{bid_id}/{name}")
-def my_sealed_bid(bid_id: int, name: str, caller: CallerDep, uow: UowDep) -> Response:
-    """The provider's own bid as sealed (bid-N-sealed.json, the exact bytes hashed) or its receipt (receipt.txt)."""
-    copy = bidding.sealed_copy(uow=uow, caller=caller, bid_id=bid_id)
-    if name == f"bid-{bid_id}-sealed.json":
+@router.get("/tenders/my-bids/{bid_ref}/{name}")
+def my_sealed_bid(bid_ref: str, name: str, caller: CallerDep, uow: UowDep) -> Response:
+    """The provider's own bid as sealed (bid-B-…-sealed.json, the exact bytes hashed) or its receipt
+    (bid-B-…-receipt.txt); the bid is named by its reference, and anyone else's is not found."""
+    copy = bidding.sealed_copy(uow=uow, caller=caller, bid_ref=bid_ref)
+    reference = copy.bid.reference
+    if name == bidding.sealed_name(reference):
         body, media = copy.sealed_text, "application/json"
-    elif name == f"bid-{bid_id}-receipt.txt":
+    elif name == bidding.receipt_name(reference):
         body, media = copy.receipt_text(), "text/plain; charset=utf-8"
     else:
-        raise CarepoolError(f"no such download for bid {bid_id}: {name}", kind="not_found")
+        raise CarepoolError(f"no such download for bid {reference}: {name}", kind="not_found")
     return Response(body.encode("utf-8"), media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -92,7 +98,7 @@ def submit(request: Request, ref: str, caller: CallerDep, uow: UowDep, lot: Anno
         keep_typed(request, "bid", {"lot": lot[:40], "price": price[:20], "quality": quality[:20],
                                     "max_quantity": max_quantity[:20], "capacity": capacity[:20]})
         return RedirectResponse(f"/tenders/{ref}", status_code=303)
-    request.session["receipt_ids"] = [receipt.bid_id]
+    request.session[SEALED_AT] = receipt.submitted_at.isoformat()
     flash(request, _sealed_words([receipt]), to=f"/tenders/{ref}")
     return RedirectResponse(f"/tenders/{ref}", status_code=303)
 
@@ -118,6 +124,6 @@ def upload_bid_workbook(request: Request, ref: str, file: UploadFile, caller: Ca
     except CarepoolError as error:
         flash(request, str(error), "error", to=f"/tenders/{ref}")
         return RedirectResponse(f"/tenders/{ref}", status_code=303)
-    request.session["receipt_ids"] = [r.bid_id for r in receipts]
+    request.session[SEALED_AT] = receipts[0].submitted_at.isoformat()  # one time for all (never none)
     flash(request, _sealed_words(receipts), to=f"/tenders/{ref}")
     return RedirectResponse(f"/tenders/{ref}", status_code=303)

@@ -29,7 +29,7 @@ RESULT_STATUSES = frozenset({TenderStatus.AWARDED, TenderStatus.CONTRACTED})
 
 @dataclass(frozen=True)
 class BidLine:
-    id: int
+    reference: str
     lot_code: str
     provider_code: str
     provider_name: str
@@ -146,10 +146,11 @@ def bid_listing(*, uow: UnitOfWork, caller: Caller, ref: str) -> BidListing:
         eligible = bid.status == BidStatus.OPENED.value and (
             rules.min_quality is None or (used is not None and used >= rules.min_quality))
         bidder = who.get(bid.provider_code)
-        lines.append(BidLine(bid.id, lots[bid.lot_id], bid.provider_code, bidder.name if bidder else bid.provider_code,
-                             bool(bidder and bidder.sme), BidStatus(bid.status), bid.status_note, bid.receipt_sha256,
-                             bid.price, quality, panel, from_cents(bid.max_quantity_cents),
-                             from_cents(bid.capacity_cents), eligible, bid.panel_note))
+        lines.append(BidLine(bid.reference, lots[bid.lot_id], bid.provider_code,
+                             bidder.name if bidder else bid.provider_code, bool(bidder and bidder.sme),
+                             BidStatus(bid.status), bid.status_note, bid.receipt_sha256, bid.price, quality, panel,
+                             from_cents(bid.max_quantity_cents), from_cents(bid.capacity_cents), eligible,
+                             bid.panel_note))
     return BidListing(sealed=False, counts=counts, bids=lines)
 
 
@@ -205,7 +206,7 @@ class ProviderResult:
     bids: list[bidding.MyBid]
     awards: list[AwardLine]
     quality_floor: Decimal | None
-    excluded: dict[int, str]  # own bid id -> why it was not considered
+    excluded: dict[str, str]  # own bid's reference -> why it was not considered
     standings: list[engine.BidStanding] = field(default_factory=list)  # once the award is confirmed
     capacity: Decimal | None = None  # the capacity across the tender the award used (the least stated)
 
@@ -243,14 +244,14 @@ def my_result(*, uow: UnitOfWork, caller: Caller, ref: str) -> ProviderResult:
     tender = tendering.view(uow, row, member=False)
     bids = bidding.my_bids(uow=uow, caller=caller, ref=row.ref)
     published = tender.status in RESULT_STATUSES
-    excluded: dict[int, str] = {}
+    excluded: dict[str, str] = {}
     if published and row.evaluation_json:
         for item in json.loads(row.evaluation_json)["excluded"]:
             if item["provider"] == caller.organisation_code:
                 excluded[item["bid"]] = item["reason"]
         for bid in bids:
             if bid.status is BidStatus.TAMPERED:
-                excluded[bid.id] = bid.status_note or "excluded at opening"
+                excluded[bid.reference] = bid.status_note or "excluded at opening"
     every_award = award_lines(uow, row.id) if published else []
     awards = [a for a in every_award if a.provider_code == caller.organisation_code]
     floor = tender.rules.min_quality

@@ -157,7 +157,8 @@ class BidCreate(BaseModel):
 
 
 class ReceiptRead(BaseModel):
-    bid_id: int
+    bid_ref: str = Field(description="The bid's reference, e.g. B-7K3M9Q2XDA: random, so it reveals nothing of "
+                                     "other bids")
     tender: str
     lot: str
     provider: str
@@ -167,12 +168,12 @@ class ReceiptRead(BaseModel):
 
     @classmethod
     def of(cls, receipt: Receipt) -> ReceiptRead:
-        return cls(bid_id=receipt.bid_id, tender=receipt.tender, lot=receipt.lot, provider=receipt.provider,
+        return cls(bid_ref=receipt.bid_ref, tender=receipt.tender, lot=receipt.lot, provider=receipt.provider,
                    sha256=receipt.sha256, submitted_at=receipt.submitted_at, warnings=list(receipt.warnings))
 
 
 class MyBidRead(BaseModel):
-    id: int
+    reference: str
     tender: str
     lot: str
     status: str
@@ -187,14 +188,14 @@ class MyBidRead(BaseModel):
     @classmethod
     def of(cls, bid: bidding.MyBid) -> MyBidRead:
         c = bid.content
-        return cls(id=bid.id, tender=bid.tender_ref, lot=bid.lot_code, status=bid.status.value,
+        return cls(reference=bid.reference, tender=bid.tender_ref, lot=bid.lot_code, status=bid.status.value,
                    status_note=bid.status_note, receipt=ReceiptRead.of(bid.receipt), price=c.price.plain(),
                    quality=f"{c.quality:.2f}", max_quantity=_d(c.max_quantity), capacity=_d(c.capacity),
                    panel_quality=_d(bid.panel_quality))
 
 
 class BidLineRead(BaseModel):
-    id: int
+    reference: str
     lot: str
     provider: str
     provider_name: str
@@ -219,10 +220,11 @@ class BidListingRead(BaseModel):
     @classmethod
     def of(cls, listing: reports.BidListing) -> BidListingRead:
         return cls(sealed=listing.sealed, count=listing.count, counts=listing.counts, bids=[
-            BidLineRead(id=b.id, lot=b.lot_code, provider=b.provider_code, provider_name=b.provider_name, sme=b.sme,
-                        status=b.status.value, status_note=b.status_note, receipt_sha256=b.receipt_sha256,
-                        price=_m(b.price), quality=_d(b.quality), panel_quality=_d(b.panel_quality),
-                        max_quantity=_d(b.max_quantity), capacity=_d(b.capacity), eligible=b.eligible)
+            BidLineRead(reference=b.reference, lot=b.lot_code, provider=b.provider_code,
+                        provider_name=b.provider_name, sme=b.sme, status=b.status.value, status_note=b.status_note,
+                        receipt_sha256=b.receipt_sha256, price=_m(b.price), quality=_d(b.quality),
+                        panel_quality=_d(b.panel_quality), max_quantity=_d(b.max_quantity), capacity=_d(b.capacity),
+                        eligible=b.eligible)
             for b in listing.bids])
 
 
@@ -242,7 +244,7 @@ class PanelScore(BaseModel):
 
 
 class AllocationIn(BaseModel):
-    bid_id: int
+    bid_ref: str = Field(description="The opened bid's reference, e.g. B-7K3M9Q2XDA")
     weekly_quantity: str
 
 
@@ -302,7 +304,7 @@ class AwardSummaryRead(BaseModel):
 
 
 class BidStandingRead(BaseModel):
-    bid: int
+    bid_ref: str
     lot: str
     price: str
     quality: str
@@ -316,7 +318,7 @@ class BidStandingRead(BaseModel):
 
     @classmethod
     def of(cls, s: engine.BidStanding) -> BidStandingRead:
-        return cls(bid=s.bid_id, lot=s.lot, price=s.price.plain(), quality=str(s.quality), considered=s.considered,
+        return cls(bid_ref=s.bid_ref, lot=s.lot, price=s.price.plain(), quality=str(s.quality), considered=s.considered,
                    price_rank=s.price_rank, bids_considered=s.bids_considered,
                    awarded_weekly_quantity=f"{s.awarded_quantity:.2f}",
                    awarded_prices=[p.plain() for p in s.awarded_prices], set_by_hand=s.set_by_hand,
@@ -330,7 +332,7 @@ class ProviderResultRead(BaseModel):
     bids: list[MyBidRead]
     awards: list[AwardLineRead]
     annual_value: str
-    excluded: dict[int, str]
+    excluded: dict[str, str]  # own bid's reference -> why it was not considered
     standings: list[BidStandingRead]
 
     @classmethod

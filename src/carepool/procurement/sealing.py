@@ -5,6 +5,10 @@ At opening the stored text is hashed again and compared with the receipt (and wi
 hash recorded in the audit chain at submission), so a bid altered in the database after
 submission is caught. A random nonce is part of the text: prices come from a small range,
 and without it anyone who saw a receipt could find the price by hashing guesses.
+
+A bid is named outside the database by a random reference (``B-7K3M9Q2XDA``), never by its row
+number: numbers count up across every tender, so a provider comparing two of its own would learn
+how many bids others sealed in between.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +28,25 @@ from carepool.core.money import Money
 from carepool.procurement.model import BidContent, quantity
 
 FORMAT = "carepool-sealed-bid/1"
+# Crockford's base32: digits and capitals without I, L, O and U, so a reference read out or copied by hand
+# survives; 10 characters are 50 random bits.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE = re.compile(r"B-[0-9A-HJKMNP-TV-Z]{10}")  # a whole reference: use fullmatch
+_MISREAD = str.maketrans("ILO", "110")
+
+
+def new_reference() -> str:
+    """A fresh public reference for a bid, e.g. ``B-7K3M9Q2XDA``: random, so it tells nothing of other bids."""
+    return "B-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+
+
+def clean_reference(text: str) -> str | None:
+    """A bid reference as typed, in its one spelling (capitals, and I or L read as 1, O as 0, as Crockford's
+    base32 reads them), or None when it cannot be one: no bid has it, and no database need be asked."""
+    cleaned = text.strip().upper()
+    if cleaned.startswith("B-"):
+        cleaned = "B-" + cleaned[2:].translate(_MISREAD)
+    return cleaned if REFERENCE.fullmatch(cleaned) else None
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,9 @@ class LotShareRow(Base):
 class BidRow(Base):
     __tablename__ = "procurement_bids"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # internal only: it counts every tender's bids
+    # The bid's name outside the database (receipts, files, addresses, audit): random, so it reveals no count.
+    reference: Mapped[str] = mapped_column(String(20), unique=True, index=True)
     tender_id: Mapped[int] = mapped_column(ForeignKey("procurement_tenders.id"), index=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("procurement_lots.id"), index=True)
     provider_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)

@@ -313,12 +313,12 @@ def _invalidate_bids(uow: UnitOfWork, caller: Caller, row: TenderRow) -> int:
                                                     BidRow.status == BidStatus.SUBMITTED.value)).scalars()
     count = 0
     for bid in bids:
-        check_bid_move(bid.id, BidStatus(bid.status), BidStatus.INVALIDATED)
+        check_bid_move(bid.reference, BidStatus(bid.status), BidStatus.INVALIDATED)
         bid.status = BidStatus.INVALIDATED.value
         bid.status_note = (f"the tender changed on {uow.now():%Y-%m-%d %H:%M} (version {row.version}): "
                            f"please bid again before {aware(row.deadline):%Y-%m-%d %H:%M} UTC")
         audit.record(uow=uow, actor=caller.actor, organisation=bid.provider_code, action="bid.invalidated",
-                     entity_type="bid", entity_id=str(bid.id), after={"tender": row.ref, "version": row.version})
+                     entity_type="bid", entity_id=bid.reference, after={"tender": row.ref, "version": row.version})
         count += 1
     return count
 

@@ -87,8 +87,9 @@ def test_bids_on_many_lots_from_one_workbook(world: World, client: TestClient) -
 
 
 def test_bids_on_forty_lots_come_back_with_every_receipt(world: World, client: TestClient) -> None:
-    """The session cookie carries the bids' ids, not their receipts: a browser drops a cookie over 4 KB, and
-    with it the receipts and the message, so a bidder on many lots saw nothing and bid again."""
+    """The session cookie carries the time the bids were sealed, not their receipts (nor their references): a
+    browser drops a cookie over 4 KB, and with it the receipts and the message, so a bidder on many lots saw
+    nothing and bid again."""
     lead = world.caller("proc@hf.test")
     with world.db.uow() as uow:
         plan = procurement.build_lots(uow=uow, caller=lead, consortium_id=world.consortium_id)

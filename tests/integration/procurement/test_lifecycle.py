@@ -64,10 +64,11 @@ def test_the_whole_cycle(world: World) -> None:
         listing = reports.bid_listing(uow=uow, caller=lead, ref=ref)
     c_on_hf = next(b for b in listing.bids if b.provider_code == LARGE_C and b.lot_code == "HC-HF-NORTH")
     with world.db.uow() as uow:
-        opening.set_panel_score(uow=uow, caller=lead, ref=ref, bid_id=c_on_hf.id, score=Decimal(65),
+        opening.set_panel_score(uow=uow, caller=lead, ref=ref, bid_ref=c_on_hf.reference, score=Decimal(65),
                                 note="panel reviewed the method statement")
     with world.db.uow() as uow:
-        scored = next(b for b in reports.bid_listing(uow=uow, caller=lead, ref=ref).bids if b.id == c_on_hf.id)
+        scored = next(b for b in reports.bid_listing(uow=uow, caller=lead, ref=ref).bids
+                      if b.reference == c_on_hf.reference)
     assert (scored.panel_quality, scored.panel_note) == (Decimal(65), "panel reviewed the method statement")
     with world.db.uow() as uow:
         result = evaluation.evaluate(uow=uow, caller=lead, ref=ref, time_limit=10)
@@ -91,20 +92,20 @@ def test_the_whole_cycle(world: World) -> None:
     a_on_hf = next(b for b in listing.bids if b.provider_code == SME_A and b.lot_code == "HC-HF-NORTH")
     with world.db.uow() as uow, pytest.raises(CarepoolError, match=r"add up to 300\.00 hours a week"):
         evaluation.override(uow=uow, caller=lead, ref=ref, reason="local continuity",
-                            allocations=[evaluation.Allocation(a_on_hf.id, Decimal(300))])
+                            allocations=[evaluation.Allocation(a_on_hf.reference, Decimal(300))])
     with world.db.uow() as uow, pytest.raises(CarepoolError, match="needs a reason"):
         evaluation.override(uow=uow, caller=lead, ref=ref, reason=" ",
-                            allocations=[evaluation.Allocation(a_on_hf.id, Decimal(400))])
+                            allocations=[evaluation.Allocation(a_on_hf.reference, Decimal(400))])
     with world.db.uow() as uow:
         evaluation.override(uow=uow, caller=lead, ref=ref, reason="continuity for people already supported",
-                            allocations=[evaluation.Allocation(a_on_hf.id, Decimal(400))])
+                            allocations=[evaluation.Allocation(a_on_hf.reference, Decimal(400))])
     with world.db.uow() as uow:
         summary = reports.award_summary(uow=uow, caller=lead, ref=ref)
     assert summary is not None and summary.tender.override_reason == "continuity for people already supported"
     assert [(a.provider_code, a.source, a.reason) for a in summary.awards if a.lot_code == "HC-HF-NORTH"] == [
         (SME_A, "override", "continuity for people already supported")]
     # A second override, on Ealing, keeps its own reason: only Ealing's bidders will read it.
-    bid_of = {(b.lot_code, b.provider_code): b.id for b in listing.bids}
+    bid_of = {(b.lot_code, b.provider_code): b.reference for b in listing.bids}
     ealing = [evaluation.Allocation(bid_of[("HC-EALING-ACT", a.provider_code)], a.weekly_quantity)
               for a in summary.awards if a.lot_code == "HC-EALING-ACT"]
     with world.db.uow() as uow:
@@ -150,7 +151,7 @@ def test_the_whole_cycle(world: World) -> None:
         Money.parse("22.10"), 2, 2, False)
     assert {s.lot: (s.considered, s.price_rank) for s in mine_b.standings} == {
         "HC-EALING-ACT": (True, 2), "HC-HF-NORTH": (False, None)}
-    assert all(s.bid_id in {b.id for b in mine_b.bids} for s in mine_b.standings)
+    assert all(s.bid_ref in {b.reference for b in mine_b.bids} for s in mine_b.standings)
     with TestClient(create_app(database=world.db)) as client:
         bearer = {"Authorization": f"Bearer {token_for(world.db, 'bids@a.test')}"}
         api = client.get(f"/api/procurement/tenders/{ref}/result", headers=bearer).json()

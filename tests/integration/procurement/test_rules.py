@@ -197,7 +197,8 @@ def test_a_refused_override_names_the_provider_and_keeps_what_was_typed(world: W
     acorn = next(b for b in listing.bids if b.provider_code == SME_A)
     with TestClient(create_app(database=world.db)) as client:
         sign_in(client, "proc@hf.test")
-        page = client.post(f"/tenders/{ref}/override", data={f"q{acorn.id}": "six hundred", "reason": "continuity"})
+        page = client.post(f"/tenders/{ref}/override",
+                           data={f"q{acorn.reference}": "six hundred", "reason": "continuity"})
     said = "hours a week for Acorn Care on HC-BRENT-KIL: expected a number like 120.5, got &#39;six hundred&#39;"
     assert said in page.text
     assert 'value="six hundred"' in page.text and ">continuity</textarea>" in page.text  # typed, kept

@@ -65,8 +65,8 @@ def test_no_role_and_no_route_reveals_a_sealed_bid(world: World, client: TestCli
         assert all(b.price is None and b.quality_cents is None for b in bids)  # nothing unsealed in the bid rows
         a_bid = next(b for b in bids if b.provider_code == SME_A)
         params = {"ref": ref, "consortium_id": str(world.consortium_id), "lot_id": str(a_bid.lot_id),
-                  "bid_id": str(a_bid.id), "code": HF}
-        a_id, a_receipt = a_bid.id, a_bid.receipt_sha256
+                  "bid_ref": a_bid.reference, "code": HF}
+        a_ref, a_receipt = a_bid.reference, a_bid.receipt_sha256
     api = _api_paths(client, params)
     assert any("/bids" in p for p in api) and any("/ocds" in p for p in api) and len(api) > 20
     pages = ["/", "/tenders", f"/tenders/{ref}", f"/tenders/plan/{world.consortium_id}", "/tenders/my-bids",
@@ -83,7 +83,7 @@ def test_no_role_and_no_route_reveals_a_sealed_bid(world: World, client: TestCli
         client.cookies.clear()
         sign_in(client, email)
         bodies += [client.get(path) for path in pages]
-        own_sealed = f"/api/procurement/my/bids/{a_id}/sealed"
+        own_sealed = f"/api/procurement/my/bids/{a_ref}/sealed"
         for response in bodies:
             assert response.status_code < 500, (email, response.url, response.text[:300])
             for secret in hidden:
@@ -92,7 +92,7 @@ def test_no_role_and_no_route_reveals_a_sealed_bid(world: World, client: TestCli
                 continue  # A's own bid as sealed, to check its receipt: A's alone (below)
             assert "nonce" not in response.text and "price_per_unit" not in response.text
         client.cookies.clear()
-    assert sealed_for_its_bidder_only(client, world, a_id, a_receipt)
+    assert sealed_for_its_bidder_only(client, world, a_ref, a_receipt)
     # What the consortium does see: how many.
     lead = {"Authorization": f"Bearer {token_for(world.db, LEAD)}"}
     listing = client.get(f"/api/procurement/tenders/{ref}/bids", headers=lead).json()
@@ -104,19 +104,21 @@ def test_no_role_and_no_route_reveals_a_sealed_bid(world: World, client: TestCli
     assert [b["price"] for b in mine.json()] == ["21.37"] and len(mine.json()[0]["receipt"]["sha256"]) == 64
 
 
-def sealed_for_its_bidder_only(client: TestClient, world: World, bid_id: int, receipt_sha256: str) -> bool:
+def sealed_for_its_bidder_only(client: TestClient, world: World, bid_ref: str, receipt_sha256: str) -> bool:
     """The bidder downloads its bid exactly as sealed, and its SHA-256 is the receipt's; no one else gets it."""
-    sealed = client.get(f"/api/procurement/my/bids/{bid_id}/sealed", headers=_auth(world, "bids@a.test"))
+    sealed = client.get(f"/api/procurement/my/bids/{bid_ref}/sealed", headers=_auth(world, "bids@a.test"))
     assert hashlib.sha256(sealed.content).hexdigest() == receipt_sha256 and '"21.37"' in sealed.text
     sign_in(client, "bids@a.test")
-    receipt = client.get(f"/tenders/my-bids/{bid_id}/bid-{bid_id}-receipt.txt")
+    receipt = client.get(f"/tenders/my-bids/{bid_ref}/bid-{bid_ref}-receipt.txt")
+    assert f'filename="bid-{bid_ref}-receipt.txt"' in receipt.headers["content-disposition"]
     assert "attachment" in receipt.headers["content-disposition"]
+    assert f"Bid:        {bid_ref}\n" in receipt.text and f"sha256sum bid-{bid_ref}-sealed.json" in receipt.text
     assert f"SHA-256:    {receipt_sha256}" in receipt.text and sealed.text in receipt.text
-    page_copy = client.get(f"/tenders/my-bids/{bid_id}/bid-{bid_id}-sealed.json")
-    assert page_copy.content == sealed.content and f"bid-{bid_id}-receipt.txt" in client.get("/tenders/my-bids").text
+    page_copy = client.get(f"/tenders/my-bids/{bid_ref}/bid-{bid_ref}-sealed.json")
+    assert page_copy.content == sealed.content and f"bid-{bid_ref}-receipt.txt" in client.get("/tenders/my-bids").text
     client.cookies.clear()
     for email in ("bids@c.test", "bids@b.test", LEAD, "admin@hf.test"):
-        other = client.get(f"/api/procurement/my/bids/{bid_id}/sealed", headers=_auth(world, email))
+        other = client.get(f"/api/procurement/my/bids/{bid_ref}/sealed", headers=_auth(world, email))
         assert other.status_code in (403, 404) and "21.37" not in other.text, email
     return True
 
@@ -126,7 +128,7 @@ def test_a_bid_altered_in_the_database_is_caught_at_opening(world: World, client
     world.bid("bids@b.test", ref, "HC-HF-NORTH", "24.10", 70)
     with world.db.uow() as uow:
         a_bid = uow.session.execute(select(BidRow).where(BidRow.provider_code == SME_A)).scalar_one()
-        a_id, a_receipt = a_bid.id, a_bid.receipt_sha256
+        a_id, a_ref, a_receipt = a_bid.id, a_bid.reference, a_bid.receipt_sha256
         envelope = uow.session.get(SealedBidRow, a_id)
         assert envelope is not None and '"21.37"' in envelope.sealed_json
         uow.session.execute(update(SealedBidRow).where(SealedBidRow.bid_id == a_id).values(
@@ -136,7 +138,7 @@ def test_a_bid_altered_in_the_database_is_caught_at_opening(world: World, client
     lead = {"Authorization": f"Bearer {token_for(world.db, LEAD)}"}
     opened = client.post(f"/api/procurement/tenders/{ref}/open", headers=lead).json()
     assert opened["opened"] == 2
-    assert opened["tampered"] == [{"bid": a_id, "provider": SME_A,
+    assert opened["tampered"] == [{"bid": a_ref, "provider": SME_A,
                                    "problem": "its contents do not match the SHA-256 on its receipt"}]
     with world.db.uow() as uow:
         row = uow.session.get(BidRow, a_id)
@@ -144,6 +146,7 @@ def test_a_bid_altered_in_the_database_is_caught_at_opening(world: World, client
     events = client.get("/api/audit/events", headers=_auth(world, "admin@hf.test"))
     tampered = [e for e in events.json() if e["action"] == "bid.tampered"]
     assert len(tampered) == 1 and tampered[0]["after"]["receipt_sha256"] == a_receipt
+    assert tampered[0]["entity_id"] == a_ref  # the audit trail names the bid as its receipt does
     with world.db.uow() as uow:
         evaluation.evaluate(uow=uow, caller=world.caller(LEAD), ref=ref, time_limit=10)
     award = client.get(f"/api/procurement/tenders/{ref}/award", headers=lead).json()
@@ -154,7 +157,7 @@ def test_an_envelope_swapped_onto_another_bid_is_caught(world: World) -> None:
     ref = _seal(world)
     with world.db.uow() as uow:
         rows = {b.provider_code: b for b in uow.session.execute(select(BidRow)).scalars()}
-        a_id = rows[SME_A].id
+        a_ref = rows[SME_A].reference
         c_envelope = uow.session.get(SealedBidRow, rows[LARGE_C].id)
         a_envelope = uow.session.get(SealedBidRow, rows[SME_A].id)
         assert c_envelope is not None and a_envelope is not None
@@ -165,7 +168,7 @@ def test_an_envelope_swapped_onto_another_bid_is_caught(world: World) -> None:
     with world.db.uow() as uow:
         found = opening.open_bids(uow=uow, caller=world.caller(LEAD), ref=ref)
     assert [(b, why) for b, _, why in found.tampered] == [
-        (a_id, "its envelope names a different tender, version, lot or provider")]
+        (a_ref, "its envelope names a different tender, version, lot or provider")]
 
 
 def test_each_provider_sees_only_its_own_result(world: World, client: TestClient) -> None:

@@ -61,6 +61,25 @@ def test_a_fresh_nonce_each_time_so_a_receipt_does_not_give_the_price_away() -> 
     assert first[1] != second[1]
 
 
+def test_a_bid_reference_is_random_readable_and_tells_nothing_of_other_bids() -> None:
+    references = [sealing.new_reference() for _ in range(20_000)]
+    assert all(sealing.REFERENCE.fullmatch(r) for r in references)  # B- and 10 of Crockford's 32 characters
+    assert len(set(references)) == len(references)  # 50 random bits each: no repeats among 20,000
+    assert not set("ILOU") & set("".join(r[2:] for r in references))  # nothing to misread
+    assert references != sorted(references)  # no order to them
+    # every character turns up about equally often (1/32 each), so none hints at a count
+    counts = {c: sum(r[2:].count(c) for r in references) for c in sealing.REFERENCE_ALPHABET}
+    assert min(counts.values()) > 0.8 * 200_000 / 32 and max(counts.values()) < 1.2 * 200_000 / 32
+
+
+def test_a_reference_typed_by_hand_is_read_as_crockford_reads_it() -> None:
+    assert sealing.clean_reference(" b-7k3m9q2xda ") == "B-7K3M9Q2XDA"
+    assert sealing.clean_reference("B-7K3M9Q2XDO") == "B-7K3M9Q2XD0"  # O is 0
+    assert sealing.clean_reference("B-IL3M9Q2XDA") == "B-113M9Q2XDA"  # I and L are 1
+    assert sealing.clean_reference("17") is None  # not a reference: no bid has it
+    assert sealing.clean_reference("B-7K3M9Q2XD\x00") is None and sealing.clean_reference("B-7K3M9Q2XDU") is None
+
+
 def test_unreadable_envelopes_are_reported() -> None:
     with pytest.raises(CarepoolError, match="sealed bid cannot be read"):
         sealing.unseal('{"format": "something else"}')

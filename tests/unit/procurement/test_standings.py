@@ -9,7 +9,7 @@ from carepool.procurement.engine import OpenedBid, bid_standings
 
 
 def _bid(bid_id: int, provider: str, lot: str, price: str, quality: int) -> OpenedBid:
-    return OpenedBid(bid_id, provider, lot, Money.parse(price), Decimal(quality), None, None)
+    return OpenedBid(bid_id, f"B-{bid_id:010d}", provider, lot, Money.parse(price), Decimal(quality), None, None)
 
 
 def test_positions_ties_and_the_quality_floor() -> None:
