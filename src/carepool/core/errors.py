@@ -40,7 +40,7 @@ class CarepoolError(Exception):
     """
 
     message: str
-    # invalid | not_found | forbidden | conflict | unauthenticated | infeasible | timed_out
+    # invalid | not_found | forbidden | conflict | unauthenticated | infeasible | timed_out | too_many
     kind: str = "invalid"
     problems: list[Problem] = field(default_factory=list)
 
@@ -89,6 +89,7 @@ EXIT_CODES = {
     "unauthenticated": 5,
     "conflict": 6,
     "timed_out": 7,  # a search ran out of time without an answer; more time may find one
+    "too_many": 8,  # too many attempts in a short time: wait and try again
 }
 HTTP_STATUS = {
     "invalid": 422,
@@ -98,4 +99,5 @@ HTTP_STATUS = {
     "unauthenticated": 401,
     "conflict": 409,
     "timed_out": 422,  # not 5xx: a proxy retrying would only run the same long search again
+    "too_many": 429,
 }

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from carepool.core.errors import HTTP_STATUS, CarepoolError
-from carepool.partners import access, io, registration, service
+from carepool.partners import access, io, registration, service, throttle
 from carepool.partners.model import PARTNER_ROLES, Caller, OrgKind, Role
-from carepool.web.deps import CallerDep, UowDep, require
+from carepool.web.deps import CallerDep, UowDep, client_address, require
 from carepool.web.flash import flash, take_flash
 from carepool.web.rendering import render
 from carepool.web.uploads import read_upload, upload_name
@@ -111,7 +111,7 @@ def register(
     _registration_open(request)
     form = registration.ProviderRegistration(code, name, sme == "yes", person, email, password, password_again)
     try:
-        caller = registration.register_provider(uow=uow, form=form)
+        caller = throttle.register(uow=uow, form=form, client=client_address(request))
     except CarepoolError as error:
         typed = {"code": code, "name": name, "sme": sme, "person": person, "email": email}
         return render(request, "partners/register.html", {"error": error, "typed": typed},

@@ -51,3 +51,9 @@ def require(*roles: Role) -> Callable[[Caller], Caller]:
         return caller
 
     return check
+
+
+def client_address(request: Request) -> str:
+    """Who is asking, for the throttle on guessing: the client's address (a reverse proxy's, unless the server
+    trusts its forwarded-for header)."""
+    return request.client.host if request.client is not None else "unknown"

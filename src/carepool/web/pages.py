@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from carepool.core.errors import CarepoolError
-from carepool.partners import access, service
+from carepool.core.errors import HTTP_STATUS, CarepoolError
+from carepool.partners import service, throttle
 from carepool.partners.model import Role
-from carepool.web.deps import CallerDep, UowDep
+from carepool.web.deps import CallerDep, UowDep, client_address
 from carepool.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -36,11 +36,11 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     try:
-        caller = access.authenticate(uow=uow, email=email, password=password)
+        caller = throttle.sign_in(uow=uow, email=email, password=password, client=client_address(request))
     except CarepoolError as error:
         context = {"next": _safe_next(next), "error": error.message, "email": email,
                    "open_registration": request.app.state.settings.open_registration}
-        return render(request, "login.html", context, status_code=401)
+        return render(request, "login.html", context, status_code=HTTP_STATUS.get(error.kind, 401))
     request.session.clear()
     request.session["user_id"] = caller.user_id
     target = _safe_next(next)
