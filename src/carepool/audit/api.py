@@ -17,7 +17,7 @@ AUDIT_READERS = (Role.ADMIN, Role.FINANCE, Role.COMMISSIONER)
 
 
 class AuditEventRead(BaseModel):
-    seq: int
+    ref: str  # the start of the event's chain hash (its chain number would count every organisation's events)
     at: datetime
     actor: str
     organisation: str | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,9 @@ GENESIS_HASH = "0" * 64
 def canonical_json(value: Any) -> str:
     """One spelling for a JSON value: sorted keys, no spaces, UTF-8 kept as is."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+REF_LENGTH = 12
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,14 @@ class AuditEvent:
     entity_id: str
     before: Any
     after: Any
+    stored_hash: str | None = field(default=None, compare=False)  # set once stored; not part of what it hashes
+
+    @property
+    def ref(self) -> str:
+        """How an event is named to its readers: the start of its chain hash. Its number (``seq``) is its place in
+        the one chain of every organisation, so two numbers would tell a provider how much others did in between
+        (how many bids were sealed, say); the hash tells nothing of that."""
+        return (self.stored_hash or "")[:REF_LENGTH]
 
     def canonical(self) -> str:
         return canonical_json(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,7 +69,7 @@ def record(
     )
     head.last_seq = event.seq
     head.last_hash = digest
-    return event
+    return replace(event, stored_hash=digest)
 
 
 def _event_of(row: AuditEventRow) -> AuditEvent:
@@ -83,6 +84,7 @@ def _event_of(row: AuditEventRow) -> AuditEvent:
         entity_id=row.entity_id,
         before=json.loads(row.before_json),
         after=json.loads(row.after_json),
+        stored_hash=row.hash,
     )
 
 
