@@ -132,10 +132,11 @@ def list_events(
 
 
 def record_history(*, uow: UnitOfWork, records: Sequence[tuple[str, str]], under: Sequence[tuple[str, str]] = (),
-                   limit: int = 500) -> list[AuditEvent]:
+                   by: Sequence[str] | None = None, limit: int = 500) -> list[AuditEvent]:
     """Every organisation's events on the given records, newest first: ``records`` are (kind, id) pairs, ``under``
-    (kind, id prefix) pairs for the records that belong to one (a pool's schemes ``"3:"``). Not scoped: the
-    caller must already have checked that whoever asks is a party to these records (a pool's partners)."""
+    (kind, id prefix) pairs for the records that belong to one (a pool's schemes ``"3:"``); ``by``, if given,
+    keeps the events of those organisations only. Not scoped: the caller must already have checked that whoever
+    asks is a party to these records (a pool's partners)."""
     wanted = [(AuditEventRow.entity_type == kind) & (AuditEventRow.entity_id == ident) for kind, ident in records]
     wanted += [(AuditEventRow.entity_type == kind) & AuditEventRow.entity_id.startswith(prefix, autoescape=True)
                for kind, prefix in under]
@@ -143,6 +144,8 @@ def record_history(*, uow: UnitOfWork, records: Sequence[tuple[str, str]], under
         return []
     query = (select(AuditEventRow).where(or_(*wanted))
              .order_by(*NEWEST_FIRST).limit(limit))
+    if by is not None:
+        query = query.where(AuditEventRow.organisation.in_(list(by)))
     return [_event_of(row) for row in uow.session.execute(query).scalars()]
 
 

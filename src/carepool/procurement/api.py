@@ -9,6 +9,7 @@ from fastapi import APIRouter, UploadFile
 from fastapi.responses import PlainTextResponse
 from starlette.responses import FileResponse, Response
 
+from carepool.audit.api import AuditEventRead
 from carepool.core.errors import CarepoolError
 from carepool.partners import service as partners
 from carepool.procurement import (
@@ -174,6 +175,14 @@ def submit_bid_workbook(ref: str, file: UploadFile, caller: CallerDep, uow: UowD
 def list_bids(ref: str, caller: CallerDep, uow: UowDep) -> BidListingRead:
     """The consortium's view of the bids: only how many there are until they are opened."""
     return BidListingRead.of(reports.bid_listing(uow=uow, caller=caller, ref=ref))
+
+
+@router.get("/tenders/{ref}/history")
+def tender_history(ref: str, caller: CallerDep, uow: UowDep) -> list[AuditEventRead]:
+    """What every member of the consortium did to the tender, its consortium and its opened bids, newest first
+    (members only)."""
+    return [AuditEventRead.model_validate(e, from_attributes=True)
+            for e in reports.tender_history(uow=uow, caller=caller, ref=ref)]
 
 
 @router.get("/my/bids")

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
+from carepool.audit.details import details
+from carepool.audit.service import event_time
 from carepool.core.errors import CarepoolError
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, Role
@@ -204,6 +206,15 @@ def tender_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> R
     if summary is not None:
         context["figures"] = charts.award_charts(summary)
     return render(request, "procurement/tender.html", context, caller=caller)
+
+
+@router.get("/tenders/{ref}/history")
+def history_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
+    """What every member did to the tender (each member's audit trail shows its own organisation's actions)."""
+    events = reports.tender_history(uow=uow, caller=caller, ref=ref)
+    tender = tendering.get_tender(uow=uow, caller=caller, ref=ref)
+    return render(request, "procurement/history.html", {"tender": tender, "events": events, "details": details,
+                                                         "event_time": event_time, "flash": None}, caller=caller)
 
 
 def _back(ref: str) -> str:

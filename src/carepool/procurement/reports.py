@@ -11,13 +11,15 @@ from typing import Any
 
 from sqlalchemy import select
 
+from carepool.audit import service as audit
+from carepool.audit.model import AuditEvent
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
 from carepool.db.uow import UnitOfWork
 from carepool.partners import service as partners
 from carepool.partners.model import Caller
 from carepool.procurement import bidding, engine, tendering
-from carepool.procurement.access import require_provider, tender_for
+from carepool.procurement.access import member_codes, require_provider, tender_for
 from carepool.procurement.evaluation import bidders, lot_designs, opened_bids
 from carepool.procurement.model import BidStatus, TenderStatus, baseline_annual, from_cents
 from carepool.procurement.tables import AwardRow, BidRow, ContractRow, LotRow, TenderRow
@@ -117,14 +119,26 @@ class AwardSummary:
             Decimal("0.01"), rounding=ROUND_HALF_UP)  # as each member's saving_pct
 
 
-def _member_tender(uow: UnitOfWork, caller: Caller, ref: str) -> TenderRow:
+def _member_tender(uow: UnitOfWork, caller: Caller, ref: str,
+                   what: str = "the bids and the award summary") -> TenderRow:
     row, member = tender_for(uow, caller, ref)  # not found for a draft, or for another consortium's draft
     if not member:  # the tender is public: say why, not "not found"
-        raise CarepoolError(f"the bids and the award summary of tender {row.ref} are for the buying consortium's "
+        raise CarepoolError(f"{what} of tender {row.ref} are for the buying consortium's "
                             "members; a provider sees its own bids and result on the tender's page "
                             f"(API: /api/procurement/my/bids and /api/procurement/tenders/{row.ref}/result)",
                             kind="forbidden")
     return row
+
+
+def tender_history(*, uow: UnitOfWork, caller: Caller, ref: str) -> list[AuditEvent]:
+    """What every member of the consortium did to the tender, its consortium (demand, lots) and, once opened, its
+    bids (panel scores, tampering found), newest first: the trail a challenge from a losing bidder is answered
+    from. Members only; and only members' own actions, so a provider's sealing (who bid, and when) never shows."""
+    row = _member_tender(uow, caller, ref, what="the history")
+    references = list(uow.session.execute(select(BidRow.reference).where(BidRow.tender_id == row.id)).scalars())
+    return audit.record_history(uow=uow, records=[("tender", row.ref), ("consortium", str(row.consortium_id))]
+                                + [("bid", reference) for reference in references],
+                                by=member_codes(uow, row.consortium_id))
 
 
 def bid_listing(*, uow: UnitOfWork, caller: Caller, ref: str) -> BidListing:
