@@ -52,7 +52,7 @@ class ShareRead(BaseModel):
 
 
 class LotRead(BaseModel):
-    id: int
+    id: int | None = Field(description="For the consortium's members (to split or merge lots); null for others")
     code: str
     name: str
     service: str
@@ -62,17 +62,21 @@ class LotRead(BaseModel):
     annual_value: str
     too_big_for_sme: bool
     tender: str | None
-    shares: list[ShareRead]
+    shares: list[ShareRead] = Field(description="Each member's hours and current price; members only (empty for "
+                                                "others: what one council pays today is not for bidders)")
 
     @classmethod
-    def of(cls, stored: service.StoredLot) -> LotRead:
+    def of(cls, stored: service.StoredLot, *, member: bool = True) -> LotRead:
+        """The lot as a member sees it; for anyone else (a provider, the public) without its internal id (lot
+        numbers count across every consortium's drafts) and without each member's current price."""
         lot = stored.lot
-        return cls(id=stored.id, code=lot.code, name=lot.name, service=lot.service, localities=list(lot.localities),
+        return cls(id=stored.id if member else None, code=lot.code, name=lot.name, service=lot.service,
+                   localities=list(lot.localities),
                    weekly_quantity=f"{lot.weekly_quantity:.2f}", baseline_price=lot.baseline_price.plain(),
                    annual_value=lot.annual_value.plain(), too_big_for_sme=lot.too_big_for_sme, tender=stored.tender_ref,
                    shares=[ShareRead(member=s.member, weekly_quantity=f"{s.weekly_quantity:.2f}",
                                      share_pct=f"{Decimal(s.share_bp) / 100:.2f}",
-                                     baseline_price=s.baseline_price.plain()) for s in lot.shares])
+                                     baseline_price=s.baseline_price.plain()) for s in lot.shares] if member else [])
 
 
 class LotSplit(BaseModel):
@@ -137,7 +141,8 @@ class TenderRead(BaseModel):
                    rules=view.rules.as_dict(), rules_in_words=view.rules.describe(), deadline=view.deadline,
                    deadline_passed=view.deadline_passed, published_at=view.published_at, opened_at=view.opened_at,
                    awarded_at=view.awarded_at, standstill_ends=view.standstill_ends,
-                   annual_value=view.annual_value.plain(), lots=[LotRead.of(s) for s in view.lots],
+                   annual_value=view.annual_value.plain(),
+                   lots=[LotRead.of(s, member=view.is_member) for s in view.lots],
                    bid_count=view.bid_count, bid_counts=view.bid_counts)
 
 

@@ -200,3 +200,16 @@ def test_migration_0010_names_every_bid_already_made_and_goes_back(world: World)
     assert list(birch.excluded) == excluded_now and "below the floor" in birch.excluded[excluded_now[0]]
     assert {b.reference for b in mine} <= set(after.values()) and f"Bid:        {mine[0].reference}" in (
         copy.receipt_text())
+
+
+def test_a_bidder_sees_lots_by_code_without_their_numbers_or_each_members_price(
+        world: World, client: TestClient) -> None:
+    ref = world.tender()
+    provider = client.get(f"/api/procurement/tenders/{ref}", headers=_auth(world, "bids@a.test")).json()
+    member = client.get(f"/api/procurement/tenders/{ref}", headers=_auth(world, "comm@brent.test")).json()
+    assert [lot["code"] for lot in provider["lots"]] == [lot["code"] for lot in member["lots"]] == list(LOTS)
+    assert all(lot["id"] is None and lot["shares"] == [] for lot in provider["lots"])
+    assert all(isinstance(lot["id"], int) and lot["shares"] for lot in member["lots"])
+    brent = member["lots"][0]["shares"]
+    assert {s["baseline_price"] for s in brent} == {"23.40", "24.75"}  # Brent's and the ICB's prices today
+    assert "24.75" not in json.dumps(provider)
