@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import String, Text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from carepool.db.base import Base
@@ -32,10 +33,16 @@ def put(uow: UnitOfWork, key: str, value: str) -> None:
 
 
 def session_secret(uow: UnitOfWork) -> str:
-    """The cookie-signing secret, made once per installation and kept in the database."""
+    """The cookie-signing secret, made once per installation and kept in the database. Two processes making it at
+    the same moment (web workers starting on a fresh database) agree on the one stored first."""
     secret = get(uow, "session_secret")
     if secret is None:
-        secret = secrets.token_urlsafe(48)
-        put(uow, "session_secret", secret)
-        uow.commit()
+        try:
+            with uow.session.begin_nested():
+                uow.session.add(AppMetaRow(key="session_secret", value=secrets.token_urlsafe(48)))
+            uow.commit()
+        except IntegrityError:
+            uow.rollback()
+        secret = get(uow, "session_secret")
+        assert secret is not None
     return secret

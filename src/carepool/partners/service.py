@@ -144,30 +144,36 @@ def _others_records(uow: UnitOfWork, batch: PartnerBatch, caller: Caller) -> lis
 
 
 def _others_localities(uow: UnitOfWork, batch: PartnerBatch, caller: Caller) -> list[Problem]:
-    """Localities (and their populations) belong to their council and NHS partner: only their admins change
-    them, and a locality cannot be handed to, or taken from, another partner by import. Rows that change
+    """Localities (and their populations) belong to their council and NHS partner: only their admins change them,
+    and never whose they are (a council or NHS partner changes hands through the operator's CLI). Rows that change
     nothing pass, so a whole exported directory can be edited and imported again."""
     mine = caller.organisation_code
     problems: list[Problem] = []
     for item in batch.localities:
-        row = uow.session.get(LocalityRow, item.value.code)
-        if row is not None and Locality(row.code, row.name, row.council_code, row.nhs_code) == item.value:
-            continue
-        owners = {item.value.council_code, item.value.nhs_code}
-        if row is not None:
-            owners &= {row.council_code, row.nhs_code}
-        if mine not in owners:
-            problems.append(item.problem(
-                f"{item.value.code} is not one of your organisation's localities ({mine} must be its council or "
-                "NHS partner, on record and in the file): ask that partner's admin, or the operator with "
-                "'carepool orgs import', to change it", "code"))
-    in_file = {item.value.code for item in batch.localities}  # their rows are judged above
-    others = {item.value.locality_code for item in batch.populations} - in_file
+        loc = item.value
+        row = uow.session.get(LocalityRow, loc.code)
+        if row is None:
+            if mine not in (loc.council_code, loc.nhs_code):
+                problems.append(item.problem(
+                    f"{loc.code} would not be one of your organisation's localities ({mine} must be its council or "
+                    "NHS partner): ask that partner's admin, or the operator with 'carepool orgs import', to add it",
+                    "code"))
+        elif Locality(row.code, row.name, row.council_code, row.nhs_code) != loc:
+            if mine not in (row.council_code, row.nhs_code):
+                problems.append(item.problem(
+                    f"{loc.code} is not one of your organisation's localities ({mine} is neither its council nor its "
+                    "NHS partner): ask that partner's admin, or the operator with 'carepool orgs import', to change "
+                    "it", "code"))
+            elif (row.council_code, row.nhs_code) != (loc.council_code, loc.nhs_code):
+                problems.append(item.problem(
+                    f"{loc.code} is {row.council_code}'s and {row.nhs_code}'s: whose a locality is changes only "
+                    "with the operator's 'carepool orgs import', so both partners see it done", "council_code"))
+    codes = {item.value.locality_code for item in batch.populations}
     theirs = set(uow.session.execute(select(LocalityRow.code).where(
-        LocalityRow.code.in_(others), LocalityRow.council_code != mine, LocalityRow.nhs_code != mine)).scalars())
+        LocalityRow.code.in_(codes), LocalityRow.council_code != mine, LocalityRow.nhs_code != mine)).scalars())
     held = {(r.locality_code, r.age_band, r.year): r.count for r in uow.session.execute(
         select(PopulationRow).where(PopulationRow.locality_code.in_(theirs))).scalars()}
-    for item in batch.populations:
+    for item in batch.populations:  # judged against the record, whatever the file says the locality is
         pop = item.value
         if pop.locality_code in theirs and held.get((pop.locality_code, pop.age_band, pop.year)) != pop.count:
             problems.append(item.problem(

@@ -63,7 +63,8 @@ class ApiTokenRow(Base):
 
 
 class SignInAttemptRow(Base):
-    """A failed sign-in or a registration, kept for the throttle's window (``throttle``) and then deleted."""
+    """A failed sign-in or a registration attempt, kept for the throttle's window (``throttle``) and then deleted;
+    ``email`` holds a keyed hash of the email typed, never the text."""
 
     __tablename__ = "sign_in_attempts"
     __table_args__ = (Index("ix_sign_in_attempts_email_at", "email", "at"),

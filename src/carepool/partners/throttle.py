@@ -1,35 +1,45 @@
-"""Limits on guessing: failed sign-ins per email and per client, and registrations per client.
+"""Limits on guessing: failed sign-ins, and registrations, from one address or for one email.
 
 The sign-in form would otherwise answer as fast as a script can ask, so a weak password falls to a
-list of common ones. Every failed sign-in is noted (the email as typed, whether or not it has an
-account, so a refusal says nothing about who has one) with the client's address. An email with
-``FAILURES_PER_EMAIL`` failures in the last ``WINDOW`` is refused from anywhere until the oldest of
-them leaves the window; a client with ``FAILURES_PER_CLIENT`` failures (any emails) likewise. A
-successful sign-in forgets its email's failures. Registration, open to anyone, is limited to
-``REGISTRATIONS_PER_CLIENT`` a client in ``REGISTRATION_WINDOW``.
+list of common ones. Every sign-in attempt is noted *before* the password is checked, so guesses sent
+at the same moment count each other; an attempt that succeeds, or is refused, is forgotten again.
+Within ``WINDOW``:
 
-Behind a reverse proxy the client is the proxy unless the server trusts its forwarded-for header
-(uvicorn's ``--forwarded-allow-ips``); see docs/deployment.md.
+* ``FAILURES_HERE`` failures for one email from one address refuse that email from that address: a
+  guesser is stopped while the owner, elsewhere, can still sign in;
+* ``FAILURES_PER_CLIENT`` failures from one address (any emails) refuse that address;
+* ``FAILURES_PER_EMAIL`` failures for one email from anywhere refuse that email: a guess spread over
+  many addresses is slowed, and locking the owner out takes that many requests in every window.
+
+An email is counted whether or not it has an account, so a refusal says nothing about who has one, and
+it is kept only as a keyed hash (people sometimes type a password into the email box). Registration,
+open to anyone, allows ``REGISTRATIONS_PER_CLIENT`` attempts (successful or not) from one address in
+``REGISTRATION_WINDOW``. Behind a reverse proxy the address is the proxy's unless the server trusts
+its forwarded-for header (see docs/partners.md).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 
 from carepool.core.errors import CarepoolError
+from carepool.db import meta
 from carepool.db.uow import UnitOfWork
 from carepool.partners import access, registration
 from carepool.partners.model import Caller
 from carepool.partners.tables import SignInAttemptRow
 
 WINDOW = timedelta(minutes=15)
-FAILURES_PER_EMAIL = 10
+FAILURES_HERE = 10
 FAILURES_PER_CLIENT = 30
+FAILURES_PER_EMAIL = 100
 REGISTRATION_WINDOW = timedelta(hours=1)
-REGISTRATIONS_PER_CLIENT = 5
-FAILED, REGISTERED = "sign_in_failed", "registered"
+REGISTRATIONS_PER_CLIENT = 10
+SIGN_IN, REGISTRATION = "sign_in_failed", "registration"
 
 
 def free_again_at(times: list[datetime], *, limit: int, window: timedelta, now: datetime) -> datetime | None:
@@ -40,59 +50,72 @@ def free_again_at(times: list[datetime], *, limit: int, window: timedelta, now: 
     return recent[len(recent) - limit] + window
 
 
-def _times(uow: UnitOfWork, action: str, since: datetime, *, email: str | None = None,
-           client: str | None = None) -> list[datetime]:
-    query = select(SignInAttemptRow.at).where(SignInAttemptRow.action == action, SignInAttemptRow.at > since)
-    if email is not None:
-        query = query.where(SignInAttemptRow.email == email)
-    if client is not None:
-        query = query.where(SignInAttemptRow.client == client)
-    return [_aware(t) for t in uow.session.execute(query).scalars()]
+def email_key(uow: UnitOfWork, email: str) -> str:
+    """The typed email as it is kept: a keyed hash of it as sign-in reads it (trimmed, lower case)."""
+    secret = meta.session_secret(uow).encode()
+    return hmac.new(secret, b"sign-in:" + email.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
 def _aware(moment: datetime) -> datetime:  # SQLite hands times back without their zone
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _refuse(until: datetime, who: str, what: str) -> CarepoolError:
-    return CarepoolError(f"too many {what} {who} in a short time: try again after {until:%H:%M} UTC",
-                         kind="too_many")
-
-
-def _note(uow: UnitOfWork, action: str, email: str, client: str, now: datetime) -> None:
+def _note(uow: UnitOfWork, action: str, key: str, client: str, now: datetime) -> SignInAttemptRow:
+    """Note an attempt and commit it at once, so that attempts made at the same moment see each other."""
     oldest = now - max(WINDOW, REGISTRATION_WINDOW)
     uow.session.execute(delete(SignInAttemptRow).where(SignInAttemptRow.at < oldest))
-    uow.session.add(SignInAttemptRow(at=now, action=action, email=email[:254], client=client[:64]))
+    row = SignInAttemptRow(at=now, action=action, email=key, client=client[:64])
+    uow.session.add(row)
+    uow.commit()
+    return row
+
+
+def _others(uow: UnitOfWork, own: SignInAttemptRow, since: datetime, **match: str) -> list[datetime]:
+    query = select(SignInAttemptRow.at).where(SignInAttemptRow.action == own.action, SignInAttemptRow.at > since,
+                                              SignInAttemptRow.id != own.id)
+    for column, value in match.items():
+        query = query.where(getattr(SignInAttemptRow, column) == value)
+    return [_aware(t) for t in uow.session.execute(query).scalars()]
+
+
+def _refused(uow: UnitOfWork, own: SignInAttemptRow, checks: list[tuple[list[datetime], int, str]],
+             window: timedelta, now: datetime) -> CarepoolError | None:
+    for times, limit, what in checks:
+        until = free_again_at(times, limit=limit, window=window, now=now)
+        if until is not None:
+            uow.session.delete(own)  # a refusal is not itself an attempt: it does not lengthen the wait
+            uow.commit()
+            return CarepoolError(f"too many {what} in a short time: try again after {until:%H:%M} UTC",
+                                 kind="too_many")
+    return None
 
 
 def sign_in(*, uow: UnitOfWork, email: str, password: str, client: str) -> Caller:
-    """The caller these credentials name, unless this email or client has failed too often lately."""
-    now, typed = uow.now(), email.strip().lower()
+    """The caller these credentials name, unless this email or address has failed too often lately."""
+    now, key = uow.now(), email_key(uow, email)
+    own = _note(uow, SIGN_IN, key, client, now)
     since = now - WINDOW
-    for times, limit, who in ((_times(uow, FAILED, since, email=typed), FAILURES_PER_EMAIL, "for this email"),
-                              (_times(uow, FAILED, since, client=client), FAILURES_PER_CLIENT, "from here")):
-        until = free_again_at(times, limit=limit, window=WINDOW, now=now)
-        if until is not None:
-            raise _refuse(until, who, "failed sign-ins")
-    try:
-        caller = access.authenticate(uow=uow, email=email, password=password)
-    except CarepoolError:
-        _note(uow, FAILED, typed, client, now)
-        uow.commit()
-        raise
-    uow.session.execute(delete(SignInAttemptRow).where(SignInAttemptRow.action == FAILED,
-                                                       SignInAttemptRow.email == typed))
+    refusal = _refused(uow, own, [
+        (_others(uow, own, since, email=key, client=client), FAILURES_HERE, "failed sign-ins for this email from here"),
+        (_others(uow, own, since, client=client), FAILURES_PER_CLIENT, "failed sign-ins from here"),
+        (_others(uow, own, since, email=key), FAILURES_PER_EMAIL, "failed sign-ins for this email"),
+    ], WINDOW, now)
+    if refusal is not None:
+        raise refusal
+    caller = access.authenticate(uow=uow, email=email, password=password)  # a failure stays noted
+    uow.session.execute(delete(SignInAttemptRow).where(  # this email's failures from here only
+        SignInAttemptRow.action == SIGN_IN, SignInAttemptRow.email == key, SignInAttemptRow.client == client))
     uow.commit()
     return caller
 
 
 def register(*, uow: UnitOfWork, form: registration.ProviderRegistration, client: str) -> Caller:
-    """Register a provider (``registration.register_provider``) unless this client has registered often lately;
-    only registrations that succeed count."""
+    """Register a provider (``registration.register_provider``) unless this address has tried often lately; every
+    attempt counts, so the form's answers cannot be used to test email after email."""
     now = uow.now()
-    until = free_again_at(_times(uow, REGISTERED, now - REGISTRATION_WINDOW, client=client),
-                          limit=REGISTRATIONS_PER_CLIENT, window=REGISTRATION_WINDOW, now=now)
-    if until is not None:
-        raise _refuse(until, "from here", "registrations")
-    _note(uow, REGISTERED, form.email.strip().lower(), client, now)
-    return registration.register_provider(uow=uow, form=form)  # commits the note with the registration
+    own = _note(uow, REGISTRATION, email_key(uow, form.email), client, now)
+    refusal = _refused(uow, own, [(_others(uow, own, now - REGISTRATION_WINDOW, client=client),
+                                   REGISTRATIONS_PER_CLIENT, "registrations from here")], REGISTRATION_WINDOW, now)
+    if refusal is not None:
+        raise refusal
+    return registration.register_provider(uow=uow, form=form)

@@ -1,7 +1,9 @@
+import io
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import Workbook
 
 from carepool.db.engine import Database
 from carepool.partners.model import OrgKind
@@ -181,8 +183,8 @@ def test_a_locality_and_its_population_are_changed_only_by_its_council_or_nhs_pa
     taken = client.post("/api/partners/import", headers=ealing, files=upload(
         localities, "BRN-N,Brent North,E09000009,QRV\n"))
     assert taken.status_code == 422
-    assert ("places.csv, row 2, column code: BRN-N is not one of your organisation's localities (E09000009 must "
-            "be its council or NHS partner, on record and in the file)") in taken.json()["problems"][0]
+    assert ("places.csv, row 2, column code: BRN-N is not one of your organisation's localities (E09000009 is "
+            "neither its council nor its NHS partner)") in taken.json()["problems"][0]
     renamed = client.post("/api/partners/import", headers=ealing, files=upload(
         localities, "BRN-S,Wembley,E09000005,QRV\nEAL-C,Ealing Central,E09000009,QRV\n"))
     assert renamed.status_code == 422 and len(renamed.json()["problems"]) == 1  # its own new locality is fine
@@ -193,8 +195,24 @@ def test_a_locality_and_its_population_are_changed_only_by_its_council_or_nhs_pa
         "places.csv, row 3, column locality_code: BRN-N is not one of your organisation's localities: only its "
         "council or NHS partner can change its population"]  # the unchanged row passes
 
+    # an unchanged locality row does not carry another council's population past the check
+    book = Workbook()
+    book.active.title = "Localities"
+    book.active.append(["code", "name", "council_code", "nhs_code"])
+    book.active.append(["BRN-N", "Brent North", "E09000005", "QRV"])
+    book.create_sheet("Populations").append(["locality_code", "age_band", "year", "count"])
+    book["Populations"].append(["BRN-N", "65-74", 2026, 1])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    sheets = client.post("/api/partners/import", headers=ealing, files={"file": (
+        "places.xlsx", buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+    assert sheets.status_code == 422 and "only its council or NHS partner can change its population" in sheets.text
+
     add_user(database, "admin@nwl.test", "QRV", "admin")
     nhs = _auth(database, "admin@nwl.test")
+    handed = client.post("/api/partners/import", headers=nhs, files=upload(
+        localities, "BRN-N,Brent North,E09000009,QRV\n"))  # the NHS partner may not give Brent's locality away
+    assert handed.status_code == 422 and "whose a locality is changes only with the operator" in handed.text
     assert client.post("/api/partners/import", headers=nhs, files=upload(
         localities, "BRN-S,Brent South and Wembley,E09000005,QRV\n")).status_code == 200
     names = {loc["code"]: loc["name"] for loc in client.get("/api/partners/localities", headers=brent).json()}
