@@ -35,7 +35,7 @@ def label(key: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-_AMOUNT = re.compile(r"^-?\d{4,}\.\d{2}$")  # money as the services store it: "19520000.00"
+_AMOUNT = re.compile(r"-?[1-9]\d{3,}\.\d{2}", re.ASCII)  # money as the services store it: "19520000.00"
 
 
 def _text(value: Any, depth: int = 0) -> str:
@@ -46,7 +46,7 @@ def _text(value: Any, depth: int = 0) -> str:
         return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, str) and _AMOUNT.match(value):
+    if isinstance(value, str) and _AMOUNT.fullmatch(value):
         return f"{Decimal(value):,.2f}"
     if isinstance(value, dict):
         if depth == 0 and all(isinstance(v, dict) for v in value.values()):

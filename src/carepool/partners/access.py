@@ -81,7 +81,7 @@ def create_user(
         raise conflict(f"a user with email {email} already exists") from None
     info = _info(row)
     audit.record(uow=uow, actor=actor, organisation=org.code, action="user.created", entity_type="user",
-                 entity_id=str(row.id), after={"email": email, "name": info.name,
+                 entity_id=row.email, after={"email": email, "name": info.name,
                                                "roles": [r.value for r in info.roles]})
     if commit:
         uow.commit()
@@ -135,7 +135,7 @@ def issue_token(*, uow: UnitOfWork, actor: str, email: str, label: str = "cli") 
     uow.session.add(ApiTokenRow(user_id=row.id, token_hash=_token_hash(token), label=label,
                                 created_at=uow.now(), revoked=False))
     audit.record(uow=uow, actor=actor, organisation=row.organisation_code, action="token.issued",
-                 entity_type="user", entity_id=str(row.id), after={"label": label})
+                 entity_type="user", entity_id=row.email, after={"label": label})
     uow.commit()
     return token
 

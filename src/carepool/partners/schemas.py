@@ -33,8 +33,7 @@ class PopulationRead(_FromModel):
 
 
 class UserRead(_FromModel):
-    id: int
-    email: str
+    email: str  # a user is named by email; its number would count every organisation's users
     name: str
     organisation_code: str
     roles: list[str]

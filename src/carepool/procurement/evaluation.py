@@ -123,9 +123,11 @@ def evaluate(*, uow: UnitOfWork, caller: Caller, ref: str, time_limit: float = 3
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.evaluated",
                  entity_type="tender", entity_id=tender.ref,
                  after={"rules": rules.as_dict(), "awards": [[p, lot, str(q)] for p, lot, q in _plan_view(
-                     uow, tender)], **{k: evaluation[k] for k in ("rule_costs", "excluded", "unawarded")},
-                     "yearly_cost": evaluation["awarded"]["yearly_cost"],
-                     "cheapest_yearly_cost": evaluation["cheapest"]["yearly_cost"]})
+                     uow, tender)], **{k: evaluation[k] for k in ("excluded", "unawarded")},
+                     # in pounds, as every other amount in the trail (the stored evaluation keeps pence)
+                     "rule_costs": {k: v.plain() for k, v in comparison.rule_costs.items()},
+                     "yearly_cost": Money(evaluation["awarded"]["yearly_cost"]).plain(),
+                     "cheapest_yearly_cost": Money(evaluation["cheapest"]["yearly_cost"]).plain()})
     uow.commit()
     return evaluation
 

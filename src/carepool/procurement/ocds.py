@@ -135,11 +135,17 @@ def _amount_q(quantity: Any) -> str:
     return f"\u0000{quantity:.2f}\u0000"
 
 
+def _award_id(line: AwardLine, tender: TenderView) -> str:
+    """One award per lot and provider: named by them, stable across releases, and no row number (a count across
+    every tender, drafts included)."""
+    return f"{tender.ref}-award-{line.lot_code}-{line.provider_code}"
+
+
 def _award(line: AwardLine, tender: TenderView, names: dict[str, str]) -> dict[str, Any]:
     pending = not tender.standstill_over
     start, end = contract_period(tender.standstill_ends)  # type: ignore[arg-type]
     return {
-        "id": f"{tender.ref}-award-{line.id}",
+        "id": _award_id(line, tender),
         "title": f"{line.lot_name}: {line.weekly_quantity:,} hours a week",
         "description": f"{line.weekly_quantity:,} hours a week at {line.price} an hour: {line.annual_value} a year"
                        f"{' (decision made by the team with a recorded reason)' if line.source == 'override' else ''}",
@@ -154,7 +160,7 @@ def _award(line: AwardLine, tender: TenderView, names: dict[str, str]) -> dict[s
 
 def _contract(line: AwardLine, tender: TenderView) -> dict[str, Any]:
     return {
-        "id": line.contract_ref, "awardID": f"{tender.ref}-award-{line.id}",
+        "id": line.contract_ref, "awardID": _award_id(line, tender),
         "title": f"Call-off: {line.lot_name} ({line.provider_name})",
         "status": "active" if line.start and line.start <= tender.now.date() else "pending",
         "period": {"startDate": _day(line.start), "endDate": _day(line.end)},  # type: ignore[arg-type]

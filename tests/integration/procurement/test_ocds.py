@@ -55,6 +55,9 @@ def test_release_and_record_packages_validate(world: World, tmp_path: Path, monk
     assert {lot["id"]: lot["status"] for lot in releases[-1]["tender"]["lots"]} == {
         "HC-BRENT-KIL": "complete", "HC-EALING-ACT": "unsuccessful", "HC-HF-NORTH": "complete"}
     assert all(a["relatedLots"] for a in releases[-1]["awards"]) and releases[-1]["contracts"]
+    awards = releases[-1]["awards"]  # named by lot and supplier, never by a row number
+    assert [a["id"] for a in awards] == [f"{ref}-award-{a['relatedLots'][0]}-{a['suppliers'][0]['id']}" for a in awards]
+    assert {c["awardID"] for c in releases[-1]["contracts"]} <= {a["id"] for a in awards}
     assert '"amount": 1' in out.read_text() or '"amount": 2' in out.read_text()  # exact numbers, not text
     for path in (out, record):
         _clean(validate(path, tmp_path / path.stem))

@@ -59,6 +59,9 @@ def test_organisation_a_cannot_see_organisation_b_users(client: TestClient, data
     own = client.get("/api/partners/organisations/E09000005/users", headers=brent)
     assert own.status_code == 200
     assert {u["email"] for u in own.json()} == {"admin@brent.test", "viewer@brent.test"}
+    assert "id" not in own.json()[0]  # a user's number would count every organisation's users
+    created = client.get("/api/audit/events", params={"action": "user.created"}, headers=brent).json()
+    assert {e["entity_id"] for e in created} == {"admin@brent.test", "viewer@brent.test"}
     other = client.get("/api/partners/organisations/E09000009/users", headers=brent)
     assert other.status_code == 404
     assert "admin@ealing" not in other.text

@@ -22,14 +22,16 @@ def test_nested_payloads_read_as_words_and_amounts_as_money() -> None:
                             "QRV": {"contribution": "-1334.18"}},
                "contingency": {"amount": "800000.00", "funded": {"E09000005": "400000.00", "QRV": "400000.00"}},
                "postings": [["POOL-1:Due:QRV", "19980000.00"], ["POOL-1:Contributions:QRV", "-19980000.00"]],
-               "changes": [{"kind": "move", "amount": "200000.00"}, {"kind": "add"}], "rule_costs": {"max_share": 1129}}
+               "changes": [{"kind": "move", "amount": "200000.00"}, {"kind": "add"}], "counts": {"opened_bids": 1129},
+               "odd": ["0001234.00", "1234.00\n", "١٢٣٤.٥٦"]}
     assert _lines(None, settled) == [
         ("Partners", None, "E09000005 — contribution: 19,520,000.00, final cost: 19,477,940.82; "
                            "QRV — contribution: -1,334.18"),
         ("Contingency", None, "amount: 800,000.00, funded: (E09000005: 400,000.00, QRV: 400,000.00)"),
         ("Postings", None, "POOL-1:Due:QRV 19,980,000.00; POOL-1:Contributions:QRV -19,980,000.00"),
         ("Changes", None, "kind: move, amount: 200,000.00; kind: add"),
-        ("Rule costs", None, "max share: 1129")]  # a number that is not stored as money stays as it is
+        ("Counts", None, "opened bids: 1129"),  # a number not stored as money stays as it is
+        ("Odd", None, "0001234.00, 1234.00\n, ١٢٣٤.٥٦")]  # and so does anything that only looks like it
 
 
 def test_long_values_are_cut_but_kept_whole() -> None:
