@@ -85,8 +85,9 @@ def _refused(uow: UnitOfWork, own: SignInAttemptRow, checks: list[tuple[list[dat
         if until is not None:
             uow.session.delete(own)  # a refusal is not itself an attempt: it does not lengthen the wait
             uow.commit()
-            return CarepoolError(f"too many {what} in a short time: try again after {until:%H:%M} UTC",
-                                 kind="too_many")
+            span = "hour" if window == timedelta(hours=1) else f"{window.seconds // 60} minutes"
+            return CarepoolError(f"too many {what} in the last {span}: try again after {until:%H:%M} UTC on "
+                                 f"{until.day} {until:%B}", kind="too_many")
     return None
 
 
@@ -96,8 +97,9 @@ def sign_in(*, uow: UnitOfWork, email: str, password: str, client: str) -> Calle
     own = _note(uow, SIGN_IN, key, client, now)
     since = now - WINDOW
     refusal = _refused(uow, own, [
-        (_others(uow, own, since, email=key, client=client), FAILURES_HERE, "failed sign-ins for this email from here"),
-        (_others(uow, own, since, client=client), FAILURES_PER_CLIENT, "failed sign-ins from here"),
+        (_others(uow, own, since, email=key, client=client), FAILURES_HERE,
+         "failed sign-ins for this email from your network"),
+        (_others(uow, own, since, client=client), FAILURES_PER_CLIENT, "failed sign-ins from your network"),
         (_others(uow, own, since, email=key), FAILURES_PER_EMAIL, "failed sign-ins for this email"),
     ], WINDOW, now)
     if refusal is not None:
@@ -114,8 +116,9 @@ def register(*, uow: UnitOfWork, form: registration.ProviderRegistration, client
     attempt counts, so the form's answers cannot be used to test email after email."""
     now = uow.now()
     own = _note(uow, REGISTRATION, email_key(uow, form.email), client, now)
-    refusal = _refused(uow, own, [(_others(uow, own, now - REGISTRATION_WINDOW, client=client),
-                                   REGISTRATIONS_PER_CLIENT, "registrations from here")], REGISTRATION_WINDOW, now)
+    recent = _others(uow, own, now - REGISTRATION_WINDOW, client=client)
+    refusal = _refused(uow, own, [(recent, REGISTRATIONS_PER_CLIENT, "registrations from your network")],
+                       REGISTRATION_WINDOW, now)
     if refusal is not None:
         raise refusal
     return registration.register_provider(uow=uow, form=form)

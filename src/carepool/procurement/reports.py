@@ -120,10 +120,10 @@ class AwardSummary:
 
 
 def _member_tender(uow: UnitOfWork, caller: Caller, ref: str,
-                   what: str = "the bids and the award summary") -> TenderRow:
+                   what: str = "the bids and the award summary of tender {ref} are") -> TenderRow:
     row, member = tender_for(uow, caller, ref)  # not found for a draft, or for another consortium's draft
     if not member:  # the tender is public: say why, not "not found"
-        raise CarepoolError(f"{what} of tender {row.ref} are for the buying consortium's "
+        raise CarepoolError(f"{what.format(ref=row.ref)} for the buying consortium's "
                             "members; a provider sees its own bids and result on the tender's page "
                             f"(API: /api/procurement/my/bids and /api/procurement/tenders/{row.ref}/result)",
                             kind="forbidden")
@@ -134,7 +134,7 @@ def tender_history(*, uow: UnitOfWork, caller: Caller, ref: str) -> list[AuditEv
     """What every member of the consortium did to the tender, its consortium (demand, lots) and, once opened, its
     bids (panel scores, tampering found), newest first: the trail a challenge from a losing bidder is answered
     from. Members only; and only members' own actions, so a provider's sealing (who bid, and when) never shows."""
-    row = _member_tender(uow, caller, ref, what="the history")
+    row = _member_tender(uow, caller, ref, what="the history of tender {ref} is")
     references = list(uow.session.execute(select(BidRow.reference).where(BidRow.tender_id == row.id)).scalars())
     return audit.record_history(uow=uow, records=[("tender", row.ref), ("consortium", str(row.consortium_id))]
                                 + [("bid", reference) for reference in references],

@@ -96,8 +96,9 @@ def set_sme_threshold(*, uow: UnitOfWork, caller: Caller, consortium_id: int, ho
     design.sme_threshold(stated=hours)  # checks it
     row.sme_threshold_cents = None if hours is None else cents(hours)
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="consortium.threshold",
-                 entity_type="consortium", entity_id=str(row.id), before={"sme_threshold": str(before)},
-                 after={"sme_threshold": str(hours)})
+                 entity_type="consortium", entity_id=str(row.id),
+                 before={"sme_threshold": None if before is None else str(before)},
+                 after={"sme_threshold": None if hours is None else str(hours)})
     uow.commit()
 
 
@@ -293,9 +294,9 @@ def release_lot(uow: UnitOfWork, row: LotRow) -> str:
     return "back in the plan as a copy (the bids made on it keep the original)"
 
 
-def _plan_summary(lots: list[LotDesign]) -> list[dict[str, str]]:
+def _plan_summary(lots: list[LotDesign]) -> list[dict[str, str | bool]]:
     return [{"code": lot.code, "weekly": str(lot.weekly_quantity), "annual": lot.annual_value.plain(),
-             "too_big_for_sme": str(lot.too_big_for_sme)} for lot in lots]
+             "too_big_for_sme": lot.too_big_for_sme} for lot in lots]
 
 
 def build_lots(*, uow: UnitOfWork, caller: Caller, consortium_id: int, split_big: bool = False) -> list[StoredLot]:

@@ -19,6 +19,7 @@ from carepool.db.engine import Database
 from carepool.partners.model import Role
 from carepool.web.charts import PLOTLY_JS_URL, plotly_js_path
 from carepool.web.csrf import check_csrf
+from carepool.web.deps import signed_in
 from carepool.web.errors import add_error_pages, back_link
 from carepool.web.rendering import make_templates, render
 
@@ -35,7 +36,7 @@ def _error_handler(request: Request, error: Exception) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
     return render(request, "error.html", {"error": error, "status": status, "back": back_link(request)},
-                  status_code=status)
+                  status_code=status, caller=signed_in(request))
 
 
 NavEntry = tuple[str, str, tuple[Role, ...]]  # label, path, the roles it is for (none: every signed-in user)

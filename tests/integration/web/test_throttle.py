@@ -67,8 +67,8 @@ def test_failures_for_an_email_here_refuse_it_here_until_the_window_passes(
     _fail(client, " ADMIN@Brent.test", 3)  # spelt otherwise, the same email
     refused = sign_in(client, "admin@brent.test", PASSWORD)  # even the right password
     assert refused.status_code == 429
-    assert "too many failed sign-ins for this email from here in a short time: try again after 09:15 UTC" \
-        in refused.text
+    assert ("too many failed sign-ins for this email from your network in the last 15 minutes: try again after "
+            "09:15 UTC on 24 November") in refused.text
     assert _sign_in_from(clocked, ELSEWHERE, "admin@brent.test") == "ok"  # the owner, elsewhere, is not locked out
     _fail(client, "nobody@brent.test", throttle.FAILURES_HERE)  # no account: the same answer
     assert "try again after 09:15 UTC" in sign_in(client, "nobody@brent.test", PASSWORD).text
@@ -97,7 +97,7 @@ def test_an_address_guessing_across_many_emails_is_refused(client: TestClient, c
     for n in range(throttle.FAILURES_PER_CLIENT):
         _fail(client, f"guess{n}@brent.test", 1)
     refused = sign_in(client, "admin@brent.test", PASSWORD)
-    assert refused.status_code == 429 and "too many failed sign-ins from here" in refused.text
+    assert refused.status_code == 429 and "too many failed sign-ins from your network" in refused.text
     with clocked.uow() as uow:
         noted = len(list(uow.session.execute(select(SignInAttemptRow.id)).scalars()))
     assert noted == throttle.FAILURES_PER_CLIENT  # a refusal is not itself a failure that lengthens the wait
