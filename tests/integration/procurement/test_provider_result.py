@@ -33,3 +33,6 @@ def test_a_provider_whose_capacity_bound_is_told_so(world: World) -> None:
     with TestClient(create_app(database=world.db)) as client:
         sign_in(client, "bids@a.test")
         assert 'id="capacity-note"' in client.get(f"/tenders/{ref}").text
+        mine = client.get("/tenders/my-bids").text  # each awarded bid leads to the result, named for screen readers
+        assert f'href="/tenders/{ref}#result">Your result<span class="visually-hidden"> on {ref}</span>' in mine
+        assert "Capacity (hours a week, whole tender)" in mine
