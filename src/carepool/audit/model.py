@@ -94,3 +94,15 @@ def actor_label(actor: str) -> str:
     if kind == "cli" and who:
         return f"{who} (command line)"
     return actor
+
+
+def action_label(action: str) -> str:
+    """An action as words: ``pool.variation_applied`` is "Pool: variation applied"."""
+    subject, _, verb = action.partition(".")
+    subject = subject.replace("_", " ").capitalize()
+    return f"{subject}: {verb.replace('_', ' ')}" if verb else subject
+
+
+def record_label(entity_type: str, entity_id: str) -> str:
+    """A record as words: ``pool_agreement`` 1 is "Pool agreement 1"."""
+    return f"{entity_type.replace('_', ' ').capitalize()} {entity_id}"

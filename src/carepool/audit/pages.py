@@ -10,6 +10,7 @@ from starlette.responses import Response
 from carepool.audit import service
 from carepool.audit.api import AUDIT_READERS
 from carepool.audit.details import details
+from carepool.partners import access
 from carepool.partners.model import Caller
 from carepool.web.deps import UowDep, require
 from carepool.web.rendering import render
@@ -26,5 +27,5 @@ def audit_page(
     filters = {"entity_type": entity_type.strip(), "entity_id": entity_id.strip(), "action": action.strip()}
     events = service.list_events(uow=uow, organisation=caller.organisation_code, limit=200, **filters)
     return render(request, "audit/events.html",
-                  {"events": events, "event_time": service.event_time, "details": details,
-                   "filters": filters}, caller=caller)
+                  {"events": events, "event_time": service.event_time, "details": details, "filters": filters,
+                   "people": access.people(uow=uow, actors={e.actor for e in events})}, caller=caller)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -107,6 +108,16 @@ def authenticate(*, uow: UnitOfWork, email: str, password: str) -> Caller:
     if row is None or not row.active:
         raise CarepoolError("email or password not recognised", kind="unauthenticated")
     return _caller(uow, row)
+
+
+def people(*, uow: UnitOfWork, actors: Iterable[str]) -> dict[str, str]:
+    """Audit actors that are users (``user:EMAIL``) as people read them: "Priya Shah (Brent)"."""
+    emails = {actor.partition(":")[2] for actor in actors if actor.startswith("user:")}
+    if not emails:
+        return {}
+    rows = uow.session.execute(select(UserRow.email, UserRow.name, OrganisationRow.name).join(
+        OrganisationRow, OrganisationRow.code == UserRow.organisation_code).where(UserRow.email.in_(emails)))
+    return {f"user:{email}": f"{name} ({organisation})" for email, name, organisation in rows}
 
 
 def caller_for_user(*, uow: UnitOfWork, user_id: int) -> Caller:

@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from carepool.audit.details import details
 from carepool.audit.service import event_time
 from carepool.core.errors import CarepoolError
+from carepool.partners import access
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, Role
 from carepool.procurement import charts, evaluation, io, open_data, opening, portal, reports, service, tendering
@@ -213,8 +214,9 @@ def history_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> 
     """What every member did to the tender (each member's audit trail shows its own organisation's actions)."""
     events = reports.tender_history(uow=uow, caller=caller, ref=ref)
     tender = tendering.get_tender(uow=uow, caller=caller, ref=ref)
-    return render(request, "procurement/history.html", {"tender": tender, "events": events, "details": details,
-                                                         "event_time": event_time, "flash": None}, caller=caller)
+    return render(request, "procurement/history.html", {
+        "tender": tender, "events": events, "details": details, "event_time": event_time, "flash": None,
+        "people": access.people(uow=uow, actors={e.actor for e in events})}, caller=caller)
 
 
 def _back(ref: str) -> str:

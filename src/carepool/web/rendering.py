@@ -13,7 +13,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
-from carepool.audit.model import actor_label
+from carepool.audit.model import action_label, actor_label, record_label
 from carepool.core.money import Money, percent
 from carepool.partners.model import Caller
 from carepool.web.csrf import FORM_FIELD, PageToken
@@ -47,6 +47,8 @@ def make_templates() -> Jinja2Templates:
     environment.filters["money"] = _money
     environment.filters["number"] = _number
     environment.filters["actor"] = actor_label
+    environment.filters["action"] = action_label
+    environment.globals["record_label"] = record_label
     environment.filters["percent"] = percent
     environment.globals["csrf_field"] = _csrf_field
     return Jinja2Templates(env=environment)

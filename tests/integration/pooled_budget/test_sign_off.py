@@ -5,6 +5,7 @@ CLI and the statement workbook show who signed, in what role and when, and the a
 from __future__ import annotations
 
 import io
+import re
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
@@ -82,12 +83,14 @@ def test_each_partner_sees_every_partners_actions_on_the_pool(client: TestClient
     assert client.post(f"/api/pool/agreements/{pool}/settlement/sign-offs", json={"title": "Chief Finance Officer"},
                        headers=marcus).status_code == 201
     brent_view = client.get(f"/pool/{pool}/history").text
-    assert "pool.statement_signed" in brent_view and MARCUS in brent_view  # the ICB's action, seen by Brent
-    assert "pool.year_settled" in brent_view and "Chief Finance Officer" in brent_view
+    rows = re.findall(r"<tr><td class=\"ref\">.*?</tr>", brent_view, re.S)
+    signed = next(row for row in rows if "Pool: statement signed" in row and "Chief Finance Officer" in row)
+    assert "<td>marcus (" in signed  # the ICB's action, seen by Brent: who did it by name and organisation
+    assert "Pool: year settled" in brent_view
     client.cookies.clear()
     sign_in(client, MARCUS)
     icb_view = client.get(f"/pool/{pool}/history").text
-    assert "pool.year_settled" in icb_view and PRIYA in icb_view  # and Brent's, seen by the ICB
+    assert "Pool: year settled" in icb_view and "<td>priya (" in icb_view  # and Brent's, seen by the ICB
     client.cookies.clear()
     sign_in(client, "finance@ealing.test")
     assert client.get(f"/pool/{pool}/history").status_code == 404  # no partner of this pool

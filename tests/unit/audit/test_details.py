@@ -46,3 +46,11 @@ def test_an_actor_reads_as_a_person() -> None:
     assert actor_label("user:priya@brent.demo") == "priya@brent.demo"
     assert actor_label("cli:ops") == "ops (command line)"
     assert actor_label("system") == "system"
+
+
+def test_actions_and_records_read_as_words() -> None:
+    from carepool.audit.model import action_label, record_label
+
+    assert action_label("pool.variation_applied") == "Pool: variation applied"
+    assert action_label("user.created") == "User: created" and action_label("import") == "Import"
+    assert record_label("pool_agreement", "1") == "Pool agreement 1"
