@@ -22,9 +22,10 @@ NAV = (90, "Audit trail", "/audit", AUDIT_READERS)
 @router.get("/audit")
 def audit_page(
     request: Request, uow: UowDep, caller: Annotated[Caller, Depends(require(*AUDIT_READERS))],
-    entity_type: str = "", entity_id: str = "", action: str = "",
+    entity_type: str = "", entity_id: str = "", action: str = "", ref: str = "",
 ) -> Response:
-    filters = {"entity_type": entity_type.strip(), "entity_id": entity_id.strip(), "action": action.strip()}
+    filters = {"entity_type": entity_type.strip(), "entity_id": entity_id.strip(), "action": action.strip(),
+               "ref": ref.strip()}
     events = service.list_events(uow=uow, organisation=caller.organisation_code, limit=200, **filters)
     return render(request, "audit/events.html",
                   {"events": events, "event_time": service.event_time, "details": details, "filters": filters,

@@ -113,12 +113,14 @@ NEWEST_FIRST = (AuditEventRow.at.desc(), AuditEventRow.seq.desc())
 
 def list_events(
     *, uow: UnitOfWork, organisation: str | None, limit: int = 200, entity_type: str | None = None,
-    entity_id: str | None = None, action: str | None = None,
+    entity_id: str | None = None, action: str | None = None, ref: str | None = None,
 ) -> list[AuditEvent]:
     """Newest first by time, then by number; scoped to one organisation's events (None = every event,
-    operators only); optionally one kind of record (``entity_type``), one record (with ``entity_id``) or one
-    ``action`` (``tender.`` ending in a dot: every tender action)."""
+    operators only); optionally one kind of record (``entity_type``), one record (with ``entity_id``), one
+    ``action`` (``tender.`` ending in a dot: every tender action) or the event a ``ref`` names (its hash's start)."""
     query = select(AuditEventRow).order_by(*NEWEST_FIRST).limit(limit)
+    if ref:
+        query = query.where(AuditEventRow.hash.startswith(ref.strip().lower(), autoescape=True))
     if organisation is not None:
         query = query.where(AuditEventRow.organisation == organisation)
     if entity_type:

@@ -75,8 +75,12 @@ def test_newest_first_by_time_on_the_service_the_api_and_the_page(database: Data
             bearer = {"Authorization": f"Bearer {token_for(clocked, 'admin@brent.test')}"}
             api = client.get("/api/audit/events", params={"entity_type": "tender"}, headers=bearer).json()
             assert [e["ref"] for e in api] == by_time and "seq" not in api[0]
+            one = client.get("/api/audit/events", params={"ref": by_time[2].upper()}, headers=bearer).json()
+            assert [(e["ref"], e["action"]) for e in one] == [(by_time[2], "tender.published")]  # a ref names one
             sign_in(client, "admin@brent.test")
             page = client.get("/audit", params={"entity_type": "tender"}).text
-        assert re.findall(r'<tr><td class="ref">([0-9a-f]{12})</td>', page) == by_time
+            alone = client.get("/audit", params={"ref": by_time[0]}).text
+        assert re.findall(r'<tr><td class="ref"><a href="/audit\?ref=([0-9a-f]{12})"', page) == by_time
+        assert re.findall(r'<tr><td class="ref"><a href="/audit\?ref=([0-9a-f]{12})"', alone) == by_time[:1]
     finally:
         clocked.dispose()
