@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
 
 from carepool.core.clock import FixedClock
 from carepool.core.money import Money
@@ -26,7 +27,8 @@ from carepool.partners.service import Located, PartnerBatch
 from carepool.procurement import bidding, evaluation, opening, tendering
 from carepool.procurement import service as procurement
 from carepool.procurement.model import BidContent, DemandLine
-from tests.integration.helpers import PASSWORD
+from carepool.web.app import create_app
+from tests.integration.helpers import PASSWORD, token_for
 
 BRENT, EALING, HF, HARROW, ICB = "E09000005", "E09000009", "E09000013", "E09000015", "QRV"
 SME_A, SME_B, LARGE_C = "1-101000001", "1-101000002", "1-101000003"
@@ -90,6 +92,17 @@ class World:
                              None if capacity is None else Decimal(capacity))
         with self.db.uow() as uow:
             return bidding.submit_bid(uow=uow, caller=self.caller(email), ref=ref, lot_code=lot, content=content)
+
+
+@pytest.fixture
+def client(world: World) -> Iterator[TestClient]:
+    with TestClient(create_app(database=world.db)) as test_client:
+        yield test_client
+
+
+def bearer(world: World, email: str) -> dict[str, str]:
+    """The API's header for a user of the world."""
+    return {"Authorization": f"Bearer {token_for(world.db, email)}"}
 
 
 def usual_bids(world: World, ref: str) -> None:

@@ -5,9 +5,7 @@ opened, and only in their tender)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -20,22 +18,13 @@ from carepool.db.migrate import alembic_config
 from carepool.procurement import bidding, evaluation, reports, tendering
 from carepool.procurement.sealing import REFERENCE
 from carepool.procurement.tables import BidRow
-from carepool.web.app import create_app
-from tests.integration.helpers import sign_in, token_for
-from tests.integration.procurement.conftest import SME_A, World, usual_bids
+from tests.integration.helpers import sign_in
+from tests.integration.procurement.conftest import SME_A, World, bearer, usual_bids
 
 LEAD = "proc@hf.test"
 LOTS = ("HC-BRENT-KIL", "HC-EALING-ACT", "HC-HF-NORTH")
 
 
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with TestClient(create_app(database=world.db)) as test_client:
-        yield test_client
-
-
-def _auth(world: World, email: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_for(world.db, email)}"}
 
 
 def _unused(*taken: str) -> str:
@@ -56,7 +45,7 @@ def test_two_receipts_of_one_provider_say_nothing_of_the_bids_between(world: Wor
         numbers = {row.reference: row.id for row in uow.session.execute(select(BidRow)).scalars()}
     assert numbers[second.bid_ref] - numbers[first.bid_ref] == 49  # what the numbers would have told A
 
-    a = _auth(world, "bids@a.test")
+    a = bearer(world, "bids@a.test")
     mine = client.get("/api/procurement/my/bids", headers=a).json()
     assert [b["reference"] for b in mine] == [second.bid_ref, first.bid_ref]  # newest first, as sealed
     assert all("id" not in b and "bid_id" not in b["receipt"] for b in mine)
@@ -64,7 +53,7 @@ def test_two_receipts_of_one_provider_say_nothing_of_the_bids_between(world: Wor
     assert receipt["bid_ref"] == second.bid_ref and receipt["sha256"] == second.sha256
     typed = client.get(f"/api/procurement/my/bids/{second.bid_ref.lower()}/receipt", headers=a)
     assert typed.status_code == 200 and typed.json()["bid_ref"] == second.bid_ref  # as a person might type it
-    events = client.get("/api/audit/events?entity_type=bid", headers=_auth(world, "bids@b.test")).json()
+    events = client.get("/api/audit/events?entity_type=bid", headers=bearer(world, "bids@b.test")).json()
     assert events and all(REFERENCE.fullmatch(e["entity_id"]) for e in events)  # the trail names them so too
 
     # Another provider's bid, and a bid nobody made, are not found, in the same words.
@@ -97,7 +86,7 @@ def test_two_receipts_of_one_provider_say_nothing_of_the_bids_between(world: Wor
 
 def test_a_buyer_names_a_bid_by_reference_after_opening_and_in_its_own_tender_only(world: World,
                                                                                  client: TestClient) -> None:
-    lead = _auth(world, LEAD)
+    lead = bearer(world, LEAD)
     elsewhere = world.tender()
     other_tender = world.bid("bids@a.test", elsewhere, "HC-BRENT-KIL", "21.90").bid_ref
     with world.db.uow() as uow:
@@ -124,7 +113,7 @@ def test_a_buyer_names_a_bid_by_reference_after_opening_and_in_its_own_tender_on
     for outside in (other_tender, _unused(*(b["reference"] for b in listing["bids"]))):
         refused = client.post(path.format(outside), json=score, headers=lead)
         assert refused.status_code == 404 and refused.json()["error"] == f"bid {outside} in tender {ref} not found"
-    provider = client.post(path.format(a_kil), json=score, headers=_auth(world, "bids@c.test"))
+    provider = client.post(path.format(a_kil), json=score, headers=bearer(world, "bids@c.test"))
     assert provider.status_code in (403, 404)
 
     with world.db.uow() as uow:
@@ -205,8 +194,8 @@ def test_migration_0010_names_every_bid_already_made_and_goes_back(world: World)
 def test_a_bidder_sees_lots_by_code_without_their_numbers_or_each_members_price(
         world: World, client: TestClient) -> None:
     ref = world.tender()
-    provider = client.get(f"/api/procurement/tenders/{ref}", headers=_auth(world, "bids@a.test")).json()
-    member = client.get(f"/api/procurement/tenders/{ref}", headers=_auth(world, "comm@brent.test")).json()
+    provider = client.get(f"/api/procurement/tenders/{ref}", headers=bearer(world, "bids@a.test")).json()
+    member = client.get(f"/api/procurement/tenders/{ref}", headers=bearer(world, "comm@brent.test")).json()
     assert [lot["code"] for lot in provider["lots"]] == [lot["code"] for lot in member["lots"]] == list(LOTS)
     assert all(lot["id"] is None and lot["shares"] == [] for lot in provider["lots"])
     assert all(isinstance(lot["id"], int) and lot["shares"] for lot in member["lots"])

@@ -4,28 +4,20 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import timedelta
 
 import openpyxl
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from carepool.procurement import bidding, tendering
 from carepool.procurement import service as procurement
 from carepool.procurement.tables import BidRow
-from carepool.web.app import create_app
 from tests.integration.helpers import sign_in, token_for
 from tests.integration.procurement.conftest import RULES, World
 
 TOM = "bids@a.test"
 
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with TestClient(create_app(database=world.db)) as test_client:
-        yield test_client
 
 
 def _filled(template: bytes, rows: dict[str, list[object]]) -> bytes:

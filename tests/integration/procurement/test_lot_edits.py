@@ -4,7 +4,6 @@ every submitted bid is invalidated and a close deadline moves out, as for any ot
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -118,11 +117,6 @@ def test_a_lot_is_in_one_tender_and_a_tender_keeps_one_lot(world: World) -> None
     with world.db.uow() as uow, pytest.raises(CarepoolError, match="procurement role"):
         tendering.update_tender(uow=uow, caller=world.caller("comm@brent.test"), ref=first, add_lots=["HC-EALING-ACT"])
 
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with TestClient(create_app(database=world.db)) as test_client:
-        yield test_client
 
 
 def test_lot_edits_through_the_api(world: World, client: TestClient) -> None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
@@ -17,9 +15,8 @@ from carepool.core.money import Money
 from carepool.procurement import bidding, evaluation, opening, reports
 from carepool.procurement.model import BidContent, BidStatus
 from carepool.procurement.tables import BidRow, SealedBidRow
-from carepool.web.app import create_app
 from tests.integration.helpers import sign_in, token_for
-from tests.integration.procurement.conftest import HF, LARGE_C, SME_A, USERS, World
+from tests.integration.procurement.conftest import HF, LARGE_C, SME_A, USERS, World, bearer
 
 # Distinctive values that must not appear anywhere before opening (except to their own bidder).
 A_SECRETS = ("21.37", "93.17", "432.19", "1234.56")
@@ -39,14 +36,6 @@ def _seal(world: World) -> str:
     return ref
 
 
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with TestClient(create_app(database=world.db)) as test_client:
-        yield test_client
-
-
-def _auth(world: World, email: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_for(world.db, email)}"}
 
 
 def _api_paths(client: TestClient, params: dict[str, str]) -> list[str]:
@@ -100,13 +89,13 @@ def test_no_role_and_no_route_reveals_a_sealed_bid(world: World, client: TestCli
                                                               "HC-HF-NORTH": 2}, "bids": []}
     assert client.post(f"/api/procurement/tenders/{ref}/open", headers=lead).status_code == 409
     # And the bidder sees its own bid and receipt.
-    mine = client.get("/api/procurement/my/bids", headers=_auth(world, "bids@a.test"))
+    mine = client.get("/api/procurement/my/bids", headers=bearer(world, "bids@a.test"))
     assert [b["price"] for b in mine.json()] == ["21.37"] and len(mine.json()[0]["receipt"]["sha256"]) == 64
 
 
 def sealed_for_its_bidder_only(client: TestClient, world: World, bid_ref: str, receipt_sha256: str) -> bool:
     """The bidder downloads its bid exactly as sealed, and its SHA-256 is the receipt's; no one else gets it."""
-    sealed = client.get(f"/api/procurement/my/bids/{bid_ref}/sealed", headers=_auth(world, "bids@a.test"))
+    sealed = client.get(f"/api/procurement/my/bids/{bid_ref}/sealed", headers=bearer(world, "bids@a.test"))
     assert hashlib.sha256(sealed.content).hexdigest() == receipt_sha256 and '"21.37"' in sealed.text
     sign_in(client, "bids@a.test")
     receipt = client.get(f"/tenders/my-bids/{bid_ref}/bid-{bid_ref}-receipt.txt")
@@ -118,7 +107,7 @@ def sealed_for_its_bidder_only(client: TestClient, world: World, bid_ref: str, r
     assert page_copy.content == sealed.content and f"bid-{bid_ref}-receipt.txt" in client.get("/tenders/my-bids").text
     client.cookies.clear()
     for email in ("bids@c.test", "bids@b.test", LEAD, "admin@hf.test"):
-        other = client.get(f"/api/procurement/my/bids/{bid_ref}/sealed", headers=_auth(world, email))
+        other = client.get(f"/api/procurement/my/bids/{bid_ref}/sealed", headers=bearer(world, email))
         assert other.status_code in (403, 404) and "21.37" not in other.text, email
     return True
 
@@ -143,7 +132,7 @@ def test_a_bid_altered_in_the_database_is_caught_at_opening(world: World, client
     with world.db.uow() as uow:
         row = uow.session.get(BidRow, a_id)
         assert row is not None and row.status == BidStatus.TAMPERED.value and row.price is None
-    events = client.get("/api/audit/events", headers=_auth(world, "admin@hf.test"))
+    events = client.get("/api/audit/events", headers=bearer(world, "admin@hf.test"))
     tampered = [e for e in events.json() if e["action"] == "bid.tampered"]
     assert len(tampered) == 1 and tampered[0]["after"]["receipt_sha256"] == a_receipt
     assert tampered[0]["entity_id"] == a_ref  # the audit trail names the bid as its receipt does
@@ -180,7 +169,7 @@ def test_each_provider_sees_only_its_own_result(world: World, client: TestClient
     lead = world.caller(LEAD)
     world.clock.advance(days=15)
     world.award(ref, confirm=False)
-    b = _auth(world, "bids@b.test")
+    b = bearer(world, "bids@b.test")
     before = client.get(f"/api/procurement/tenders/{ref}/result", headers=b).json()
     assert before["published"] is False and before["awards"] == []  # nothing until the award is confirmed
     with world.db.uow() as uow:
