@@ -36,3 +36,5 @@ def test_a_provider_whose_capacity_bound_is_told_so(world: World) -> None:
         mine = client.get("/tenders/my-bids").text  # each awarded bid leads to the result, named for screen readers
         assert f'href="/tenders/{ref}#result">Your result<span class="visually-hidden"> on {ref}</span>' in mine
         assert "Capacity (hours a week, whole tender)" in mine
+        listing = client.get("/tenders").text  # counts of bids are the consortium's business, not a column of blanks
+        assert ref in listing and '<th scope="col" class="num">Bids</th>' not in listing
