@@ -18,7 +18,15 @@ from carepool.db.uow import UnitOfWork
 from carepool.partners.model import Caller
 from carepool.procurement import sealing
 from carepool.procurement.access import tender_for
-from carepool.procurement.model import BidStatus, Opening, TenderStatus, cents, check_bid_move, check_move
+from carepool.procurement.model import (
+    BidStatus,
+    Opening,
+    TenderStatus,
+    cents,
+    check_bid_move,
+    check_move,
+    from_cents,
+)
 from carepool.procurement.tables import BidRow, LotRow, SealedBidRow
 from carepool.procurement.tendering import aware
 
@@ -105,6 +113,6 @@ def set_panel_score(*, uow: UnitOfWork, caller: Caller, ref: str, bid_ref: str, 
     bid.panel_quality_cents, bid.panel_note = cents(score), note.strip()
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="bid.panel_scored",
                  entity_type="bid", entity_id=bid.reference,
-                 before={"panel_quality": None if before is None else before / 100},
+                 before={"panel_quality": None if before is None else str(from_cents(before))},
                  after={"panel_quality": str(score), "note": note.strip()})
     uow.commit()
