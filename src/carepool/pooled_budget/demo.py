@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from carepool.core.clock import FixedClock
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money, allocate_int
 from carepool.core.periods import FinancialYear
@@ -119,6 +120,17 @@ def _save(folder: Path, report: reports.Report, name: str | None = None) -> Path
 
 
 def run(database: Database, out_dir: Path) -> DemoResult:
+    """The year on a simulated clock, so the pool's History reads as the year did: agreed in March 2025,
+    funded quarterly, monitored in October, varied in November, settled in May 2026."""
+    clock = FixedClock(datetime(2025, 3, 17, 10, 0, tzinfo=UTC))
+    walked = Database(database.url, clock=clock)
+    try:
+        return _run(walked, clock, out_dir)
+    finally:
+        walked.dispose()
+
+
+def _run(database: Database, clock: FixedClock, out_dir: Path) -> DemoResult:
     priya, marcus = _caller(database, "priya@brent.demo"), _caller(database, "marcus@nwl-icb.demo")
     folder = out_dir / "pooled-budget"
     imports = folder / "ledger-exports"
@@ -127,6 +139,7 @@ def run(database: Database, out_dir: Path) -> DemoResult:
         stored = service.create(uow=uow, by=priya, definition=definition_from_json(agreement_json()))
     pool = stored.id
     for quarter, day in enumerate((date(2025, 4, 1), date(2025, 7, 1), date(2025, 10, 1), date(2026, 1, 2))):
+        clock.now = datetime(day.year, day.month, day.day, 11, 0, tzinfo=UTC)
         for code, total in service.contribution_totals(stored.agreement).items():
             with database.uow() as uow:
                 payments.record_payment(uow=uow, by=priya, agreement_id=pool, partner=code,
@@ -134,24 +147,30 @@ def run(database: Database, out_dir: Path) -> DemoResult:
                                        reference=f"Q{quarter + 1}-{code}")
     figures = monthly_figures()
     first_half = _write_exports(imports, figures, range(1, 7), "2025-04-to-2025-09")
+    clock.now = datetime(2025, 10, 14, 9, 30, tzinfo=UTC)
     with database.uow() as uow:
         monitoring.import_files(uow=uow, by=priya, agreement_id=pool, paths=first_half)
+    clock.advance(hours=1)
     with database.uow() as uow:
         mid_year = monitoring.monitor(uow=uow, by=priya, agreement_id=pool)
         mid_report = reports.build(uow=uow, by=priya, agreement_id=pool, kind="monitoring")
     files = [*first_half, _save(folder, mid_report, "monitoring-2025-09.xlsx")]
     move = MoveContribution(ICB, "ICES", "REAB", Money.parse("200000.00"))
+    clock.now = datetime(2025, 11, 3, 14, 0, tzinfo=UTC)
     with database.uow() as uow:
         variations.propose(uow=uow, by=priya, agreement_id=pool, changes=[move],
                            description="Reablement is under winter pressure and equipment is underspending: "
                                        "move £200,000 of the ICB's contribution")
     for approver in (priya, marcus):
+        clock.advance(days=2, hours=2)
         with database.uow() as uow:
             variations.decide(uow=uow, by=approver, agreement_id=pool, number=1, decision="approve")
     second_half = _write_exports(imports, figures, range(7, 13), "2025-10-to-2026-03")
     files += second_half
+    clock.now = datetime(2026, 4, 21, 9, 30, tzinfo=UTC)
     with database.uow() as uow:
         monitoring.import_files(uow=uow, by=priya, agreement_id=pool, paths=second_half)
+    clock.now = datetime(2026, 5, 12, 15, 0, tzinfo=UTC)
     with database.uow() as uow:
         statement = yearend.settle_year(uow=uow, by=priya, agreement_id=pool)
     with database.uow() as uow:
