@@ -19,8 +19,7 @@ from carepool.db.engine import Database
 from carepool.partners.model import Role
 from carepool.web.charts import PLOTLY_JS_URL, plotly_js_path
 from carepool.web.csrf import check_csrf
-from carepool.web.deps import signed_in
-from carepool.web.errors import add_error_pages, back_link
+from carepool.web.errors import add_error_pages, back_link, signed_in
 from carepool.web.rendering import make_templates, render
 
 STATIC = Path(__file__).parent / "static"

@@ -43,18 +43,6 @@ def current_caller(request: Request, uow: UowDep) -> Caller:
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
-def signed_in(request: Request) -> Caller | None:
-    """The session's user, if any (for pages drawn outside a route, like an error page: header and menu)."""
-    user_id = request.session.get("user_id") if "session" in request.scope else None
-    if not isinstance(user_id, int):
-        return None
-    try:
-        with get_database(request).uow() as uow:
-            return access.caller_for_user(uow=uow, user_id=user_id)
-    except CarepoolError:
-        return None
-
-
 def require(*roles: Role) -> Callable[[Caller], Caller]:
     """A dependency that lets through only callers holding one of ``roles``."""
 

@@ -120,7 +120,7 @@ def validation_message(error: dict[str, Any]) -> str:
     return f"The page address gives {shown} for {field}, which must be {expected}: go back and follow a link."
 
 
-def _signed_in(request: Request) -> Caller | None:
+def signed_in(request: Request) -> Caller | None:
     """The caller whose session this is, so a signed-in person keeps the navigation; None for anyone else."""
     user_id = request.session.get("user_id") if "session" in request.scope else None
     if not isinstance(user_id, int):
@@ -134,7 +134,7 @@ def _signed_in(request: Request) -> Caller | None:
 
 def _page(request: Request, error: CarepoolError, status: int, headers: dict[str, str] | None) -> Response:
     context = {"error": error, "status": status, "back": back_link(request)}
-    response = render(request, "error.html", context, caller=_signed_in(request), status_code=status)
+    response = render(request, "error.html", context, caller=signed_in(request), status_code=status)
     response.headers.update(headers or {})
     return response
 
