@@ -11,8 +11,17 @@ SHORT = 48  # longer values (hashes, long reasons, award lists) are cut here; th
 
 
 @dataclass(frozen=True)
+class Table:
+    """Records (a settlement's partners, ledger postings, awards) as rows under a heading each."""
+
+    headings: tuple[str, ...]  # empty: rows without headings (ledger postings)
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
 class Shown:
     full: str
+    table: Table | None = None  # the same value as a table, when it is a set of records
 
     @property
     def short(self) -> str:
@@ -68,8 +77,28 @@ def _key(key: str) -> str:
     return key.replace("_", " ") if key.islower() else key  # a field in words; a code (E09000005) as it is
 
 
+def _cell(record: dict[str, Any], key: str) -> str:
+    return _text(record[key], 1) if key in record else ""  # a field this record did not have: blank
+
+
+def _table(value: Any) -> Table | None:
+    """Two or more records of the same kind as a table: a list of records, records by name, or rows of values."""
+    if isinstance(value, dict) and len(value) > 1 and all(isinstance(v, dict) for v in value.values()):
+        keys = list(dict.fromkeys(k for v in value.values() for k in v))
+        return Table(("", *(_key(str(k)) for k in keys)),
+                     tuple((str(name), *(_cell(v, k) for k in keys)) for name, v in value.items()))
+    if not isinstance(value, list) or len(value) < 2:
+        return None
+    if all(isinstance(v, dict) for v in value):
+        keys = list(dict.fromkeys(k for v in value for k in v))
+        return Table(tuple(_key(str(k)) for k in keys), tuple(tuple(_cell(v, k) for k in keys) for v in value))
+    if all(isinstance(v, list | tuple) for v in value):
+        return Table((), tuple(tuple(_text(x, 1) for x in v) for v in value))
+    return None
+
+
 def shown(value: Any) -> Shown:
-    return Shown(_text(value))
+    return Shown(_text(value), _table(value))
 
 
 def _fields(before: dict[str, Any] | None, after: dict[str, Any]) -> list[Detail]:

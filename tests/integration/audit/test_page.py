@@ -38,13 +38,14 @@ def test_each_event_shows_what_changed_in_plain_words(database: Database) -> Non
     _brent(database)
     _record(database, "tender.opened", "CP-2026-003", after={
         "opened": 4, "hash_checked": 5, "annual_value_pence": 123456789,
-        "tampered": [{"bid": 7, "provider": "10012345", "problem": "its contents do not match its receipt"}]})
+        "tampered": [{"bid": 7, "provider": "10012345", "problem": "its contents do not match its receipt"}],
+        "postings": [["POOL-1:Due:QRV", "19980000.00"], ["POOL-1:Contributions:QRV", "-19980000.00"]]})
     _record(database, "tender.cancelled", "CP-2026-003", before={"status": "closed", "receipt_sha256": RECEIPT},
             after={"status": "cancelled", "receipt_sha256": RECEIPT, "reason": "the budget was withdrawn"})
     with TestClient(create_app(database=database)) as client:
         sign_in(client, "admin@brent.test")
         page = client.get("/audit", params={"entity_type": "tender", "entity_id": "CP-2026-003"}).text
-    assert "<summary>Details (4)</summary>" in page and "<summary>What changed (3)</summary>" in page
+    assert "<summary>Details (5)</summary>" in page and "<summary>What changed (3)</summary>" in page
     assert "<dt>Hash checked</dt><dd>5</dd>" in page and "hash_checked" not in page
     assert "<dt>Annual value pence</dt><dd>123456789</dd>" in page  # numbers as stored
     assert "<dt>Status</dt><dd>closed → cancelled</dd>" in page  # changed: old → new
@@ -52,6 +53,7 @@ def test_each_event_shows_what_changed_in_plain_words(database: Database) -> Non
     # A long value is cut, its full text one click away; a list of records reads as words.
     assert f"<dt>Receipt sha256</dt><dd><details><summary>{RECEIPT[:47]}…</summary>{RECEIPT}</details>" in page
     assert "bid: 7, problem: its contents do not match its receipt, provider: 10012345" in html.unescape(page)
+    assert "<tr><td>POOL-1:Contributions:QRV</td><td>-19,980,000.00</td></tr>" in page  # records as a table
 
 
 def test_newest_first_by_time_on_the_service_the_api_and_the_page(database: Database) -> None:

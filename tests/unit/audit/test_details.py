@@ -54,3 +54,18 @@ def test_actions_and_records_read_as_words() -> None:
     assert action_label("pool.variation_applied") == "Pool: variation applied"
     assert action_label("user.created") == "User: created" and action_label("import") == "Import"
     assert record_label("pool_agreement", "1") == "Pool agreement 1"
+
+
+def test_sets_of_records_are_also_tables() -> None:
+    from carepool.audit.details import Table, shown
+
+    by_partner = shown({"E09000005": {"contribution": "19520000.00", "final_cost": "19477940.82"},
+                        "QRV": {"contribution": "1.00"}})
+    assert by_partner.table == Table(("", "contribution", "final cost"),
+                                     (("E09000005", "19,520,000.00", "19,477,940.82"), ("QRV", "1.00", "")))
+    postings = shown([["POOL-1:Due:QRV", "19980000.00"], ["POOL-1:Contributions:QRV", "-19980000.00"]])
+    assert postings.table == Table((), (("POOL-1:Due:QRV", "19,980,000.00"),
+                                        ("POOL-1:Contributions:QRV", "-19,980,000.00")))
+    assert shown([{"kind": "move"}, {"kind": "add", "amount": "2000.00"}]).table == Table(
+        ("kind", "amount"), (("move", ""), ("add", "2,000.00")))
+    assert shown(["a", "b"]).table is None and shown([{"one": 1}]).table is None  # a list, or a single record
