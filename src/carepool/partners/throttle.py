@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
+from carepool.core.clock import stored_utc
 from carepool.core.errors import CarepoolError
 from carepool.db import meta
 from carepool.db.uow import UnitOfWork
@@ -56,10 +57,6 @@ def email_key(uow: UnitOfWork, email: str) -> str:
     return hmac.new(secret, b"sign-in:" + email.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
-def _aware(moment: datetime) -> datetime:  # SQLite hands times back without their zone
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _note(uow: UnitOfWork, action: str, key: str, client: str, now: datetime) -> SignInAttemptRow:
     """Note an attempt and commit it at once, so that attempts made at the same moment see each other."""
     oldest = now - max(WINDOW, REGISTRATION_WINDOW)
@@ -75,7 +72,7 @@ def _others(uow: UnitOfWork, own: SignInAttemptRow, since: datetime, **match: st
                                               SignInAttemptRow.id != own.id)
     for column, value in match.items():
         query = query.where(getattr(SignInAttemptRow, column) == value)
-    return [_aware(t) for t in uow.session.execute(query).scalars()]
+    return [stored_utc(t) for t in uow.session.execute(query).scalars()]
 
 
 def _refused(uow: UnitOfWork, own: SignInAttemptRow, checks: list[tuple[list[datetime], int, str]],

@@ -12,12 +12,13 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from carepool.audit import service as audit
+from carepool.core.clock import stored_utc
 from carepool.core.errors import CarepoolError, conflict
 from carepool.core.money import Money
 from carepool.db.uow import UnitOfWork
 from carepool.ledger import service as ledger
 from carepool.ledger.model import Posting, TransactionDraft
-from carepool.pooled_budget.service import StoredAgreement, Who, get, organisation_of, require_host, utc
+from carepool.pooled_budget.service import StoredAgreement, Who, get, organisation_of, require_host
 from carepool.pooled_budget.tables import PoolPaymentRow
 from carepool.pooled_budget.values import parse_code
 
@@ -37,7 +38,7 @@ class Payment:
 
 def _payment(row: PoolPaymentRow) -> Payment:
     return Payment(row.partner_code, row.kind, row.on, row.amount, row.reference, row.recorded_by,
-                   utc(row.recorded_at))
+                   stored_utc(row.recorded_at))
 
 
 def list_payments(*, uow: UnitOfWork, stored: StoredAgreement) -> list[Payment]:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
 from carepool.audit import service as audit
 from carepool.audit.model import AuditEvent, canonical_json
+from carepool.core.clock import stored_utc
 from carepool.core.errors import CarepoolError, conflict, forbidden, not_found
 from carepool.core.jsonfile import parse_json
 from carepool.core.money import Money
@@ -119,10 +120,6 @@ class StoredAgreement:
         raise not_found(f"scheme {scheme_id} of agreement {self.id}")
 
 
-def utc(at: datetime) -> datetime:
-    """Times as stored come back naive from SQLite: they are UTC."""
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
 
 def organisation_of(by: Who, stored: StoredAgreement) -> str:
     """The organisation an action is recorded against: the caller's, or the host's for operators."""
@@ -173,7 +170,7 @@ def _stored(uow: UnitOfWork, row: PoolAgreementRow) -> StoredAgreement:
                           tuple(Partner(p.code, p.name) for p in partner_rows), schemes,
                           row.offset_across_schemes, contingency)
     definition = PoolDefinition(agreement, {s.scheme_id: s.client_group for s in scheme_rows})
-    return StoredAgreement(row.id, definition, row.status, utc(row.created_at), row.created_by,
+    return StoredAgreement(row.id, definition, row.status, stored_utc(row.created_at), row.created_by,
                            {s.scheme_id: s.spend_account for s in scheme_rows},
                            {s.scheme_id: s.id for s in scheme_rows})
 

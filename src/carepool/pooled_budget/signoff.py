@@ -9,10 +9,11 @@ its own organisation only, after the year is settled; each sign-off is an audit 
 from __future__ import annotations
 
 from carepool.audit import service as audit
+from carepool.core.clock import stored_utc
 from carepool.core.errors import CarepoolError, conflict, forbidden
 from carepool.db.uow import UnitOfWork
 from carepool.partners.model import Caller, Role
-from carepool.pooled_budget.service import Who, get, utc
+from carepool.pooled_budget.service import Who, get
 from carepool.pooled_budget.tables import PoolStatementSignOffRow
 from carepool.pooled_budget.yearend import SignOff, statement
 
@@ -47,4 +48,4 @@ def sign_statement(*, uow: UnitOfWork, by: Who, agreement_id: int, title: str) -
                  entity_type="pool_agreement", entity_id=str(stored.id),
                  after={"partner": partner, "name": by.name, "title": title})
     uow.commit()
-    return SignOff(partner, row.name, title, row.signed_by, utc(row.signed_at))
+    return SignOff(partner, row.name, title, row.signed_by, stored_utc(row.signed_at))
