@@ -75,3 +75,12 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    @contextmanager
+    def on_clock(self, clock: Clock) -> Iterator[Database]:
+        """The same database with its records stamped by ``clock`` (a demo's simulated weeks); closed after."""
+        walked = Database(self.url, clock=clock)
+        try:
+            yield walked
+        finally:
+            walked.dispose()

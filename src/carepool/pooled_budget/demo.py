@@ -123,11 +123,8 @@ def run(database: Database, out_dir: Path) -> DemoResult:
     """The year on a simulated clock, so the pool's History reads as the year did: agreed in March 2025,
     funded quarterly, monitored in October, varied in November, settled in May 2026."""
     clock = FixedClock(datetime(2025, 3, 17, 10, 0, tzinfo=UTC))
-    walked = Database(database.url, clock=clock)
-    try:
+    with database.on_clock(clock) as walked:
         return _run(walked, clock, out_dir)
-    finally:
-        walked.dispose()
 
 
 def _run(database: Database, clock: FixedClock, out_dir: Path) -> DemoResult:

@@ -137,11 +137,8 @@ def _submit_bids(database: Database, clock: FixedClock, ref: str) -> int:
 def run(database: Database, out_dir: Path) -> DemoResult:
     start = (datetime.now(UTC) - timedelta(days=70)).replace(hour=9, minute=0, second=0, microsecond=0)
     clock = FixedClock(start)
-    db = Database(database.url, clock=clock)
-    try:
-        return _run(db, clock, out_dir)
-    finally:
-        db.dispose()
+    with database.on_clock(clock) as walked:
+        return _run(walked, clock, out_dir)
 
 
 def _run(db: Database, clock: FixedClock, out_dir: Path) -> DemoResult:
