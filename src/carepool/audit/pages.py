@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
@@ -10,6 +10,8 @@ from starlette.responses import Response
 from carepool.audit import service
 from carepool.audit.api import AUDIT_READERS
 from carepool.audit.details import details
+from carepool.audit.model import AuditEvent
+from carepool.db.uow import UnitOfWork
 from carepool.partners import access
 from carepool.partners.model import Caller
 from carepool.web.deps import UowDep, require
@@ -17,6 +19,12 @@ from carepool.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 NAV = (90, "Audit trail", "/audit", AUDIT_READERS)
+
+
+def events_table(uow: UnitOfWork, events: list[AuditEvent]) -> dict[str, Any]:
+    """What ``audit/_events_table.html`` needs to show ``events``: the audit page's, or a shared History's."""
+    return {"events": events, "event_time": service.event_time, "details": details,
+            "people": access.people(uow=uow, actors={e.actor for e in events})}
 
 
 @router.get("/audit")
@@ -28,5 +36,4 @@ def audit_page(
                "ref": ref.strip()}
     events = service.list_events(uow=uow, organisation=caller.organisation_code, limit=200, **filters)
     return render(request, "audit/events.html",
-                  {"events": events, "event_time": service.event_time, "details": details, "filters": filters,
-                   "people": access.people(uow=uow, actors={e.actor for e in events})}, caller=caller)
+                  {**events_table(uow, events), "filters": filters}, caller=caller)

@@ -11,13 +11,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from carepool.audit.details import details
-from carepool.audit.service import event_time
+from carepool.audit.pages import events_table
 from carepool.core.errors import HTTP_STATUS, CarepoolError
 from carepool.core.money import Money
 from carepool.core.periods import FinancialMonth
 from carepool.db.uow import UnitOfWork
-from carepool.partners import access
 from carepool.partners.model import PARTNER_ROLES, Caller
 from carepool.pooled_budget import monitoring, payments, reports, service, signoff, variations, yearend
 from carepool.pooled_budget.changes import MoveContribution, SetContribution
@@ -243,8 +241,7 @@ def history_page(request: Request, agreement_id: int, caller: CallerDep, uow: Uo
     """Every partner's recorded actions on this pool (the audit trail page shows one's own organisation's)."""
     events = service.history(uow=uow, by=caller, agreement_id=agreement_id)
     return _page(request, caller, uow, agreement_id, "pooled_budget/history.html",
-                 {"events": events, "details": details, "event_time": event_time,
-                  "people": access.people(uow=uow, actors={e.actor for e in events})})
+                 events_table(uow, events))
 
 
 @router.get("/pool/{agreement_id}/download/{kind}")

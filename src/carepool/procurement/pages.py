@@ -11,10 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from carepool.audit.details import details
-from carepool.audit.service import event_time
+from carepool.audit.pages import events_table
 from carepool.core.errors import CarepoolError
-from carepool.partners import access
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, Role
 from carepool.procurement import charts, evaluation, io, open_data, opening, portal, reports, service, tendering
@@ -215,8 +213,7 @@ def history_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> 
     events = reports.tender_history(uow=uow, caller=caller, ref=ref)
     tender = tendering.get_tender(uow=uow, caller=caller, ref=ref)
     return render(request, "procurement/history.html", {
-        "tender": tender, "events": events, "details": details, "event_time": event_time, "flash": None,
-        "people": access.people(uow=uow, actors={e.actor for e in events})}, caller=caller)
+        "tender": tender, "flash": None, **events_table(uow, events)}, caller=caller)
 
 
 def _back(ref: str) -> str:
