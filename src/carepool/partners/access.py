@@ -49,7 +49,8 @@ def _info(row: UserRow) -> UserInfo:
                     tuple(sorted(_parse_roles(row.roles))), row.active)
 
 
-def _token_hash(token: str) -> str:
+def secret_hash(token: str) -> str:
+    """How a bearer token or session key is kept: its SHA-256, so the database never holds one that works."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -143,7 +144,7 @@ def issue_token(*, uow: UnitOfWork, actor: str, email: str, label: str = "cli") 
     if row is None:
         raise not_found(f"user {email}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    uow.session.add(ApiTokenRow(user_id=row.id, token_hash=_token_hash(token), label=label,
+    uow.session.add(ApiTokenRow(user_id=row.id, token_hash=secret_hash(token), label=label,
                                 created_at=uow.now(), revoked=False))
     audit.record(uow=uow, actor=actor, organisation=row.organisation_code, action="token.issued",
                  entity_type="user", entity_id=row.email, after={"label": label})
@@ -153,7 +154,7 @@ def issue_token(*, uow: UnitOfWork, actor: str, email: str, label: str = "cli") 
 
 def caller_for_token(*, uow: UnitOfWork, token: str) -> Caller:
     row = uow.session.execute(
-        select(ApiTokenRow).where(ApiTokenRow.token_hash == _token_hash(token.strip()))
+        select(ApiTokenRow).where(ApiTokenRow.token_hash == secret_hash(token.strip()))
     ).scalar_one_or_none()
     if row is None or row.revoked:
         raise CarepoolError("the API token is not valid", kind="unauthenticated")

@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from carepool.core.errors import HTTP_STATUS, CarepoolError
 from carepool.partners import access, io, registration, service, throttle
 from carepool.partners.model import PARTNER_ROLES, Caller, OrgKind, Role
-from carepool.web.deps import CallerDep, UowDep, client_address, require
+from carepool.web.deps import CallerDep, UowDep, begin_session, client_address, require
 from carepool.web.flash import flash, take_flash
 from carepool.web.rendering import render
 from carepool.web.uploads import read_upload, upload_name
@@ -116,8 +116,7 @@ def register(
         typed = {"code": code, "name": name, "sme": sme, "person": person, "email": email}
         return render(request, "partners/register.html", {"error": error, "typed": typed},
                       status_code=HTTP_STATUS.get(error.kind, 400))
-    request.session.clear()
-    request.session["user_id"] = caller.user_id
+    begin_session(request, uow, caller)
     flash(request, f"{caller.organisation_name} is registered and you are signed in: open a tender to bid.",
           "notice", to="/tenders")
     return RedirectResponse("/tenders", status_code=303)

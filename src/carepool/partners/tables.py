@@ -1,4 +1,4 @@
-"""Storage of organisations, localities, populations, users, API tokens and recent sign-in attempts."""
+"""Storage of organisations, localities, populations, users, API tokens, web sessions and recent sign-in attempts."""
 
 from __future__ import annotations
 
@@ -60,6 +60,17 @@ class ApiTokenRow(Base):
     label: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WebSessionRow(Base):
+    """A signed-in browser: the cookie holds a random key, kept here only as its hash, so the cookie names no
+    user and signing out ends the session on the server too (``web_sessions``)."""
+
+    __tablename__ = "web_sessions"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class SignInAttemptRow(Base):

@@ -16,6 +16,7 @@ from carepool.config import Settings
 from carepool.core.errors import HTTP_STATUS, CarepoolError
 from carepool.db import meta
 from carepool.db.engine import Database
+from carepool.partners import web_sessions
 from carepool.partners.model import Role
 from carepool.web.charts import PLOTLY_JS_URL, plotly_js_path
 from carepool.web.csrf import check_csrf
@@ -88,7 +89,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.templates = make_templates()
     app.add_middleware(
         SessionMiddleware, secret_key=secret, session_cookie="carepool_session",
-        same_site="lax", https_only=settings.secure_cookies, max_age=8 * 3600,
+        same_site="lax", https_only=settings.secure_cookies, max_age=int(web_sessions.LIFETIME.total_seconds()),
     )
     app.add_exception_handler(CarepoolError, _error_handler)
     add_error_pages(app)

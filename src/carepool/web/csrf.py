@@ -15,6 +15,7 @@ import secrets
 from fastapi import Request
 
 from carepool.core.errors import forbidden
+from carepool.partners import web_sessions
 
 SESSION_KEY = "csrf"
 FORM_FIELD = "csrf_token"
@@ -52,7 +53,7 @@ async def check_csrf(request: Request) -> None:
     if request.method not in UNSAFE_METHODS or request.headers.get("authorization"):
         return
     route = getattr(request.scope.get("route"), "path", request.url.path)  # the same behind a root path
-    if "user_id" not in request.session and route not in SIGN_IN_PATHS:
+    if web_sessions.COOKIE_KEY not in request.session and route not in SIGN_IN_PATHS:
         return  # not signed in: the route itself answers "sign in to continue"
     sent = request.headers.get(HEADER)
     if sent is None:

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from carepool.core.errors import CarepoolError
 from carepool.db.engine import Database
 from carepool.db.uow import UnitOfWork
-from carepool.partners import access
+from carepool.partners import access, web_sessions
 from carepool.partners.model import Caller, Role
 
 
@@ -34,10 +34,19 @@ def current_caller(request: Request, uow: UowDep) -> Caller:
         if scheme.lower() != "bearer" or not token:
             raise CarepoolError("use 'Authorization: Bearer <token>'", kind="unauthenticated")
         return access.caller_for_token(uow=uow, token=token)
-    user_id = request.session.get("user_id")
-    if not isinstance(user_id, int):
-        raise CarepoolError("sign in to continue", kind="unauthenticated")
-    return access.caller_for_user(uow=uow, user_id=user_id)
+    return web_sessions.caller_for_key(uow=uow, key=request.session.get(web_sessions.COOKIE_KEY))
+
+
+def begin_session(request: Request, uow: UnitOfWork, caller: Caller) -> None:
+    """Sign ``caller`` in on this browser: a fresh cookie (nothing of the old one kept) holding a new key."""
+    request.session.clear()
+    request.session[web_sessions.COOKIE_KEY] = web_sessions.start(uow=uow, caller=caller)
+
+
+def end_session(request: Request, uow: UnitOfWork) -> None:
+    """Sign out: the server forgets the key, and the cookie is emptied."""
+    web_sessions.end(uow=uow, key=request.session.get(web_sessions.COOKIE_KEY))
+    request.session.clear()
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from carepool.core.errors import CarepoolError, Problem
-from carepool.partners import access
+from carepool.partners import web_sessions
 from carepool.partners.model import Caller
 from carepool.web.rendering import render
 
@@ -122,12 +122,12 @@ def validation_message(error: dict[str, Any]) -> str:
 
 def signed_in(request: Request) -> Caller | None:
     """The caller whose session this is, so a signed-in person keeps the navigation; None for anyone else."""
-    user_id = request.session.get("user_id") if "session" in request.scope else None
-    if not isinstance(user_id, int):
+    key = request.session.get(web_sessions.COOKIE_KEY) if "session" in request.scope else None
+    if not key:
         return None
     try:
         with request.app.state.database.uow() as uow:
-            return access.caller_for_user(uow=uow, user_id=user_id)
+            return web_sessions.caller_for_key(uow=uow, key=key)
     except (CarepoolError, SQLAlchemyError):  # the error page must still show when this lookup cannot
         return None
 

@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from carepool.core.errors import HTTP_STATUS, CarepoolError
 from carepool.partners import service, throttle
 from carepool.partners.model import Role
-from carepool.web.deps import CallerDep, UowDep, client_address
+from carepool.web.deps import CallerDep, UowDep, begin_session, client_address, end_session
 from carepool.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -41,8 +41,7 @@ def login(
         context = {"next": _safe_next(next), "error": error.message, "email": email,
                    "open_registration": request.app.state.settings.open_registration}
         return render(request, "login.html", context, status_code=HTTP_STATUS.get(error.kind, 401))
-    request.session.clear()
-    request.session["user_id"] = caller.user_id
+    begin_session(request, uow, caller)
     target = _safe_next(next)
     if target == "/" and caller.has(Role.PROVIDER):  # a provider comes to bid: its tenders, not the dashboard
         target = "/tenders"
@@ -50,8 +49,8 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
-    request.session.clear()
+def logout(request: Request, uow: UowDep) -> Response:
+    end_session(request, uow)
     return RedirectResponse("/login", status_code=303)
 
 
