@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -45,10 +46,22 @@ def label(key: str) -> str:
 
 
 _AMOUNT = re.compile(r"-?[1-9]\d{3,}\.\d{2}", re.ASCII)  # money as the services store it: "19520000.00"
+_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?", re.ASCII)
+
+
+def moment_text(stored: str) -> str:
+    """A stored time ("2026-09-29T19:00:00+00:00") as the pages write times: "2026-09-29 19:00 UTC"."""
+    try:
+        moment = datetime.fromisoformat(stored)
+    except ValueError:
+        return stored
+    at = moment.astimezone(UTC) if moment.tzinfo is not None else moment  # services store UTC
+    return at.strftime("%Y-%m-%d %H:%M:%S UTC" if at.second or at.microsecond else "%Y-%m-%d %H:%M UTC")
 
 
 def _text(value: Any, depth: int = 0) -> str:
-    """A value in words: amounts with thousands separators (digits otherwise as stored), yes/no, and containers
+    """A value in words: amounts with thousands separators (digits otherwise as stored), times in UTC as the pages
+    write them, yes/no, and containers
     spelled out: ``a, b`` for a list, ``key: value`` pairs, ``;`` between records, a record's key before ``—``,
     a record inside a record in brackets."""
     if value is None or value == [] or value == {}:
@@ -57,6 +70,8 @@ def _text(value: Any, depth: int = 0) -> str:
         return "yes" if value else "no"
     if isinstance(value, str) and _AMOUNT.fullmatch(value):
         return f"{Decimal(value):,.2f}"
+    if isinstance(value, str) and _MOMENT.fullmatch(value):
+        return moment_text(value)
     if isinstance(value, dict):
         if depth == 0 and all(isinstance(v, dict) for v in value.values()):
             return "; ".join(f"{k} — {_text(v, 1)}" for k, v in value.items())

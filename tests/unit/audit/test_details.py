@@ -69,3 +69,14 @@ def test_sets_of_records_are_also_tables() -> None:
     assert shown([{"kind": "move"}, {"kind": "add", "amount": "2000.00"}]).table == Table(
         ("kind", "amount"), (("move", ""), ("add", "2,000.00")))
     assert shown(["a", "b"]).table is None and shown([{"one": 1}]).table is None  # a list, or a single record
+
+
+def test_stored_times_read_as_the_pages_write_them() -> None:
+    sealed = {"submitted_at": "2026-09-29T19:00:00+00:00", "deadline": "2026-12-15 12:00:00+00:00",
+              "opened": "2026-12-15T12:00:07.250000+00:00", "summer": "2026-07-01T10:30:00+01:00",
+              "on": "2026-03-31", "not_a_time": "2026-13-45T99:00:00", "ref": "2026-09-29T19:00 and more"}
+    assert _lines(None, sealed) == [
+        ("Submitted at", None, "2026-09-29 19:00 UTC"), ("Deadline", None, "2026-12-15 12:00 UTC"),
+        ("Opened", None, "2026-12-15 12:00:07 UTC"), ("Summer", None, "2026-07-01 09:30 UTC"),
+        ("On", None, "2026-03-31"), ("Not a time", None, "2026-13-45T99:00:00"),
+        ("Ref", None, "2026-09-29T19:00 and more")]
