@@ -12,7 +12,6 @@ from sqlalchemy import or_, select
 
 from carepool.audit.model import GENESIS_HASH, AuditEvent, ChainBreak, canonical_json, chain_hash, find_break
 from carepool.audit.tables import AuditChainHeadRow, AuditEventRow
-from carepool.core.clock import stored_utc
 from carepool.db.uow import UnitOfWork
 
 
@@ -74,7 +73,7 @@ def record(
 
 
 def _event_of(row: AuditEventRow) -> AuditEvent:
-    at = stored_utc(row.at)
+    at = row.at
     return AuditEvent(
         seq=row.seq,
         at=at.astimezone(UTC),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Index, Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from carepool.db.base import Base
+from carepool.db.base import Base, UtcDateTime
 
 
 class AuditEventRow(Base):
@@ -16,7 +16,7 @@ class AuditEventRow(Base):
                       Index("ix_audit_events_organisation_at", "organisation", "at"))  # the newest, by time
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(200))
     organisation: Mapped[str | None] = mapped_column(String(20), index=True)
     action: Mapped[str] = mapped_column(String(100))

@@ -8,11 +8,6 @@ from datetime import UTC, datetime
 Clock = Callable[[], datetime]
 
 
-def stored_utc(moment: datetime) -> datetime:
-    """A time read back from the database, with its zone: SQLite hands times back naive, and they are UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def system_clock() -> datetime:
     return datetime.now(UTC)
 

@@ -1,10 +1,11 @@
-"""Declarative base with a naming convention (so migrations are stable) and MoneyType."""
+"""Declarative base with a naming convention (so migrations are stable), MoneyType and UtcDateTime."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, MetaData
+from sqlalchemy import BigInteger, DateTime, MetaData
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -39,3 +40,23 @@ class MoneyType(TypeDecorator[Money]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Money | None:
         return None if value is None else Money(int(value))
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment, stored with its zone where the database keeps one and always read back as an aware UTC datetime:
+    SQLite hands times back naive, and every time carepool stores is UTC, so no reader has to remember."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"UtcDateTime column given {type(value).__name__}, expected datetime")
+        return value if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from carepool.core.money import Money
-from carepool.db.base import Base, MoneyType
+from carepool.db.base import Base, MoneyType, UtcDateTime
 
 
 class LedgerAccountRow(Base):
@@ -33,7 +33,7 @@ class LedgerTransactionRow(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     on: Mapped[date] = mapped_column(Date, index=True)
     description: Mapped[str] = mapped_column(String(500))
-    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    posted_at: Mapped[datetime] = mapped_column(UtcDateTime())
     posted_by: Mapped[str] = mapped_column(String(200))
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"), unique=True)
 

@@ -26,7 +26,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
-from carepool.core.clock import stored_utc
 from carepool.core.errors import CarepoolError
 from carepool.db import meta
 from carepool.db.uow import UnitOfWork
@@ -72,7 +71,7 @@ def _others(uow: UnitOfWork, own: SignInAttemptRow, since: datetime, **match: st
                                               SignInAttemptRow.id != own.id)
     for column, value in match.items():
         query = query.where(getattr(SignInAttemptRow, column) == value)
-    return [stored_utc(t) for t in uow.session.execute(query).scalars()]
+    return list(uow.session.execute(query).scalars())
 
 
 def _refused(uow: UnitOfWork, own: SignInAttemptRow, checks: list[tuple[list[datetime], int, str]],

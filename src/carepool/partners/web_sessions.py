@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 
-from carepool.core.clock import stored_utc
 from carepool.core.errors import CarepoolError
 from carepool.db.uow import UnitOfWork
 from carepool.partners import access
@@ -38,7 +37,7 @@ def start(*, uow: UnitOfWork, caller: Caller) -> str:
 def caller_for_key(*, uow: UnitOfWork, key: object) -> Caller:
     """Whose session ``key`` (the cookie's entry, whatever it holds) is; "sign in" if none, or it has ended."""
     row = uow.session.get(WebSessionRow, access.secret_hash(key)) if isinstance(key, str) and key else None
-    if row is None or stored_utc(row.started_at) <= uow.now() - LIFETIME:
+    if row is None or row.started_at <= uow.now() - LIFETIME:
         raise CarepoolError("sign in to continue", kind="unauthenticated")
     return access.caller_for_user(uow=uow, user_id=row.user_id)
 

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from carepool.audit import service as audit
-from carepool.core.clock import stored_utc
 from carepool.core.errors import CarepoolError, conflict
 from carepool.core.money import Money
 from carepool.db.uow import UnitOfWork
@@ -38,7 +37,7 @@ class Payment:
 
 def _payment(row: PoolPaymentRow) -> Payment:
     return Payment(row.partner_code, row.kind, row.on, row.amount, row.reference, row.recorded_by,
-                   stored_utc(row.recorded_at))
+                   row.recorded_at)
 
 
 def list_payments(*, uow: UnitOfWork, stored: StoredAgreement) -> list[Payment]:

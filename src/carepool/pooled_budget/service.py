@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from carepool.audit import service as audit
 from carepool.audit.model import AuditEvent, canonical_json
-from carepool.core.clock import stored_utc
 from carepool.core.errors import CarepoolError, conflict, forbidden, not_found
 from carepool.core.jsonfile import parse_json
 from carepool.core.money import Money
@@ -170,7 +169,7 @@ def _stored(uow: UnitOfWork, row: PoolAgreementRow) -> StoredAgreement:
                           tuple(Partner(p.code, p.name) for p in partner_rows), schemes,
                           row.offset_across_schemes, contingency)
     definition = PoolDefinition(agreement, {s.scheme_id: s.client_group for s in scheme_rows})
-    return StoredAgreement(row.id, definition, row.status, stored_utc(row.created_at), row.created_by,
+    return StoredAgreement(row.id, definition, row.status, row.created_at, row.created_by,
                            {s.scheme_id: s.spend_account for s in scheme_rows},
                            {s.scheme_id: s.id for s in scheme_rows})
 

@@ -9,7 +9,6 @@ its own organisation only, after the year is settled; each sign-off is an audit 
 from __future__ import annotations
 
 from carepool.audit import service as audit
-from carepool.core.clock import stored_utc
 from carepool.core.errors import CarepoolError, conflict, forbidden
 from carepool.db.uow import UnitOfWork
 from carepool.partners.model import Caller, Role
@@ -48,4 +47,4 @@ def sign_statement(*, uow: UnitOfWork, by: Who, agreement_id: int, title: str) -
                  entity_type="pool_agreement", entity_id=str(stored.id),
                  after={"partner": partner, "name": by.name, "title": title})
     uow.commit()
-    return SignOff(partner, row.name, title, row.signed_by, stored_utc(row.signed_at))
+    return SignOff(partner, row.name, title, row.signed_by, row.signed_at)

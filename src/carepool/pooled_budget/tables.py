@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from carepool.core.money import Money
-from carepool.db.base import Base, MoneyType
+from carepool.db.base import Base, MoneyType, UtcDateTime
 
 
 class PoolAgreementRow(Base):
@@ -27,7 +27,7 @@ class PoolAgreementRow(Base):
     offset_across_schemes: Mapped[bool] = mapped_column(Boolean)
     contingency_amount: Mapped[Money | None] = mapped_column(MoneyType, nullable=True)
     status: Mapped[str] = mapped_column(String(20))  # active | settled
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_by: Mapped[str] = mapped_column(String(200))
 
 
@@ -81,7 +81,7 @@ class PoolMonthlyRow(Base):
     actual: Mapped[Money] = mapped_column(MoneyType)
     commitments: Mapped[Money] = mapped_column(MoneyType)
     revision: Mapped[int] = mapped_column(Integer)  # 1 when first posted; +1 per correction posted
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_by: Mapped[str] = mapped_column(String(200))
 
 
@@ -92,7 +92,7 @@ class PoolForecastOverrideRow(Base):
     amount: Mapped[Money] = mapped_column(MoneyType)
     note: Mapped[str] = mapped_column(String(500))
     set_by: Mapped[str] = mapped_column(String(200))
-    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    set_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class PoolPaymentRow(Base):
@@ -107,7 +107,7 @@ class PoolPaymentRow(Base):
     amount: Mapped[Money] = mapped_column(MoneyType)  # into the pool positive; settlement refunds negative
     reference: Mapped[str] = mapped_column(String(100))
     recorded_by: Mapped[str] = mapped_column(String(200))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class PoolVariationRow(Base):
@@ -122,8 +122,8 @@ class PoolVariationRow(Base):
     status: Mapped[str] = mapped_column(String(20))  # proposed | approved | rejected | withdrawn
     proposed_by: Mapped[str] = mapped_column(String(200))
     proposed_org: Mapped[str] = mapped_column(String(20))
-    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class PoolVariationDecisionRow(Base):
@@ -135,14 +135,14 @@ class PoolVariationDecisionRow(Base):
     partner_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"))
     decision: Mapped[str] = mapped_column(String(20))  # approve | reject
     decided_by: Mapped[str] = mapped_column(String(200))
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class PoolSettlementRow(Base):
     __tablename__ = "pool_settlements"
 
     agreement_id: Mapped[int] = mapped_column(ForeignKey("pool_agreements.id"), primary_key=True)
-    settled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    settled_at: Mapped[datetime] = mapped_column(UtcDateTime())
     settled_by: Mapped[str] = mapped_column(String(200))
     statement: Mapped[str] = mapped_column(Text)  # canonical JSON: the settlement and each partner's position
 
@@ -159,4 +159,4 @@ class PoolStatementSignOffRow(Base):
     name: Mapped[str] = mapped_column(String(200))  # the person, as they sign
     title: Mapped[str] = mapped_column(String(200))  # the role they sign in, e.g. Director of Finance
     signed_by: Mapped[str] = mapped_column(String(200))  # the actor (user:email)
-    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime())

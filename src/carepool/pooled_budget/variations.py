@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 
 from carepool.audit import service as audit
 from carepool.audit.model import canonical_json
-from carepool.core.clock import stored_utc
 from carepool.core.errors import CarepoolError, conflict, forbidden, not_found
 from carepool.db.uow import UnitOfWork
 from carepool.ledger import service as ledger
@@ -76,12 +75,12 @@ def _variation(row: PoolVariationRow, stored: StoredAgreement, decisions: list[P
     agreement = stored.agreement
     changes = tuple(changes_from_json(json.loads(row.changes)))
     made = tuple(Decision(d.partner_code, agreement.partner_name(d.partner_code), d.decision, d.decided_by,
-                          stored_utc(d.decided_at)) for d in decisions)
+                          d.decided_at) for d in decisions)
     decided = {d.partner for d in made}
     waiting = tuple(c for c in agreement.codes if c not in decided) if row.status == PROPOSED else ()
     return Variation(row.number, row.description, changes, tuple(describe_change(c, agreement) for c in changes),
-                     row.status, row.proposed_by, row.proposed_org, stored_utc(row.proposed_at),
-                     stored_utc(row.decided_at) if row.decided_at else None, made, waiting)
+                     row.status, row.proposed_by, row.proposed_org, row.proposed_at,
+                     row.decided_at if row.decided_at else None, made, waiting)
 
 
 def _decisions(uow: UnitOfWork, variation_id: int) -> list[PoolVariationDecisionRow]:

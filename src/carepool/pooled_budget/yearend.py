@@ -19,7 +19,6 @@ from sqlalchemy import select
 
 from carepool.audit import service as audit
 from carepool.audit.model import canonical_json
-from carepool.core.clock import stored_utc
 from carepool.core.errors import conflict, not_found
 from carepool.core.money import Money
 from carepool.core.periods import FinancialMonth
@@ -125,9 +124,9 @@ def _statement(uow: UnitOfWork, row: PoolSettlementRow) -> Statement:
     signed = uow.session.execute(select(PoolStatementSignOffRow).where(
         PoolStatementSignOffRow.agreement_id == row.agreement_id).order_by(PoolStatementSignOffRow.signed_at,
                                                                           PoolStatementSignOffRow.id)).scalars()
-    sign_offs = {s.partner_code: SignOff(s.partner_code, s.name, s.title, s.signed_by, stored_utc(s.signed_at))
+    sign_offs = {s.partner_code: SignOff(s.partner_code, s.name, s.title, s.signed_by, s.signed_at)
                  for s in signed}
-    return Statement(row.agreement_id, stored_utc(row.settled_at), row.settled_by, json.loads(row.statement), sign_offs)
+    return Statement(row.agreement_id, row.settled_at, row.settled_by, json.loads(row.statement), sign_offs)
 
 
 def statement(*, uow: UnitOfWork, stored: StoredAgreement) -> Statement | None:

@@ -30,7 +30,6 @@ from carepool.procurement.model import (
     from_cents,
 )
 from carepool.procurement.tables import BidRow, LotRow, SealedBidRow, TenderRow
-from carepool.procurement.tendering import aware
 from carepool.procurement.validation import bid_warnings
 
 
@@ -63,8 +62,8 @@ def _open_tender(uow: UnitOfWork, caller: Caller, ref: str) -> tuple[TenderRow, 
     now = uow.now()
     if TenderStatus(tender.status) is not TenderStatus.PUBLISHED:
         raise CarepoolError(f"tender {tender.ref} is {tender.status}: it is not open for bids", kind="conflict")
-    deadline = aware(tender.deadline)
-    if deadline is None or aware(now) >= deadline:  # type: ignore[operator]
+    deadline = tender.deadline
+    if deadline is None or now >= deadline:  # type: ignore[operator]
         raise CarepoolError(f"the deadline for tender {tender.ref} has passed ({deadline:%Y-%m-%d %H:%M} UTC); "
                             "no more bids can be accepted", kind="conflict")
     return tender, now
@@ -153,7 +152,7 @@ def _own_bids(caller: Caller) -> Select[tuple[BidRow, TenderRow, LotRow]]:
 
 def _my_bid(uow: UnitOfWork, caller: Caller, bid: BidRow, tender: TenderRow, lot: LotRow) -> MyBid:
     receipt = Receipt(bid.reference, tender.ref, lot.code, bid.provider_code, bid.receipt_sha256,
-                      aware(bid.submitted_at))  # type: ignore[arg-type]
+                      bid.submitted_at)  # type: ignore[arg-type]
     return MyBid(bid.reference, tender.ref, tender.title, TenderStatus(tender.status), lot.code, lot.name,
                  BidStatus(bid.status), bid.status_note, receipt, _own_content(uow, caller, bid),
                  from_cents(bid.panel_quality_cents))

@@ -33,7 +33,6 @@ from carepool.procurement.model import (
     quantity,
 )
 from carepool.procurement.tables import AwardRow, BidRow, ContractRow, LotRow, TenderRow
-from carepool.procurement.tendering import aware
 
 
 @dataclass(frozen=True)
@@ -193,7 +192,7 @@ def make_contracts(*, uow: UnitOfWork, caller: Caller, ref: str) -> int:
     """One framework call-off contract per award, once the standstill period is over."""
     tender, _ = tender_for(uow, caller, ref, manage=True, lock=True)
     new_status = check_move(tender.ref, TenderStatus(tender.status), "make contracts for")
-    now, ends = aware(uow.now()), aware(tender.standstill_ends)
+    now, ends = uow.now(), tender.standstill_ends
     if ends is None or now < ends:  # type: ignore[operator]
         raise CarepoolError(f"tender {tender.ref} is in its standstill period until {ends:%Y-%m-%d %H:%M} UTC; "
                             "contracts can be made after it", kind="conflict")

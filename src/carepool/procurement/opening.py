@@ -28,7 +28,6 @@ from carepool.procurement.model import (
     from_cents,
 )
 from carepool.procurement.tables import BidRow, LotRow, SealedBidRow
-from carepool.procurement.tendering import aware
 
 
 def _problem(bid: BidRow, lot_code: str, tender_ref: str, text: str | None) -> str | None:
@@ -50,8 +49,8 @@ def _problem(bid: BidRow, lot_code: str, tender_ref: str, text: str | None) -> s
 def open_bids(*, uow: UnitOfWork, caller: Caller, ref: str) -> Opening:
     """Open every live bid of a tender whose deadline has passed; check each against its receipt."""
     tender, _ = tender_for(uow, caller, ref, manage=True, lock=True)
-    now = aware(uow.now())
-    deadline = aware(tender.deadline)
+    now = uow.now()
+    deadline = tender.deadline
     if TenderStatus(tender.status) is TenderStatus.PUBLISHED and (deadline is None or now < deadline):  # type: ignore[operator]
         raise CarepoolError(f"bids on tender {tender.ref} stay sealed until the deadline "
                             f"({deadline:%Y-%m-%d %H:%M} UTC)", kind="conflict")

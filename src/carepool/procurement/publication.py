@@ -102,7 +102,7 @@ def public_tenders(*, uow: UnitOfWork) -> list[PublicTender]:
     for row in rows:
         status = TenderStatus(row.status)
         awards = reports.award_lines(uow, row.id) if status in reports.RESULT_STATUSES else []
-        tenders.append(PublicTender(row.ref, row.title, status, tendering.aware(row.deadline), awards))
+        tenders.append(PublicTender(row.ref, row.title, status, row.deadline, awards))
     return tenders
 
 

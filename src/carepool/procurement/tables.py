@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from carepool.core.money import Money
-from carepool.db.base import Base, MoneyType
+from carepool.db.base import Base, MoneyType, UtcDateTime
 
 
 class ConsortiumRow(Base):
@@ -23,7 +23,7 @@ class ConsortiumRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     lead_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # hours a week above which a lot is flagged too big for a small provider (None: median SME capacity)
     sme_threshold_cents: Mapped[int | None] = mapped_column(BigInteger)
 
@@ -61,15 +61,15 @@ class TenderRow(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped by every edit after publication
     rules_json: Mapped[str] = mapped_column(Text)
-    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deadline: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_by: Mapped[str] = mapped_column(String(254))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    evaluated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    awarded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    standstill_ends: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    contracted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    evaluated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    awarded_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    standstill_ends: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    contracted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     evaluation_json: Mapped[str | None] = mapped_column(Text)  # comparison runs: cheapest wins, rule costs
     override_reason: Mapped[str | None] = mapped_column(Text)
 
@@ -114,11 +114,11 @@ class BidRow(Base):
     status: Mapped[str] = mapped_column(String(20))
     status_note: Mapped[str | None] = mapped_column(String(300))
     tender_version: Mapped[int] = mapped_column(Integer)
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
     submitted_by: Mapped[str] = mapped_column(String(254))
     receipt_sha256: Mapped[str] = mapped_column(String(64))
     # Filled only by opening, from the envelope whose hash matched the receipt:
-    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     price: Mapped[Money | None] = mapped_column(MoneyType)
     quality_cents: Mapped[int | None] = mapped_column(BigInteger)
     max_quantity_cents: Mapped[int | None] = mapped_column(BigInteger)
@@ -164,4 +164,4 @@ class ContractRow(Base):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     annual_value: Mapped[Money] = mapped_column(MoneyType)
-    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -32,13 +32,6 @@ from carepool.procurement.tables import BidRow, ConsortiumMemberRow, ConsortiumR
 ACTIVE_BIDS = (BidStatus.SUBMITTED.value, BidStatus.OPENED.value)
 
 
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything we store is UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 @dataclass(frozen=True)
 class TenderView:
     id: int
@@ -95,10 +88,10 @@ def view(uow: UnitOfWork, row: TenderRow, *, member: bool) -> TenderView:
     return TenderView(
         id=row.id, ref=row.ref, title=row.title, description=row.description, status=TenderStatus(row.status),
         version=row.version, consortium=consortium, rules=AwardRules.parse(json.loads(row.rules_json)),
-        deadline=aware(row.deadline), published_at=aware(row.published_at), opened_at=aware(row.opened_at),
-        evaluated_at=aware(row.evaluated_at), awarded_at=aware(row.awarded_at),
-        standstill_ends=aware(row.standstill_ends), contracted_at=aware(row.contracted_at), lots=lots,
-        is_member=member, now=aware(uow.now()) or uow.now(), bid_counts=bid_counts(uow, row.id) if member else None,
+        deadline=row.deadline, published_at=row.published_at, opened_at=row.opened_at,
+        evaluated_at=row.evaluated_at, awarded_at=row.awarded_at,
+        standstill_ends=row.standstill_ends, contracted_at=row.contracted_at, lots=lots,
+        is_member=member, now=uow.now(), bid_counts=bid_counts(uow, row.id) if member else None,
         override_reason=row.override_reason,
     )
 
@@ -175,12 +168,12 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
     row, _ = tender_for(uow, caller, ref, manage=True, lock=True)
     status = TenderStatus(row.status)
     check_move(row.ref, status, "edit")
-    now = aware(uow.now()) or uow.now()
-    if status is TenderStatus.PUBLISHED and now >= (aware(row.deadline) or now):
+    now = uow.now()
+    if status is TenderStatus.PUBLISHED and now >= (row.deadline or now):
         raise CarepoolError(f"tender {row.ref}: the deadline has passed; it can no longer be changed, only opened "
                             "or cancelled", kind="conflict")
     before = {"title": row.title, "description": row.description, "rules": json.loads(row.rules_json),
-              "deadline": str(aware(row.deadline)), "version": row.version, "lots": _lot_codes(uow, row)}
+              "deadline": str(row.deadline), "version": row.version, "lots": _lot_codes(uow, row)}
     if title is not None:
         if not title.strip():
             raise CarepoolError("the title cannot be empty")
@@ -195,10 +188,10 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
     invalidated = 0
     if status is TenderStatus.PUBLISHED:
         row.version += 1
-        row.deadline = extended_deadline(now, aware(row.deadline) or now)
+        row.deadline = extended_deadline(now, row.deadline or now)
         invalidated = _invalidate_bids(uow, caller, row)
     after = {"title": row.title, "description": row.description, "rules": json.loads(row.rules_json),
-             "deadline": str(aware(row.deadline)), "version": row.version, "lots": _lot_codes(uow, row),
+             "deadline": str(row.deadline), "version": row.version, "lots": _lot_codes(uow, row),
              "bids_invalidated": invalidated}
     if released:
         after["lots_removed"] = released
@@ -316,7 +309,7 @@ def _invalidate_bids(uow: UnitOfWork, caller: Caller, row: TenderRow) -> int:
         check_bid_move(bid.reference, BidStatus(bid.status), BidStatus.INVALIDATED)
         bid.status = BidStatus.INVALIDATED.value
         bid.status_note = (f"the tender changed on {uow.now():%Y-%m-%d %H:%M} (version {row.version}): "
-                           f"please bid again before {aware(row.deadline):%Y-%m-%d %H:%M} UTC")
+                           f"please bid again before {row.deadline:%Y-%m-%d %H:%M} UTC")
         audit.record(uow=uow, actor=caller.actor, organisation=bid.provider_code, action="bid.invalidated",
                      entity_type="bid", entity_id=bid.reference, after={"tender": row.ref, "version": row.version})
         count += 1
@@ -329,10 +322,10 @@ def publish(*, uow: UnitOfWork, caller: Caller, ref: str) -> TenderView:
     now = uow.now()
     if row.deadline is None:
         raise CarepoolError(f"tender {row.ref} has no deadline: set one before publishing")
-    _check_deadline(aware(row.deadline), now)
+    _check_deadline(row.deadline, now)
     row.published_at = now
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.published",
-                 entity_type="tender", entity_id=row.ref, after={"deadline": str(aware(row.deadline))})
+                 entity_type="tender", entity_id=row.ref, after={"deadline": str(row.deadline)})
     uow.commit()
     return view(uow, row, member=True)
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 from sqlalchemy import select
 
-from carepool.core.clock import FixedClock, stored_utc
+from carepool.core.clock import FixedClock
 from carepool.db import meta
 from carepool.db.engine import Database
 from carepool.partners import web_sessions
@@ -56,7 +56,7 @@ def _stored_sessions(db: Database) -> list[tuple[str, int, datetime]]:
     """Each stored session's key hash, user and start."""
     with db.uow() as uow:
         rows = uow.session.execute(select(WebSessionRow.key_hash, WebSessionRow.user_id, WebSessionRow.started_at))
-        return [(key_hash, user_id, stored_utc(started_at)) for key_hash, user_id, started_at in rows]
+        return [(key_hash, user_id, started_at) for key_hash, user_id, started_at in rows]
 
 
 def test_the_cookie_holds_a_random_key_and_the_database_only_its_hash(client: TestClient, clocked: Database) -> None:
