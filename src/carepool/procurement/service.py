@@ -17,7 +17,16 @@ from carepool.partners.model import Caller, OrgKind, Role
 from carepool.partners.service import Located
 from carepool.procurement import lots as design
 from carepool.procurement.access import consortium_for, member_codes
-from carepool.procurement.model import SERVICES, DemandKey, DemandLine, LotDesign, MemberShare, cents, from_cents
+from carepool.procurement.model import (
+    SERVICES,
+    BidStatus,
+    DemandKey,
+    DemandLine,
+    LotDesign,
+    MemberShare,
+    cents,
+    from_cents,
+)
 from carepool.procurement.tables import (
     BidRow,
     ConsortiumMemberRow,
@@ -202,10 +211,13 @@ def save_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int, lines: l
 # --- lots -------------------------------------------------------------------------------
 
 
-def sme_capacities(*, uow: UnitOfWork) -> list[Decimal]:
-    """Capacities small providers declared in bids already opened (sealed ones stay sealed)."""
-    rows = uow.session.execute(select(BidRow.provider_code, BidRow.capacity_cents)
-                               .where(BidRow.capacity_cents.is_not(None)))
+def sme_capacities(*, uow: UnitOfWork, consortium_id: int) -> list[Decimal]:
+    """Capacities small providers declared in bids this consortium has opened, each provider's latest: only what
+    the consortium's members already see (sealed bids, other consortia's and bids excluded at opening are not)."""
+    rows = uow.session.execute(
+        select(BidRow.provider_code, BidRow.capacity_cents).join(TenderRow, TenderRow.id == BidRow.tender_id)
+        .where(TenderRow.consortium_id == consortium_id, BidRow.status == BidStatus.OPENED.value,
+               BidRow.capacity_cents.is_not(None)).order_by(BidRow.id))
     smes = {o.code for o in partners.list_organisations(uow=uow, kind=OrgKind.PROVIDER) if o.sme}
     latest: dict[str, int] = {}
     for code, capacity in rows:
@@ -215,7 +227,8 @@ def sme_capacities(*, uow: UnitOfWork) -> list[Decimal]:
 
 
 def threshold_for(uow: UnitOfWork, row: ConsortiumRow) -> tuple[Decimal, str]:
-    return design.sme_threshold(stated=from_cents(row.sme_threshold_cents), sme_capacities=sme_capacities(uow=uow))
+    capacities = sme_capacities(uow=uow, consortium_id=row.id)
+    return design.sme_threshold(stated=from_cents(row.sme_threshold_cents), sme_capacities=capacities)
 
 
 def sme_threshold_of(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> tuple[Decimal, str]:

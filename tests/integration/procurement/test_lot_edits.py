@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,7 +17,7 @@ from carepool.procurement import service as procurement
 from carepool.procurement.model import BidStatus
 from carepool.web.app import create_app
 from tests.integration.helpers import sign_in, token_for
-from tests.integration.procurement.conftest import HF, RULES, World
+from tests.integration.procurement.conftest import BRENT, HF, RULES, World
 
 LEAD = "proc@hf.test"
 
@@ -206,7 +207,11 @@ def test_the_tender_builder_leaves_live_demand_unticked_and_keeps_what_was_typed
                  "quality_weight": "0", "min_award_fraction": "0.25", "max_providers": "3",
                  "lot_ids": [str(plan["HC-EALING-ACT"])], "csrf_token": browser.headers["X-CSRF-Token"]}
         refused = browser.post("/tenders/new", data=typed)
+        odd_lot = browser.post("/tenders/new", data={**typed, "lot_ids": [str(2**70)]})
+        odd_consortium = browser.post("/tenders/new", data={**typed, "consortium_id": "abc"})
     assert refused.status_code == 422 and "There is a problem" in refused.text and "Nothing was created" in refused.text
+    assert odd_lot.status_code == 422 and "lots: expected a record number from the list" in odd_lot.text
+    assert odd_consortium.status_code == 422 and "consortium: expected a record number" in odd_consortium.text
     for value in ('value="Ealing home care"', ">Acton</textarea>", 'value="2026-03-04T12:00"', 'value="0.35"',
                   'value="3"', f'value="{plan["HC-EALING-ACT"]}" checked>'):
         assert value in refused.text, value
@@ -262,3 +267,24 @@ def test_editing_on_the_page_says_how_many_bids_it_invalidated(world: World) -> 
         sign_in(browser, LEAD)
         page = browser.post(f"/tenders/plan/{world.consortium_id}/threshold", data={"hours": "lots"}).text
         assert "SME threshold (hours a week): expected a number like 120.5, got &#39;lots&#39;" in page
+
+
+def test_the_sme_threshold_learns_only_from_the_consortiums_own_opened_bids(world: World) -> None:
+    """A median of one bidder's capacity is that bidder's capacity: another consortium must not read it."""
+    ref = world.tender()
+    world.bid("bids@a.test", ref, "HC-BRENT-KIL", "22.10", 80, capacity="640")  # an SME
+    world.bid("bids@c.test", ref, "HC-BRENT-KIL", "21.20", 70, capacity="5000")  # not an SME
+    lead = world.caller(LEAD)
+    with world.db.uow() as uow:
+        sealed = procurement.sme_threshold_of(uow=uow, caller=lead, consortium_id=world.consortium_id)
+    assert "no SME capacities known yet" in sealed[1]  # sealed bids say nothing
+    world.clock.advance(days=15)
+    with world.db.uow() as uow:
+        opening.open_bids(uow=uow, caller=lead, ref=ref)
+    with world.db.uow() as uow:
+        own = procurement.sme_threshold_of(uow=uow, caller=lead, consortium_id=world.consortium_id)
+        other = procurement.create_consortium(uow=uow, caller=lead, name="Harrow and Brent", members=[BRENT])
+    with world.db.uow() as uow:
+        theirs = procurement.sme_threshold_of(uow=uow, caller=lead, consortium_id=other.id)
+    assert own == (Decimal("640.00"), "capacity of the median small or medium bidder (1 seen): 640.00 hours a week")
+    assert "no SME capacities known yet" in theirs[1]
