@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from carepool.core.errors import CarepoolError
-from carepool.core.money import Money
+from carepool.core.money import LARGEST_QUANTITY, Money, refuse_beyond
 
 QUANTUM = Decimal("0.01")  # quantities are stated and reported to 1/100 of a unit
 
@@ -204,6 +204,10 @@ def _positive(value: Any, where: str, key: str, *, zero_ok: bool = False) -> Dec
     result = _number(value, where, key)
     if result < 0 or (result == 0 and not zero_ok):
         raise _fail(where, f'"{key}" must be {"zero or more" if zero_ok else "positive"}, got {value}')
+    try:
+        refuse_beyond(result, LARGEST_QUANTITY, what=f'"{key}"', given=value)
+    except CarepoolError as error:
+        raise _fail(where, str(error)) from None
     return result
 
 

@@ -9,6 +9,17 @@ from carepool.core.errors import CarepoolError
 
 OrgCode = NewType("OrgCode", str)
 
+LARGEST_ROW_ID = 2**31 - 1  # a record's number in a page address or a form: above this no table has one (PostgreSQL's
+# integer), and the database would fail on it rather than say "not found"
+
+
+def row_number(value: object, *, what: str) -> int:
+    """A record's number typed in a form (a select's value), refused by name unless it could be one."""
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= LARGEST_ROW_ID:
+        raise CarepoolError(f"{what}: expected a record number from the list, got {value!r}")
+    return int(text)
+
 GSS_COUNCIL = re.compile(r"^E(06|07|08|09|10)\d{6}$")
 ODS = re.compile(r"^(?=[A-Z0-9]*[A-Z])[A-Z0-9]{3,6}$")
 CQC_PROVIDER = re.compile(r"^1-\d{9,11}$")

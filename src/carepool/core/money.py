@@ -20,6 +20,26 @@ _AMOUNT = re.compile(
 )
 
 
+# The most any one amount typed or imported may be, either way. The largest pooled budgets are a few hundred
+# million pounds and an hour of care costs tens of pounds, so anything above this is a typo or the wrong units,
+# and refusing it where it is read keeps every sum of amounts far inside 64-bit pence columns.
+LARGEST_PENCE = 1_000_000_000_000  # £10,000,000,000.00
+LARGEST_QUANTITY = Decimal(1_000_000_000)  # hours or placements: the same reasoning, for *_cents columns
+_SLIP = "check for a typo or a figure in the wrong units"
+
+
+def _shown(given: object) -> str:
+    plain = isinstance(given, Decimal) and given.is_finite() and abs(given.adjusted()) < 40  # not 1E+999999 spelt out
+    shown = f"{given:f}" if plain else str(given).strip()
+    return repr(shown if len(shown) <= 40 else shown[:37] + "...")
+
+
+def refuse_beyond(number: Decimal, largest: Decimal, *, what: str, given: object) -> None:
+    """Refuse a number typed far beyond anything real (a slip, or an attempt to overflow storage) by name."""
+    if abs(number) > largest:
+        raise CarepoolError(f"{what}: expected at most {largest:,}, got {_shown(given)}; {_SLIP}")
+
+
 class Rounding(StrEnum):
     """How a product that lands between two pence is rounded; always explicit."""
 
@@ -88,6 +108,20 @@ class Money:
         """
         if isinstance(value, Money):
             return value
+        too_large = CarepoolError(f"{what}: expected an amount of at most {cls(LARGEST_PENCE)} either way, "
+                                  f"got {_shown(value)}; {_SLIP}")
+        if isinstance(value, Decimal) and value.is_finite() and abs(value) > Decimal(LARGEST_PENCE) / 100:
+            raise too_large  # before the conversion, which for 1E+999999 would take a long time
+        try:
+            amount = cls._parse(value, what)
+        except ValueError:  # int() refuses text of thousands of digits
+            raise too_large from None
+        if abs(amount.pence) > LARGEST_PENCE:
+            raise too_large
+        return amount
+
+    @classmethod
+    def _parse(cls, value: str | Decimal | int, what: str) -> Money:
         if isinstance(value, bool | float):
             raise CarepoolError(
                 f"{what}: {value!r} is a float; give money as text like \"1234.56\" "
@@ -237,7 +271,8 @@ def decimal_from_text(value: str | Decimal | int, *, what: str) -> Decimal:
     return result
 
 
-__all__ = ["Money", "Rounding", "Weight", "allocate_int", "decimal_from_text"]
+__all__ = ["LARGEST_PENCE", "LARGEST_QUANTITY", "Money", "Rounding", "Weight", "allocate_int", "decimal_from_text",
+           "refuse_beyond"]
 
 
 def percent(share: Decimal | int, places: int = 1) -> str:

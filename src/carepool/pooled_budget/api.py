@@ -33,7 +33,7 @@ from carepool.pooled_budget.schemas import (
     VariationRead,
     money_in,
 )
-from carepool.web.deps import CallerDep, UowDep
+from carepool.web.deps import CallerDep, RowId, UowDep
 from carepool.web.uploads import saved_uploads
 
 router = APIRouter(prefix="/api/pool", tags=["pooled budgets"])
@@ -61,18 +61,18 @@ async def create_agreement(request: Request, caller: CallerDep, uow: UowDep) -> 
 
 
 @router.get("/agreements/{agreement_id}")
-def get_agreement(agreement_id: int, caller: CallerDep, uow: UowDep) -> AgreementRead:
+def get_agreement(agreement_id: RowId, caller: CallerDep, uow: UowDep) -> AgreementRead:
     return AgreementRead.of(service.get(uow=uow, agreement_id=agreement_id, by=caller))
 
 
 @router.get("/agreements/{agreement_id}/monitoring")
-def get_monitoring(agreement_id: int, caller: CallerDep, uow: UowDep, as_at: int | None = None) -> MonitoringRead:
+def get_monitoring(agreement_id: RowId, caller: CallerDep, uow: UowDep, as_at: int | None = None) -> MonitoringRead:
     """Budget, actual to date, commitments and forecast outturn per scheme; each partner's forecast share."""
     return MonitoringRead.of(monitoring.monitor(uow=uow, by=caller, agreement_id=agreement_id, as_at=as_at))
 
 
 @router.post("/agreements/{agreement_id}/actuals")
-def post_actuals(agreement_id: int, body: ActualsCreate, caller: CallerDep, uow: UowDep) -> RecordSummaryRead:
+def post_actuals(agreement_id: RowId, body: ActualsCreate, caller: CallerDep, uow: UowDep) -> RecordSummaryRead:
     """Record monthly figures; all or nothing, re-sending the same figures changes nothing."""
     summary = monitoring.record_entries(uow=uow, by=caller, agreement_id=agreement_id, entries=body.entries(),
                                         what="request")
@@ -80,7 +80,7 @@ def post_actuals(agreement_id: int, body: ActualsCreate, caller: CallerDep, uow:
 
 
 @router.post("/agreements/{agreement_id}/actuals/import")
-def import_actuals(agreement_id: int, files: list[UploadFile], caller: CallerDep, uow: UowDep) -> RecordSummaryRead:
+def import_actuals(agreement_id: RowId, files: list[UploadFile], caller: CallerDep, uow: UowDep) -> RecordSummaryRead:
     """Import ledger exports (CSV or Excel) in one go; one bad row anywhere and nothing is imported."""
     service.get(uow=uow, agreement_id=agreement_id, by=caller)  # 404 before reading anything
     with saved_uploads(files) as paths:
@@ -89,7 +89,7 @@ def import_actuals(agreement_id: int, files: list[UploadFile], caller: CallerDep
 
 
 @router.put("/agreements/{agreement_id}/schemes/{scheme_id}/forecast")
-def put_forecast(agreement_id: int, scheme_id: str, body: ForecastUpdate, caller: CallerDep,
+def put_forecast(agreement_id: RowId, scheme_id: str, body: ForecastUpdate, caller: CallerDep,
                  uow: UowDep) -> MonitoringRead:
     """Set (or clear with null) a scheme's manual forecast outturn."""
     amount = None if body.amount is None else money_in(body.amount, "amount")
@@ -99,13 +99,13 @@ def put_forecast(agreement_id: int, scheme_id: str, body: ForecastUpdate, caller
 
 
 @router.get("/agreements/{agreement_id}/payments")
-def list_payments(agreement_id: int, caller: CallerDep, uow: UowDep) -> list[PaymentRead]:
+def list_payments(agreement_id: RowId, caller: CallerDep, uow: UowDep) -> list[PaymentRead]:
     stored = service.get(uow=uow, agreement_id=agreement_id, by=caller)
     return [PaymentRead.of(p) for p in payments.list_payments(uow=uow, stored=stored)]
 
 
 @router.post("/agreements/{agreement_id}/payments", status_code=201)
-def post_payment(agreement_id: int, body: PaymentCreate, caller: CallerDep, uow: UowDep) -> PaymentRead:
+def post_payment(agreement_id: RowId, body: PaymentCreate, caller: CallerDep, uow: UowDep) -> PaymentRead:
     """Record a payment into the pool bank (host only); the same reference twice is one payment."""
     payment = payments.record_payment(uow=uow, by=caller, agreement_id=agreement_id, partner=body.partner,
                                      amount=money_in(body.amount, "amount"), on=body.on, reference=body.reference,
@@ -114,14 +114,14 @@ def post_payment(agreement_id: int, body: PaymentCreate, caller: CallerDep, uow:
 
 
 @router.get("/agreements/{agreement_id}/variations")
-def list_variations(agreement_id: int, caller: CallerDep, uow: UowDep) -> list[VariationRead]:
+def list_variations(agreement_id: RowId, caller: CallerDep, uow: UowDep) -> list[VariationRead]:
     stored = service.get(uow=uow, agreement_id=agreement_id, by=caller)
     return [VariationRead.of(v) for v in variations.list_variations(uow=uow, stored=stored)]
 
 
 @router.post("/agreements/{agreement_id}/variations", status_code=201,
              openapi_extra=_json_body(VariationCreate.model_json_schema()))
-async def propose_variation(agreement_id: int, request: Request, caller: CallerDep, uow: UowDep) -> VariationRead:
+async def propose_variation(agreement_id: RowId, request: Request, caller: CallerDep, uow: UowDep) -> VariationRead:
     """Propose a change to contributions or rules; it takes effect when every partner has approved it."""
     service.get(uow=uow, agreement_id=agreement_id, by=caller)
     data = parse_json(await request.body())
@@ -134,7 +134,7 @@ async def propose_variation(agreement_id: int, request: Request, caller: CallerD
 
 
 @router.post("/agreements/{agreement_id}/variations/{number}/{decision}")
-def decide_variation(agreement_id: int, number: int, decision: str, caller: CallerDep,
+def decide_variation(agreement_id: RowId, number: RowId, decision: str, caller: CallerDep,
                      uow: UowDep) -> VariationRead:
     """``approve`` or ``reject`` for the caller's organisation, or ``withdraw`` (the proposer)."""
     if decision == "withdraw":
@@ -144,18 +144,18 @@ def decide_variation(agreement_id: int, number: int, decision: str, caller: Call
 
 
 @router.get("/agreements/{agreement_id}/settlement")
-def get_settlement(agreement_id: int, caller: CallerDep, uow: UowDep) -> StatementRead:
+def get_settlement(agreement_id: RowId, caller: CallerDep, uow: UowDep) -> StatementRead:
     return StatementRead.of(yearend.get_statement(uow=uow, by=caller, agreement_id=agreement_id))
 
 
 @router.post("/agreements/{agreement_id}/settlement")
-def settle_year(agreement_id: int, caller: CallerDep, uow: UowDep) -> StatementRead:
+def settle_year(agreement_id: RowId, caller: CallerDep, uow: UowDep) -> StatementRead:
     """Settle the year (host, once every month to March is in): post each partner's share and store the statement."""
     return StatementRead.of(yearend.settle_year(uow=uow, by=caller, agreement_id=agreement_id))
 
 
 @router.post("/agreements/{agreement_id}/settlement/sign-offs", status_code=201)
-def sign_statement(agreement_id: int, body: SignOffCreate, caller: CallerDep, uow: UowDep) -> SignOffRead:
+def sign_statement(agreement_id: RowId, body: SignOffCreate, caller: CallerDep, uow: UowDep) -> SignOffRead:
     """Sign the settled year's statement for your own organisation (a partner's finance officer or admin, once)."""
     return SignOffRead.of(signoff.sign_statement(uow=uow, by=caller, agreement_id=agreement_id, title=body.title))
 
@@ -163,7 +163,7 @@ def sign_statement(agreement_id: int, body: SignOffCreate, caller: CallerDep, uo
 @router.get("/agreements/{agreement_id}/reports/{kind}", response_class=Response,
             responses={200: {"content": {reports.XLSX: {}, "text/csv": {}, "application/json": {},
                                          "text/plain": {}}}})
-def get_report(agreement_id: int, kind: str, caller: CallerDep, uow: UowDep, as_at: int | None = None,
+def get_report(agreement_id: RowId, kind: str, caller: CallerDep, uow: UowDep, as_at: int | None = None,
                partner: str | None = None) -> Response:
     """monitoring (xlsx), position (xlsx, one ``partner``'s), bcf-return (xlsx), register (csv), settlement (json)
     or ledger (Beancount)."""

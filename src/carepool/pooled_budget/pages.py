@@ -22,7 +22,7 @@ from carepool.pooled_budget.changes import MoveContribution, SetContribution
 from carepool.pooled_budget.definition import describe_rule, read_definition
 from carepool.pooled_budget.page_charts import overview_chart, scheme_chart
 from carepool.pooled_budget.values import parse_money
-from carepool.web.deps import CallerDep, UowDep
+from carepool.web.deps import CallerDep, RowId, UowDep
 from carepool.web.flash import flash, take_flash
 from carepool.web.rendering import render
 from carepool.web.uploads import read_upload, saved_uploads
@@ -121,17 +121,17 @@ def create(request: Request, file: UploadFile, caller: CallerDep, uow: UowDep) -
 
 
 @router.get("/pool/{agreement_id}")
-def overview(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep) -> Response:
+def overview(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDep) -> Response:
     return _page(request, caller, uow, agreement_id, "pooled_budget/overview.html")
 
 
 @router.get("/pool/{agreement_id}/monitoring")
-def monitoring_page(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep) -> Response:
+def monitoring_page(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDep) -> Response:
     return _page(request, caller, uow, agreement_id, "pooled_budget/monitoring.html")
 
 
 @router.post("/pool/{agreement_id}/monitoring/entry")
-def enter_figure(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep, scheme_id: Form_,
+def enter_figure(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDep, scheme_id: Form_,
                  month: Form_, source: Form_, actual: Form_, commitments: Annotated[str, Form()] = "") -> Response:
     entry = {"scheme_id": scheme_id, "month": month, "source": source, "actual": actual,
              "commitments": commitments or None}
@@ -144,7 +144,7 @@ def enter_figure(request: Request, agreement_id: int, caller: CallerDep, uow: Uo
 
 
 @router.post("/pool/{agreement_id}/monitoring/import")
-def import_figures(request: Request, agreement_id: int, files: list[UploadFile], caller: CallerDep,
+def import_figures(request: Request, agreement_id: RowId, files: list[UploadFile], caller: CallerDep,
                    uow: UowDep) -> Response:
     def action() -> str:
         with saved_uploads(files) as paths:
@@ -155,7 +155,7 @@ def import_figures(request: Request, agreement_id: int, files: list[UploadFile],
 
 
 @router.post("/pool/{agreement_id}/monitoring/forecast")
-def set_forecast(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep, scheme_id: Form_,
+def set_forecast(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDep, scheme_id: Form_,
                  amount: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
     def action() -> None:
         value = _amount(amount, "forecast outturn") if amount.strip() else None
@@ -166,12 +166,12 @@ def set_forecast(request: Request, agreement_id: int, caller: CallerDep, uow: Uo
 
 
 @router.get("/pool/{agreement_id}/variations")
-def variations_page(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep) -> Response:
+def variations_page(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDep) -> Response:
     return _page(request, caller, uow, agreement_id, "pooled_budget/variations.html")
 
 
 @router.post("/pool/{agreement_id}/variations")
-def propose(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep, description: Form_, kind: Form_,
+def propose(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDep, description: Form_, kind: Form_,
             partner: Form_, scheme: Form_, amount: Form_, to_scheme: Annotated[str, Form()] = "") -> Response:
     def action() -> None:
         if kind not in FORM_KINDS:
@@ -186,7 +186,7 @@ def propose(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep,
 
 
 @router.post("/pool/{agreement_id}/variations/{number}/{decision}")
-def decide(request: Request, agreement_id: int, number: int, decision: str, caller: CallerDep,
+def decide(request: Request, agreement_id: RowId, number: RowId, decision: str, caller: CallerDep,
            uow: UowDep) -> Response:
     def action() -> None:
         if decision == "withdraw":
@@ -198,12 +198,12 @@ def decide(request: Request, agreement_id: int, number: int, decision: str, call
 
 
 @router.get("/pool/{agreement_id}/settlement")
-def settlement_page(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep) -> Response:
+def settlement_page(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDep) -> Response:
     return _page(request, caller, uow, agreement_id, "pooled_budget/settlement.html")
 
 
 @router.post("/pool/{agreement_id}/payments")
-def record_payment(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep, partner: Form_,
+def record_payment(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDep, partner: Form_,
                    amount: Form_, on: Form_, reference: Form_,
                    kind: Annotated[str, Form()] = "contribution") -> Response:
     def action() -> None:
@@ -219,7 +219,7 @@ def record_payment(request: Request, agreement_id: int, caller: CallerDep, uow: 
 
 
 @router.post("/pool/{agreement_id}/settlement")
-def settle(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep) -> Response:
+def settle(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDep) -> Response:
     def action() -> None:
         yearend.settle_year(uow=uow, by=caller, agreement_id=agreement_id)
 
@@ -227,7 +227,7 @@ def settle(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep) 
 
 
 @router.post("/pool/{agreement_id}/settlement/sign")
-def sign(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep,
+def sign(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDep,
          title: Annotated[str, Form()] = "") -> Response:
     def action() -> str:
         done = signoff.sign_statement(uow=uow, by=caller, agreement_id=agreement_id, title=title)
@@ -237,7 +237,7 @@ def sign(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep,
 
 
 @router.get("/pool/{agreement_id}/history")
-def history_page(request: Request, agreement_id: int, caller: CallerDep, uow: UowDep) -> Response:
+def history_page(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDep) -> Response:
     """Every partner's recorded actions on this pool (the audit trail page shows one's own organisation's)."""
     events = service.history(uow=uow, by=caller, agreement_id=agreement_id)
     return _page(request, caller, uow, agreement_id, "pooled_budget/history.html",
@@ -245,7 +245,7 @@ def history_page(request: Request, agreement_id: int, caller: CallerDep, uow: Uo
 
 
 @router.get("/pool/{agreement_id}/download/{kind}")
-def download(agreement_id: int, kind: str, caller: CallerDep, uow: UowDep, partner: str | None = None) -> Response:
+def download(agreement_id: RowId, kind: str, caller: CallerDep, uow: UowDep, partner: str | None = None) -> Response:
     report = reports.build(uow=uow, by=caller, agreement_id=agreement_id, kind=kind, partner=partner)
     return Response(report.content, media_type=report.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{report.filename}"'})

@@ -46,7 +46,7 @@ from carepool.procurement.schemas import (
     TenderUpdate,
     ThresholdUpdate,
 )
-from carepool.web.deps import CallerDep, UowDep
+from carepool.web.deps import CallerDep, RowId, UowDep
 from carepool.web.uploads import read_upload, upload_name
 
 router = APIRouter(prefix="/api/procurement", tags=["procurement"])
@@ -64,19 +64,19 @@ def create_consortium(body: ConsortiumCreate, caller: CallerDep, uow: UowDep) ->
 
 
 @router.get("/consortia/{consortium_id}")
-def get_consortium(consortium_id: int, caller: CallerDep, uow: UowDep) -> ConsortiumRead:
+def get_consortium(consortium_id: RowId, caller: CallerDep, uow: UowDep) -> ConsortiumRead:
     return ConsortiumRead.of(service.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id))
 
 
 @router.put("/consortia/{consortium_id}/sme-threshold")
-def set_threshold(consortium_id: int, body: ThresholdUpdate, caller: CallerDep, uow: UowDep) -> ConsortiumRead:
+def set_threshold(consortium_id: RowId, body: ThresholdUpdate, caller: CallerDep, uow: UowDep) -> ConsortiumRead:
     hours = None if body.hours in (None, "") else quantity(body.hours, what="hours")
     service.set_sme_threshold(uow=uow, caller=caller, consortium_id=consortium_id, hours=hours)
     return ConsortiumRead.of(service.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id))
 
 
 @router.post("/consortia/{consortium_id}/demand")
-def import_demand(consortium_id: int, file: UploadFile, caller: CallerDep, uow: UowDep,
+def import_demand(consortium_id: RowId, file: UploadFile, caller: CallerDep, uow: UowDep,
                   replace_all: bool = False) -> dict[str, object]:
     """Replace the demand of the members in an Excel or CSV file (member_code, service, locality_code,
     hours_per_week, baseline_price): all or nothing, every problem named by sheet, row and column. Members not
@@ -89,7 +89,7 @@ def import_demand(consortium_id: int, file: UploadFile, caller: CallerDep, uow: 
 
 
 @router.get("/consortia/{consortium_id}/demand.xlsx")
-def export_demand(consortium_id: int, caller: CallerDep, uow: UowDep) -> Response:
+def export_demand(consortium_id: RowId, caller: CallerDep, uow: UowDep) -> Response:
     lines = service.list_demand(uow=uow, caller=caller, consortium_id=consortium_id)
     names = _names(uow)
     folder = Path(tempfile.mkdtemp())
@@ -98,19 +98,19 @@ def export_demand(consortium_id: int, caller: CallerDep, uow: UowDep) -> Respons
 
 
 @router.get("/consortia/{consortium_id}/lots")
-def list_lots(consortium_id: int, caller: CallerDep, uow: UowDep) -> list[LotRead]:
+def list_lots(consortium_id: RowId, caller: CallerDep, uow: UowDep) -> list[LotRead]:
     return [LotRead.of(s) for s in service.list_lots(uow=uow, caller=caller, consortium_id=consortium_id)]
 
 
 @router.post("/consortia/{consortium_id}/lots")
-def build_lots(consortium_id: int, caller: CallerDep, uow: UowDep, split_big: bool = False) -> list[LotRead]:
+def build_lots(consortium_id: RowId, caller: CallerDep, uow: UowDep, split_big: bool = False) -> list[LotRead]:
     """Rebuild the lot plan from demand: one lot per service and locality (big ones split if asked)."""
     lots = service.build_lots(uow=uow, caller=caller, consortium_id=consortium_id, split_big=split_big)
     return [LotRead.of(s) for s in lots]
 
 
 @router.post("/lots/{lot_id}/split")
-def split_lot(lot_id: int, body: LotSplit, caller: CallerDep, uow: UowDep) -> list[LotRead]:
+def split_lot(lot_id: RowId, body: LotSplit, caller: CallerDep, uow: UowDep) -> list[LotRead]:
     return [LotRead.of(s) for s in service.split_lot(uow=uow, caller=caller, lot_id=lot_id, parts=body.parts)]
 
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from carepool.core.errors import CarepoolError
-from carepool.core.money import Money, Rounding
+from carepool.core.money import LARGEST_QUANTITY, Money, Rounding, refuse_beyond
 
 QUANTUM = Decimal("0.01")  # quantities are kept to 1/100 of a unit
 WEEKS_PER_YEAR = 52
@@ -62,6 +62,7 @@ def quantity(value: Any, *, what: str = "quantity", zero_ok: bool = False) -> De
     if not number.is_finite() or number < 0 or (number == 0 and not zero_ok):
         raise CarepoolError(f"{what}: expected a number {'of zero or more' if zero_ok else 'above zero'}, "
                             f"got {value!r}")
+    refuse_beyond(number, LARGEST_QUANTITY, what=what, given=value)
     if number != number.quantize(QUANTUM):
         raise CarepoolError(f"{what}: {value} has more than 2 decimals")
     return number.quantize(QUANTUM)

@@ -13,11 +13,12 @@ from starlette.responses import RedirectResponse, Response
 
 from carepool.audit.pages import events_table
 from carepool.core.errors import CarepoolError
+from carepool.core.ids import row_number
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, Role
 from carepool.procurement import charts, evaluation, io, open_data, opening, portal, reports, service, tendering
 from carepool.procurement.model import RULE_LABELS, RULE_NAMES, SERVICES, quantity
-from carepool.web.deps import CallerDep, UowDep
+from carepool.web.deps import CallerDep, RowId, UowDep
 from carepool.web.flash import flash, keep_typed, take_flash, typed_back
 from carepool.web.rendering import render
 from carepool.web.uploads import read_upload, upload_name
@@ -64,7 +65,7 @@ def _grid(lots: list[service.StoredLot], uow: UowDep) -> dict[str, Any]:
 
 
 @router.get("/tenders/plan/{consortium_id}")
-def plan(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep) -> Response:
+def plan(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep) -> Response:
     consortium = service.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id)
     lots = service.list_lots(uow=uow, caller=caller, consortium_id=consortium_id)
     threshold, why = service.sme_threshold_of(uow=uow, caller=caller, consortium_id=consortium_id)
@@ -77,7 +78,7 @@ def plan(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep) -
 
 
 @router.post("/tenders/plan/{consortium_id}/demand")
-def upload_demand(request: Request, consortium_id: int, file: UploadFile, caller: CallerDep,
+def upload_demand(request: Request, consortium_id: RowId, file: UploadFile, caller: CallerDep,
                   uow: UowDep, replace_all: Annotated[bool, Form()] = False) -> Response:
     def act() -> str:
         demand = read_upload(file, io.read_demand)
@@ -100,7 +101,7 @@ def _demand_words(file: str, saved: service.DemandSaved, names: dict[str, str]) 
 
 
 @router.post("/tenders/plan/{consortium_id}/threshold")
-def set_threshold(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep,
+def set_threshold(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep,
                   hours: Annotated[str, Form()] = "") -> Response:
     def act() -> None:
         stated = quantity(hours, what="SME threshold (hours a week)") if hours.strip() else None
@@ -109,7 +110,7 @@ def set_threshold(request: Request, consortium_id: int, caller: CallerDep, uow: 
 
 
 @router.post("/tenders/plan/{consortium_id}/build")
-def build(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep,
+def build(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep,
           split_big: Annotated[bool, Form()] = False) -> Response:
     return attempt(request, lambda: service.build_lots(uow=uow, caller=caller, consortium_id=consortium_id,
                                                        split_big=split_big),
@@ -117,14 +118,14 @@ def build(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep,
 
 
 @router.post("/tenders/plan/{consortium_id}/lots/{lot_id}/split")
-def split(request: Request, consortium_id: int, lot_id: int, caller: CallerDep, uow: UowDep,
+def split(request: Request, consortium_id: RowId, lot_id: RowId, caller: CallerDep, uow: UowDep,
           parts: Annotated[int, Form()] = 2) -> Response:
     return attempt(request, lambda: service.split_lot(uow=uow, caller=caller, lot_id=lot_id, parts=parts),
                    f"Lot split into {parts}.", f"/tenders/plan/{consortium_id}")
 
 
 @router.post("/tenders/plan/{consortium_id}/merge")
-def merge(request: Request, consortium_id: int, caller: CallerDep, uow: UowDep,
+def merge(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep,
           lot_ids: Annotated[list[int], Form()], name: Annotated[str, Form()] = "") -> Response:
     return attempt(request, lambda: service.merge_lots(uow=uow, caller=caller, lot_ids=lot_ids, name=name or None),
                    "Lots merged.", f"/tenders/plan/{consortium_id}")
@@ -151,7 +152,7 @@ def _builder_page(request: Request, caller: Caller, uow: Any, consortium_id: int
         ticked = {s.id for s in lots if s.lot.code not in live}
     else:
         values = {k: str(form.get(k, "")) for k in ("title", "description", "deadline", *RULE_FIELDS)}
-        ticked = {int(v) for v in form.get("lot_ids", []) if str(v).isdigit()}
+        ticked = {int(v) for v in form.get("lot_ids", []) if str(v).isascii() and str(v).isdigit()}
     return render(request, "procurement/builder.html", {
         "consortium": service.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id), "lots": lots,
         "in_live_tender": live, "values": values, "ticked": ticked, "error": error, "rule_labels": RULE_LABELS},
@@ -175,12 +176,13 @@ def _deadline(text: str) -> datetime | None:
 async def create(request: Request, caller: CallerDep, uow: UowDep) -> Response:
     caller.require(Role.PROCUREMENT)  # a refusal, not the form again
     form = await request.form()
-    consortium_id = int(str(form.get("consortium_id", "0")))
+    consortium_id = row_number(form.get("consortium_id", ""), what="consortium")
     typed = {**dict(form), "lot_ids": form.getlist("lot_ids")}
     try:
+        lot_ids = [row_number(v, what="lots") for v in form.getlist("lot_ids")]
         tender = tendering.create_tender(
             uow=uow, caller=caller, consortium_id=consortium_id, title=str(form.get("title", "")),
-            description=str(form.get("description", "")), lot_ids=[int(str(v)) for v in form.getlist("lot_ids")],
+            description=str(form.get("description", "")), lot_ids=lot_ids,
             rules=_rules(dict(form)), deadline=_deadline(str(form.get("deadline", ""))))
     except CarepoolError as error:
         uow.rollback()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from carepool.core.ids import LARGEST_ROW_ID
 from carepool.core.money import Money
 from carepool.procurement import bidding, engine, reports, service, tendering
 from carepool.procurement.model import BidContent, Opening, Receipt, quantity
@@ -83,16 +84,19 @@ class LotSplit(BaseModel):
     parts: int = Field(ge=2)
 
 
+RowNumber = Annotated[int, Field(ge=1, le=LARGEST_ROW_ID)]
+
+
 class LotMerge(BaseModel):
-    lot_ids: list[int]
+    lot_ids: list[RowNumber]
     name: str | None = None
 
 
 class TenderCreate(BaseModel):
-    consortium_id: int
+    consortium_id: RowNumber
     title: str
     description: str = ""
-    lot_ids: list[int]
+    lot_ids: list[RowNumber]
     rules: dict[str, Any] = Field(default_factory=dict, description="max_share, min_sme_share, min_quality, "
                                   "quality_weight, min_award_fraction (text fractions), max_providers")
     deadline: datetime | None = None

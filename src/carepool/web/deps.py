@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from carepool.core.errors import CarepoolError
+from carepool.core.ids import LARGEST_ROW_ID
 from carepool.db.engine import Database
 from carepool.db.uow import UnitOfWork
 from carepool.partners import access, web_sessions
@@ -24,6 +25,7 @@ def get_uow(request: Request) -> Iterator[UnitOfWork]:
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+RowId = Annotated[int, Path(ge=1, le=LARGEST_ROW_ID)]  # a record's number in a page address
 
 
 def current_caller(request: Request, uow: UowDep) -> Caller:

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from carepool.core.money import Money
-from carepool.procurement import bidding, evaluation, opening, reports
+from carepool.procurement import bidding, evaluation, opening, reports, sealing
 from carepool.procurement.model import BidContent, BidStatus
 from carepool.procurement.tables import BidRow, SealedBidRow
 from tests.integration.helpers import sign_in, token_for
@@ -195,3 +195,29 @@ def test_each_provider_sees_only_its_own_result(world: World, client: TestClient
         summary = reports.award_summary(uow=uow, caller=lead, ref=ref)
     assert summary is not None and summary.awards
     assert world.clock.now < summary.tender.standstill_ends + timedelta(days=1)  # type: ignore[operator]
+
+
+def test_numbers_beyond_storage_are_refused_and_cannot_stop_an_opening(world: World, client: TestClient) -> None:
+    """A capacity or price no column could hold is refused as it is typed (not a 500 at opening, which would leave
+    the tender unopenable); a bid sealed with one before the limit existed is excluded at opening, named."""
+    ref = _seal(world)
+    provider = bearer(world, "bids@b.test")
+    for field, typed in (("capacity", "10000000000000000000000"), ("quality", "1e30"),
+                         ("price", "99999999999999999999999.00"), ("max_quantity", "1e30")):
+        body = {"lot": "HC-HF-NORTH", "price": "24.10", "quality": "70", field: typed}
+        refused = client.post(f"/api/procurement/tenders/{ref}/bids", json=body, headers=provider)
+        assert refused.status_code in (400, 422), (field, refused.text)
+        assert "check for a typo or a figure in the wrong units" in refused.text, (field, refused.text)
+    with world.db.uow() as uow:
+        a_bid = uow.session.execute(select(BidRow).where(BidRow.provider_code == SME_A)).scalar_one()
+        envelope = uow.session.get(SealedBidRow, a_bid.id)
+        assert envelope is not None and '"21.37"' in envelope.sealed_json
+        envelope.sealed_json = envelope.sealed_json.replace('"21.37"', '"99999999999999999999999.00"')
+        a_bid.receipt_sha256 = sealing.sha256(envelope.sealed_json)  # as if sealed before the limit
+        a_ref = a_bid.reference
+        uow.commit()
+    world.clock.advance(days=15)
+    with world.db.uow() as uow:
+        found = opening.open_bids(uow=uow, caller=world.caller(LEAD), ref=ref)
+    assert found.opened >= 1 and [b for b, _, _ in found.tampered] == [a_ref]
+    assert "expected an amount of at most £10,000,000,000.00 either way" in found.tampered[0][2]

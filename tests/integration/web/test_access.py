@@ -220,3 +220,14 @@ def test_a_locality_and_its_population_are_changed_only_by_its_council_or_nhs_pa
         localities, "BRN-S,Brent South and Wembley,E09000005,QRV\n")).status_code == 200
     names = {loc["code"]: loc["name"] for loc in client.get("/api/partners/localities", headers=brent).json()}
     assert names == {"BRN-N": "Brent North", "BRN-S": "Brent South and Wembley"}  # nothing of Ealing's went in
+
+
+def test_numbers_too_large_for_a_record_are_refused_not_failed(client: TestClient) -> None:
+    sign_in(client, "admin@brent.test")
+    huge = 2**70
+    for path in (f"/api/pool/agreements/{huge}", f"/pool/{huge}", f"/api/procurement/consortia/{huge}",
+                 f"/tenders/plan/{huge}"):
+        answer = client.get(path)
+        assert answer.status_code == 422 and "2147483647" in answer.text, path
+    merged = client.post("/api/procurement/lots/merge", json={"lot_ids": [huge, 1]})
+    assert merged.status_code == 422, merged.text

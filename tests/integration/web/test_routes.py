@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
+from carepool.core.ids import LARGEST_ROW_ID
 from carepool.web.deps import current_caller
 
 PACKAGE = Path(importlib.import_module("carepool").__file__).parent  # type: ignore[arg-type]
@@ -50,3 +51,16 @@ def test_only_sign_in_and_open_data_answer_without_a_caller() -> None:
         elif not {(m, path) for m in route.methods} <= SIGN_IN_AND_OUT:
             assert _asks_who(route.dependant), f"{where} {sorted(route.methods)} {path} answers anyone"
     assert seen > 100  # the walk really reached the features' routes
+
+
+def test_every_record_number_in_a_page_address_is_bounded() -> None:
+    """A number no table could hold (2**70) answers "must be at most ...", not a database error (a 500)."""
+    bounded = 0
+    for where, path, route in _every_route():
+        for param in route.dependant.path_params:
+            if param.field_info.annotation is int:
+                limits = [getattr(m, "le", None) for m in param.field_info.metadata]
+                assert LARGEST_ROW_ID in limits, f"{where} {path}: {param.name} takes any integer"
+                bounded += 1
+    assert bounded > 30
+

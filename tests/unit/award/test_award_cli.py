@@ -127,6 +127,10 @@ MALFORMED = [
     (_broken(lots__0__max_providers=0), 'lot L1: "max_providers" must be a whole number of at least 1'),
     (_broken(bids__0__quality=120), 'bid #1 (P1 on L1): "quality" must be between 0 and 100, got 120'),
     (_broken(currency="EUR"), "currency 'EUR' is not supported"),
+    (_broken(lots__0__quantity="1e30"),
+     'lot L1: "quantity": expected at most 1,000,000,000, got \'1e30\'; check for a typo'),
+    (_broken(bids__0__price="99999999999999999999999.00"),
+     'bid #1 (P1 on L1): "price": expected an amount of at most £10,000,000,000.00 either way'),
     ('{"lots": [', "is not valid JSON: Expecting value at line 1, column 11"),
     ('{"lots": [], "lots": []}', "is not valid JSON: the key 'lots' appears twice in one object"),
 ]

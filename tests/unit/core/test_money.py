@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from carepool.core.errors import CarepoolError
-from carepool.core.money import Money, Rounding, allocate_int
+from carepool.core.money import LARGEST_PENCE, LARGEST_QUANTITY, Money, Rounding, allocate_int, refuse_beyond
 
 pence = st.integers(min_value=-10**13, max_value=10**13)
 weights = st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=12).filter(any)
@@ -102,7 +102,7 @@ def test_allocation_is_within_a_penny_of_the_exact_share(amount: int, shares: li
         assert abs(part - Fraction(amount * weight, total)) < 1
 
 
-@given(pence)
+@given(st.integers(min_value=-LARGEST_PENCE, max_value=LARGEST_PENCE))
 def test_format_then_parse_round_trips(amount: int) -> None:
     money = Money(amount)
     assert Money.parse(str(money)) == money
@@ -117,3 +117,14 @@ def test_percent_is_one_spelling_rounded_half_up() -> None:
     assert percent(Decimal("0.1984")) == "19.8%"
     assert percent(0) == "0.0%" and percent(1) == "100.0%"
     assert percent(Decimal("0.33335"), 2) == "33.34%"
+
+
+def test_amounts_and_quantities_beyond_anything_real_are_refused_by_name() -> None:
+    assert Money.parse("-10,000,000,000.00") == Money(-LARGEST_PENCE)
+    for typed in ("10000000000.01", "-10000000000.01", 10**11, Decimal("1e30"), Decimal("1E+999999"), "9" * 5000):
+        with pytest.raises(CarepoolError, match=r"contribution: expected an amount of at most £10,000,000,000.00 "
+                                                r"either way, got '.{1,40}'; check for a typo"):
+            Money.parse(typed, what="contribution")
+    refuse_beyond(LARGEST_QUANTITY, LARGEST_QUANTITY, what="hours", given="1e9")
+    with pytest.raises(CarepoolError, match="hours: expected at most 1,000,000,000, got '1e30'; check for a typo"):
+        refuse_beyond(Decimal("1e30"), LARGEST_QUANTITY, what="hours", given="1e30")
