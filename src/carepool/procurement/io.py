@@ -74,7 +74,8 @@ def write_demand(path: Path, lines: list[DemandLine], names: dict[str, str]) -> 
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(HEADERS)
-            writer.writerows([[*row[:5], f"{row[5]:.2f}", f"{row[6]:.2f}", f"{row[7]:.2f}"] for row in rows])
+            writer.writerows(workbook.inert_rows(
+                [*row[:5], f"{row[5]:.2f}", f"{row[6]:.2f}", f"{row[7]:.2f}"] for row in rows))
         return path
     book = workbook.new_workbook()
     money_format = '"£"#,##0.00'

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from carepool.core.errors import CarepoolError, not_found
 from carepool.core.money import Money
+from carepool.core.workbook import inert
 from carepool.db.uow import UnitOfWork
 from carepool.partners import service as partners
 from carepool.partners.model import Caller
@@ -113,9 +114,10 @@ def contracts_csv(tenders: list[PublicTender]) -> str:
     writer.writerow(CONTRACT_COLUMNS)
     for tender in tenders:
         for a in tender.awards:
-            writer.writerow([tender.ref, tender.title, a.lot_code, a.lot_name, a.provider_code, a.provider_name,
-                             "yes" if a.sme else "no", f"{a.weekly_quantity:.2f}", a.price.plain(),
-                             a.annual_value.plain(), a.contract_ref or "after standstill",
-                             a.start.isoformat() if a.start else "", a.end.isoformat() if a.end else "",
-                             "team, with a recorded reason" if a.source == "override" else "optimiser"])
+            row = [tender.ref, tender.title, a.lot_code, a.lot_name, a.provider_code, a.provider_name,
+                   "yes" if a.sme else "no", f"{a.weekly_quantity:.2f}", a.price.plain(), a.annual_value.plain(),
+                   a.contract_ref or "after standstill", a.start.isoformat() if a.start else "",
+                   a.end.isoformat() if a.end else "",
+                   "team, with a recorded reason" if a.source == "override" else "optimiser"]
+            writer.writerow([inert(cell) for cell in row])
     return out.getvalue()
