@@ -17,7 +17,7 @@ from carepool.core.money import Money, Rounding
 from carepool.db.uow import UnitOfWork
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, OrgKind
-from carepool.procurement import engine, sealing, service
+from carepool.procurement import engine, rule_check, sealing, service
 from carepool.procurement.access import tender_for
 from carepool.procurement.model import (
     STANDSTILL,
@@ -72,6 +72,20 @@ def opened_bids(uow: UnitOfWork, tender: TenderRow) -> list[tuple[BidRow, engine
                                              row.price, quality or Decimal(0),  # type: ignore[arg-type]
                                              from_cents(row.max_quantity_cents), from_cents(row.capacity_cents))))
     return result
+
+
+def broken_rules(uow: UnitOfWork, tender: TenderRow) -> list[str]:
+    """The tender's rules its current award breaks (one changed by hand may), in words; empty before evaluation."""
+    uow.session.flush()
+    awarded = [rule_check.Awarded(a.provider_code, code, from_cents(a.weekly_quantity_cents) or Decimal(0))
+               for a, code in uow.session.execute(select(AwardRow, LotRow.code).join(
+                   LotRow, LotRow.id == AwardRow.lot_id).where(AwardRow.tender_id == tender.id))]
+    if not awarded:
+        return []
+    who = bidders(uow, tender)
+    return rule_check.rules_broken(awarded, lot_designs(uow, tender).values(), [b for _, b in opened_bids(uow, tender)],
+                                   AwardRules.parse(json.loads(tender.rules_json)),
+                                   {code: b.name for code, b in who.items()}, {c for c, b in who.items() if b.sme})
 
 
 def _summary(result: Any, smes: set[str]) -> dict[str, Any]:
@@ -138,8 +152,9 @@ def _plan_view(uow: UnitOfWork, tender: TenderRow) -> list[tuple[str, str, Decim
     return [(a.provider_code, code, from_cents(a.weekly_quantity_cents) or Decimal(0)) for a, code in rows]
 
 
-def override(*, uow: UnitOfWork, caller: Caller, ref: str, allocations: list[Allocation], reason: str) -> None:
-    """Replace the award of the lots named in ``allocations`` by hand; the reason is recorded."""
+def override(*, uow: UnitOfWork, caller: Caller, ref: str, allocations: list[Allocation], reason: str) -> list[str]:
+    """Replace the award of the lots named in ``allocations`` by hand; the reason is recorded. Returns the tender's
+    rules the award now breaks (recorded too), so the team knows before it confirms."""
     tender, _ = tender_for(uow, caller, ref, manage=True, lock=True)
     check_move(tender.ref, TenderStatus(tender.status), "override the award of")
     if not reason.strip():
@@ -168,11 +183,13 @@ def override(*, uow: UnitOfWork, caller: Caller, ref: str, allocations: list[All
     uow.session.execute(delete(AwardRow).where(AwardRow.tender_id == tender.id, AwardRow.lot_id.in_(list(per_lot))))
     _store_awards(uow, tender, plan, "override", {row.id: row for row in opened.values()}, reason.strip())
     tender.override_reason = reason.strip()
+    broken = broken_rules(uow, tender)
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="award.overridden",
                  entity_type="tender", entity_id=tender.ref, before=[[p, lot, str(q)] for p, lot, q in before],
                  after={"awards": [[p, lot, str(q)] for p, lot, q in _plan_view(uow, tender)],
-                        "reason": reason.strip()})
+                        "reason": reason.strip(), "rules_broken": broken})
     uow.commit()
+    return broken
 
 
 def confirm(*, uow: UnitOfWork, caller: Caller, ref: str) -> None:
@@ -184,7 +201,7 @@ def confirm(*, uow: UnitOfWork, caller: Caller, ref: str) -> None:
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="award.confirmed",
                  entity_type="tender", entity_id=tender.ref,
                  after={"standstill_ends": tender.standstill_ends.isoformat(),
-                        "override_reason": tender.override_reason})
+                        "override_reason": tender.override_reason, "rules_broken": broken_rules(uow, tender)})
     uow.commit()
 
 

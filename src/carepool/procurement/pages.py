@@ -32,13 +32,14 @@ RULE_FIELDS = tuple(RULE_LABELS)
 
 def attempt(request: Request, action: Callable[[], Any], done: str, back: str) -> RedirectResponse:
     """Run a service call; on a CarepoolError say why on the page we came from, else say what was done
-    (``done``, or the words the action returns)."""
+    (``done``, or the words the action returns, or ``(words, "warning")`` for done-but-check)."""
     try:
         said = action()
     except CarepoolError as error:
         flash(request, str(error), "error", to=back)
         return RedirectResponse(back, status_code=303)
-    flash(request, said if isinstance(said, str) else done, to=back)
+    words, kind = said if isinstance(said, tuple) else (said if isinstance(said, str) else done, "notice")
+    flash(request, words, kind, to=back)
     return RedirectResponse(back, status_code=303)
 
 
@@ -310,7 +311,7 @@ async def override(request: Request, ref: str, caller: CallerDep, uow: UowDep) -
 
 
 def _override(uow: Any, caller: Caller, ref: str, bids: list[reports.BidLine], typed: dict[str, str],
-              current: dict[tuple[str, str], Decimal], reason: str) -> str:
+              current: dict[tuple[str, str], Decimal], reason: str) -> str | tuple[str, str]:
     """Replace the award of the lots whose typed hours differ from the award; say what was done."""
     changed_lots: set[str] = set()
     wanted: dict[str, tuple[str, Decimal]] = {}
@@ -326,8 +327,12 @@ def _override(uow: Any, caller: Caller, ref: str, bids: list[reports.BidLine], t
                    if lot in changed_lots]
     if not allocations:
         return "Nothing was changed."
-    evaluation.override(uow=uow, caller=caller, ref=ref, allocations=allocations, reason=reason)
-    return f"Award of {', '.join(sorted(changed_lots))} changed; the reason is recorded."
+    broken = evaluation.override(uow=uow, caller=caller, ref=ref, allocations=allocations, reason=reason)
+    done = f"Award of {', '.join(sorted(changed_lots))} changed; the reason is recorded."
+    if not broken:
+        return done
+    return (done + "\nIt now breaks the tender's published rules (recorded in the History). Put it right, or be sure "
+            "the recorded reason justifies each before you confirm:\n" + "\n".join(f"  {b}" for b in broken), "warning")
 
 
 @router.post("/tenders/{ref}/confirm")

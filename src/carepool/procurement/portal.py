@@ -36,14 +36,16 @@ def _receipts_shown(uow: Any, caller: Caller, request: Request, ref: str) -> lis
     return [bid for bid in bidding.my_bids(uow=uow, caller=caller, ref=ref) if bid.receipt.submitted_at == when]
 
 
-def _sealed_words(receipts: list[Receipt]) -> str:
+def _sealed_words(receipts: list[Receipt]) -> tuple[str, str]:
+    """What sealing says, and how: a warning when a figure looks like a slip."""
     said = (f"Bid sealed on lot {receipts[0].lot}. Keep your receipt." if len(receipts) == 1
             else f"{len(receipts)} bids sealed. Keep your receipts.")
     warnings = [w for r in receipts for w in r.warnings]
     if warnings:
         said += ("\nSealed as typed, but check: bid again on the lot before the deadline if it is a slip (your "
                  "latest bid counts).\n" + "\n".join(f"  {w}" for w in warnings))
-    return said
+        return said, "warning"
+    return said, "notice"
 
 
 @router.get("/tenders/my-bids/{bid_ref}/{name}")
@@ -99,7 +101,7 @@ def submit(request: Request, ref: str, caller: CallerDep, uow: UowDep, lot: Anno
                                     "max_quantity": max_quantity[:20], "capacity": capacity[:20]})
         return RedirectResponse(f"/tenders/{ref}", status_code=303)
     request.session[SEALED_AT] = receipt.submitted_at.isoformat()
-    flash(request, _sealed_words([receipt]), to=f"/tenders/{ref}")
+    flash(request, *_sealed_words([receipt]), to=f"/tenders/{ref}")
     return RedirectResponse(f"/tenders/{ref}", status_code=303)
 
 
@@ -125,5 +127,5 @@ def upload_bid_workbook(request: Request, ref: str, file: UploadFile, caller: Ca
         flash(request, str(error), "error", to=f"/tenders/{ref}")
         return RedirectResponse(f"/tenders/{ref}", status_code=303)
     request.session[SEALED_AT] = receipts[0].submitted_at.isoformat()  # one time for all (never none)
-    flash(request, _sealed_words(receipts), to=f"/tenders/{ref}")
+    flash(request, *_sealed_words(receipts), to=f"/tenders/{ref}")
     return RedirectResponse(f"/tenders/{ref}", status_code=303)

@@ -20,7 +20,7 @@ from carepool.partners import service as partners
 from carepool.partners.model import Caller
 from carepool.procurement import bidding, engine, tendering
 from carepool.procurement.access import member_codes, require_provider, tender_for
-from carepool.procurement.evaluation import bidders, lot_designs, opened_bids
+from carepool.procurement.evaluation import bidders, broken_rules, lot_designs, opened_bids
 from carepool.procurement.model import BidStatus, TenderStatus, baseline_annual, from_cents
 from carepool.procurement.tables import AwardRow, BidRow, ContractRow, LotRow, TenderRow
 
@@ -102,6 +102,7 @@ class AwardSummary:
     savings: list[engine.MemberSaving]
     names: dict[str, str]
     unawarded: list[str] = field(default_factory=list)  # lots without a valid bid (unsuccessful)
+    rules_broken: list[str] = field(default_factory=list)  # by an award changed by hand, in words
 
     @property
     def baseline(self) -> Money:
@@ -210,7 +211,7 @@ def award_summary(*, uow: UnitOfWork, caller: Caller, ref: str) -> AwardSummary 
     return AwardSummary(tendering.view(uow, row, member=True), awards, lots, engine.market(values, smes), cheapest,
                         {k: Money(v) for k, v in evaluation["rule_costs"].items()}, evaluation["excluded"],
                         engine.member_savings([d for d in designs if d.code not in unawarded], weekly_by_lot), names,
-                        unawarded)
+                        unawarded, broken_rules(uow, row))
 
 
 @dataclass(frozen=True)

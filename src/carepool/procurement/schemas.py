@@ -300,6 +300,8 @@ class AwardSummaryRead(BaseModel):
     savings_by_member: list[dict[str, str]]
     excluded: list[dict[str, Any]]
     override_reason: str | None
+    rules_broken: list[str] = Field(description="The tender's published rules the award breaks (one changed by hand "
+                                    "may), in words; empty when it keeps them all")
 
     @classmethod
     def of(cls, s: reports.AwardSummary) -> AwardSummaryRead:
@@ -309,7 +311,7 @@ class AwardSummaryRead(BaseModel):
                    saving_pct=str(s.saving_pct),
                    savings_by_member=[{"member": m.member, "baseline": m.baseline.plain(), "awarded": m.awarded.plain(),
                                        "saving": m.saving.plain(), "saving_pct": str(m.saving_pct)} for m in s.savings],
-                   excluded=s.excluded, override_reason=s.tender.override_reason)
+                   excluded=s.excluded, override_reason=s.tender.override_reason, rules_broken=s.rules_broken)
 
 
 class BidStandingRead(BaseModel):

@@ -19,7 +19,8 @@ MOST_TYPED = 1_500  # characters of JSON
 
 
 def flash(request: Request, message: str, kind: str = "notice", *, to: str) -> None:
-    """Say ``message`` on the page at ``to`` (where the caller redirects; ``kind`` is ``notice`` or ``error``).
+    """Say ``message`` on the page at ``to`` (where the caller redirects; ``kind`` is ``notice``, ``warning`` (done,
+    but check something) or ``error``).
 
     Tied to that page, so a message is never shown on another (a second tab, another pool or tender)."""
     if len(message) > MOST_CHARACTERS:

@@ -10,11 +10,22 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
+from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError
 from carepool.procurement import evaluation, io, opening, reports, service, tendering
 from carepool.web.app import create_app
 from tests.integration.helpers import sign_in, token_for
-from tests.integration.procurement.conftest import BRENT, EALING, HF, ICB, SME_A, World
+from tests.integration.procurement.conftest import (
+    BRENT,
+    EALING,
+    HF,
+    ICB,
+    LARGE_C,
+    SME_A,
+    World,
+    bearer,
+    usual_bids,
+)
 
 LEAD = "proc@hf.test"
 
@@ -217,3 +228,34 @@ def test_an_award_no_plan_can_meet_says_what_can_still_be_done(world: World) -> 
     assert "max_share 0.6 needs at least 2 winning providers but only 1 have eligible bids. The rules were " \
            "published with the tender and cannot change once bids are open" in page
     assert "cancel the tender and publish a new one" in page
+
+
+def test_an_override_that_breaks_the_published_rules_says_so_before_and_at_confirming(world: World) -> None:
+    ref = world.tender()
+    usual_bids(world, ref)
+    world.clock.advance(days=15)
+    world.award(ref, confirm=False)
+    lead = world.caller("proc@hf.test")
+    with world.db.uow() as uow:
+        kept = reports.award_summary(uow=uow, caller=lead, ref=ref)
+        listing = reports.bid_listing(uow=uow, caller=lead, ref=ref)
+    assert kept is not None and kept.rules_broken == []  # the optimiser's award keeps every rule
+    crown = {b.lot_code: b for b in listing.bids if b.provider_code == LARGE_C}
+    typed = {f"q{b.reference}": "0.00" for b in listing.bids}
+    typed.update({f"q{crown[lot.code].reference}": str(lot.weekly_quantity) for lot in kept.lots})
+    with TestClient(create_app(database=world.db)) as client:
+        sign_in(client, "proc@hf.test")
+        page = client.post(f"/tenders/{ref}/override", data={**typed, "reason": "one provider is simpler"}).text
+        api = client.get(f"/api/procurement/tenders/{ref}/award", headers=bearer(world, "proc@hf.test")).json()
+    broken = ["the cap on any one provider's share: Crown Care plc holds 100.0% of the value, above 60%",
+              "the floor for small and medium providers: they hold 0.0% of the value, below 25%"]
+    assert 'class="warning" role="alert"' in page and "It now breaks the tender&#39;s published rules" in page
+    assert all(rule.replace("'", "&#39;") in page for rule in broken)
+    assert page.count("This award breaks 2 of the tender's published rules") == 2  # on the award and the button
+    assert api["rules_broken"] == broken
+    with world.db.uow() as uow:
+        evaluation.confirm(uow=uow, caller=lead, ref=ref)
+        events = audit.list_events(uow=uow, organisation=HF, entity_type="tender", entity_id=ref)
+    recorded = {e.action: e.after["rules_broken"] for e in events if e.action in ("award.overridden",
+                                                                                    "award.confirmed")}
+    assert recorded == {"award.overridden": broken, "award.confirmed": broken}

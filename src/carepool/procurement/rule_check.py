@@ -1,0 +1,86 @@
+"""Which of a tender's published rules an award breaks, in words (pure: no I/O).
+
+The optimiser's award keeps every rule; an award changed by hand need not. The team may still have good reason
+(a provider withdrew), but it must know, and say so, before it confirms: a departure from the published award
+rules is what a losing bidder would challenge.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from carepool.core.money import percent
+from carepool.procurement.engine import OpenedBid, provider_capacities
+from carepool.procurement.model import AwardRules, LotDesign
+
+
+@dataclass(frozen=True)
+class Awarded:
+    provider: str
+    lot: str
+    weekly_quantity: Decimal
+
+
+def _pct(part: Fraction) -> str:
+    return percent(Decimal(part.numerator) / Decimal(part.denominator), 1)
+
+
+def _rule(fraction: Decimal) -> str:
+    return f"{(fraction * 100).normalize():f}%"  # as the tender states it: 30%, 12.5%
+
+
+def _hours(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def rules_broken(awards: Iterable[Awarded], lots: Iterable[LotDesign], bids: Iterable[OpenedBid],
+                 rules: AwardRules, names: Mapping[str, str], smes: Iterable[str]) -> list[str]:
+    """Each rule ``awards`` breaks, naming who and by how much; empty when it keeps them all."""
+    by_key = {(b.provider, b.lot): b for b in bids}
+    quantity_of = {lot.code: lot.weekly_quantity for lot in lots}
+    plan = [a for a in awards if a.weekly_quantity > 0]
+    value: dict[str, Fraction] = defaultdict(Fraction)
+    hours: dict[str, Decimal] = defaultdict(Decimal)
+    winners: dict[str, int] = defaultdict(int)
+    broken: list[str] = []
+    for a in plan:
+        bid = by_key[(a.provider, a.lot)]
+        value[a.provider] += Fraction(bid.price.pence) * Fraction(a.weekly_quantity)
+        hours[a.provider] += a.weekly_quantity
+        winners[a.lot] += 1
+        name = names.get(a.provider, a.provider)
+        if rules.min_quality is not None and bid.quality < rules.min_quality:
+            broken.append(f"the quality floor: {name} wins {a.lot} with a quality score of {bid.quality}, "
+                          f"below {rules.min_quality}")
+        smallest = rules.min_award_fraction * quantity_of[a.lot]
+        if a.weekly_quantity < smallest:
+            broken.append(f"the minimum part of a lot: {name} has {_hours(a.weekly_quantity)} hours a week of "
+                          f"{a.lot}, less than {_rule(rules.min_award_fraction)} of it "
+                          f"({_hours(smallest)})")
+    for lot, count in sorted(winners.items()):
+        if count > rules.max_providers:
+            broken.append(f"the most providers per lot: {lot} is split between {count}, more than "
+                          f"{rules.max_providers}")
+    for provider, capacity in sorted(provider_capacities(by_key.values()).items()):
+        if capacity is not None and hours[provider] > capacity:
+            broken.append(f"{names.get(provider, provider)}'s capacity: {_hours(hours[provider])} hours a week "
+                          f"against the {_hours(capacity)} it declared")
+    total = sum(value.values(), Fraction(0))
+    if total == 0:
+        return broken
+    if rules.max_share is not None:
+        for provider, won in sorted(value.items(), key=lambda kv: -kv[1]):
+            if won / total > Fraction(rules.max_share):
+                broken.append(f"the cap on any one provider's share: {names.get(provider, provider)} holds "
+                              f"{_pct(won / total)} of the value, above {_rule(rules.max_share)}")
+    if rules.min_sme_share is not None:
+        sme_codes = set(smes)
+        share = sum((v for p, v in value.items() if p in sme_codes), Fraction(0)) / total
+        if share < Fraction(rules.min_sme_share):
+            broken.append(f"the floor for small and medium providers: they hold {_pct(share)} of the value, "
+                          f"below {_rule(rules.min_sme_share)}")
+    return broken
