@@ -109,7 +109,8 @@ def register(
     password: Annotated[str, Form()] = "", password_again: Annotated[str, Form()] = "",
 ) -> Response:
     _registration_open(request)
-    form = registration.ProviderRegistration(code, name, sme == "yes", person, email, password, password_again)
+    answered = {"yes": True, "no": False}.get(sme)
+    form = registration.ProviderRegistration(code, name, answered, person, email, password, password_again)
     try:
         caller = throttle.register(uow=uow, form=form, client=client_address(request))
     except CarepoolError as error:

@@ -30,7 +30,7 @@ NEEDS_CORRECTING = "The registration needs correcting:"
 class ProviderRegistration:
     code: str  # CQC provider id (1-101234567)
     name: str
-    sme: bool
+    sme: bool | None  # None: not answered (it decides the SME floor in awards, so it is asked, never assumed)
     person: str
     email: str
     password: str
@@ -47,6 +47,9 @@ def _problems(form: ProviderRegistration) -> list[Problem]:
                      "consortium"))
     if not form.name.strip():
         said.append(("name", "Organisation name: is empty; give the organisation's registered name"))
+    if form.sme is None:
+        said.append(("sme-yes", "Small or medium-sized enterprise: answer yes or no (a tender may keep a share of "
+                     "the work for SMEs, so it is not assumed)"))
     if not form.person.strip():
         said.append(("person", "Your name: is empty"))
     if "@" not in form.email.strip():
@@ -63,7 +66,7 @@ def register_provider(*, uow: UnitOfWork, form: ProviderRegistration) -> Caller:
     problems = _problems(form)
     if problems:
         raise CarepoolError.from_problems(NEEDS_CORRECTING, problems)
-    org = Organisation(str(provider_code(form.code)), form.name.strip(), OrgKind.PROVIDER, sme=form.sme)
+    org = Organisation(str(provider_code(form.code)), form.name.strip(), OrgKind.PROVIDER, sme=bool(form.sme))
     if uow.session.get(OrganisationRow, org.code) is not None:
         raise CarepoolError(NEEDS_CORRECTING, kind="conflict", problems=[Problem(
             f"CQC provider id: {org.code} is already registered: ask your organisation's carepool admin to add you "

@@ -88,6 +88,10 @@ def test_every_problem_is_named_and_nothing_is_made(client: TestClient, database
         in page.text  # a field without a problem is left as it was
     differ = _register(client, password_again="another long secret")
     assert differ.status_code == 422 and "the two passwords differ" in differ.text
+    unanswered = _register(client, sme="")  # not assumed "no": it decides the SME floor in awards
+    assert unanswered.status_code == 422
+    assert '<li><a href="#sme-yes">Small or medium-sized enterprise: answer yes or no' in unanswered.text
+    assert 'id="sme-yes" name="sme" value="yes"  required aria-invalid="true"' in unanswered.text
     assert _counts(database) == before
 
 
