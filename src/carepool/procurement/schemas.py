@@ -137,6 +137,8 @@ class TenderRead(BaseModel):
     lots: list[LotRead]
     bid_count: int | None = Field(description="Live bids (members of the consortium only); never their contents")
     bid_counts: dict[str, int] | None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = Field(None, description="Why a cancelled tender was cancelled (its bidders see it)")
 
     @classmethod
     def of(cls, view: tendering.TenderView) -> TenderRead:
@@ -147,7 +149,9 @@ class TenderRead(BaseModel):
                    awarded_at=view.awarded_at, standstill_ends=view.standstill_ends,
                    annual_value=view.annual_value.plain(),
                    lots=[LotRead.of(s, member=view.is_member) for s in view.lots],
-                   bid_count=view.bid_count, bid_counts=view.bid_counts)
+                   bid_count=view.bid_count, bid_counts=view.bid_counts,
+                   cancelled_at=view.cancelled[0] if view.cancelled else None,
+                   cancel_reason=view.cancelled[1] if view.cancelled else None)
 
 
 class BidCreate(BaseModel):

@@ -55,6 +55,7 @@ class TenderView:
     bid_counts: dict[str, int] | None  # per lot code: members only; never contents
     override_reason: str | None = None
     bids_invalidated: int = 0  # on the view update_tender returns: the submitted bids that edit invalidated
+    cancelled: tuple[datetime, str] | None = None  # when a cancelled tender was cancelled, and why (its bidders see it)
 
     @property
     def deadline_passed(self) -> bool:
@@ -93,7 +94,15 @@ def view(uow: UnitOfWork, row: TenderRow, *, member: bool) -> TenderView:
         standstill_ends=row.standstill_ends, contracted_at=row.contracted_at, lots=lots,
         is_member=member, now=uow.now(), bid_counts=bid_counts(uow, row.id) if member else None,
         override_reason=row.override_reason,
+        cancelled=_cancellation(uow, row) if row.status == TenderStatus.CANCELLED.value else None,
     )
+
+
+def _cancellation(uow: UnitOfWork, row: TenderRow) -> tuple[datetime, str] | None:
+    """When and why the tender was cancelled, as the audit trail recorded it (the one place it is kept)."""
+    events = audit.list_events(uow=uow, organisation=None, entity_type="tender", entity_id=row.ref,
+                               action="tender.cancelled", limit=1)
+    return (events[0].at, str((events[0].after or {}).get("reason", ""))) if events else None
 
 
 def get_tender(*, uow: UnitOfWork, caller: Caller, ref: str) -> TenderView:

@@ -235,6 +235,14 @@ def test_a_cancelled_tender_says_what_became_of_its_bids_and_its_demand(world: W
         sign_in(browser, LEAD)
         before = browser.get(f"/tenders/{unopened}").text
         after = browser.get(f"/tenders/{opened}").text
+        browser.cookies.clear()
+        sign_in(browser, "bids@a.test")
+        bidder = browser.get(f"/tenders/{opened}").text
+        mine = browser.get("/tenders/my-bids").text
+    assert "<h2>This tender was cancelled</h2>" in bidder and "<q>budget withdrawn</q>" in bidder
+    assert "None of its bids will be awarded" in bidder and "once the consortium confirms the award" not in bidder
+    assert f'tender cancelled: <a href="/tenders/{opened}#cancelled">not awarded' in mine
+    assert "Cancelled on 2026-03-1" in after and "<q>budget withdrawn</q>" in after
     assert "Cancelled before opening: <strong>1 sealed bid</strong> stay sealed and unread." in before
     assert "21.90" not in before and "until the bids are opened" not in before
     assert "22.40" in after and "sealed bid" not in after  # opened before it was cancelled: the panel still sees them
