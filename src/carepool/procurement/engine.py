@@ -18,7 +18,7 @@ from typing import Any
 from carepool.award.engine import optimise
 from carepool.award.model import AwardResult, parse_problem
 from carepool.core.errors import CarepoolError
-from carepool.core.money import Money
+from carepool.core.money import Money, allocate_int
 from carepool.procurement.model import (
     RULE_NAMES,
     WEEKS_PER_YEAR,
@@ -58,6 +58,11 @@ class Market:
     hhi: Decimal
     sme_share: Decimal
     winners: int
+    shown_shares: dict[str, Decimal] = field(default_factory=dict)  # to 0.1%, summing to exactly 100%: for tables
+
+    @property
+    def shown_shares_total(self) -> Decimal:
+        return sum(self.shown_shares.values(), Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -81,8 +86,10 @@ def market(values: Mapping[str, Money], smes: Iterable[str]) -> Market:
     exact = sum((Fraction(100 * v.pence, total.pence) ** 2 for v in positive.values()), Fraction(0))
     hhi = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     sme = sum(v.pence for p, v in positive.items() if p in sme_codes)
+    tenths = allocate_int(1000, [v.pence for v in positive.values()])  # largest remainder: a column adds to 100%
     return Market(dict(sorted(positive.items(), key=lambda kv: -kv[1].pence)), total,
-                  {p: share(v.pence) for p, v in positive.items()}, hhi, share(sme), len(positive))
+                  {p: share(v.pence) for p, v in positive.items()}, hhi, share(sme), len(positive),
+                  {p: Decimal(n) / 1000 for p, n in zip(positive, tenths, strict=True)})
 
 
 def provider_capacities(bids: Iterable[OpenedBid]) -> dict[str, Decimal | None]:

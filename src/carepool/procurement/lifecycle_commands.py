@@ -148,7 +148,7 @@ def award_tables(summary: AwardSummary) -> list[Table]:
     smes = {a.provider_code for a in summary.awards if a.sme}
     for code, value in awarded.values.items():
         providers.add_row(f"{summary.names.get(code, code)} ({code})", "yes" if code in smes else "", str(value),
-                          percent(awarded.shares[code]))
+                          percent(awarded.shown_shares[code]))
     return [overview, providers]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from carepool.core.money import Money
-from carepool.procurement.engine import OpenedBid, bid_standings
+from carepool.procurement.engine import OpenedBid, bid_standings, market
 
 
 def _bid(bid_id: int, provider: str, lot: str, price: str, quality: int) -> OpenedBid:
@@ -25,3 +25,10 @@ def test_positions_ties_and_the_quality_floor() -> None:
     tie = bid_standings([every[2]], every, Decimal(50), {}, {})[0]
     assert tie.price_rank == 2
     assert bid_standings(mine, every, None, {}, {})[0].price_rank == 3  # no floor: D counts too
+
+
+def test_shares_shown_in_tables_add_up_to_one_hundred_percent() -> None:
+    # 76.25%, 15.05% and 8.70% would each round half up to 76.3 + 15.1 + 8.7 = 100.1%
+    health = market({"M": Money(762_500), "S": Money(150_500), "N": Money(87_000)}, smes={"S", "N"})
+    assert health.shown_shares == {"M": Decimal("0.763"), "S": Decimal("0.150"), "N": Decimal("0.087")}
+    assert health.shown_shares_total == 1  # the leftover tenth went to the first of the equal remainders
