@@ -161,17 +161,19 @@ def override(*, uow: UnitOfWork, caller: Caller, ref: str, allocations: list[All
         raise CarepoolError("an override needs a reason; it is recorded in the audit trail and the award")
     lots = lot_designs(uow, tender)
     opened = {row.reference: row for row, _ in opened_bids(uow, tender)}
+    who = bidders(uow, tender)
     per_lot: dict[int, Decimal] = defaultdict(Decimal)
     plan: list[tuple[int, Decimal]] = []
     for item in allocations:
         bid = opened.get(sealing.clean_reference(item.bid_ref) or "")
         if bid is None:
             raise not_found(f"opened bid {item.bid_ref} in tender {tender.ref}")
-        weekly = quantity(item.weekly_quantity, what=f"bid {bid.reference} hours a week", zero_ok=True)
+        named = f"{who[bid.provider_code].name if bid.provider_code in who else bid.provider_code} on " \
+                f"{lots[bid.lot_id].code}"  # as the buyer's tables show a bid (its reference is the provider's)
+        weekly = quantity(item.weekly_quantity, what=f"hours a week for {named}", zero_ok=True)
         cap = from_cents(bid.max_quantity_cents)
         if cap is not None and weekly > cap:
-            raise CarepoolError(f"bid {bid.reference}: {weekly} hours a week is more than the {cap} the provider "
-                                "offered")
+            raise CarepoolError(f"{named}: {weekly} hours a week is more than the {cap} the provider offered")
         per_lot[bid.lot_id] += weekly
         if weekly > 0:
             plan.append((bid.id, weekly))

@@ -175,7 +175,7 @@ def pence_of(value: Decimal) -> Money:
 
 
 RULE_LABELS = {
-    "max_share": "Most any one provider may win (fraction of total value, e.g. 0.30 or 30%)",
+    "max_share": "Largest share of the total value one provider may win (fraction, e.g. 0.30 or 30%)",
     "min_sme_share": "Least small and medium providers must win (fraction of total value, e.g. 0.25 or 25%)",
     "min_quality": "Quality floor (score 0-100)",
     "quality_weight": "Quality weight (0: lowest price wins)",

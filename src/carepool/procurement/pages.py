@@ -16,7 +16,18 @@ from carepool.core.errors import CarepoolError
 from carepool.core.ids import row_number
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, Role
-from carepool.procurement import charts, evaluation, io, open_data, opening, portal, reports, service, tendering
+from carepool.procurement import (
+    charts,
+    evaluation,
+    io,
+    open_data,
+    opening,
+    portal,
+    reports,
+    sealing,
+    service,
+    tendering,
+)
 from carepool.procurement.model import RULE_LABELS, RULE_NAMES, SERVICES, quantity
 from carepool.web.deps import CallerDep, RowId, UowDep
 from carepool.web.flash import flash, keep_typed, take_flash, typed_back
@@ -202,6 +213,7 @@ def tender_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> R
         return portal.tender_for_provider(request, tender, caller, uow, context)
     context["listing"] = reports.bid_listing(uow=uow, caller=caller, ref=ref)
     context["override_typed"] = typed_back(request, "override")
+    context["panel_typed"] = typed_back(request, "panel")
     summary = reports.award_summary(uow=uow, caller=caller, ref=ref)
     context["summary"] = summary
     context["charts"] = summary is not None
@@ -260,8 +272,10 @@ def open_bids(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Res
     response = attempt(request, act, "", _back(ref))
     if result:
         found = result[0]
-        flash(request, f"{found.opened} bids opened; every hash matched its receipt." if not found.tampered else
-              f"{found.opened} bids opened; {len(found.tampered)} did not match their receipts and were excluded.",
+        opened = f"{found.opened} bid{'' if found.opened == 1 else 's'} opened"
+        excluded = ("1 did not match its receipt and was excluded" if len(found.tampered) == 1 else
+                    f"{len(found.tampered)} did not match their receipts and were excluded")
+        flash(request, f"{opened}; every hash matched its receipt." if not found.tampered else f"{opened}; {excluded}.",
               "notice" if not found.tampered else "error", to=_back(ref))
     return response
 
@@ -269,9 +283,22 @@ def open_bids(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Res
 @router.post("/tenders/{ref}/bids/{bid_ref}/panel-score")
 def panel_score(request: Request, ref: str, bid_ref: str, caller: CallerDep, uow: UowDep,
                 score: Annotated[str, Form()], note: Annotated[str, Form()] = "") -> Response:
-    return attempt(request, lambda: opening.set_panel_score(
-        uow=uow, caller=caller, ref=ref, bid_ref=bid_ref, score=quantity(score, what="score", zero_ok=True),
-        note=note), "Panel score recorded.", _back(ref))
+    """Record a panel score; a refusal names the bid as the table shows it (provider and lot) and keeps what was
+    typed in its row."""
+    bid = next((b for b in reports.bid_listing(uow=uow, caller=caller, ref=ref).bids
+                if b.reference == sealing.clean_reference(bid_ref)), None)
+    named = f"{bid.provider_name} on {bid.lot_code}" if bid is not None else f"bid {bid_ref}"
+
+    def act() -> str:
+        try:
+            opening.set_panel_score(uow=uow, caller=caller, ref=ref, bid_ref=bid_ref, note=note,
+                                    score=quantity(score, what="score", zero_ok=True))
+        except CarepoolError as error:
+            keep_typed(request, "panel", {"bid": bid_ref[:20], "score": score[:20], "note": note[:300]})
+            raise CarepoolError(f"Panel score for {named}: {error.message}", kind=error.kind) from None
+        return f"Panel score for {named} recorded."
+
+    return attempt(request, act, "", _back(ref))
 
 
 @router.post("/tenders/{ref}/evaluate")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -259,3 +260,35 @@ def test_an_override_that_breaks_the_published_rules_says_so_before_and_at_confi
     recorded = {e.action: e.after["rules_broken"] for e in events if e.action in ("award.overridden",
                                                                                     "award.confirmed")}
     assert recorded == {"award.overridden": broken, "award.confirmed": broken}
+
+
+def test_panel_scores_and_overrides_name_bids_as_the_buyer_sees_them_and_keep_what_was_typed(world: World) -> None:
+    ref = world.tender()
+    usual_bids(world, ref)
+    world.clock.advance(days=15)
+    lead = world.caller("proc@hf.test")
+    with world.db.uow() as uow:
+        opening.open_bids(uow=uow, caller=lead, ref=ref)
+        listing = reports.bid_listing(uow=uow, caller=lead, ref=ref)
+    acorn = next(b for b in listing.bids if b.provider_code == SME_A and b.lot_code == "HC-BRENT-KIL")
+    with TestClient(create_app(database=world.db)) as client:
+        sign_in(client, "proc@hf.test")
+        page = client.post(f"/tenders/{ref}/bids/{acorn.reference}/panel-score",
+                           data={"score": "150", "note": "strong on continuity"}).text
+        again = client.get(f"/tenders/{ref}").text  # the typed values are shown once
+        scored = client.post(f"/tenders/{ref}/bids/{acorn.reference}/panel-score",
+                             data={"score": "85", "note": "strong on continuity"}).text
+    assert "Panel score for Acorn Care on HC-BRENT-KIL: a panel score is from 0 to 100, got 150.00" in page
+    assert 'value="150" aria-invalid="true" autofocus>' in page and 'value="strong on continuity">' in page
+    assert 'value="150"' not in again
+    assert re.search(r"\d bids matched their receipts, every one.</p>", page)
+    assert "Panel score for Acorn Care on HC-BRENT-KIL recorded." in scored
+    birch = next(b for b in listing.bids if b.provider_code != SME_A and b.lot_code == "HC-EALING-ACT"
+                 and b.max_quantity is not None)
+    with world.db.uow() as uow:
+        evaluation.evaluate(uow=uow, caller=lead, ref=ref, time_limit=10)
+    with world.db.uow() as uow, pytest.raises(CarepoolError) as refused:
+        evaluation.override(uow=uow, caller=lead, ref=ref, reason="continuity",
+                            allocations=[evaluation.Allocation(birch.reference, Decimal(900))])
+    assert refused.value.message == ("Birch Home Help on HC-EALING-ACT: 900.00 hours a week is more than the "
+                                     "500.00 the provider offered")
