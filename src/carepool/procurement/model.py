@@ -7,6 +7,7 @@ Quantities are exact ``Decimal`` to 1/100 of a unit (hours per week); money is `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -190,6 +191,31 @@ RULE_NAMES = {  # the rules an award can be run without, to cost them, in a few 
 }
 
 
+RULE_TITLES = {  # each rule as the tender form labels it, for messages
+    "max_share": "Largest share one provider may win",
+    "min_sme_share": "Least share small and medium providers must win",
+    "min_quality": "Quality floor",
+    "quality_weight": "Quality weight",
+    "min_award_fraction": "Smallest part of a lot",
+    "max_providers": "Most providers per lot",
+}
+
+
+def _score(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    score = quantity(value, what="min_quality", zero_ok=True)
+    if score > 100:
+        raise CarepoolError(f"must be a score from 0 to 100, got {score}")
+    return score
+
+
+def _whole(value: Any) -> int:
+    if isinstance(value, bool) or not str(value).strip().isdigit() or int(value) < 1:
+        raise CarepoolError(f"must be a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
 def _fraction(data: dict[str, Any], key: str) -> Decimal | None:
     value = data.get(key)
     if value in (None, ""):
@@ -200,11 +226,9 @@ def _fraction(data: dict[str, Any], key: str) -> Decimal | None:
     try:
         number = Decimal(text[:-1].strip()) / 100 if text.endswith("%") else Decimal(text)
     except InvalidOperation:
-        raise CarepoolError(f"the {RULE_NAMES[key]} ({key}) must be a fraction like 0.3 (or 30%), "
-                            f"got {value!r}") from None
+        raise CarepoolError(f"must be a fraction like 0.3 (or 30%), got {value!r}") from None
     if not number.is_finite() or not Decimal(0) <= number <= 1:
-        raise CarepoolError(f"the {RULE_NAMES[key]} ({key}) must be a fraction between 0 and 1 (e.g. 0.3 or "
-                            f"30%), got {value}")
+        raise CarepoolError(f"must be a fraction between 0 and 1 (e.g. 0.3 or 30%), got {value}")
     return number
 
 
@@ -219,25 +243,33 @@ class AwardRules:
 
     @classmethod
     def parse(cls, data: dict[str, Any]) -> AwardRules:
+        """The rules from a form or JSON; every problem at once, each naming the rule as the form labels it and
+        by its key (``min_quality``), as the API sends it."""
         unknown = sorted(set(data) - set(cls.__dataclass_fields__))
         if unknown:
             raise CarepoolError(f"unknown award rule {unknown[0]!r}; known: {', '.join(cls.__dataclass_fields__)}")
-        min_quality = data.get("min_quality")
-        if min_quality not in (None, ""):
-            min_quality = quantity(min_quality, what="min_quality", zero_ok=True)
-            if min_quality > 100:
-                raise CarepoolError(f"min_quality is a score from 0 to 100, got {min_quality}")
-        providers = data.get("max_providers", 1)
-        if isinstance(providers, bool) or not str(providers).strip().isdigit() or int(providers) < 1:
-            raise CarepoolError(f"max_providers must be a whole number of at least 1, got {providers!r}")
-        return cls(
-            max_share=_fraction(data, "max_share"),
-            min_sme_share=_fraction(data, "min_sme_share"),
-            min_quality=None if min_quality in (None, "") else min_quality,
-            quality_weight=quantity(data.get("quality_weight") or 0, what="quality_weight", zero_ok=True),
-            min_award_fraction=_fraction(data, "min_award_fraction") or Decimal(0),
-            max_providers=int(providers),
+        problems: list[str] = []
+
+        def read(key: str, parse: Callable[[], Any], default: Any = None) -> Any:
+            try:
+                return parse()
+            except CarepoolError as error:
+                problems.append(f"{RULE_TITLES[key]} ({key}): {error.message.removeprefix(f'{key}: ')}")
+                return default
+
+        rules = cls(
+            max_share=read("max_share", lambda: _fraction(data, "max_share")),
+            min_sme_share=read("min_sme_share", lambda: _fraction(data, "min_sme_share")),
+            min_quality=read("min_quality", lambda: _score(data.get("min_quality"))),
+            quality_weight=read("quality_weight", lambda: quantity(data.get("quality_weight") or 0,
+                                                                   what="quality_weight", zero_ok=True), Decimal(0)),
+            min_award_fraction=read("min_award_fraction", lambda: _fraction(data, "min_award_fraction"))
+            or Decimal(0),
+            max_providers=read("max_providers", lambda: _whole(data.get("max_providers", 1)), 1),
         )
+        if problems:
+            raise CarepoolError("The award rules need correcting:\n" + "\n".join(f"  {p}" for p in problems))
+        return rules
 
     def as_dict(self) -> dict[str, str | int | None]:
         return {

@@ -111,18 +111,27 @@ def test_award_rules_read_and_explain_themselves() -> None:
                                     "min_sme_share": "0.25", "min_quality": "60.00"}
     assert "no provider above 30% of total value" in rules.describe()
     assert "max_share" not in rules.engine_rules(without=frozenset({"max_share"}))
-    with pytest.raises(CarepoolError, match=r"the cap on any one provider's share \(max_share\) must be a fraction"):
+    with pytest.raises(CarepoolError, match=r"Largest share one provider may win \(max_share\): must be a fraction"):
         AwardRules.parse({"max_share": "30"})
     typed = AwardRules.parse({"max_share": "30%", "min_sme_share": " 25 % ", "min_award_fraction": "0.2"})
     assert (typed.max_share, typed.min_sme_share, typed.min_award_fraction) == (
         Decimal("0.3"), Decimal("0.25"), Decimal("0.2"))
-    with pytest.raises(CarepoolError, match=r"the floor for small and medium providers \(min_sme_share\) must be "
-                                            r"a fraction like 0.3 \(or 30%\), got 'a quarter'"):
+    with pytest.raises(CarepoolError, match=r"Least share small and medium providers must win \(min_sme_share\): "
+                                            r"must be a fraction like 0.3 \(or 30%\), got 'a quarter'"):
         AwardRules.parse({"min_sme_share": "a quarter"})
     with pytest.raises(CarepoolError, match="between 0 and 1"):
         AwardRules.parse({"max_share": "130%"})
     with pytest.raises(CarepoolError, match="max_providers"):
         AwardRules.parse({"max_providers": 0})
+    with pytest.raises(CarepoolError) as every:  # every problem at once, by the form's labels and the API's keys
+        AwardRules.parse({"max_share": "1.5", "min_quality": "150", "quality_weight": "x", "max_providers": "0"})
+    assert every.value.message.splitlines() == [
+        "The award rules need correcting:",
+        "  Largest share one provider may win (max_share): must be a fraction between 0 and 1 (e.g. 0.3 or 30%), "
+        "got 1.5",
+        "  Quality floor (min_quality): must be a score from 0 to 100, got 150.00",
+        "  Quality weight (quality_weight): expected a number like 120.5, got 'x'",
+        "  Most providers per lot (max_providers): must be a whole number of at least 1, got '0'"]
 
 
 def test_market_health() -> None:
