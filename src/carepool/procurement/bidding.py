@@ -30,7 +30,7 @@ from carepool.procurement.model import (
     from_cents,
 )
 from carepool.procurement.tables import BidRow, LotRow, SealedBidRow, TenderRow
-from carepool.procurement.validation import bid_warnings
+from carepool.procurement.validation import bid_warnings, capacity_differs
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,20 @@ def _seal(uow: UnitOfWork, caller: Caller, tender: TenderRow, lot: LotRow, conte
                  entity_id=row.reference, after={"tender": tender.ref, "lot": lot.code, "sha256": digest,
                                                "submitted_at": now.isoformat(), "tender_version": tender.version})
     warnings = bid_warnings(service.stored_lot(uow, lot).lot, content)
-    return Receipt(row.reference, tender.ref, lot.code, provider, digest, now, warnings)
+    differs = capacity_differs(lot.code, content.capacity, _capacities_elsewhere(uow, tender, lot, provider))
+    return Receipt(row.reference, tender.ref, lot.code, provider, digest, now,
+                   warnings + ((differs,) if differs else ()))
+
+
+def _capacities_elsewhere(uow: UnitOfWork, tender: TenderRow, lot: LotRow, provider: str) -> dict[str, Decimal | None]:
+    """The capacity on each of the provider's own other live bids on the tender, read from its own sealed bids
+    (only to tell the provider itself, on its receipt)."""
+    rows = uow.session.execute(
+        select(LotRow.code, SealedBidRow.sealed_json).join(BidRow, BidRow.lot_id == LotRow.id)
+        .join(SealedBidRow, SealedBidRow.bid_id == BidRow.id)
+        .where(BidRow.tender_id == tender.id, BidRow.provider_code == provider, BidRow.lot_id != lot.id,
+               BidRow.status == BidStatus.SUBMITTED.value))
+    return {code: sealing.unseal(text).content.capacity for code, text in rows}
 
 
 def submit_bid(*, uow: UnitOfWork, caller: Caller, ref: str, lot_code: str, content: BidContent) -> Receipt:

@@ -55,3 +55,21 @@ CHECKS: tuple[Callable[[LotDesign, BidContent], str | None], ...] = (
 def bid_warnings(lot: LotDesign, bid: BidContent) -> tuple[str, ...]:
     """What looks like a slip in ``bid`` on ``lot`` (empty when nothing does)."""
     return tuple(warning for check in CHECKS if (warning := check(lot, bid)) is not None)
+
+
+def capacity_differs(lot: str, capacity: Decimal | None, others: dict[str, Decimal | None]) -> str | None:
+    """A capacity that differs from the one declared on the provider's other live bids on the tender (``others``,
+    by lot): the award uses the smallest declared on any lot, so say which that is."""
+    stated = {code: c for code, c in others.items() if c is not None}
+    if capacity is not None:
+        stated[lot] = capacity
+    differing = sorted(code for code, c in stated.items() if c != capacity) if stated else []
+    if not differing:
+        return None
+    smallest = min(stated.values())
+    here = "none" if capacity is None else f"{_hours(capacity)} hours a week"
+    there = ", ".join(f"{_hours(stated[code])} on {code}" for code in differing[:3]) + (
+        f" and {len(differing) - 3} more" if len(differing) > 3 else "")
+    return (f"lot {lot}: you declare a capacity across the tender of {here} here, but {there}; the award uses the "
+            f"smallest you declare on any lot ({_hours(smallest)} hours a week). Bid again so they agree, if that "
+            "is not what you mean")

@@ -109,12 +109,24 @@ def test_the_api_answers_refusals_with_status_codes(world: World) -> None:
         page = client.post(f"/tenders/{ref}/bid", data={"lot": "HC-HF-NORTH", "price": "2.49", "quality": "70"})
         assert "Bid sealed on lot HC-HF-NORTH. Keep your receipt.\nSealed as typed, but check" in page.text
         assert "£2.49 an hour is less than a third of what the members pay today (£24.90)" in page.text
+        assert '<div class="warning" role="alert" style="white-space: pre-line">Bid sealed on lot' in page.text
         page = client.post(f"/tenders/{ref}/bid", data={"lot": "HC-HF-NORTH", "price": "21,50", "quality": "70",
                                                        "max_quantity": "300"})
         assert "price per hour" in page.text and "There is a problem" in page.text  # refused, and what was typed
         assert '<option value="HC-HF-NORTH" selected>' in page.text and 'value="21,50"' in page.text  # is back
         assert 'id="max_quantity" name="max_quantity" inputmode="decimal" value="300"' in page.text
         assert 'value="21,50"' not in client.get(f"/tenders/{ref}").text  # once
+        capacities = client.post(f"/api/procurement/tenders/{ref}/bids", headers=provider,
+                                 json={"lot": "HC-BRENT-KIL", "price": "22.00", "quality": "70", "capacity": "1500"})
+        client.post(f"/api/procurement/tenders/{ref}/bids", headers=provider,
+                    json={**bid, "capacity": "800"})
+        assert capacities.json()["warnings"] == []  # its only other live bid declared none
+        differs = client.post(f"/api/procurement/tenders/{ref}/bids", headers=provider,
+                              json={"lot": "HC-EALING-ACT", "price": "22.00", "quality": "70", "capacity": "1500"})
+        assert differs.json()["warnings"] == [
+            "lot HC-EALING-ACT: you declare a capacity across the tender of 1,500.00 hours a week here, but 800.00 "
+            "on HC-HF-NORTH; the award uses the smallest you declare on any lot (800.00 hours a week). Bid again so "
+            "they agree, if that is not what you mean"]
 
 
 def test_demand_file_is_checked_whole_then_lots_split_and_merge(world: World, tmp_path: Path) -> None:

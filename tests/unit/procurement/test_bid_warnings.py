@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from carepool.core.money import Money
 from carepool.procurement.model import BidContent, LotDesign, MemberShare
-from carepool.procurement.validation import bid_warnings
+from carepool.procurement.validation import bid_warnings, capacity_differs
 
 # Brent 600 hours at £23.40 and the ICB 258.50 at £24.75: £23.81 an hour on average today
 LOT = LotDesign("HC-BRENT-KIL", "Home care Kilburn", "home-care", ("BRENT-KIL",), (
@@ -33,3 +33,14 @@ def test_slips_are_named_with_the_figures() -> None:
         "lot HC-BRENT-KIL: your capacity across the tender (300.00 hours a week) is less than the 500.00 you "
         "offer on this lot; no more than your capacity can be awarded",)
     assert len(bid_warnings(LOT, _bid("2150.00", "5000", "300"))) == 3
+
+
+def test_a_capacity_differing_from_the_providers_other_bids_says_which_one_counts() -> None:
+    assert capacity_differs("L2", Decimal(800), {"L1": Decimal(800)}) is None
+    assert capacity_differs("L2", None, {"L1": None}) is None
+    assert capacity_differs("L2", Decimal(1500), {"L1": Decimal(800), "L3": None}) == (
+        "lot L2: you declare a capacity across the tender of 1,500.00 hours a week here, but 800.00 on L1; the award "
+        "uses the smallest you declare on any lot (800.00 hours a week). Bid again so they agree, if that is not "
+        "what you mean")
+    assert "of none here, but 1,200.00 on L1; the award uses the smallest you declare on any lot (1,200.00" in (
+        capacity_differs("L2", None, {"L1": Decimal(1200)}) or "")
