@@ -74,11 +74,12 @@ def _org(code: str, names: dict[str, str]) -> dict[str, str]:
 
 
 def _parties(snap: Snapshot) -> list[dict[str, Any]]:
+    """Buyers are the members whose demand is in the tender's lots (not every member of the consortium); the lead is
+    the procuring entity."""
     tender = snap.tender
-    roles: dict[str, list[str]] = {}
-    for code, _ in tender.consortium.members:
-        roles[code] = ["buyer"]
-    roles.setdefault(tender.consortium.lead_code, ["buyer"]).append("procuringEntity")
+    buying = {share.member for stored in tender.lots for share in stored.lot.shares}
+    roles: dict[str, list[str]] = {code: ["buyer"] for code, _ in tender.consortium.members if code in buying}
+    roles.setdefault(tender.consortium.lead_code, []).append("procuringEntity")
     for code in snap.tenderers:
         roles.setdefault(code, []).append("tenderer")
     for code in dict.fromkeys(a.provider_code for a in snap.awards):

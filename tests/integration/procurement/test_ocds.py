@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ import typer
 from typer.testing import CliRunner
 
 from carepool.procurement import evaluation, lifecycle_cli, tendering
-from tests.integration.procurement.conftest import World
+from carepool.procurement import service as procurement
+from tests.integration.procurement.conftest import HF, RULES, World
 from tests.integration.procurement.ocds_validation import validate
 
 LEAD = "proc@hf.test"
@@ -85,3 +87,24 @@ def test_a_published_tender_shows_no_bids(world: World, tmp_path: Path, monkeypa
     draft = world.tender(publish=False)
     failed = CliRunner().invoke(app, ["ocds", draft, "--out", str(tmp_path / "draft.json")])
     assert failed.exit_code != 0 and not (tmp_path / "draft.json").exists()
+
+
+def test_buyers_are_the_members_whose_demand_is_tendered(world: World, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    lead = world.caller(LEAD)
+    with world.db.uow() as uow:
+        plan = {s.lot.code: s.id for s in procurement.build_lots(uow=uow, caller=lead,
+                                                                 consortium_id=world.consortium_id)}
+    with world.db.uow() as uow:
+        alone = tendering.create_tender(uow=uow, caller=lead, consortium_id=world.consortium_id, title="H&F only",
+                                        lot_ids=[plan["HC-HF-NORTH"]], rules=RULES,
+                                        deadline=world.clock.now + timedelta(days=14)).ref
+    with world.db.uow() as uow:
+        tendering.publish(uow=uow, caller=lead, ref=alone)
+    monkeypatch.setenv("CAREPOOL_DATABASE_URL", world.db.url)
+    app = typer.Typer()
+    lifecycle_cli.register(app)
+    assert CliRunner().invoke(app, ["ocds", alone, "--out", str(tmp_path / "alone.json")]).exit_code == 0
+    parties = json.loads((tmp_path / "alone.json").read_text())["releases"][-1]["parties"]
+    assert [(p["id"], p["roles"]) for p in parties] == [(HF, ["buyer", "procuringEntity"])]  # not Brent or Ealing
+    _clean(validate(tmp_path / "alone.json", tmp_path / "v"))
