@@ -311,8 +311,9 @@ def evaluate(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Resp
                 raise
             raise CarepoolError(  # say what can still be done: the rules were published with the tender
                 f"{error.message.rstrip('.')}. The rules were published with the tender and cannot change once "
-                "bids are open: set panel scores if the panel has not, or cancel the tender and publish a new one "
-                "under rules the market can meet.", kind=error.kind, problems=error.problems) from None
+                "bids are open, and nor can the bids. Panel scores can only decide which bids pass the quality "
+                "floor; if that cannot help, cancel the tender and publish a new one under rules the market can "
+                "meet.", kind=error.kind, problems=error.problems) from None
     return attempt(request, act, "Award run. Review it below, override with a reason if you must, then confirm.",
                    _back(ref))
 

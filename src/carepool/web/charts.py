@@ -27,10 +27,13 @@ def chart_html(figure: Any, *, title: str, height: int = 360) -> Markup:
         font={"family": "system-ui, Arial, sans-serif"}, paper_bgcolor="white", plot_bgcolor="white",
         colorway=["#005eb8", "#ffb81c", "#007f3b", "#d5281b", "#330072", "#41b6e6", "#768692"],
     )
-    html = figure.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
+    config = {"displaylogo": False, "responsive": True, "showSendToCloud": False,
+              "modeBarButtonsToRemove": ["sendChartToCloud", "lasso2d", "select2d"]}
+    html = figure.to_html(full_html=False, include_plotlyjs=False, config=config)  # nothing that leaves the page
     return Markup(f'<figure class="chart" aria-label="{Markup.escape(title)}">{html}</figure>')
 
 
 def money_axis(figure: Any, axis: str = "yaxis") -> None:
-    """Show pounds with thousands separators on an axis of values given in pounds."""
-    figure.update_layout(**{axis: {"tickprefix": "£", "separatethousands": True}})
+    """Show pounds with thousands separators on an axis of values given in pounds, and to the penny when hovered
+    (not plotly's "£1.429428M")."""
+    figure.update_layout(**{axis: {"tickprefix": "£", "separatethousands": True, "hoverformat": ",.2f"}})

@@ -1,0 +1,16 @@
+"""Charts offer nothing that leaves the page, and money hovers to the penny."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from carepool.web.charts import chart_html, money_axis
+
+
+def test_a_money_chart_hovers_in_pounds_and_offers_no_cloud_sharing() -> None:
+    figure = go.Figure([go.Bar(x=["HC-HOUN-CB"], y=[1429428.0])])
+    money_axis(figure)
+    html = str(chart_html(figure, title="Yearly cost by lot"))
+    assert '"tickprefix":"\\u00a3"' in html and '"hoverformat":",.2f"' in html  # £1,429,428.00, not £1.429428M
+    assert '"showSendToCloud": false' in html and '"sendChartToCloud"' in html  # removed from the toolbar
+    assert '<figure class="chart" aria-label="Yearly cost by lot">' in html
