@@ -102,6 +102,9 @@ def submit(request: Request, ref: str, caller: CallerDep, uow: UowDep, lot: Anno
         return RedirectResponse(f"/tenders/{ref}", status_code=303)
     request.session[SEALED_AT] = receipt.submitted_at.isoformat()
     flash(request, *_sealed_words([receipt]), to=f"/tenders/{ref}")
+    if receipt.warnings:  # sealed, but it may be a slip: the form keeps the lot and figures, to put right and bid again
+        keep_typed(request, "bid", {"lot": lot[:40], "price": price[:20], "quality": quality[:20],
+                                    "max_quantity": max_quantity[:20], "capacity": capacity[:20]})
     return RedirectResponse(f"/tenders/{ref}", status_code=303)
 
 

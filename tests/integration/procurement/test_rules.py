@@ -110,6 +110,7 @@ def test_the_api_answers_refusals_with_status_codes(world: World) -> None:
         assert "Bid sealed on lot HC-HF-NORTH. Keep your receipt.\nSealed as typed, but check" in page.text
         assert "£2.49 an hour is less than a third of what the members pay today (£24.90)" in page.text
         assert '<div class="warning" role="alert" style="white-space: pre-line">Bid sealed on lot' in page.text
+        assert '<option value="HC-HF-NORTH" selected>' in page.text and 'value="2.49"' in page.text  # to put right
         page = client.post(f"/tenders/{ref}/bid", data={"lot": "HC-HF-NORTH", "price": "21,50", "quality": "70",
                                                        "max_quantity": "300"})
         assert "price per hour" in page.text and "There is a problem" in page.text  # refused, and what was typed
