@@ -200,6 +200,7 @@ class SealedCopy:
 
     bid: MyBid
     sealed_text: str  # the canonical JSON whose SHA-256 is on the receipt
+    provider_name: str = ""
 
     def receipt_text(self) -> str:
         r, bid = self.bid.receipt, self.bid
@@ -207,7 +208,7 @@ class SealedCopy:
             "carepool: receipt for a sealed bid", "",
             f"Tender:     {bid.tender_ref} ({bid.tender_title})",
             f"Lot:        {bid.lot_code} ({bid.lot_name})",
-            f"Provider:   {r.provider}",
+            f"Provider:   {self.provider_name} ({r.provider})" if self.provider_name else f"Provider:   {r.provider}",
             f"Bid:        {r.bid_ref}",
             f"Sealed at:  {r.submitted_at.astimezone(UTC).strftime('%Y-%m-%d %H:%M:%S')} UTC",
             f"SHA-256:    {r.sha256}", "",
@@ -224,7 +225,7 @@ def sealed_copy(*, uow: UnitOfWork, caller: Caller, bid_ref: str) -> SealedCopy:
     bid = my_bid(uow=uow, caller=caller, bid_ref=bid_ref)
     envelope = uow.session.execute(select(SealedBidRow).join(BidRow, BidRow.id == SealedBidRow.bid_id).where(
         BidRow.reference == bid.reference)).scalar_one()  # there: my_bid has just unsealed it
-    return SealedCopy(bid, envelope.sealed_json)
+    return SealedCopy(bid, envelope.sealed_json, caller.organisation_name)
 
 
 def receipt_name(bid_ref: str) -> str:

@@ -179,6 +179,7 @@ def test_the_same_demand_is_in_one_live_tender_at_a_time(world: World) -> None:
         page = browser.get(f"/tenders/plan/{world.consortium_id}").text
     assert f"already in {first} (published) as HC-BRENT-KIL" in page  # the plan says so before anyone tries
     assert re.search(r"(\d+) lots in the plan \((\d+) of them buy demand already in a live tender", page)
+    assert re.search(r"<td>Brent \d+\.\d\d%; NWL ICB \d+\.\d\d%</td>", page)  # members by name, not code
 
     with world.db.uow() as uow:
         tendering.cancel(uow=uow, caller=lead, ref=first, reason="re-scoped")

@@ -102,6 +102,7 @@ def sealed_for_its_bidder_only(client: TestClient, world: World, bid_ref: str, r
     assert f'filename="bid-{bid_ref}-receipt.txt"' in receipt.headers["content-disposition"]
     assert "attachment" in receipt.headers["content-disposition"]
     assert f"Bid:        {bid_ref}\n" in receipt.text and f"sha256sum bid-{bid_ref}-sealed.json" in receipt.text
+    assert f"Provider:   Acorn Care ({SME_A})\n" in receipt.text  # by name, as the provider knows itself
     assert f"SHA-256:    {receipt_sha256}" in receipt.text and sealed.text in receipt.text
     page_copy = client.get(f"/tenders/my-bids/{bid_ref}/bid-{bid_ref}-sealed.json")
     assert page_copy.content == sealed.content and f"bid-{bid_ref}-receipt.txt" in client.get("/tenders/my-bids").text
