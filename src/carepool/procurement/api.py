@@ -81,6 +81,7 @@ def import_demand(consortium_id: RowId, file: UploadFile, caller: CallerDep, uow
     """Replace the demand of the members in an Excel or CSV file (member_code, service, locality_code,
     hours_per_week, baseline_price): all or nothing, every problem named by sheet, row and column. Members not
     in the file keep their demand, unless ``replace_all`` (then they have none)."""
+    service.demand_writer(uow=uow, caller=caller, consortium_id=consortium_id)  # before the file is read
     demand = read_upload(file, io.read_demand)
     saved = service.save_demand(uow=uow, caller=caller, consortium_id=consortium_id, lines=demand.lines,
                                 problems=demand.problems, incomplete=demand.incomplete, what=upload_name(file),
@@ -167,6 +168,7 @@ def submit_bid(ref: str, body: BidCreate, caller: CallerDep, uow: UowDep) -> Rec
 def submit_bid_workbook(ref: str, file: UploadFile, caller: CallerDep, uow: UowDep) -> list[ReceiptRead]:
     """Bids on many lots from the tender's bid workbook (providers): every row is checked first (422 with each
     problem's sheet, row and column), then all are sealed, each with its receipt, or none is."""
+    bidding.check_taking_bids(uow=uow, caller=caller, ref=ref)  # before the file is read
     bids = read_upload(file, bid_workbook.read_clean)
     return [ReceiptRead.of(r) for r in bidding.submit_bids(uow=uow, caller=caller, ref=ref, bids=bids)]
 

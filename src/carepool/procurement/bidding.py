@@ -130,6 +130,12 @@ def submit_bid(*, uow: UnitOfWork, caller: Caller, ref: str, lot_code: str, cont
     return receipt
 
 
+def check_taking_bids(*, uow: UnitOfWork, caller: Caller, ref: str) -> None:
+    """Refuse unless the caller is a provider and the tender takes bids now: asked before a bid workbook is read,
+    so nobody else can make the server read a file."""
+    _open_tender(uow, caller, ref)
+
+
 def submit_bids(*, uow: UnitOfWork, caller: Caller, ref: str,
                 bids: list[Located[tuple[str, BidContent]]]) -> list[Receipt]:
     """Seal bids on several lots at once (from a bid workbook): every lot is checked first, and either all

@@ -86,6 +86,8 @@ def plan(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep)
         "consortium": consortium, "lots": lots, "grid": _grid(lots, uow), "threshold": threshold, "why": why,
         "demand_lines": len(demand), "demand_hours": sum((d.weekly_quantity for d in demand), Decimal(0)),
         "can_manage": caller.has(Role.PROCUREMENT), "flash": take_flash(request),
+        "can_import_own": caller.has(Role.COMMISSIONER) and caller.organisation_code in dict(consortium.members),
+        "demand_typed": typed_back(request, "demand"),
         "in_live_tender": tendering.plan_lots_in_live_tenders(uow, consortium_id)}, caller=caller)
 
 
@@ -93,10 +95,15 @@ def plan(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep)
 def upload_demand(request: Request, consortium_id: RowId, file: UploadFile, caller: CallerDep,
                   uow: UowDep, replace_all: Annotated[bool, Form()] = False) -> Response:
     def act() -> str:
-        demand = read_upload(file, io.read_demand)
-        saved = service.save_demand(uow=uow, caller=caller, consortium_id=consortium_id, lines=demand.lines,
-                                    problems=demand.problems, incomplete=demand.incomplete, what=upload_name(file),
-                                    replace_all=replace_all)
+        service.demand_writer(uow=uow, caller=caller, consortium_id=consortium_id)  # before the file is read
+        try:
+            demand = read_upload(file, io.read_demand)
+            saved = service.save_demand(uow=uow, caller=caller, consortium_id=consortium_id, lines=demand.lines,
+                                        problems=demand.problems, incomplete=demand.incomplete,
+                                        what=upload_name(file), replace_all=replace_all)
+        except CarepoolError:
+            keep_typed(request, "demand", {"replace_all": replace_all})  # the panel comes back open, as it was
+            raise
         return _demand_words(upload_name(file), saved, {o.code: o.name for o in partners.list_organisations(uow=uow)})
     return attempt(request, act, "Demand imported.", f"/tenders/plan/{consortium_id}")
 

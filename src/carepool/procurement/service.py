@@ -159,6 +159,17 @@ class DemandSaved:
     kept: int  # other members' lines, untouched
 
 
+def demand_writer(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> str | None:
+    """May the caller state this consortium's demand? None: anyone's (procurement); else only its own
+    organisation's (a member's commissioner). Asked before an upload is read, so a refusal costs nothing."""
+    consortium_for(uow, caller, consortium_id)
+    if caller.has(Role.PROCUREMENT):
+        return None
+    if caller.has(Role.COMMISSIONER):
+        return caller.organisation_code
+    raise CarepoolError("stating demand needs the procurement or commissioner role", kind="forbidden")
+
+
 def save_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int, lines: list[Located[DemandLine]],
                 problems: list[Problem] | None = None, incomplete: Sequence[Located[DemandKey]] = (),
                 what: str = "demand", replace_all: bool = False) -> DemandSaved:
@@ -170,13 +181,7 @@ def save_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int, lines: l
     ``replace_all`` (procurement only) replaces every member's demand, so a member left out of the file has
     none. A commissioner replaces only its own organisation's lines.
     """
-    consortium_for(uow, caller, consortium_id)
-    if caller.has(Role.PROCUREMENT):
-        own_only = None
-    elif caller.has(Role.COMMISSIONER):
-        own_only = caller.organisation_code
-    else:
-        raise CarepoolError("stating demand needs the procurement or commissioner role", kind="forbidden")
+    own_only = demand_writer(uow=uow, caller=caller, consortium_id=consortium_id)
     keys = [Located(item.value.key, item.file, item.sheet, item.row) for item in lines] + list(incomplete)
     tabular.check(list(problems or []) + _demand_problems(uow, consortium_id, keys, own_only), what)
     if own_only:

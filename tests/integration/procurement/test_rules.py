@@ -208,6 +208,10 @@ def test_a_members_demand_file_on_the_page_says_what_it_replaced_and_kept(world:
                              files={"file": ("slips.csv", two_slips, "text/csv")})
         assert answer.status_code == 422
         assert "row 2, column hours_per_week" in answer.text and "NOWHERE is not a known locality" in answer.text
+        refused = client.post(f"/tenders/plan/{world.consortium_id}/demand", data={"replace_all": "true"},
+                              files={"file": ("slips.csv", two_slips, "text/csv")}).text
+        assert "NOWHERE is not a known locality" in refused and "<details open><summary>Import demand" in refused
+        assert 'name="replace_all" value="true" checked>' in refused  # the panel as it was sent
 
 
 def test_a_refused_override_names_the_provider_and_keeps_what_was_typed(world: World) -> None:
@@ -305,3 +309,24 @@ def test_panel_scores_and_overrides_name_bids_as_the_buyer_sees_them_and_keep_wh
                             allocations=[evaluation.Allocation(birch.reference, Decimal(900))])
     assert refused.value.message == ("Birch Home Help on HC-EALING-ACT: 900.00 hours a week is more than the "
                                      "500.00 the provider offered")
+
+
+def test_uploads_are_refused_by_who_is_sending_before_the_file_is_read(world: World) -> None:
+    """A file is read only for someone allowed to send it: a refusal names the permission, not the file."""
+    ref = world.tender()
+    junk = {"file": ("huge.xlsx", b"PK\x03\x04 not really a workbook", "application/octet-stream")}
+    with TestClient(create_app(database=world.db)) as client:
+        viewer = bearer(world, "viewer@brent.test")
+        bids = client.post(f"/api/procurement/tenders/{ref}/bids/workbook", files=junk, headers=viewer)
+        demand = client.post(f"/api/procurement/consortia/{world.consortium_id}/demand", files=junk,
+                             headers=bearer(world, "bids@a.test"))
+        other = client.post(f"/api/procurement/consortia/{world.consortium_id}/demand", files=junk,
+                            headers=bearer(world, "proc@harrow.test"))  # not a member of this consortium
+        sign_in(client, "comm@brent.test")
+        plan = client.get(f"/tenders/plan/{world.consortium_id}").text
+    assert bids.status_code == 403 and "huge.xlsx" not in bids.text
+    assert demand.status_code in (403, 404) and "huge.xlsx" not in demand.text
+    assert other.status_code == 404 and "huge.xlsx" not in other.text
+    # a member's commissioner may state its own demand on the page, not only through the API
+    assert "<summary>Import your organisation's demand</summary>" in plan
+    assert "Rebuild lots from demand</button>" not in plan
