@@ -87,7 +87,7 @@ def plan(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep)
         "demand_lines": len(demand), "demand_hours": sum((d.weekly_quantity for d in demand), Decimal(0)),
         "can_manage": caller.has(Role.PROCUREMENT), "flash": take_flash(request),
         "can_import_own": caller.has(Role.COMMISSIONER) and caller.organisation_code in dict(consortium.members),
-        "demand_typed": typed_back(request, "demand"),
+        "demand_typed": typed_back(request, "demand"), "merge_typed": typed_back(request, "merge") or {},
         "in_live_tender": tendering.plan_lots_in_live_tenders(uow, consortium_id)}, caller=caller)
 
 
@@ -138,16 +138,45 @@ def build(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep
 
 @router.post("/tenders/plan/{consortium_id}/lots/{lot_id}/split")
 def split(request: Request, consortium_id: RowId, lot_id: RowId, caller: CallerDep, uow: UowDep,
-          parts: Annotated[int, Form()] = 2) -> Response:
-    return attempt(request, lambda: service.split_lot(uow=uow, caller=caller, lot_id=lot_id, parts=parts),
-                   f"Lot split into {parts}.", f"/tenders/plan/{consortium_id}")
+          parts: Annotated[str, Form()] = "") -> Response:
+    def act() -> str:
+        text = parts.strip()
+        if not text.isascii() or not text.isdigit() or not 2 <= int(text) <= 50:
+            raise CarepoolError(f"parts: give the number of parts to split the lot into, 2 to 50, not {parts!r}")
+        before = _plan_codes(uow, caller, consortium_id)
+        pieces = [s for s in service.split_lot(uow=uow, caller=caller, lot_id=lot_id, parts=int(text))
+                  if s.lot.code not in before]
+        return f"Lot split into {len(pieces)}: {', '.join(p.lot.code for p in pieces)}.{_too_big(pieces)}"
+    return attempt(request, act, "", f"/tenders/plan/{consortium_id}")
+
+
+def _plan_codes(uow: Any, caller: Caller, consortium_id: int) -> set[str]:
+    return {s.lot.code for s in service.list_lots(uow=uow, caller=caller, consortium_id=consortium_id)}
+
+
+def _too_big(lots: list[service.StoredLot]) -> str:
+    big = [s.lot.code for s in lots if s.lot.too_big_for_sme]
+    return f" Still too big for a small provider: {', '.join(big)}." if big else ""
 
 
 @router.post("/tenders/plan/{consortium_id}/merge")
 def merge(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep,
-          lot_ids: Annotated[list[int], Form()], name: Annotated[str, Form()] = "") -> Response:
-    return attempt(request, lambda: service.merge_lots(uow=uow, caller=caller, lot_ids=lot_ids, name=name or None),
-                   "Lots merged.", f"/tenders/plan/{consortium_id}")
+          lot_ids: Annotated[list[str], Form()], name: Annotated[str, Form()] = "") -> Response:
+    def act() -> str | tuple[str, str]:
+        try:
+            ids = [row_number(v, what="lots to merge") for v in lot_ids]
+            before = _plan_codes(uow, caller, consortium_id)
+            merged = [s for s in service.merge_lots(uow=uow, caller=caller, lot_ids=ids, name=name or None)
+                      if s.lot.code not in before]
+        except CarepoolError:
+            keep_typed(request, "merge", {"lot_ids": [v[:12] for v in lot_ids[:200]], "name": name[:200]})
+            raise
+        done = f"Lots merged into {merged[0].lot.code}."
+        if merged[0].lot.too_big_for_sme:
+            return (f"{done} It is larger than a small provider could take on ({merged[0].lot.weekly_quantity:,} "
+                    "hours a week, above the SME threshold), so it is flagged too big.", "warning")
+        return done
+    return attempt(request, act, "", f"/tenders/plan/{consortium_id}")
 
 
 RULE_DEFAULTS = {"max_share": "0.30", "min_sme_share": "0.25", "min_quality": "60", "quality_weight": "0",

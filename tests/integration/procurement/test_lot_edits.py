@@ -297,3 +297,24 @@ def test_the_sme_threshold_learns_only_from_the_consortiums_own_opened_bids(worl
         theirs = procurement.sme_threshold_of(uow=uow, caller=lead, consortium_id=other.id)
     assert own == (Decimal("640.00"), "capacity of the median small or medium bidder (1 seen): 640.00 hours a week")
     assert "no SME capacities known yet" in theirs[1]
+
+
+def test_splitting_and_merging_on_the_plan_say_what_became_of_the_lots(world: World) -> None:
+    with world.db.uow() as uow:
+        plan = {s.lot.code: s.id for s in procurement.build_lots(uow=uow, caller=world.caller(LEAD),
+                                                                 consortium_id=world.consortium_id)}
+    page_of = f"/tenders/plan/{world.consortium_id}"
+    with TestClient(create_app(database=world.db)) as browser:
+        sign_in(browser, LEAD)
+        blank = browser.post(f"{page_of}/lots/{plan['HC-HF-NORTH']}/split", data={"parts": ""}).text
+        split = browser.post(f"{page_of}/lots/{plan['HC-HF-NORTH']}/split", data={"parts": "2"}).text
+        one = browser.post(f"{page_of}/merge", data={"lot_ids": [str(plan["HC-EALING-ACT"])], "name": "Acton+"}).text
+        merged = browser.post(f"{page_of}/merge", data={
+            "lot_ids": [str(plan["HC-EALING-ACT"]), str(plan["HC-BRENT-KIL"])], "name": "Acton and Kilburn"}).text
+    assert "parts: give the number of parts to split the lot into, 2 to 50, not &#39;&#39;" in blank
+    assert "Lot split into 2: HC-HF-NORTH-1, HC-HF-NORTH-2." in split  # not silently in two on a blank
+    assert "choose at least two lots to merge" in one  # refused: the tick and the name are back
+    assert f'value="{plan["HC-EALING-ACT"]}" form="merge" aria-label="merge HC-EALING-ACT" checked>' in one
+    assert 'id="merge-name" name="name" form="merge" value="Acton+">' in one
+    assert '<div class="warning" role="alert"' in merged and "It is larger than a small provider could take on " \
+        "(1,560.00 hours a week, above the SME threshold), so it is flagged too big." in merged
