@@ -17,7 +17,8 @@ def award_charts(summary: AwardSummary) -> dict[str, Markup]:
         go.Bar(name="Today's prices", x=codes, y=[float(lot.baseline_annual.amount) for lot in summary.lots]),
         go.Bar(name="Awarded", x=codes, y=[float(lot.awarded_annual.amount) for lot in summary.lots]),
     ])
-    by_lot.update_layout(barmode="group", xaxis={"tickangle": -45})
+    by_lot.update_layout(barmode="group", xaxis={"tickangle": -45, "title": {"text": "Lot"}},
+                         yaxis={"title": {"text": "Yearly cost"}})
     money_axis(by_lot)
 
     names = summary.names
@@ -30,7 +31,8 @@ def award_charts(summary: AwardSummary) -> dict[str, Markup]:
         go.Bar(name="Awarded", y=labels, x=[float(summary.awarded.shares.get(p, 0)) * 100 for p in providers],
                orientation="h"),
     ])
-    shares.update_layout(barmode="group", xaxis={"ticksuffix": "%"}, yaxis={"autorange": "reversed"})
+    shares.update_layout(barmode="group", xaxis={"ticksuffix": "%", "title": {"text": "Share of yearly value"}},
+                         yaxis={"autorange": "reversed"})
 
     sme = go.Figure([go.Bar(x=["Cheapest wins", "Awarded"],
                             y=[float(summary.cheapest.sme_share) * 100, float(summary.awarded.sme_share) * 100],

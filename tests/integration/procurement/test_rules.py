@@ -270,6 +270,8 @@ def test_an_override_that_breaks_the_published_rules_says_so_before_and_at_confi
     assert 'class="warning" role="alert"' in page and "It now breaks the tender&#39;s published rules" in page
     assert all(rule.replace("'", "&#39;") in page for rule in broken)
     assert page.count("This award breaks 2 of the tender's published rules") == 2  # on the award and the button
+    assert "<caption>Yearly cost by lot: today's prices and awarded</caption>" in page  # the chart's figures
+    assert '"title":{"text":"Yearly cost"}' in page and '"tickprefix":"\\u00a3"' in page
     assert api["rules_broken"] == broken
     with world.db.uow() as uow:
         evaluation.confirm(uow=uow, caller=lead, ref=ref)
