@@ -32,14 +32,14 @@ def me(caller: CallerDep) -> CallerRead:
 
 @router.get("/partners/organisations")
 def list_organisations(caller: CallerDep, uow: UowDep, kind: str | None = None) -> list[OrganisationRead]:
-    """The directory of partner organisations (public within carepool)."""
-    orgs = service.list_organisations(uow=uow, kind=parse_kind(kind) if kind else None)
+    """The directory of partner organisations (a provider sees the partners and itself, not other providers)."""
+    orgs = service.directory_for(uow=uow, caller=caller, kind=parse_kind(kind) if kind else None)
     return [OrganisationRead.model_validate(o) for o in orgs]
 
 
 @router.get("/partners/organisations/{code}")
 def get_organisation(code: str, caller: CallerDep, uow: UowDep) -> OrganisationRead:
-    return OrganisationRead.model_validate(service.get_organisation(uow=uow, code=code))
+    return OrganisationRead.model_validate(service.organisation_for(uow=uow, caller=caller, code=code))
 
 
 @router.get("/partners/organisations/{code}/users")

@@ -22,7 +22,7 @@ NAV = (10, "Partners", "/partners", PARTNER_ROLES)
 @router.get("/partners")
 def directory(request: Request, caller: CallerDep, uow: UowDep, kind: str | None = None) -> Response:
     chosen = OrgKind(kind) if kind in {k.value for k in OrgKind} else None
-    organisations = service.list_organisations(uow=uow, kind=chosen)
+    organisations = service.directory_for(uow=uow, caller=caller, kind=chosen)
     return render(request, "partners/directory.html",
                   {"organisations": organisations, "kinds": list(OrgKind), "chosen": chosen,
                    "can_import": service.edits_directory(caller)}, caller=caller)
@@ -52,7 +52,7 @@ def import_upload(
 
 def _organisation_page(request: Request, code: str, caller: Caller, uow: UowDep, *, error: CarepoolError | None = None,
                        typed: dict[str, Any] | None = None, status_code: int = 200) -> Response:
-    org = service.get_organisation(uow=uow, code=code)
+    org = service.organisation_for(uow=uow, caller=caller, code=code)
     localities = [loc for loc in service.list_localities(uow=uow) if org.code in (loc.council_code, loc.nhs_code)]
     users = None
     if org.code == caller.organisation_code and caller.has(Role.ADMIN):

@@ -67,6 +67,25 @@ def get_organisation(*, uow: UnitOfWork, code: str) -> Organisation:
     return _organisation(row)
 
 
+def sees_providers(caller: Caller) -> bool:
+    """A provider sees the partners and itself, not its competitors: who has registered to bid is theirs to
+    know (the partners see every provider, to commission and award)."""
+    return caller.organisation_kind is not OrgKind.PROVIDER
+
+
+def directory_for(*, uow: UnitOfWork, caller: Caller, kind: OrgKind | None = None) -> list[Organisation]:
+    """The directory as ``caller`` may read it (see ``sees_providers``)."""
+    return [o for o in list_organisations(uow=uow, kind=kind)
+            if sees_providers(caller) or o.kind is not OrgKind.PROVIDER or o.code == caller.organisation_code]
+
+
+def organisation_for(*, uow: UnitOfWork, caller: Caller, code: str) -> Organisation:
+    found = get_organisation(uow=uow, code=code)
+    if not sees_providers(caller) and found.kind is OrgKind.PROVIDER and found.code != caller.organisation_code:
+        raise not_found(f"organisation {code}")
+    return found
+
+
 def list_localities(*, uow: UnitOfWork) -> list[Locality]:
     rows = uow.session.execute(select(LocalityRow).order_by(LocalityRow.council_code, LocalityRow.name))
     return [Locality(r.code, r.name, r.council_code, r.nhs_code) for r in rows.scalars()]

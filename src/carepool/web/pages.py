@@ -56,7 +56,8 @@ def logout(request: Request, uow: UowDep) -> Response:
 
 @router.get("/")
 def home(request: Request, caller: CallerDep, uow: UowDep) -> Response:
-    return render(request, "dashboard.html", {"dashboard": service.dashboard(uow=uow)}, caller=caller)
+    return render(request, "dashboard.html", {"dashboard": service.dashboard(uow=uow),
+                                              "sees_providers": service.sees_providers(caller)}, caller=caller)
 
 
 @router.get("/open-data")

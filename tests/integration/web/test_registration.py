@@ -178,3 +178,18 @@ def test_adding_a_colleague_tells_nothing_of_other_organisations_and_names_too_l
     long_email = client.post(url, headers=headers, json={"email": "a" * 250 + "@kindlycare.test", "name": "Ann",
                                                          "roles": ["provider"], "password": "x" * 12})
     assert long_email.status_code == 422 and "at most 254 characters" in long_email.text
+
+
+def test_a_provider_sees_the_partners_and_itself_not_its_competitors(client: TestClient, database: Database) -> None:
+    add_organisations(database, ("1-000000042", "Rival Care Ltd", OrgKind.PROVIDER))
+    add_user(database, "admin@brent.test", "E09000005", "admin")
+    _register(client)
+    listed = {o["code"] for o in client.get("/api/partners/organisations").json()}
+    assert listed == {"E09000005", "1-101234567"}  # Brent and itself
+    assert client.get("/api/partners/organisations/1-000000042").status_code == 404
+    assert client.get("/partners/1-000000042").status_code == 404 and "Rival" not in client.get("/partners").text
+    assert "providers (" not in client.get("/").text  # nor how many have registered
+    client.cookies.clear()
+    sign_in(client, "admin@brent.test")
+    assert {o["code"] for o in client.get("/api/partners/organisations").json()} >= {"1-000000042", "1-101234567"}
+    assert "2 providers (" in client.get("/").text  # the partners see every provider, to commission
