@@ -1,4 +1,5 @@
-"""Priya adds the Better Care Fund pool, imports both ledgers' exports, and sees her schemes and a chart."""
+"""Priya proposes the Better Care Fund pool, Marcus accepts it for the ICB, and Priya imports both ledgers'
+exports and sees her schemes and a chart."""
 
 from __future__ import annotations
 
@@ -15,6 +16,13 @@ from carepool.pooled_budget.monthly_io import write_figures
 pytestmark = pytest.mark.e2e
 
 
+def _sign_in(page: Page, url: str, email: str) -> None:
+    page.goto(url)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(data.DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def test_priya_opens_the_pool_and_sees_schemes_and_a_chart(page: Page, server_url: str, artifacts: Path,
                                                          tmp_path: Path) -> None:
     agreement = tmp_path / "brent-bcf-2025-26.json"
@@ -24,14 +32,25 @@ def test_priya_opens_the_pool_and_sees_schemes_and_a_chart(page: Page, server_ur
     write_figures(brent, [f for f in figures if f.source == BRENT], YEAR)
     write_figures(icb, [f for f in figures if f.source == ICB], YEAR)
 
-    page.goto(f"{server_url}/pool")
-    page.get_by_label("Email").fill("priya@brent.demo")
-    page.get_by_label("Password").fill(data.DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    _sign_in(page, f"{server_url}/pool", "priya@brent.demo")
     expect(page.get_by_role("heading", name="Pooled budgets")).to_be_visible()
     page.get_by_label("Agreement file (.json or .xlsx)").set_input_files(str(agreement))
     page.get_by_role("button", name="Check and add the agreement").click()
     expect(page.get_by_role("heading", name="Brent Better Care Fund pooled budget")).to_be_visible()
+    # proposed by Brent: it takes effect when the ICB has accepted it too
+    waiting = page.get_by_role("heading", name="Proposed: waiting for NHS North West London ICB to agree")
+    expect(waiting).to_be_visible()
+    expect(page.get_by_role("button", name="Accept for London Borough of Brent")).to_have_count(0)
+    pool_page = page.url
+    page.screenshot(path=str(artifacts / "pooled-budget-proposed.png"), full_page=True)
+
+    page.get_by_role("button", name="Sign out").click()
+    _sign_in(page, pool_page, "marcus@nwl-icb.demo")
+    page.get_by_role("button", name="Accept for NHS North West London ICB").click()
+    expect(page.get_by_role("status")).to_contain_text("Every partner has: it is now active.")
+    expect(waiting).to_have_count(0)
+    page.get_by_role("button", name="Sign out").click()
+    _sign_in(page, pool_page, "priya@brent.demo")
 
     page.get_by_role("link", name="Monthly monitoring", exact=True).click()
     page.get_by_label("Files (.csv or .xlsx").set_input_files([str(brent), str(icb)])

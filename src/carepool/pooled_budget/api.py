@@ -14,11 +14,12 @@ from starlette.responses import Response
 
 from carepool.core.errors import CarepoolError
 from carepool.core.jsonfile import parse_json
-from carepool.pooled_budget import monitoring, payments, reports, service, signoff, variations, yearend
+from carepool.pooled_budget import agreeing, monitoring, payments, reports, service, signoff, variations, yearend
 from carepool.pooled_budget.changes import changes_from_json
 from carepool.pooled_budget.definition import definition_from_json
 from carepool.pooled_budget.schemas import (
     ActualsCreate,
+    AgreementDecisionCreate,
     AgreementRead,
     AgreementSummaryRead,
     ForecastUpdate,
@@ -55,9 +56,27 @@ def list_agreements(caller: CallerDep, uow: UowDep) -> list[AgreementSummaryRead
 
 @router.post("/agreements", status_code=201, openapi_extra=_json_body(_AGREEMENT_BODY))
 async def create_agreement(request: Request, caller: CallerDep, uow: UowDep) -> AgreementRead:
-    """Store an agreement, open its ledger accounts and post each partner's contribution as due."""
+    """Propose an agreement (your organisation accepts it by proposing it). It stays ``proposed`` — seen by its
+    partners only, no accounts, no postings, not on the register — until every other partner has accepted it.
+    Partners are named as in the partner directory (``notices`` says when the request named one otherwise)."""
     definition = definition_from_json(parse_json(await request.body()))
-    return AgreementRead.of(service.create(uow=uow, by=caller, definition=definition))
+    created = agreeing.create(uow=uow, by=caller, definition=definition)
+    return AgreementRead.of(created.stored, created.notices)
+
+
+@router.post("/agreements/{agreement_id}/accept")
+def accept_agreement(agreement_id: RowId, caller: CallerDep, uow: UowDep) -> AgreementRead:
+    """Accept a proposed agreement for your organisation (commissioner or finance); the last partner's acceptance
+    makes it active: its ledger accounts are opened and each partner's contribution is posted as due."""
+    return AgreementRead.of(agreeing.decide(uow=uow, by=caller, agreement_id=agreement_id, decision="accept"))
+
+
+@router.post("/agreements/{agreement_id}/decline")
+def decline_agreement(agreement_id: RowId, body: AgreementDecisionCreate, caller: CallerDep,
+                      uow: UowDep) -> AgreementRead:
+    """Decline a proposed agreement for your organisation, saying why: it never takes effect."""
+    return AgreementRead.of(agreeing.decide(uow=uow, by=caller, agreement_id=agreement_id, decision="decline",
+                                            reason=body.reason))
 
 
 @router.get("/agreements/{agreement_id}")

@@ -19,7 +19,8 @@ from carepool.pooled_budget.settlement import settle as settle_agreement
 
 app = typer.Typer(
     help="Section 75 pooled budgets: settle a file (settle, template) or run a stored agreement through the "
-    "year (create, list, show, pay, monitor-import, forecast, report, settle-year, ledger, variation).",
+    "year (create, accept, decline, list, show, pay, monitor-import, forecast, report, settle-year, ledger, "
+    "variation, sign).",
     no_args_is_help=True,
 )
 

@@ -1,8 +1,10 @@
 """`carepool pool create|list|show|pay|monitor-import|forecast|report|settle-year|ledger`: stored agreements.
 
 The command line holds the database, so it acts as an operator (``cli:<user>``) who may
-see and change every agreement; variations are proposed and approved by partners' users
-on the web, through the API, or with ``carepool pool variation ... --as EMAIL`` (cli_variations).
+see and change every agreement. ``create`` only proposes one (as a named partner user with
+``--as``, whose organisation accepts it by proposing it); each partner accepts it with
+``carepool pool accept ID --as EMAIL``. Variations are proposed and approved by partners'
+users on the web, through the API, or with ``carepool pool variation ... --as EMAIL`` (cli_variations).
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from carepool.cli_support import cli_actor, console, open_database
+from carepool.cli_support import AS_HELP, acting_as, cli_actor, console, open_database
 from carepool.core.errors import CarepoolError
-from carepool.pooled_budget import monitoring, payments, reports, service, yearend
+from carepool.pooled_budget import agreeing, monitoring, payments, reports, service, yearend
 from carepool.pooled_budget.definition import read_definition
 from carepool.pooled_budget.monitoring import Monitoring
 from carepool.pooled_budget.monthly_io import month_in_year
@@ -37,19 +39,31 @@ def _wide() -> Console:
     return console if console.is_terminal else Console(highlight=False, width=160)
 
 
-def create(file: Annotated[Path, typer.Argument(metavar="FILE", help="The agreement: .json or .xlsx.")]) -> None:
-    """Store an agreement (the same file `pool settle` reads, plus client groups) and post contributions due."""
+def create(file: Annotated[Path, typer.Argument(metavar="FILE", help="The agreement: .json or .xlsx.")],
+           as_user: Annotated[str | None, typer.Option("--as", help=AS_HELP + "; their organisation accepts the "
+                                                       "agreement by proposing it (without --as, nobody has yet)")]
+           = None) -> None:
+    """Propose an agreement (the same file `pool settle` reads, plus client groups); it takes effect when every
+    partner has accepted it (`carepool pool accept ID --as EMAIL`)."""
     definition = read_definition(file)
-    database = open_database()
-    with database.uow() as uow:
-        stored = service.create(uow=uow, by=_operator(), definition=definition)
+    if as_user is None:
+        database = open_database()
+        with database.uow() as uow:
+            created = agreeing.create(uow=uow, by=_operator(), definition=definition)
+    else:
+        with acting_as(as_user) as (uow, caller):
+            created = agreeing.create(uow=uow, by=caller, definition=definition)
+    stored = created.stored
     a = stored.agreement
-    typer.echo(f"created agreement {stored.id}: {a.name} {a.year.label}, host {a.partner_name(a.host)}, "
+    typer.echo(f"proposed agreement {stored.id}: {a.name} {a.year.label}, host {a.partner_name(a.host)}, "
                f"{len(a.schemes)} scheme{'s' if len(a.schemes) != 1 else ''}, budget {stored.budget}")
-    typer.echo(f"ledger accounts {stored.chart.prefix}:* opened; each partner's contribution posted as due")
+    for notice in created.notices:
+        typer.echo(f"note: {notice}")
+    typer.echo(f"waiting for {', '.join(stored.waiting_for)} to accept it (carepool pool accept {stored.id} --as "
+               "EMAIL); its ledger accounts are opened and contributions posted as due when every partner has")
     if definition.given_actual:
         typer.echo(f"note: the file's actual spend ({definition.given_actual}) was not loaded; record monthly "
-                   f"figures with `carepool pool monitor-import {stored.id} FILE`")
+                   f"figures with `carepool pool monitor-import {stored.id} FILE` once it is active")
 
 
 def list_command() -> None:

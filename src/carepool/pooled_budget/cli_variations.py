@@ -1,5 +1,7 @@
-"""`carepool pool variation list|propose|approve|reject|withdraw ID ... --as EMAIL`, and
-`carepool pool sign ID --as EMAIL --title ROLE` (a partner signs the settled year's statement).
+"""`carepool pool variation list|propose|approve|reject|withdraw ID ... --as EMAIL`,
+`carepool pool accept|decline ID --as EMAIL` (a partner accepts a proposed agreement, or declines it
+with ``--reason``) and `carepool pool sign ID --as EMAIL --title ROLE` (a partner signs the settled
+year's statement).
 
 A variation changes contributions or risk-share rules and takes effect only when every partner has
 approved it. Each command acts as a named partner user (``--as``): that user's organisation approves,
@@ -16,7 +18,7 @@ import typer
 
 from carepool.cli_support import AS_HELP, acting_as, cli_actor, console, open_database
 from carepool.core.jsonfile import load_json
-from carepool.pooled_budget import service, signoff, variations
+from carepool.pooled_budget import agreeing, service, signoff, variations
 from carepool.pooled_budget.changes import changes_from_json
 
 app = typer.Typer(help="Variations: propose a change; it takes effect when every partner approves it.",
@@ -101,6 +103,34 @@ def sign(agreement_id: AgreementId, as_user: AsUser,
                   f"{done.title}, {done.signed_at:%Y-%m-%d %H:%M} UTC", markup=False)
 
 
+def _say_agreement(stored: service.StoredAgreement) -> None:
+    a = stored.agreement
+    if stored.proposed:
+        said = f"proposed; waiting for {', '.join(stored.waiting_for)}"
+    elif stored.declined_by is not None:
+        said = f"declined by {stored.declined_by.partner} ({stored.declined_by.reason}); it never took effect"
+    else:
+        said = f"{stored.status}: every partner accepted it; ledger accounts {stored.chart.prefix}:* opened"
+    console.print(f"agreement {stored.id} ({a.name} {a.year.label}) is {said}", markup=False, soft_wrap=True)
+
+
+def accept(agreement_id: AgreementId, as_user: AsUser) -> None:
+    """Accept a proposed agreement for the user's organisation; the last partner's acceptance makes it active."""
+    with acting_as(as_user) as (uow, caller):
+        _say_agreement(agreeing.decide(uow=uow, by=caller, agreement_id=agreement_id, decision="accept"))
+
+
+def decline(agreement_id: AgreementId, as_user: AsUser,
+            reason: Annotated[str, typer.Option(help="Why the user's organisation declines (the partners see it).")]
+            ) -> None:
+    """Decline a proposed agreement for the user's organisation: it never takes effect."""
+    with acting_as(as_user) as (uow, caller):
+        _say_agreement(agreeing.decide(uow=uow, by=caller, agreement_id=agreement_id, decision="decline",
+                                       reason=reason))
+
+
 def register(parent: typer.Typer) -> None:
     parent.add_typer(app, name="variation")
+    parent.command("accept")(accept)
+    parent.command("decline")(decline)
     parent.command("sign")(sign)

@@ -91,33 +91,36 @@ def read_definition(path: Path) -> PoolDefinition:
 
 
 def _read_workbook_definition(path: Path) -> PoolDefinition:
-    """Collect client groups from the Schemes sheet, treat empty ``actual`` cells as 0, then read as usual."""
-    from openpyxl import load_workbook
+    """Collect client groups from the Schemes sheet, treat empty ``actual`` cells as 0, then read as usual.
 
+    The workbook is read once, read-only and within the limits of ``core.tabular`` (a false ``<dimension>`` or
+    a million empty rows cost nothing), formulas as the values Excel shows; ``read_workbook`` then reads a copy of
+    those values, each row at its own number, so every message names the user's file, sheet and row.
+    """
+    from carepool.core.tabular import workbook_lines
     from carepool.pooled_budget.workbook import read_workbook
 
-    try:
-        book = load_workbook(path, data_only=True)  # formulas as the values Excel shows
-    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        raise CarepoolError(f"{path.name}: not a readable .xlsx workbook ({error})") from None
+    sheets = workbook_lines(path)
     groups: dict[str, str] = {}
     problems: list[Problem] = []
-    if "Schemes" in book.sheetnames:
-        sheet = book["Schemes"]
-        header = [str(c.value).strip().lower() if c.value is not None else "" for c in sheet[1]]
+    schemes = dict(sheets).get("Schemes")
+    if schemes:  # its first line is row 1, the header
+        header = [str(v).strip().lower() if v is not None else "" for v in schemes[0][1]]
         column = {name: header.index(name) for name in ("id", "actual", "client_group") if name in header}
-        for number, row in enumerate(sheet.iter_rows(min_row=2), start=2):
-            first = row[0].value if row else None
+        for index, (number, row) in enumerate(schemes[1:], start=1):
+            first = row[0] if row else None
             if isinstance(first, str) and first.strip().startswith("#"):
                 continue
-            scheme_id = row[column["id"]].value if "id" in column and column["id"] < len(row) else None
+            scheme_id = _cell(row, column.get("id"))
             if scheme_id is None:
                 continue
-            if "actual" in column and column["actual"] < len(row) and row[column["actual"]].value is None:
-                row[column["actual"]].value = 0
-            if "client_group" in column and column["client_group"] < len(row):
+            if "actual" in column and _cell(row, column["actual"]) is None:
+                filled = list(row) + [None] * (column["actual"] + 1 - len(row))
+                filled[column["actual"]] = 0
+                schemes[index] = (number, tuple(filled))
+            if "client_group" in column:
                 try:
-                    groups[str(scheme_id).strip()] = _client_group(row[column["client_group"]].value, "cell")
+                    groups[str(scheme_id).strip()] = _client_group(_cell(row, column["client_group"]), "cell")
                 except CarepoolError as error:
                     problems.append(Problem(error.message.removeprefix("cell: "), path.name, "Schemes",
                                             number, "client_group"))
@@ -125,9 +128,36 @@ def _read_workbook_definition(path: Path) -> PoolDefinition:
         raise CarepoolError.from_problems(f"{path.name}: {problems[0]}", problems[1:])
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / path.name  # same name, so every message names the user's file
-        book.save(copy)
+        _write_values(copy, sheets)
         agreement, given = without_actuals(read_workbook(copy))
     return PoolDefinition(agreement, groups, given)
+
+
+def _cell(row: tuple[Any, ...], index: int | None) -> Any:
+    return row[index] if index is not None and index < len(row) else None
+
+
+def _write_values(path: Path, sheets: list[tuple[str, list[tuple[int, tuple[Any, ...]]]]]) -> None:
+    """The sheets' values as a new workbook, each row at its own number; text stays text."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    def as_text(sheet: Any, value: Any) -> Any:
+        if isinstance(value, str) and value.startswith("="):  # text Excel showed, not a formula to run
+            value = WriteOnlyCell(sheet, value)
+            value.data_type = "s"
+        return value
+
+    book = Workbook(write_only=True)
+    for title, lines in sheets:
+        sheet = book.create_sheet(title)
+        written = 0
+        for number, line in lines:
+            for _ in range(written + 1, number):
+                sheet.append([])
+            sheet.append([as_text(sheet, value) for value in line])
+            written = number
+    book.save(path)
 
 
 # --- rules as canonical JSON ---------------------------------------------------

@@ -2,8 +2,9 @@
 
 Contributions, rules and monthly spend are ILLUSTRATIVE (seeded, deterministic): about £39.5m
 in five schemes with a mix of rules and a contingency; Reablement overspends through the winter.
-Both ledgers' exports are imported half a year at a time, the ICB moves £200,000 from
-Community equipment to Reablement by a variation both partners approve, and the year is settled.
+Brent proposes the agreement and the ICB accepts it, so it takes effect. Both ledgers' exports
+are imported half a year at a time, the ICB moves £200,000 from Community equipment to
+Reablement by a variation both partners approve, and the year is settled.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from carepool.db.engine import Database
 from carepool.demo import data
 from carepool.partners import access
 from carepool.partners.model import Caller
-from carepool.pooled_budget import monitoring, payments, reports, service, variations, yearend
+from carepool.pooled_budget import agreeing, monitoring, payments, reports, service, variations, yearend
 from carepool.pooled_budget.changes import MoveContribution
 from carepool.pooled_budget.definition import definition_from_json
 from carepool.pooled_budget.forecast import MonthFigure
@@ -120,8 +121,8 @@ def _save(folder: Path, report: reports.Report, name: str | None = None) -> Path
 
 
 def run(database: Database, out_dir: Path) -> DemoResult:
-    """The year on a simulated clock, so the pool's History reads as the year did: agreed in March 2025,
-    funded quarterly, monitored in October, varied in November, settled in May 2026."""
+    """The year on a simulated clock, so the pool's History reads as the year did: proposed and accepted in March
+    2025, funded quarterly, monitored in October, varied in November, settled in May 2026."""
     clock = FixedClock(datetime(2025, 3, 17, 10, 0, tzinfo=UTC))
     with database.on_clock(clock) as walked:
         return _run(walked, clock, out_dir)
@@ -132,9 +133,11 @@ def _run(database: Database, clock: FixedClock, out_dir: Path) -> DemoResult:
     folder = out_dir / "pooled-budget"
     imports = folder / "ledger-exports"
     imports.mkdir(parents=True, exist_ok=True)
-    with database.uow() as uow:
-        stored = service.create(uow=uow, by=priya, definition=definition_from_json(agreement_json()))
-    pool = stored.id
+    with database.uow() as uow:  # Brent proposes the agreement (and so signs it) ...
+        pool = agreeing.create(uow=uow, by=priya, definition=definition_from_json(agreement_json())).stored.id
+    clock.advance(days=1, hours=4)
+    with database.uow() as uow:  # ... and the ICB accepts it the next day: it takes effect, contributions fall due
+        stored = agreeing.decide(uow=uow, by=marcus, agreement_id=pool, decision="accept")
     for quarter, day in enumerate((date(2025, 4, 1), date(2025, 7, 1), date(2025, 10, 1), date(2026, 1, 2))):
         clock.now = datetime(day.year, day.month, day.day, 11, 0, tzinfo=UTC)
         for code, total in service.contribution_totals(stored.agreement).items():

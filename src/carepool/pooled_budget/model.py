@@ -75,6 +75,25 @@ class Partner:
     name: str
 
 
+class AgreementStatus(StrEnum):
+    """Where a stored agreement stands. Like a Section 75 agreement on paper, it binds a partner only once that
+    partner has signed it: until every partner has, nothing is opened, posted or published."""
+
+    PROPOSED = "proposed"  # one partner proposed it (and so accepted it); waiting for the others
+    ACTIVE = "active"  # every partner accepted: ledger accounts opened, contributions due, on the register
+    DECLINED = "declined"  # a partner declined it: it never took effect
+    SETTLED = "settled"  # the year is settled; its figures and terms can no longer change
+
+
+# The allowed moves of an agreement's status, as data.
+AGREEMENT_TRANSITIONS: Mapping[AgreementStatus, tuple[AgreementStatus, ...]] = {
+    AgreementStatus.PROPOSED: (AgreementStatus.ACTIVE, AgreementStatus.DECLINED),
+    AgreementStatus.ACTIVE: (AgreementStatus.SETTLED,),
+    AgreementStatus.DECLINED: (),
+    AgreementStatus.SETTLED: (),
+}
+
+
 @dataclass(frozen=True)
 class Contingency:
     """A reserve that absorbs overspends before any partner shares them."""

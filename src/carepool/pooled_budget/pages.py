@@ -1,6 +1,7 @@
 """Pages: the agreements a partner belongs to, and per agreement its overview, monthly monitoring,
 variations, and payments and settlement. Others' agreements answer 404; changes need the
-commissioner or finance role (payments and the settlement: the host's)."""
+commissioner or finance role (payments and the settlement: the host's). A proposed agreement shows
+who has yet to accept it, with Accept and Decline for them; nothing else changes until every partner has."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from carepool.core.money import Money
 from carepool.core.periods import FinancialMonth
 from carepool.db.uow import UnitOfWork
 from carepool.partners.model import PARTNER_ROLES, Caller
-from carepool.pooled_budget import monitoring, payments, reports, service, signoff, variations, yearend
+from carepool.pooled_budget import agreeing, monitoring, payments, reports, service, signoff, variations, yearend
 from carepool.pooled_budget.changes import MoveContribution, SetContribution
 from carepool.pooled_budget.definition import describe_rule, read_definition
 from carepool.pooled_budget.page_charts import overview_chart, scheme_chart
@@ -43,10 +44,12 @@ def _context(uow: UnitOfWork, caller: Caller, agreement_id: int, as_at: int | No
     m = monitoring.monitor(uow=uow, by=caller, agreement_id=agreement_id, as_at=as_at)
     stored = m.stored
     months = [FinancialMonth(stored.agreement.year, n) for n in range(1, 13)]
+    writer = caller.has(*service.WRITE_ROLES)
     return {
         "stored": stored, "a": stored.agreement, "m": m, "f": m.forecast, "tabs": TABS, "months": months,
-        "can_write": caller.has(*service.WRITE_ROLES) and not stored.settled,
-        "is_host": caller.organisation_code == stored.host and caller.has(*service.WRITE_ROLES),
+        "can_write": writer and stored.status == service.ACTIVE,
+        "is_host": caller.organisation_code == stored.host and writer and stored.agreed,
+        "can_decide": writer and caller.organisation_code in stored.waiting_for,
         "statement": yearend.statement(uow=uow, stored=stored), "rules": describe_rule, "error": None,
         "notice": None, "charts": True,
     }
@@ -69,7 +72,8 @@ def _page(request: Request, caller: Caller, uow: UnitOfWork, agreement_id: int, 
         context["variations"] = variations.list_variations(uow=uow, stored=context["stored"])
     if template == "pooled_budget/settlement.html":
         context["payments"] = payments.list_payments(uow=uow, stored=context["stored"])
-        context["ledger_problems"] = yearend.check_ledger(uow=uow, stored=context["stored"])
+        context["ledger_problems"] = (yearend.check_ledger(uow=uow, stored=context["stored"])
+                                      if context["stored"].agreed else [])  # no accounts before every partner agreed
         context["can_sign"] = caller.has(*signoff.SIGNERS) and any(
             p.code == caller.organisation_code for p in context["a"].partners)
     return render(request, template, context, caller=caller, status_code=status_code)
@@ -110,14 +114,41 @@ def agreements(request: Request, caller: CallerDep, uow: UowDep) -> Response:
 def create(request: Request, file: UploadFile, caller: CallerDep, uow: UowDep) -> Response:
     try:
         definition = read_upload(file, read_definition)
-        stored = service.create(uow=uow, by=caller, definition=definition)
+        created = agreeing.create(uow=uow, by=caller, definition=definition)
     except CarepoolError as error:
         uow.rollback()
         found = service.list_agreements(uow=uow, by=caller)
         return render(request, "pooled_budget/list.html",
                       {"agreements": found, "can_create": caller.has(*service.WRITE_ROLES), "error": error},
                       caller=caller, status_code=_status(error))
-    return RedirectResponse(f"/pool/{stored.id}", status_code=303)
+    stored = created.stored
+    target = f"/pool/{stored.id}"
+    said = (f"You proposed {stored.agreement.name} for {caller.organisation_name}. It takes effect when every "
+            f"partner has accepted it: waiting for {stored.names(stored.waiting_for)}.")
+    flash(request, " ".join([said, *created.notices]), to=target)
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/pool/{agreement_id}/accept")
+def accept(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDep) -> Response:
+    def action() -> str:
+        stored = agreeing.decide(uow=uow, by=caller, agreement_id=agreement_id, decision="accept")
+        if stored.waiting_for:
+            return (f"You accepted the agreement for {caller.organisation_name}; waiting for "
+                    f"{stored.names(stored.waiting_for)}.")
+        return f"You accepted the agreement for {caller.organisation_name}. Every partner has: it is now active."
+
+    return _act(request, caller, uow, agreement_id, "pooled_budget/overview.html", action, "")
+
+
+@router.post("/pool/{agreement_id}/decline")
+def decline(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDep,
+            reason: Annotated[str, Form()] = "") -> Response:
+    def action() -> str:
+        agreeing.decide(uow=uow, by=caller, agreement_id=agreement_id, decision="decline", reason=reason)
+        return f"You declined the agreement for {caller.organisation_name}: it will not take effect."
+
+    return _act(request, caller, uow, agreement_id, "pooled_budget/overview.html", action, "")
 
 
 @router.get("/pool/{agreement_id}")

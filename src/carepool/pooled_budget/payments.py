@@ -17,7 +17,7 @@ from carepool.core.money import Money
 from carepool.db.uow import UnitOfWork
 from carepool.ledger import service as ledger
 from carepool.ledger.model import Posting, TransactionDraft
-from carepool.pooled_budget.service import StoredAgreement, Who, get, organisation_of, require_host
+from carepool.pooled_budget.service import StoredAgreement, Who, get, organisation_of, require_agreed, require_host
 from carepool.pooled_budget.tables import PoolPaymentRow
 from carepool.pooled_budget.values import parse_code
 
@@ -94,6 +94,7 @@ def record_payment(*, uow: UnitOfWork, by: Who, agreement_id: int, partner: str,
     """A payment into the pool bank (e.g. a quarterly instalment); the same reference twice is one payment."""
     stored = get(uow=uow, agreement_id=agreement_id, by=by, for_update=True)
     require_host(stored, by, "records payments into the pool")
+    require_agreed(stored)
     code, reference = parse_code(partner), reference.strip()
     if code not in stored.agreement.codes:
         raise CarepoolError(f"{code} is not a partner of {stored.agreement.name}")

@@ -307,6 +307,8 @@ def build(*, uow: UnitOfWork, by: Who, agreement_id: int, kind: str, as_at: int 
 
 
 def public_register_csv(*, uow: UnitOfWork) -> str:
-    """The register entries of every stored agreement, for anyone: who pools how much, for which client groups
-    (the facts councils publish in the national register of pooled budgets; no monitoring, no ledger)."""
-    return register_csv(service.list_agreements(uow=uow, by=service.Operator("public register")))
+    """The register entries of every agreement its partners have all accepted, for anyone: who pools how much, for
+    which client groups (the facts councils publish in the national register of pooled budgets; no monitoring, no
+    ledger). A proposed or declined agreement binds nobody yet, so it is not published."""
+    return register_csv(service.list_agreements(uow=uow, by=service.Operator("public register"),
+                                                statuses=service.AGREED))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from pydantic import BaseModel, Field, StrictInt
 
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
+from carepool.pooled_budget.consent import Decision
 from carepool.pooled_budget.definition import describe_rule, rule_to_json
 from carepool.pooled_budget.monitoring import Monitoring, RecordSummary
 from carepool.pooled_budget.payments import Payment
@@ -54,13 +56,31 @@ class AgreementSummaryRead(BaseModel):
     host_name: str
     partners: list[str]
     budget: str
-    status: str
+    status: str = Field(description="proposed (waiting for every partner to accept), active, declined or settled")
 
     @classmethod
     def of(cls, stored: StoredAgreement) -> AgreementSummaryRead:
         a = stored.agreement
         return cls(id=stored.id, name=a.name, year=a.year.label, host=a.host, host_name=a.partner_name(a.host),
                    partners=a.codes, budget=stored.budget.plain(), status=stored.status)
+
+
+class AgreementDecisionRead(BaseModel):
+    partner: str
+    partner_name: str
+    decision: str = Field(description="accept or decline")
+    by: str
+    at: datetime
+    reason: str = Field(description="why the partner declined; empty when it accepted")
+
+    @classmethod
+    def of(cls, d: Decision) -> AgreementDecisionRead:
+        return cls(partner=d.partner, partner_name=d.partner_name, decision=d.decision, by=d.by, at=d.at,
+                   reason=d.reason)
+
+
+class AgreementDecisionCreate(BaseModel):
+    reason: str = Field("", description="why your organisation declines (1 to 500 characters); not needed to accept")
 
 
 class AgreementRead(AgreementSummaryRead):
@@ -70,15 +90,21 @@ class AgreementRead(AgreementSummaryRead):
     schemes: list[SchemeRead]
     created_at: datetime
     created_by: str
+    decisions: list[AgreementDecisionRead] = Field(description="each partner's acceptance (or decline), so far")
+    waiting_for: list[str] = Field(description="the partners (codes) yet to accept a proposed agreement")
+    notices: list[str] = Field(default_factory=list, description="when proposed: what was taken otherwise than the "
+                               "request had it (a partner is named as in the partner directory)")
 
     @classmethod
-    def of(cls, stored: StoredAgreement) -> AgreementRead:
+    def of(cls, stored: StoredAgreement, notices: Sequence[str] = ()) -> AgreementRead:
         a = stored.agreement
         totals = contribution_totals(a)
         funded = a.contingency.funded if a.contingency else {}
         summary = AgreementSummaryRead.of(stored).model_dump()
         return cls(
             **summary, offset_across_schemes=a.offset_across_schemes,
+            decisions=[AgreementDecisionRead.of(d) for d in stored.decisions], waiting_for=list(stored.waiting_for),
+            notices=list(notices),
             contingency=None if a.contingency is None else {
                 "amount": a.contingency.amount.plain(), "funded": {c: m.plain() for c, m in funded.items()}},
             partner_details=[PartnerRead(code=p.code, name=p.name, contribution=totals[p.code].plain(),

@@ -1,45 +1,54 @@
-"""Stored Section 75 agreements: create, read, who may see and change them, the ledger chart.
+"""Stored Section 75 agreements: read them, who may see and change them, the ledger chart.
 
 Every use case takes ``by``: a signed-in ``Caller`` (web and API) or an ``Operator``
 (the command line, which holds the database). A caller sees only agreements its
 organisation is a partner of — any other answers "not found" — and changes need
 the commissioner or finance role. Use cases commit their own unit of work.
+An agreement is proposed, then accepted by every partner (``agreeing``); nothing is
+recorded against it until then.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
 from carepool.audit import service as audit
-from carepool.audit.model import AuditEvent, canonical_json
-from carepool.core.errors import CarepoolError, conflict, forbidden, not_found
+from carepool.audit.model import AuditEvent
+from carepool.core.errors import conflict, forbidden, not_found
 from carepool.core.jsonfile import parse_json
 from carepool.core.money import Money
 from carepool.core.periods import FinancialYear
 from carepool.db.uow import UnitOfWork
 from carepool.ledger import beancount
-from carepool.ledger import service as ledger
-from carepool.ledger.model import AccountType, Posting, TransactionDraft
-from carepool.partners import service as partners
 from carepool.partners.model import Caller, Role
-from carepool.pooled_budget.definition import PoolDefinition, agreement_to_json, rule_to_json
+from carepool.pooled_budget import consent
+from carepool.pooled_budget.consent import Decision
+from carepool.pooled_budget.definition import PoolDefinition
 from carepool.pooled_budget.io import rule_from_json
-from carepool.pooled_budget.model import Agreement, Contingency, Partner, Scheme
+from carepool.pooled_budget.model import (
+    AGREEMENT_TRANSITIONS,
+    Agreement,
+    AgreementStatus,
+    Contingency,
+    Partner,
+    Scheme,
+)
 from carepool.pooled_budget.tables import (
+    PoolAgreementDecisionRow,
     PoolAgreementRow,
     PoolContributionRow,
     PoolPartnerRow,
     PoolSchemeRow,
 )
-from carepool.pooled_budget.validation import ensure_valid
 
 WRITE_ROLES = (Role.COMMISSIONER, Role.FINANCE)
-ACTIVE, SETTLED = "active", "settled"
+PROPOSED, ACTIVE, DECLINED, SETTLED = (AgreementStatus.PROPOSED, AgreementStatus.ACTIVE, AgreementStatus.DECLINED,
+                                       AgreementStatus.SETTLED)
+AGREED = (ACTIVE, SETTLED)  # every partner accepted it: it has ledger accounts and is on the register
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,7 @@ class StoredAgreement:
     created_by: str
     spend_accounts: Mapping[str, str]  # scheme id -> ledger account code
     scheme_rows: Mapping[str, int]  # scheme id -> row id
+    decisions: tuple[Decision, ...] = ()  # each partner's acceptance (or refusal) of the proposed agreement
 
     @property
     def agreement(self) -> Agreement:
@@ -109,6 +119,29 @@ class StoredAgreement:
         return self.status == SETTLED
 
     @property
+    def proposed(self) -> bool:
+        return self.status == PROPOSED
+
+    @property
+    def agreed(self) -> bool:
+        """Every partner accepted it: its accounts are open and it is on the public register."""
+        return self.status in AGREED
+
+    @property
+    def waiting_for(self) -> tuple[str, ...]:
+        """The partners (codes) yet to accept a proposed agreement; none once it is decided."""
+        return consent.waiting_for(self.agreement.codes, self.decisions) if self.proposed else ()
+
+    @property
+    def declined_by(self) -> Decision | None:
+        return next((d for d in self.decisions if d.decision == consent.AGREEMENT.no), None)
+
+    def names(self, codes: Sequence[str]) -> str:
+        """Partners by name, as words: "A", "A and B", "A, B and C"."""
+        names = [self.agreement.partner_name(code) for code in codes]
+        return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + f" and {names[-1]}"
+
+    @property
     def budget(self) -> Money:
         return Money.sum(s.budget for s in self.agreement.schemes)
 
@@ -117,7 +150,6 @@ class StoredAgreement:
             if scheme.id == scheme_id:
                 return scheme
         raise not_found(f"scheme {scheme_id} of agreement {self.id}")
-
 
 
 def organisation_of(by: Who, stored: StoredAgreement) -> str:
@@ -136,7 +168,29 @@ def require_host(stored: StoredAgreement, by: Who, what: str) -> None:
         raise forbidden(f"only the host, {stored.agreement.partner_name(stored.host)}, {what}")
 
 
+def move_status(row: PoolAgreementRow, to: AgreementStatus) -> None:
+    """Change a stored agreement's status along one of the moves ``AGREEMENT_TRANSITIONS`` allows."""
+    now = AgreementStatus(row.status)
+    if to not in AGREEMENT_TRANSITIONS[now]:
+        raise conflict(f"agreement {row.id} is {now}; it cannot become {to} (from {now}: "
+                       f"{', '.join(AGREEMENT_TRANSITIONS[now]) or 'no other status'})")
+    row.status = to.value
+
+
+def require_agreed(stored: StoredAgreement) -> None:
+    """Nothing is recorded against an agreement until every partner has accepted it."""
+    a = stored.agreement
+    if stored.proposed:
+        raise conflict(f"{a.name} ({a.year}) is proposed: waiting for {stored.names(stored.waiting_for)} to accept "
+                       "it; nothing can be recorded against it until every partner has accepted it")
+    if stored.status == DECLINED:
+        refused = stored.declined_by
+        who = f"{refused.partner_name} ({refused.reason})" if refused else "a partner"
+        raise conflict(f"{a.name} ({a.year}) was declined by {who}; it never took effect")
+
+
 def require_active(stored: StoredAgreement) -> None:
+    require_agreed(stored)
     if stored.settled:
         raise conflict(f"{stored.agreement.name} ({stored.agreement.year}) has been settled; "
                        "its figures and terms can no longer change")
@@ -169,9 +223,13 @@ def _stored(uow: UnitOfWork, row: PoolAgreementRow) -> StoredAgreement:
                           tuple(Partner(p.code, p.name) for p in partner_rows), schemes,
                           row.offset_across_schemes, contingency)
     definition = PoolDefinition(agreement, {s.scheme_id: s.client_group for s in scheme_rows})
+    decided = session.execute(select(PoolAgreementDecisionRow).where(PoolAgreementDecisionRow.agreement_id == row.id)
+                              .order_by(PoolAgreementDecisionRow.id)).scalars()
+    decisions = tuple(Decision(d.partner_code, agreement.partner_name(d.partner_code), d.decision, d.decided_by,
+                               d.decided_at, d.reason) for d in decided)
     return StoredAgreement(row.id, definition, row.status, row.created_at, row.created_by,
                            {s.scheme_id: s.spend_account for s in scheme_rows},
-                           {s.scheme_id: s.id for s in scheme_rows})
+                           {s.scheme_id: s.id for s in scheme_rows}, decisions)
 
 
 def _json(text: str) -> object:
@@ -198,31 +256,19 @@ def get(*, uow: UnitOfWork, agreement_id: int, by: Who, for_update: bool = False
     return _stored(uow, row)
 
 
-def list_agreements(*, uow: UnitOfWork, by: Who) -> list[StoredAgreement]:
-    """The agreements the caller's organisation is a partner of (every one for operators), newest year first."""
+def list_agreements(*, uow: UnitOfWork, by: Who, statuses: Sequence[str] | None = None) -> list[StoredAgreement]:
+    """The agreements the caller's organisation is a partner of (every one for operators), newest year first;
+    ``statuses``, if given, keeps those in one of them (the public register: ``AGREED``)."""
     query = select(PoolAgreementRow).order_by(PoolAgreementRow.year_start.desc(), PoolAgreementRow.id)
+    if statuses is not None:
+        query = query.where(PoolAgreementRow.status.in_([str(status) for status in statuses]))
     if isinstance(by, Caller):
         query = query.join(PoolPartnerRow, PoolPartnerRow.agreement_id == PoolAgreementRow.id).where(
             PoolPartnerRow.code == by.organisation_code)
     return [_stored(uow, row) for row in uow.session.execute(query).scalars()]
 
 
-# --- creating ----------------------------------------------------------------------
-
-def _account_part(text: str) -> str:
-    part = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").upper()
-    return part or "SCHEME"
-
-
-def _spend_parts(agreement: Agreement) -> dict[str, str]:
-    parts: dict[str, str] = {}
-    for scheme in agreement.schemes:
-        part, n = _account_part(scheme.id), 2
-        while part in parts.values():
-            part, n = f"{_account_part(scheme.id)}-{n}", n + 1
-        parts[scheme.id] = part
-    return parts
-
+# --- shared by every use case ----------------------------------------------------------
 
 def contribution_totals(agreement: Agreement) -> dict[str, Money]:
     """Each partner's contribution for the year: its scheme contributions plus its contingency funding."""
@@ -232,90 +278,6 @@ def contribution_totals(agreement: Agreement) -> dict[str, Money]:
         for code, amount in agreement.contingency.funded.items():
             totals[code] += amount
     return totals
-
-
-def _check_new(uow: UnitOfWork, by: Who, agreement: Agreement) -> None:
-    if isinstance(by, Caller):
-        by.require(*WRITE_ROLES)
-    ensure_valid(agreement)
-    if isinstance(by, Caller) and by.organisation_code not in agreement.codes:
-        raise forbidden(f"{by.organisation_name} is not a partner of this agreement; an agreement is "
-                        "created by one of its partners")
-    missing = []
-    for code in agreement.codes:
-        try:
-            partners.get_organisation(uow=uow, code=code)
-        except CarepoolError:
-            missing.append(code)
-    if missing:
-        raise CarepoolError(f"partner {', '.join(missing)} is not in the partner directory; import the "
-                            "organisation first (carepool orgs import)", kind="not_found")
-    too_long = [s.id for s in agreement.schemes if len(s.id) > 60 or len(s.name) > 200]
-    if len(agreement.name) > 200 or too_long:
-        raise CarepoolError("names are at most 200 characters and scheme ids at most 60"
-                            + (f" (scheme {too_long[0]})" if too_long else ""))
-
-
-def create(*, uow: UnitOfWork, by: Who, definition: PoolDefinition) -> StoredAgreement:
-    """Store the agreement, open its ledger accounts and post each partner's contribution as due."""
-    agreement = definition.agreement
-    _check_new(uow, by, agreement)
-    row = PoolAgreementRow(name=agreement.name, year_start=agreement.year.start, host=agreement.host,
-                           offset_across_schemes=agreement.offset_across_schemes,
-                           contingency_amount=agreement.contingency.amount if agreement.contingency else None,
-                           status=ACTIVE, created_at=uow.now(), created_by=by.actor)
-    uow.session.add(row)
-    uow.session.flush()
-    chart = Chart(row.id)
-    funded = agreement.contingency.funded if agreement.contingency else {}
-    for position, partner in enumerate(agreement.partners):
-        uow.session.add(PoolPartnerRow(agreement_id=row.id, code=partner.code, name=partner.name,
-                                       position=position, contingency_funding=funded.get(partner.code)))
-    parts = _spend_parts(agreement)
-    for position, scheme in enumerate(agreement.schemes):
-        scheme_row = PoolSchemeRow(agreement_id=row.id, scheme_id=scheme.id, name=scheme.name,
-                                   client_group=definition.client_group(scheme.id), position=position,
-                                   overspend_rule=_canonical(rule_to_json(scheme.overspend)),
-                                   underspend_rule=_canonical(rule_to_json(scheme.underspend)),
-                                   spend_account=chart.spend(parts[scheme.id]))
-        uow.session.add(scheme_row)
-        uow.session.flush()
-        for code, amount in scheme.contributions.items():
-            uow.session.add(PoolContributionRow(scheme_row_id=scheme_row.id, partner_code=code, amount=amount))
-    _open_accounts(uow, by, chart, agreement, parts)
-    totals = contribution_totals(agreement)
-    postings = [p for code in agreement.codes if totals[code]
-                for p in (Posting(chart.due(code), totals[code]), Posting(chart.contributions(code), -totals[code]))]
-    ledger.post(uow=uow, actor=by.actor, draft=TransactionDraft(
-        f"{chart.prefix}:contributions", agreement.year.first_day,
-        f"Contributions due to {agreement.name} {agreement.year}", tuple(postings)))
-    audit.record(uow=uow, actor=by.actor, organisation=by.organisation_code if isinstance(by, Caller)
-                 else agreement.host, action="pool.agreement_created", entity_type="pool_agreement",
-                 entity_id=str(row.id), after=agreement_to_json(definition))
-    uow.commit()
-    return _stored(uow, row)
-
-
-def _canonical(value: object) -> str:
-    return canonical_json(value)
-
-
-def _open_accounts(uow: UnitOfWork, by: Who, chart: Chart, agreement: Agreement, parts: dict[str, str]) -> None:
-    label = f"{agreement.name} {agreement.year}"
-    accounts = [(chart.bank, f"Pool bank: {label}", AccountType.ASSET, True),
-                (chart.creditors, f"Spend payable from the pool: {label}", AccountType.LIABILITY, False)]
-    for p in agreement.partners:
-        accounts += [
-            (chart.due(p.code), f"Contribution due from {p.name}: {label}", AccountType.ASSET, False),
-            (chart.contributions(p.code), f"Contribution of {p.name}: {label}", AccountType.INCOME, False),
-            (chart.risk_share(p.code), f"Risk share of {p.name}: {label}", AccountType.INCOME, False),
-            (chart.settlement(p.code), f"Year-end settlement with {p.name}: {label}", AccountType.ASSET, False),
-        ]
-    accounts += [(chart.spend(parts[s.id]), f"Spend on {s.name}: {label}", AccountType.EXPENSE, False)
-                 for s in agreement.schemes]
-    for code, name, kind, guard in accounts:
-        ledger.open_account(uow=uow, actor=by.actor, owner=agreement.host, code=code, name=name[:200], type=kind,
-                            opened_on=agreement.year.first_day, no_overdraft=guard)
 
 
 def ledger_export(*, uow: UnitOfWork, by: Who, agreement_id: int) -> str:

@@ -1,6 +1,6 @@
-"""Pooled budget storage: agreements, partners, schemes, contributions, monthly figures,
-forecast overrides, payments, variations (with each partner's decision), settlements and each partner's
-sign-off of the settlement statement.
+"""Pooled budget storage: agreements (with each partner's acceptance), partners, schemes, contributions,
+monthly figures, forecast overrides, payments, variations (with each partner's decision), settlements and
+each partner's sign-off of the settlement statement.
 
 Money is BigInteger pence (``MoneyType``); rules and settlement statements are
 canonical JSON text in the settle contract's vocabulary.
@@ -26,9 +26,24 @@ class PoolAgreementRow(Base):
     host: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
     offset_across_schemes: Mapped[bool] = mapped_column(Boolean)
     contingency_amount: Mapped[Money | None] = mapped_column(MoneyType, nullable=True)
-    status: Mapped[str] = mapped_column(String(20))  # active | settled
+    status: Mapped[str] = mapped_column(String(20))  # model.AgreementStatus: proposed | active | declined | settled
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_by: Mapped[str] = mapped_column(String(200))
+
+
+class PoolAgreementDecisionRow(Base):
+    """A partner's decision on a proposed agreement: it accepts it (signs it) or declines it, once."""
+
+    __tablename__ = "pool_agreement_decisions"
+    __table_args__ = (UniqueConstraint("agreement_id", "partner_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("pool_agreements.id"), index=True)
+    partner_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"))
+    decision: Mapped[str] = mapped_column(String(20))  # accept | decline
+    decided_by: Mapped[str] = mapped_column(String(200))  # the actor (user:email)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    reason: Mapped[str] = mapped_column(String(500))  # why it declined ("" when it accepted)
 
 
 class PoolPartnerRow(Base):

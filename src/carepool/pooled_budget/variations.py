@@ -22,7 +22,9 @@ from carepool.db.uow import UnitOfWork
 from carepool.ledger import service as ledger
 from carepool.ledger.model import Posting, TransactionDraft
 from carepool.partners.model import Caller
+from carepool.pooled_budget import consent
 from carepool.pooled_budget.changes import Change, apply_changes, change_to_json, changes_from_json, describe_change
+from carepool.pooled_budget.consent import Decision
 from carepool.pooled_budget.definition import rule_to_json
 from carepool.pooled_budget.model import Agreement
 from carepool.pooled_budget.service import (
@@ -44,16 +46,8 @@ from carepool.pooled_budget.tables import (
 PROPOSED, APPROVED, REJECTED, WITHDRAWN = "proposed", "approved", "rejected", "withdrawn"
 # The allowed moves of a variation's status, as data.
 TRANSITIONS = {PROPOSED: (APPROVED, REJECTED, WITHDRAWN), APPROVED: (), REJECTED: (), WITHDRAWN: ()}
-DECISIONS = {"approve": "approved", "reject": "rejected"}
-
-
-@dataclass(frozen=True)
-class Decision:
-    partner: str
-    partner_name: str
-    decision: str  # approve | reject
-    by: str
-    at: datetime
+WORDS = consent.VARIATION
+DECISIONS = WORDS.done
 
 
 @dataclass(frozen=True)
@@ -71,13 +65,16 @@ class Variation:
     waiting_for: tuple[str, ...]  # partner codes that have not decided yet
 
 
+def _made(stored: StoredAgreement, decisions: list[PoolVariationDecisionRow]) -> tuple[Decision, ...]:
+    return tuple(Decision(d.partner_code, stored.agreement.partner_name(d.partner_code), d.decision, d.decided_by,
+                          d.decided_at) for d in decisions)
+
+
 def _variation(row: PoolVariationRow, stored: StoredAgreement, decisions: list[PoolVariationDecisionRow]) -> Variation:
     agreement = stored.agreement
     changes = tuple(changes_from_json(json.loads(row.changes)))
-    made = tuple(Decision(d.partner_code, agreement.partner_name(d.partner_code), d.decision, d.decided_by,
-                          d.decided_at) for d in decisions)
-    decided = {d.partner for d in made}
-    waiting = tuple(c for c in agreement.codes if c not in decided) if row.status == PROPOSED else ()
+    made = _made(stored, decisions)
+    waiting = consent.waiting_for(agreement.codes, made) if row.status == PROPOSED else ()
     return Variation(row.number, row.description, changes, tuple(describe_change(c, agreement) for c in changes),
                      row.status, row.proposed_by, row.proposed_org, row.proposed_at,
                      row.decided_at if row.decided_at else None, made, waiting)
@@ -140,34 +137,28 @@ def _move(row: PoolVariationRow, to: str) -> None:
 
 def decide(*, uow: UnitOfWork, by: Who, agreement_id: int, number: int, decision: str) -> Variation:
     """Approve or reject a variation for the caller's organisation; the last approval applies it."""
-    if not isinstance(by, Caller):
-        raise forbidden("a variation is approved or rejected by a user of a partner organisation")
-    if decision not in DECISIONS:
-        raise CarepoolError(f"decision: expected approve or reject, got {decision!r}")
-    stored = get(uow=uow, agreement_id=agreement_id, by=by, for_update=True)
-    require_writer(stored, by)
+    caller = consent.decider(by, WORDS)
+    consent.check_choice(decision, WORDS)
+    stored = get(uow=uow, agreement_id=agreement_id, by=caller, for_update=True)
+    require_writer(stored, caller)
     require_active(stored)
     row = _row(uow, stored, number)
     if row.status != PROPOSED:
         raise conflict(f"variation {number} is already {row.status}")
-    made = _decisions(uow, row.id)
-    mine = next((d for d in made if d.partner_code == by.organisation_code), None)
-    if mine is not None:
-        raise conflict(f"{by.organisation_name} already {DECISIONS[mine.decision]} variation {number} "
-                       f"({mine.decided_by}, {mine.decided_at:%Y-%m-%d %H:%M})")
-    uow.session.add(PoolVariationDecisionRow(variation_id=row.id, partner_code=by.organisation_code,
-                                             decision=decision, decided_by=by.actor, decided_at=uow.now()))
+    consent.refuse_second(_made(stored, _decisions(uow, row.id)), caller, WORDS, f"variation {number}")
+    uow.session.add(PoolVariationDecisionRow(variation_id=row.id, partner_code=caller.organisation_code,
+                                             decision=decision, decided_by=caller.actor, decided_at=uow.now()))
     uow.session.flush()
-    audit.record(uow=uow, actor=by.actor, organisation=by.organisation_code,
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code,
                  action=f"pool.variation_{DECISIONS[decision]}", entity_type="pool_variation",
-                 entity_id=f"{stored.id}:{number}", after={"partner": by.organisation_code, "decision": decision})
+                 entity_id=f"{stored.id}:{number}", after={"partner": caller.organisation_code, "decision": decision})
     made = _decisions(uow, row.id)
-    approvals = {d.partner_code for d in made if d.decision == "approve"}
-    if decision == "reject":
+    result = consent.outcome(stored.agreement.codes, _made(stored, made), WORDS)
+    if result == WORDS.no:
         _move(row, REJECTED)
         row.decided_at = uow.now()
-    elif approvals >= set(stored.agreement.codes):
-        _apply(uow, by, stored, row)
+    elif result == WORDS.yes:
+        _apply(uow, caller, stored, row)
     uow.commit()
     return _variation(row, stored, made)
 

@@ -36,7 +36,9 @@ from carepool.pooled_budget.service import (
     Who,
     contribution_totals,
     get,
+    move_status,
     organisation_of,
+    require_agreed,
     require_host,
 )
 from carepool.pooled_budget.settlement import check_settlement, settle
@@ -179,6 +181,7 @@ def settle_year(*, uow: UnitOfWork, by: Who, agreement_id: int) -> Statement:
     existing = statement(uow=uow, stored=stored)
     if existing is not None:
         return existing
+    require_agreed(stored)
     found = figures(uow=uow, stored=stored)
     _ready(uow, stored, found)
     result = settle(outturn(stored.agreement, found))
@@ -200,7 +203,7 @@ def settle_year(*, uow: UnitOfWork, by: Who, agreement_id: int) -> Statement:
     uow.session.add(row)
     agreement_row = uow.session.get(PoolAgreementRow, stored.id)
     assert agreement_row is not None
-    agreement_row.status = SETTLED
+    move_status(agreement_row, SETTLED)
     audit.record(uow=uow, actor=by.actor, organisation=organisation_of(by, stored), action="pool.year_settled",
                  entity_type="pool_agreement", entity_id=str(stored.id),
                  after={"partners": data["partners"], "positions": data["positions"],

@@ -20,6 +20,9 @@ from carepool.db.engine import Database
 from carepool.ledger import service as ledger
 from carepool.partners import access
 from carepool.partners.model import Caller, OrgKind
+from carepool.pooled_budget import agreeing
+from carepool.pooled_budget.definition import definition_from_json
+from carepool.pooled_budget.service import StoredAgreement, Who
 from tests.integration.helpers import PASSWORD, add_organisations, add_user, sign_in, token_for
 
 BRENT, ICB, EALING = "E09000005", "QRV", "E09000009"
@@ -97,10 +100,35 @@ def m(text: str) -> Money:
     return Money.parse(text)
 
 
+ACCEPTS_FOR = {BRENT: PRIYA, ICB: MARCUS}  # who accepts a proposed agreement for each partner in these tests
+
+
+def agreed(database: Database, by: Who | None = None, data: dict[str, Any] | None = None) -> StoredAgreement:
+    """An agreement proposed by ``by`` (Priya unless given) and accepted by every other partner: active."""
+    proposer = by if by is not None else caller(database, PRIYA)
+    with database.uow() as uow:
+        stored = agreeing.create(uow=uow, by=proposer, definition=definition_from_json(data or agreement_json())).stored
+    for code in stored.waiting_for:
+        with database.uow() as uow:
+            stored = agreeing.decide(uow=uow, by=caller(database, ACCEPTS_FOR[code]), agreement_id=stored.id,
+                                     decision="accept")
+    assert stored.status == "active", stored.status
+    return stored
+
+
+def propose(client: TestClient, database: Database, email: str = PRIYA, **changes: Any) -> Any:
+    """Propose ``agreement_json(**changes)`` through the API as ``email``; the response."""
+    return client.post("/api/pool/agreements", content=json.dumps(agreement_json(**changes)).encode(),
+                       headers=auth(database, email))
+
+
 def new_pool(client: TestClient, database: Database) -> int:
-    """An agreement created through the API by Priya, who is then signed in on ``client``; its id."""
-    response = client.post("/api/pool/agreements", content=json.dumps(agreement_json()).encode(),
-                           headers={"Authorization": f"Bearer {token_for(database, PRIYA)}"})
+    """An agreement proposed through the API by Priya and accepted by Marcus for the ICB (so active), with Priya
+    then signed in on ``client``; its id."""
+    response = propose(client, database)
     assert response.status_code == 201, response.text
+    pool = int(response.json()["id"])
+    accepted = client.post(f"/api/pool/agreements/{pool}/accept", headers=auth(database, MARCUS))
+    assert accepted.status_code == 200 and accepted.json()["status"] == "active", accepted.text
     sign_in(client, PRIYA)
-    return int(response.json()["id"])
+    return pool

@@ -24,10 +24,13 @@ JUNE = {"scheme_id": "REAB", "month": "2025-06", "source": ICB, "actual": "72000
 
 
 def _create(client: TestClient, database: Database) -> int:
+    """Proposed by Priya for Brent, accepted by Marcus for the ICB: active."""
     body = json.dumps(agreement_json()).encode()
     response = client.post("/api/pool/agreements", content=body, headers=auth(database, PRIYA))
     assert response.status_code == 201, response.text
-    return response.json()["id"]
+    pool = response.json()["id"]
+    assert client.post(f"/api/pool/agreements/{pool}/accept", headers=auth(database, MARCUS)).status_code == 200
+    return pool
 
 
 def test_the_api_reads_money_exactly_and_partners_write_within_their_roles(client: TestClient,

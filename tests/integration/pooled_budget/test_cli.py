@@ -27,8 +27,20 @@ def test_the_year_at_the_command_line(cli_env: Database, tmp_path: Path, capsys:
     partners_and_users(cli_env)
     agreement = tmp_path / "brent-bcf.json"
     agreement.write_text(json.dumps(agreement_json()), encoding="utf-8")
-    assert main(["pool", "create", str(agreement)]) == 0
-    assert "created agreement 1: Brent BCF pool 2025/26" in capsys.readouterr().out
+    assert main(["pool", "create", str(agreement)]) == 0  # the operator proposes it for nobody
+    out = capsys.readouterr().out
+    assert "proposed agreement 1: Brent BCF pool 2025/26" in out and f"waiting for {BRENT}, {ICB} to accept" in out
+    assert main(["pool", "list"]) == 0
+    assert "proposed" in capsys.readouterr().out
+    assert main(["pool", "pay", "1", "--partner", ICB, "--amount", "1.00", "--on", "2025-04-01",
+                 "--reference", "EARLY"]) == 6
+    assert "is proposed: waiting for London Borough of Brent and NHS North West London ICB" in capsys.readouterr().err
+    assert main(["pool", "accept", "1"]) == 2  # a partner accepts through one of its people: --as EMAIL
+    assert main(["pool", "accept", "1", "--as", HUGHES]) == 5  # a viewer cannot
+    assert main(["pool", "accept", "1", "--as", PRIYA]) == 0
+    assert f"agreement 1 (Brent BCF pool 2025/26) is proposed; waiting for {ICB}" in capsys.readouterr().out
+    assert main(["pool", "accept", "1", "--as", MARCUS]) == 0
+    assert "is active: every partner accepted it; ledger accounts POOL-1:* opened" in capsys.readouterr().out
     assert main(["pool", "list"]) == 0
     assert "Brent BCF pool" in capsys.readouterr().out
     assert main(["pool", "pay", "1", "--partner", ICB, "--amount", "786000.00", "--on", "2025-04-01",
@@ -87,7 +99,9 @@ def test_a_variation_at_the_command_line(cli_env: Database, tmp_path: Path,
     partners_and_users(cli_env)
     agreement = tmp_path / "brent-bcf.json"
     agreement.write_text(json.dumps(agreement_json()), encoding="utf-8")
-    assert main(["pool", "create", str(agreement)]) == 0
+    assert main(["pool", "create", str(agreement), "--as", PRIYA]) == 0  # Brent accepts it by proposing it
+    assert f"waiting for {ICB} to accept" in capsys.readouterr().out
+    assert main(["pool", "accept", "1", "--as", MARCUS]) == 0
     move = tmp_path / "move.json"
     move.write_text(json.dumps([{"kind": "move", "partner": ICB, "from": "REAB", "to": "ICES",
                                  "amount": "200000.00"}]), encoding="utf-8")
@@ -118,3 +132,22 @@ def test_a_variation_at_the_command_line(cli_env: Database, tmp_path: Path,
     shown = json.loads(capsys.readouterr().out)
     budgets = {s["id"]: s["budget"] for s in shown["schemes"]}
     assert budgets == {"REAB": "1000000.00", "ICES": "320000.00"}  # the ICB's £200k moved
+
+
+def test_a_partner_declines_at_the_command_line(cli_env: Database, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    partners_and_users(cli_env)
+    agreement = tmp_path / "brent-bcf.json"
+    renamed = agreement_json(partners=[{"code": BRENT, "name": "Brent"}, {"code": ICB, "name": "The ICB"}])
+    agreement.write_text(json.dumps(renamed), encoding="utf-8")
+    assert main(["pool", "create", str(agreement), "--as", PRIYA]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert ("note: Partner QRV is named as in the partner directory, NHS North West London ICB; the file called it "
+            "'The ICB'.") in out
+    assert main(["pool", "decline", "1", "--as", MARCUS, "--reason", "  "]) == 2
+    assert "reason: expected why NHS North West London ICB declines Brent BCF pool" in capsys.readouterr().err
+    assert main(["pool", "decline", "1", "--as", MARCUS, "--reason", "our share of reablement is 50%"]) == 0
+    assert (f"is declined by {ICB} (our share of reablement is 50%); it never took effect"
+            in " ".join(capsys.readouterr().out.split()))
+    assert main(["pool", "accept", "1", "--as", MARCUS]) == 6
+    assert "already declined agreement 1" in capsys.readouterr().err

@@ -16,7 +16,6 @@ from carepool.ledger import service as ledger
 from carepool.ledger.tables import LedgerTransactionRow
 from carepool.pooled_budget import monitoring, payments, service, variations, yearend
 from carepool.pooled_budget.changes import MoveContribution, SetContribution
-from carepool.pooled_budget.definition import definition_from_json
 from carepool.pooled_budget.forecast import outturn
 from carepool.pooled_budget.settlement import check_settlement, settle
 from tests.integration.pooled_budget.builders import (
@@ -24,7 +23,7 @@ from tests.integration.pooled_budget.builders import (
     ICB,
     MARCUS,
     PRIYA,
-    agreement_json,
+    agreed,
     balance,
     caller,
     ledger_csv,
@@ -49,9 +48,9 @@ def test_a_year_of_the_pool(database: Database, tmp_path: Path) -> None:
     partners_and_users(database)
     priya, marcus = caller(database, PRIYA), caller(database, MARCUS)
 
-    # the agreement: accounts opened, each partner's contribution (schemes + contingency) posted as due
-    with database.uow() as uow:
-        stored = service.create(uow=uow, by=priya, definition=definition_from_json(agreement_json()))
+    # the agreement, once both partners accepted it: accounts opened, each partner's contribution (schemes +
+    # contingency) posted as due
+    stored = agreed(database, priya)
     pool, chart = stored.id, stored.chart
     assert balance(database, chart.due(BRENT)) == m("546000") and balance(database, chart.due(ICB)) == m("786000")
     assert balance(database, chart.contributions(ICB)) == m("-786000")

@@ -9,8 +9,7 @@ from carepool.core.money import Money
 from carepool.db.engine import Database
 from carepool.ledger import service as ledger
 from carepool.pooled_budget import monitoring, service, yearend
-from carepool.pooled_budget.definition import definition_from_json
-from tests.integration.pooled_budget.builders import BRENT, ICB, agreement_json, partners_and_users
+from tests.integration.pooled_budget.builders import BRENT, ICB, agreed, agreement_json, partners_and_users
 
 OPERATOR = service.Operator("test")
 SCHEMES = ["REAB", "ICES", "LDP"]
@@ -44,8 +43,7 @@ def test_ledger_balances_and_settlement_adds_up(database: Database, batches: lis
     if not getattr(database, "_pool_partners", False):
         partners_and_users(database)
         database._pool_partners = True  # type: ignore[attr-defined]  # one set of partners per database
-    with database.uow() as uow:
-        pool = service.create(uow=uow, by=OPERATOR, definition=definition_from_json(_agreement())).id
+    pool = agreed(database, OPERATOR, _agreement()).id  # proposed at the command line, accepted by both partners
     given = {(s, n) for batch in batches for s, n, _src, _p in batch}
     every_month = [(s, n, BRENT, 0) for s in SCHEMES for n in range(1, 13) if (s, n) not in given]
     # later batches correct earlier figures; then every month of every scheme is in, March's Reablement last
