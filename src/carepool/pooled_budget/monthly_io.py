@@ -27,7 +27,7 @@ from carepool.core import tabular
 from carepool.core.errors import CarepoolError, Problem
 from carepool.core.money import Money
 from carepool.core.periods import MONTH_NAMES, FinancialMonth, FinancialYear
-from carepool.core.workbook import add_table_sheet, new_workbook
+from carepool.core.workbook import add_table_sheet, inert_rows, new_workbook
 from carepool.pooled_budget.forecast import MonthFigure
 from carepool.pooled_budget.model import Agreement
 from carepool.pooled_budget.values import parse_money
@@ -198,7 +198,7 @@ def write_figures(path: Path, figures: Iterable[MonthFigure], year: FinancialYea
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(headers)
-            writer.writerows([[f"{c:.2f}" if not isinstance(c, str) else c for c in row] for row in rows])
+            writer.writerows(inert_rows([f"{c:.2f}" if not isinstance(c, str) else c for c in row] for row in rows))
         return
     book = new_workbook()
     add_table_sheet(book, "Actuals", headers, rows, number_formats={"actual": "#,##0.00", "commitments": "#,##0.00"})

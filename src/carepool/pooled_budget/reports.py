@@ -21,7 +21,7 @@ from carepool.audit.model import actor_label
 from carepool.core.errors import CarepoolError, not_found
 from carepool.core.money import Money
 from carepool.core.periods import FinancialMonth
-from carepool.core.workbook import add_table_sheet, new_workbook
+from carepool.core.workbook import add_table_sheet, inert, new_workbook
 from carepool.db.uow import UnitOfWork
 from carepool.pooled_budget import monitoring, service, variations, yearend
 from carepool.pooled_budget.definition import describe_rule
@@ -252,7 +252,7 @@ def register_csv(agreements: Sequence[StoredAgreement]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(REGISTER_COLUMNS), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(register_rows(agreements))
+    writer.writerows({key: inert(value) for key, value in row.items()} for row in register_rows(agreements))
     return out.getvalue()
 
 

