@@ -39,7 +39,14 @@ def _hours(value: Decimal) -> str:
 
 def rules_broken(awards: Iterable[Awarded], lots: Iterable[LotDesign], bids: Iterable[OpenedBid],
                  rules: AwardRules, names: Mapping[str, str], smes: Iterable[str]) -> list[str]:
-    """Each rule ``awards`` breaks, naming who and by how much; empty when it keeps them all."""
+    """Each rule ``awards`` breaks, naming who and by how much; empty when it keeps them all.
+
+    Quantities are awarded in hundredths of an hour, so the optimiser keeps a share rule only to within the value
+    of that step: a share is judged broken when it misses by more than the value of 0.01 hours at the dearest
+    price awarded (what no rounding explains). Capacity is the smallest a provider declared on the lots the
+    optimiser considered (those with a bid above the quality floor), as the optimiser read it."""
+    floor = rules.min_quality
+    considered = {b.lot for b in bids if floor is None or b.quality >= floor}
     by_key = {(b.provider, b.lot): b for b in bids}
     quantity_of = {lot.code: lot.weekly_quantity for lot in lots}
     plan = [a for a in awards if a.weekly_quantity > 0]
@@ -65,22 +72,23 @@ def rules_broken(awards: Iterable[Awarded], lots: Iterable[LotDesign], bids: Ite
         if count > rules.max_providers:
             broken.append(f"the most providers per lot: {lot} is split between {count}, more than "
                           f"{rules.max_providers}")
-    for provider, capacity in sorted(provider_capacities(by_key.values()).items()):
+    for provider, capacity in sorted(provider_capacities(b for b in by_key.values() if b.lot in considered).items()):
         if capacity is not None and hours[provider] > capacity:
             broken.append(f"{names.get(provider, provider)}'s capacity: {_hours(hours[provider])} hours a week "
                           f"against the {_hours(capacity)} it declared")
     total = sum(value.values(), Fraction(0))
     if total == 0:
         return broken
+    step = max(Fraction(by_key[(a.provider, a.lot)].price.pence) for a in plan) / 100  # 0.01 hours, dearest
     if rules.max_share is not None:
         for provider, won in sorted(value.items(), key=lambda kv: -kv[1]):
-            if won / total > Fraction(rules.max_share):
+            if won - Fraction(rules.max_share) * total > step:
                 broken.append(f"the cap on any one provider's share: {names.get(provider, provider)} holds "
                               f"{_pct(won / total)} of the value, above {_rule(rules.max_share)}")
     if rules.min_sme_share is not None:
         sme_codes = set(smes)
         share = sum((v for p, v in value.items() if p in sme_codes), Fraction(0)) / total
-        if share < Fraction(rules.min_sme_share):
+        if Fraction(rules.min_sme_share) * total - share * total > step:
             broken.append(f"the floor for small and medium providers: they hold {_pct(share)} of the value, "
                           f"below {_rule(rules.min_sme_share)}")
     return broken

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 
 from carepool.core.money import Money
+from carepool.procurement import engine
 from carepool.procurement.engine import OpenedBid
 from carepool.procurement.model import AwardRules, LotDesign, MemberShare
 from carepool.procurement.rule_check import Awarded, rules_broken
@@ -53,3 +55,19 @@ def test_shares_are_judged_exactly_on_value() -> None:
     assert _check(("C", "L1", 1000), ("C", "L2", 500)) == [
         "the cap on any one provider's share: Crown holds 100.0% of the value, above 60%",
         "the floor for small and medium providers: they hold 0.0% of the value, below 40%"]
+
+
+def test_the_optimisers_own_award_breaks_no_rule_after_rounding_to_hundredths() -> None:
+    """The optimiser keeps a share to within one 0.01-hour step; its untouched award must not be flagged."""
+    rng = random.Random(1)
+    rules = AwardRules.parse({"max_share": "0.4", "min_sme_share": "0.3", "max_providers": 2})
+    for _ in range(12):
+        lots = [LotDesign(f"L{i}", f"L{i}", "home-care", (f"X{i}",),
+                          (MemberShare("E09000005", Decimal(rng.randint(200, 1500)), Money.parse("24.00"), 10000),))
+                for i in range(3)]
+        bids = [OpenedBid(4 * i + j, f"B-{4 * i + j}", f"P{j}", f"L{i}", Money(rng.randint(1900, 2500)),
+                          Decimal(75), None, None) for i in range(3) for j in range(4)]
+        bidders = {f"P{j}": engine.Bidder(f"P{j}", f"P{j}", j < 2) for j in range(4)}
+        awarded = engine.compare("T", lots, bids, bidders, rules, time_limit=5).awarded
+        plan = [Awarded(a.provider, a.lot, a.quantity) for a in awarded.awards]
+        assert rules_broken(plan, lots, bids, rules, {}, {"P0", "P1"}) == [], plan
