@@ -21,6 +21,11 @@ from carepool.procurement.tables import ConsortiumMemberRow, ConsortiumRow, Tend
 PUBLIC_STATUSES = frozenset(TenderStatus) - {TenderStatus.DRAFT}
 
 
+def is_public(row: TenderRow) -> bool:
+    """Seen by anyone signed in: a tender once published (a draft cancelled before publishing never was)."""
+    return TenderStatus(row.status) in PUBLIC_STATUSES and row.published_at is not None
+
+
 def member_codes(uow: UnitOfWork, consortium_id: int) -> list[str]:
     rows = uow.session.execute(
         select(ConsortiumMemberRow.organisation_code).where(ConsortiumMemberRow.consortium_id == consortium_id)
@@ -46,7 +51,7 @@ def tender_for(uow: UnitOfWork, caller: Caller, ref: str, *, manage: bool = Fals
                lock: bool = False) -> tuple[TenderRow, bool]:
     """The tender and whether the caller is a member of its consortium.
 
-    Drafts are visible to members only; ``manage`` needs membership and the procurement role.
+    Tenders never published are visible to members only; ``manage`` needs membership and the procurement role.
     """
     query = select(TenderRow).where(TenderRow.ref == ref.strip().upper())
     if lock:
@@ -55,7 +60,7 @@ def tender_for(uow: UnitOfWork, caller: Caller, ref: str, *, manage: bool = Fals
     if row is None:
         raise not_found(f"tender {ref}")
     member = is_member(uow, caller, row.consortium_id)
-    if not member and (manage or TenderStatus(row.status) not in PUBLIC_STATUSES):
+    if not member and (manage or not is_public(row)):
         raise not_found(f"tender {ref}")
     if manage:
         caller.require(Role.PROCUREMENT)

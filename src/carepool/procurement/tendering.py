@@ -114,9 +114,9 @@ def list_tenders(*, uow: UnitOfWork, caller: Caller) -> list[TenderView]:
     """Tenders of the caller's consortia (any status) and every published tender."""
     mine = select(ConsortiumMemberRow.consortium_id).where(
         ConsortiumMemberRow.organisation_code == caller.organisation_code)
-    rows = uow.session.execute(
-        select(TenderRow).where(TenderRow.consortium_id.in_(mine) | TenderRow.status.in_(
-            [s.value for s in PUBLIC_STATUSES])).order_by(TenderRow.created_at.desc(), TenderRow.id.desc()))
+    public = TenderRow.status.in_([s.value for s in PUBLIC_STATUSES]) & TenderRow.published_at.is_not(None)
+    rows = uow.session.execute(select(TenderRow).where(TenderRow.consortium_id.in_(mine) | public)
+                               .order_by(TenderRow.created_at.desc(), TenderRow.id.desc()))
     return [view(uow, row, member=is_member(uow, caller, row.consortium_id)) for row in rows.scalars()]
 
 

@@ -318,3 +318,17 @@ def test_splitting_and_merging_on_the_plan_say_what_became_of_the_lots(world: Wo
     assert 'id="merge-name" name="name" form="merge" value="Acton+">' in one
     assert '<div class="warning" role="alert"' in merged and "It is larger than a small provider could take on " \
         "(1,560.00 hours a week, above the SME threshold), so it is flagged too big." in merged
+
+
+def test_a_draft_cancelled_before_publishing_stays_the_consortiums(world: World) -> None:
+    draft = world.tender(publish=False)
+    with world.db.uow() as uow:
+        tendering.cancel(uow=uow, caller=world.caller(LEAD), ref=draft, reason="Brent's budget was cut; internal")
+    with TestClient(create_app(database=world.db)) as browser:
+        sign_in(browser, "bids@c.test")
+        api = browser.get(f"/api/procurement/tenders/{draft}",
+                          headers={"Authorization": f"Bearer {token_for(world.db, 'bids@c.test')}"})
+        page = browser.get(f"/tenders/{draft}")
+        listed = browser.get("/tenders").text
+    assert api.status_code == 404 and page.status_code == 404 and "internal" not in page.text
+    assert draft not in listed  # never published: never public, cancelled or not
