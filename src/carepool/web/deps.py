@@ -40,7 +40,9 @@ def current_caller(request: Request, uow: UowDep) -> Caller:
 
 
 def begin_session(request: Request, uow: UnitOfWork, caller: Caller) -> None:
-    """Sign ``caller`` in on this browser: a fresh cookie (nothing of the old one kept) holding a new key."""
+    """Sign ``caller`` in on this browser: a fresh cookie (nothing of the old one kept) holding a new key; a
+    session this browser had is ended on the server too, so a copy of its cookie stops working."""
+    web_sessions.end(uow=uow, key=request.session.get(web_sessions.COOKIE_KEY))
     request.session.clear()
     request.session[web_sessions.COOKIE_KEY] = web_sessions.start(uow=uow, caller=caller)
 

@@ -102,3 +102,13 @@ def test_a_cookie_naming_a_user_as_before_is_not_signed_in(client: TestClient, c
     payload = base64.b64encode(json.dumps({"user_id": 1}).encode())
     client.cookies.set(COOKIE, TimestampSigner(secret).sign(payload).decode())
     assert client.get("/api/me").status_code == 401
+
+
+def test_signing_in_again_ends_the_session_this_browser_had(client: TestClient, clocked: Database) -> None:
+    sign_in(client, "admin@brent.test")
+    copied = client.cookies[COOKIE]
+    sign_in(client, "admin@brent.test")  # the same browser, again: a new key
+    assert len(_stored_sessions(clocked)) == 1
+    client.cookies.clear()
+    client.cookies.set(COOKIE, copied)
+    assert client.get("/api/me").status_code == 401
