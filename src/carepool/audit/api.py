@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from carepool.audit import service
@@ -30,12 +30,13 @@ class AuditEventRead(BaseModel):
 
 @router.get("/events")
 def list_events(
-    uow: UowDep, caller: Annotated[Caller, Depends(require(*AUDIT_READERS))], limit: int = 200,
+    uow: UowDep, caller: Annotated[Caller, Depends(require(*AUDIT_READERS))],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     entity_type: str | None = None, entity_id: str | None = None, action: str | None = None, ref: str | None = None,
 ) -> list[AuditEventRead]:
     """The newest audit events of the caller's own organisation; optionally one kind of record
     (``entity_type=tender``), one record (and ``entity_id=CP-2026-001``) or one action (``tender.published``,
     or ``tender.`` for the family), or the one event a ``ref`` names."""
-    events = service.list_events(uow=uow, organisation=caller.organisation_code, limit=min(limit, 1000),
+    events = service.list_events(uow=uow, organisation=caller.organisation_code, limit=limit,
                                  entity_type=entity_type, entity_id=entity_id, action=action, ref=ref)
     return [AuditEventRead.model_validate(e, from_attributes=True) for e in events]

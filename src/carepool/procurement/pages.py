@@ -29,7 +29,7 @@ from carepool.procurement import (
     tendering,
 )
 from carepool.procurement.model import RULE_LABELS, RULE_NAMES, SERVICES, quantity
-from carepool.web.deps import CallerDep, RowId, UowDep
+from carepool.web.deps import CallerDep, RowId, RowQuery, UowDep
 from carepool.web.flash import flash, keep_typed, take_flash, typed_back
 from carepool.web.rendering import render
 from carepool.web.uploads import read_upload, upload_name
@@ -184,7 +184,7 @@ RULE_DEFAULTS = {"max_share": "0.30", "min_sme_share": "0.25", "min_quality": "6
 
 
 @router.get("/tenders/new")
-def builder(request: Request, consortium: int, caller: CallerDep, uow: UowDep) -> Response:
+def builder(request: Request, consortium: RowQuery, caller: CallerDep, uow: UowDep) -> Response:
     caller.require(Role.PROCUREMENT)  # before anyone types a whole tender in
     return _builder_page(request, caller, uow, consortium, None, None)
 

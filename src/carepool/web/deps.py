@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 
 from carepool.core.errors import CarepoolError
 from carepool.core.ids import LARGEST_ROW_ID
@@ -26,6 +26,7 @@ def get_uow(request: Request) -> Iterator[UnitOfWork]:
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 RowId = Annotated[int, Path(ge=1, le=LARGEST_ROW_ID)]  # a record's number in a page address
+RowQuery = Annotated[int, Query(ge=1, le=LARGEST_ROW_ID)]  # one in its query string
 
 
 def current_caller(request: Request, uow: UowDep) -> Caller:

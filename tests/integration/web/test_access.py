@@ -231,3 +231,5 @@ def test_numbers_too_large_for_a_record_are_refused_not_failed(client: TestClien
         assert answer.status_code == 422 and "2147483647" in answer.text, path
     merged = client.post("/api/procurement/lots/merge", json={"lot_ids": [huge, 1]})
     assert merged.status_code == 422, merged.text
+    assert client.get(f"/tenders/new?consortium={huge}").status_code == 422  # in a query string too
+    assert client.get("/api/audit/events?limit=-5").status_code == 422  # a limit, not a database error
