@@ -121,6 +121,12 @@ class Money:
         return amount
 
     @classmethod
+    def from_stored(cls, text: str) -> Money:
+        """An amount carepool wrote itself (a settlement statement's totals, which are sums of amounts typed):
+        read exactly, without the limit on what may be typed."""
+        return cls._parse(text, "stored amount")
+
+    @classmethod
     def _parse(cls, value: str | Decimal | int, what: str) -> Money:
         if isinstance(value, bool | float):
             raise CarepoolError(

@@ -194,8 +194,8 @@ def report(result: DemoResult, console: Console) -> None:
         table.add_column(column, justify="left" if column == "scheme" else "right")
     forecasts = {s.id: s.forecast for s in mid.schemes}
     for s in statement.data["schemes"]:
-        table.add_row(s["id"], str(Money.parse(s["budget"])), str(forecasts[s["id"]]),
-                      str(Money.parse(s["actual"])), str(Money.parse(s["variance"])))
+        table.add_row(s["id"], str(Money.from_stored(s["budget"])), str(forecasts[s["id"]]),
+                      str(Money.from_stored(s["actual"])), str(Money.from_stored(s["variance"])))
     console.print(table)
     partners = Table(title="Year-end settlement, posted to the ledger", box=box.SIMPLE, pad_edge=False)
     for column in ("partner", "contribution", "final cost", "paid", "owes (+)/owed (−)"):

@@ -210,7 +210,7 @@ def bcf_return(m: Monitoring, statement: Statement | None) -> Workbook:
     income.append(["", "Total", *_totals(amounts, 5)])
     _sheet(book, "Income", ["code", "partner", "planned_contribution", "contingency_funding", "planned",
                             "received_to_date", "outstanding"], income, MONEY)
-    final = {s["id"]: Money.parse(s["actual"]) for s in statement.data["schemes"]} if statement else {}
+    final = {s["id"]: Money.from_stored(s["actual"]) for s in statement.data["schemes"]} if statement else {}
     expenditure = [[s.id, s.name, s.client_group, _d(s.budget), _d(s.actual_to_date), _d(s.forecast),
                     _d(s.variance), _d(final[s.id]) if final else ""] for s in f.schemes]
     expenditure.append(["", "Total", "", _d(f.total("budget")), _d(f.total("actual_to_date")),

@@ -100,10 +100,10 @@ class Statement:
         lines = []
         for code, p in self.data["partners"].items():
             position = self.data["positions"][code]
-            lines.append(PartnerLine(code, names[code], Money.parse(p["contribution"]),
-                                     Money.parse(p["overspend_share"]), Money.parse(p["underspend_share"]),
-                                     Money.parse(p["final_cost"]), Money.parse(position["paid"]),
-                                     Money.parse(position["balance"])))
+            lines.append(PartnerLine(code, names[code], Money.from_stored(p["contribution"]),
+                                     Money.from_stored(p["overspend_share"]), Money.from_stored(p["underspend_share"]),
+                                     Money.from_stored(p["final_cost"]), Money.from_stored(position["paid"]),
+                                     Money.from_stored(position["balance"])))
         return lines
 
     @property
@@ -111,7 +111,7 @@ class Statement:
         return list(self.data["explanation"])
 
     def money(self, key: str) -> Money:
-        return Money.parse(self.data[key])
+        return Money.from_stored(self.data[key])
 
     @property
     def total_final_cost(self) -> Money:
@@ -119,7 +119,7 @@ class Statement:
 
     @property
     def total_actual(self) -> Money:
-        return Money.sum(Money.parse(s["actual"]) for s in self.data["schemes"])
+        return Money.sum(Money.from_stored(s["actual"]) for s in self.data["schemes"])
 
 
 def _statement(uow: UnitOfWork, row: PoolSettlementRow) -> Statement:

@@ -128,3 +128,11 @@ def test_amounts_and_quantities_beyond_anything_real_are_refused_by_name() -> No
     refuse_beyond(LARGEST_QUANTITY, LARGEST_QUANTITY, what="hours", given="1e9")
     with pytest.raises(CarepoolError, match="hours: expected at most 1,000,000,000, got '1e30'; check for a typo"):
         refuse_beyond(Decimal("1e30"), LARGEST_QUANTITY, what="hours", given="1e30")
+
+
+def test_amounts_carepool_stored_itself_are_read_back_whatever_their_size() -> None:
+    """A statement's totals are sums of amounts typed: they may pass the limit on one typed amount."""
+    assert Money.from_stored("12000000000.00") == Money(1_200_000_000_000)
+    assert Money.from_stored("-12000000000.01") == Money(-1_200_000_000_001)
+    with pytest.raises(CarepoolError):
+        Money.parse("12000000000.00")
