@@ -2,28 +2,61 @@
 
 Every problem is located by file, sheet, row and column; the caller writes
 nothing unless the whole file is clean.
+
+Anyone who may upload may send a file built to be expensive, so reading is bounded:
+
+- A workbook is a zip archive. Before openpyxl opens one, its directory must promise at most
+  ``MAX_UNPACKED_BYTES`` in ``MAX_PARTS`` parts, no part over 1 MB unpacking to more than
+  ``MAX_PACKING_RATIO`` times its packed size (a zip bomb). Then expat counts, building nothing, what
+  openpyxl would hold: it holds a whole row before handing it over and keeps elements it does not
+  know, so a few packed megabytes of one wide row would cost gigabytes. Refused: more than
+  ``MAX_XML_ITEMS`` elements and attributes in all, ``MAX_ROW_ITEMS`` in a row, ``MAX_LOOSE_ITEMS``
+  outside rows, a text or tag over 1 MB, a DTD.
+- Sheets are read read-only, ignoring the ``<dimension>`` a sheet declares: a row is as wide as its
+  last cell, so a sheet claiming ``A1:XFD1048576`` costs what its real cells cost.
+- A sheet (or CSV file) may have ``MAX_ROWS`` rows of data and ``MAX_COLUMNS`` columns; a value
+  beyond is refused, naming file, sheet and row. Blank rows are skipped, and ``MAX_BLANK_RUN`` in a
+  row end a sheet, the rest taken as blank and unread: reading on would let a million empty rows (a
+  few packed kilobytes) cost seconds, and a table people edit does not go on after a thousand blank
+  rows. A file may have ``MAX_FILE_ROWS`` rows looked at in all, blank ones between the data included.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+from xml.parsers import expat
 
 from carepool.core.errors import CarepoolError, Problem
 from carepool.core.money import Money
 
 CellValue = str | int | float | Decimal | bool | date | datetime | None
+Line = tuple[int, tuple[CellValue, ...]]  # a row's number in the file, and its cells from column A
+
+MAX_ROWS = 100_000  # rows of data below the header, in a sheet or CSV file
+MAX_COLUMNS = 200
+MAX_BLANK_RUN = 1_000  # blank rows in a row that end a sheet
+MAX_FILE_ROWS = 200_000  # rows looked at in all the sheets of a file, blank rows between the data included
+MAX_UNPACKED_BYTES = 100 * 2**20
+MAX_PACKING_RATIO = 100  # for parts over 1 MB unpacked; real workbooks pack 5 to 20 times
+MAX_PARTS = 5_000
+MAX_XML_ITEMS = 2_000_000  # about 4 a cell (500,000 cells); openpyxl reads some 400,000 a second
+MAX_ROW_ITEMS = 100_000  # Excel writes at most 16,384 cells in a row
+MAX_LOOSE_ITEMS = 1_000_000  # outside rows (shared strings, styles, merged cells...), which openpyxl keeps
+_MB = 2**20
 
 
 @dataclass(frozen=True)
 class Sheet:
-    """A table as read: its name (None for CSV), headers and numbered data rows."""
+    """A table as read: its name (None for CSV), headers and numbered data rows (blank cells left out)."""
 
     file: str
     name: str | None
@@ -47,10 +80,61 @@ def _normalise_header(value: object) -> str:
     return str(value or "").strip().lower().replace(" ", "_")
 
 
+def _refuse(message: str, file: str, sheet: str | None = None, row: int | None = None) -> NoReturn:
+    raise CarepoolError(str(Problem(message, file, sheet, row)))
+
+
+def _is_blank(cells: Sequence[CellValue]) -> bool:
+    return all(cell is None or cell == "" for cell in cells)
+
+
+class _RowBudget:
+    """The rows a file may still have looked at, shared by all its sheets."""
+
+    def __init__(self, file: str) -> None:
+        self.file, self.left = file, MAX_FILE_ROWS
+
+    def lines(self, cells: Iterable[Sequence[CellValue]], sheet: str | None) -> list[Line]:
+        """Row 1 (the header, even if blank) and every non-blank row after it, within the limits above."""
+        found: list[Line] = []
+        blank_run = 0
+        for number, line in enumerate(cells, start=1):
+            self.left -= 1
+            if self.left < 0:
+                _refuse(f"more than {MAX_FILE_ROWS:,} rows in all (blank rows between the data included); "
+                        "split the file", self.file)
+            blank = _is_blank(line)
+            if not blank and len(line) > MAX_COLUMNS and not _is_blank(line[MAX_COLUMNS:]):
+                from openpyxl.utils import get_column_letter
+
+                _refuse(f"has a value beyond column {MAX_COLUMNS} ({get_column_letter(MAX_COLUMNS)}); carepool "
+                        f"reads at most {MAX_COLUMNS} columns: move or delete it", self.file, sheet, number)
+            if number > 1 and blank:
+                blank_run += 1
+                if blank_run == MAX_BLANK_RUN:
+                    break
+                continue
+            blank_run = 0
+            if len(found) > MAX_ROWS:  # the header and MAX_ROWS rows of data already
+                _refuse(f"more than {MAX_ROWS:,} rows; split the file", self.file, sheet)
+            found.append((number, tuple(line[:MAX_COLUMNS])))
+        return found
+
+
+def _sheet(file: str, name: str | None, lines: list[Line]) -> Sheet:
+    headers = [_normalise_header(h) for h in lines[0][1]]
+    while headers and not headers[-1]:
+        headers.pop()
+    rows = [(number, {h: v for h, v in zip(headers, line, strict=False) if v is not None})
+            for number, line in lines[1:]]
+    return Sheet(file, name, headers, rows)
+
+
 def read_csv(path: Path) -> list[Sheet]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            lines = list(csv.reader(handle))
+            cells = (tuple(cell.strip() or None for cell in line) for line in csv.reader(handle))
+            lines = _RowBudget(path.name).lines(cells, None)
     except FileNotFoundError:
         raise CarepoolError(f"{path}: file not found") from None  # the path as typed at the command line
     except UnicodeDecodeError:  # the name only: an upload's path is a server temporary folder
@@ -59,16 +143,90 @@ def read_csv(path: Path) -> list[Sheet]:
         raise CarepoolError(f"{path.name}: not a readable CSV file ({error})") from None
     if not lines:
         raise CarepoolError(f"{path.name}: the file is empty; expected a header row")
-    headers = [_normalise_header(h) for h in lines[0]]
-    rows = [
-        (number, dict(zip(headers, (cell.strip() for cell in line), strict=False)))
-        for number, line in enumerate(lines[1:], start=2)
-        if any(cell.strip() for cell in line)
-    ]
-    return [Sheet(path.name, None, headers, rows)]
+    return [_sheet(path.name, None, lines)]
 
 
-def _open_workbook(path: Path, *, data_only: bool) -> Any:
+# --- workbooks -----------------------------------------------------------------
+
+class _XmlCount:
+    """What openpyxl would hold in memory reading a workbook, counted by expat without building any of it."""
+
+    def __init__(self, file: str) -> None:
+        self.file, self.part = file, ""
+        self.items = self.loose = self.depth = self.row_depth = self.row_items = 0
+
+    def scan(self, archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
+        parser = expat.ParserCreate()
+        parser.StartElementHandler, parser.EndElementHandler = self._start, self._end
+        parser.StartDoctypeDeclHandler = lambda *_: self._damaged("declares a document type (DTD)")
+        self.part, self.depth, self.row_depth = part.filename, 0, 0
+        run = 0  # bytes since the last "<": one text or tag, which expat holds whole before reporting it
+        with archive.open(part) as stream:
+            try:
+                while chunk := stream.read(_MB):
+                    parser.Parse(chunk, False)
+                    first = chunk.find(b"<")
+                    spanning = run + (len(chunk) if first < 0 else first)
+                    run = spanning if first < 0 else len(chunk) - chunk.rfind(b"<") - 1
+                    if spanning > _MB:
+                        self._damaged("holds a text or a tag longer than 1 MB")
+                parser.Parse(b"", True)
+            except expat.ExpatError:
+                return  # not XML (a picture) or broken: openpyxl stops where expat stops, so nothing after counts
+
+    def _damaged(self, what: str, part: bool = True) -> NoReturn:
+        where = f"part {self.part} of the workbook" if part else "the workbook"
+        _refuse(f"{where} {what}; the file is damaged or was not saved by a spreadsheet program", self.file)
+
+    def _start(self, name: str, attributes: dict[str, str]) -> None:
+        items = 1 + len(attributes)
+        self.items += items
+        self.depth += 1
+        if self.row_depth:
+            self.row_items += items
+            if self.row_items > MAX_ROW_ITEMS:
+                self._damaged(f"has a row (or text) of more than {MAX_ROW_ITEMS:,} XML elements and attributes")
+        elif name.rpartition(":")[2] in ("row", "si"):  # openpyxl empties each row, and shared text, once read
+            self.row_depth, self.row_items = self.depth, 0
+        else:
+            self.loose += items
+            if self.loose > MAX_LOOSE_ITEMS:
+                self._damaged(f"holds more than {MAX_LOOSE_ITEMS:,} XML elements and attributes outside its "
+                              "rows of cells", part=False)
+        if self.items > MAX_XML_ITEMS:
+            _refuse(f"the workbook holds more than {MAX_XML_ITEMS:,} XML elements and attributes (about "
+                    f"{MAX_XML_ITEMS // 4:,} cells), more than carepool reads from one file; split the file",
+                    self.file)
+
+    def _end(self, name: str) -> None:
+        if self.depth == self.row_depth:
+            self.row_depth = 0
+        self.depth -= 1
+
+
+def check_workbook_archive(path: Path, *, scan: bool = True) -> None:
+    """Refuse a workbook whose reading would cost far more than its size suggests (see the module's docstring),
+    from its zip directory (milliseconds) and, if ``scan``, from its XML (about a second a million items)."""
+    with zipfile.ZipFile(path) as archive:
+        parts = archive.infolist()
+        if len(parts) > MAX_PARTS:
+            _refuse(f"the workbook is made of {len(parts):,} parts, more than the {MAX_PARTS:,} carepool reads; "
+                    "split the file", path.name)
+        unpacked = sum(part.file_size for part in parts)
+        if unpacked > MAX_UNPACKED_BYTES:
+            _refuse(f"the workbook unpacks to {unpacked / _MB:,.1f} MB, more than the {MAX_UNPACKED_BYTES / _MB:g} "
+                    "MB carepool reads; split the file", path.name)
+        for part in parts:
+            ratio = part.file_size / max(part.compress_size, 1)
+            if part.file_size > _MB and ratio > MAX_PACKING_RATIO:
+                _refuse(f"part {part.filename} of the workbook unpacks to {ratio:,.0f} times its packed size, "
+                        f"and a real workbook to less than {MAX_PACKING_RATIO}: refused as a zip bomb", path.name)
+        count = _XmlCount(path.name)
+        for part in parts if scan else ():
+            count.scan(archive, part)
+
+
+def _open_workbook(path: Path, *, data_only: bool, checked: bool = False) -> Any:
     from openpyxl import load_workbook
 
     try:
@@ -77,6 +235,8 @@ def _open_workbook(path: Path, *, data_only: bool) -> Any:
         if not zipfile.is_zipfile(path):  # an .xlsx is a zip archive; a renamed CSV is the usual culprit
             raise CarepoolError(f"{path.name}: not an Excel workbook (.xlsx); if it is a CSV file, give it a "
                                 ".csv name")
+        if not checked:
+            check_workbook_archive(path)
         return load_workbook(path, read_only=True, data_only=data_only)
     except FileNotFoundError:
         raise CarepoolError(f"{path}: file not found") from None
@@ -86,49 +246,58 @@ def _open_workbook(path: Path, *, data_only: bool) -> Any:
         raise CarepoolError(f"{path.name}: not a readable Excel workbook ({error})") from None
 
 
-def _formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
-    """(row, column index) of every formula cell per sheet title. With ``data_only`` a formula that Excel never
-    calculated and saved reads as blank; only a second reading of the formulas tells the two apart."""
-    workbook = _open_workbook(path, data_only=False)
+def _cells(worksheet: Any, last_row: int | None = None) -> Generator[tuple[CellValue, ...], None, None]:
+    """A read-only sheet's rows from row 1, each as wide as its last cell (the declared dimension ignored)."""
+    worksheet.reset_dimensions()
+    return worksheet.iter_rows(max_row=last_row, values_only=True)
+
+
+def workbook_lines(path: Path) -> list[tuple[str, list[Line]]]:
+    """Each worksheet's title and lines (row 1 and every non-blank row, numbered as Excel numbers them; none
+    for a sheet with no rows), formulas as the values Excel saved, read within the limits above."""
+    workbook = _open_workbook(path, data_only=True)
+    budget = _RowBudget(path.name)
     try:
-        return {ws.title: {(number, index) for number, line in enumerate(ws.iter_rows(values_only=True), start=1)
+        found = []
+        for worksheet in workbook.worksheets:
+            with closing(_cells(worksheet)) as rows:  # openpyxl stops reading the sheet where we stopped
+                found.append((worksheet.title, budget.lines(rows, worksheet.title)))
+        return found
+    finally:
+        workbook.close()
+
+
+def _formula_cells(path: Path, last_rows: dict[str, int]) -> dict[str, set[tuple[int, int]]]:
+    """(row, column index) of every formula cell per sheet title, up to the last row read. With ``data_only``
+    a formula that Excel never calculated and saved reads as blank; only a second reading tells the two apart."""
+    workbook = _open_workbook(path, data_only=False, checked=True)  # checked by the first reading
+    try:
+        return {ws.title: {(number, index)
+                           for number, line in enumerate(_cells(ws, last_rows[ws.title]), start=1)
                            for index, cell in enumerate(line) if isinstance(cell, str) and cell.startswith("=")}
-                for ws in workbook.worksheets}
+                for ws in workbook.worksheets if ws.title in last_rows}
     finally:
         workbook.close()
 
 
 def read_xlsx(path: Path) -> list[Sheet]:
-    workbook = _open_workbook(path, data_only=True)
+    read = [(title, lines) for title, lines in workbook_lines(path) if lines]
+    last_rows = {title: lines[-1][0] for title, lines in read}
     cache: list[dict[str, set[tuple[int, int]]]] = []  # the second reading, done only if a blank cell needs it
 
     def checker(title: str, headers: list[str]) -> Callable[[int, str], bool]:
         def unsaved_formula(row: int, header: str) -> bool:
             if not cache:
                 try:
-                    cache.append(_formula_cells(path))
+                    cache.append(_formula_cells(path, last_rows))
                 except CarepoolError:  # e.g. an upload already cleaned away: report the cell as blank, as before
                     cache.append({})
             found = cache[0].get(title, set())
             return any((row, index) in found for index, h in enumerate(headers) if h == header)
         return unsaved_formula
 
-    sheets = []
-    try:
-        for worksheet in workbook.worksheets:
-            values = list(worksheet.iter_rows(values_only=True))
-            if not values:
-                continue
-            headers = [_normalise_header(h) for h in values[0]]
-            rows = [
-                (number, dict(zip(headers, line, strict=False)))
-                for number, line in enumerate(values[1:], start=2)
-                if any(cell not in (None, "") for cell in line)
-            ]
-            sheets.append(Sheet(path.name, worksheet.title, headers, rows, checker(worksheet.title, headers)))
-    finally:
-        workbook.close()
-    return sheets
+    sheets = [_sheet(path.name, title, lines) for title, lines in read]
+    return [dataclasses.replace(s, unsaved_formula=checker(str(s.name), s.headers)) for s in sheets]
 
 
 def read_tables(path: Path) -> list[Sheet]:

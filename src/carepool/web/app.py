@@ -18,6 +18,7 @@ from carepool.db import meta
 from carepool.db.engine import Database
 from carepool.partners import web_sessions
 from carepool.partners.model import Role
+from carepool.web import uploads
 from carepool.web.charts import PLOTLY_JS_URL, plotly_js_path
 from carepool.web.csrf import check_csrf
 from carepool.web.errors import add_error_pages, back_link, signed_in
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         openapi_url="/api/openapi.json",
         static_url="/static/api-docs",
         dependencies=[Depends(check_csrf)],
+        max_body_size=uploads.MAX_REQUEST_BYTES,  # refused with 413 while it arrives, before anything is stored
     )
     app.state.database = database
     app.state.settings = settings

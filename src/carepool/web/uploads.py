@@ -3,27 +3,53 @@
 Each upload is saved in its own folder, so two files with the same name (two ledgers'
 ``export.xlsx``) stay two files, and every message a reader gives names the file the user
 picked. The folders are removed when the reading is done.
+
+A file is copied in chunks and refused as soon as it passes ``MAX_UPLOAD_BYTES``; a workbook (a
+zip archive) is then checked by ``core.tabular.check_workbook_archive`` before any reader opens it,
+so a zip bomb is refused from its directory, whoever reads it. The app refuses a request body over
+``MAX_REQUEST_BYTES`` (a few files at the limit) while it arrives, before anything is stored.
 """
 
 from __future__ import annotations
 
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
 
 from fastapi import UploadFile
 
 from carepool.core.errors import CarepoolError
+from carepool.core.tabular import check_workbook_archive
 
 T = TypeVar("T")
+
+MAX_UPLOAD_BYTES = 10 * 2**20  # one file: a table people edit by hand is far smaller
+MAX_REQUEST_BYTES = 50 * 2**20  # one request, all its files and fields together
+_CHUNK = 2**20
 
 
 def upload_name(upload: UploadFile) -> str:
     """The file name the user chose, without any folder a browser may send ("upload" if nothing is left)."""
     name = Path(upload.filename or "").name
     return name if name not in {"", ".", ".."} else "upload"
+
+
+def _save(upload: UploadFile, path: Path) -> None:
+    """Copy the upload to ``path`` a chunk at a time, stopping as soon as it is over the limit."""
+    size = 0
+    with path.open("wb") as out:
+        while chunk := upload.file.read(_CHUNK):
+            size += len(chunk)
+            if size > MAX_UPLOAD_BYTES:
+                raise CarepoolError(f"{path.name}: the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB, the most "
+                                    "carepool takes in one upload; split it into smaller files")
+            out.write(chunk)
+    if zipfile.is_zipfile(path):  # a workbook: refuse a zip bomb from its directory, whoever reads it
+        with suppress(zipfile.BadZipFile, OSError, ValueError):  # not a zip after all: the reader will say so
+            check_workbook_archive(path, scan=False)  # the readers in core.tabular scan its XML too
 
 
 @contextmanager
@@ -34,7 +60,7 @@ def saved_uploads(uploads: Iterable[UploadFile]) -> Iterator[list[Path]]:
         for number, upload in enumerate(u for u in uploads if u.filename):
             path = Path(folder) / str(number) / upload_name(upload)
             path.parent.mkdir()
-            path.write_bytes(upload.file.read())
+            _save(upload, path)
             paths.append(path)
         yield paths
 
