@@ -7,6 +7,7 @@ A bid is named by its random reference (``sealing.new_reference``), never by its
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -82,7 +83,7 @@ def _fresh_reference(uow: UnitOfWork) -> str:
 
 
 def _seal(uow: UnitOfWork, caller: Caller, tender: TenderRow, lot: LotRow, content: BidContent,
-          now: datetime) -> Receipt:
+          now: datetime, *, compare_capacity: bool = True) -> Receipt:
     """Seal one bid (replacing the provider's earlier bid on the lot) and audit it; the caller commits."""
     provider = caller.organisation_code
     text, digest = sealing.seal(tender=tender.ref, tender_version=tender.version, lot=lot.code, provider=provider,
@@ -102,10 +103,17 @@ def _seal(uow: UnitOfWork, caller: Caller, tender: TenderRow, lot: LotRow, conte
     audit.record(uow=uow, actor=caller.actor, organisation=provider, action="bid.submitted", entity_type="bid",
                  entity_id=row.reference, after={"tender": tender.ref, "lot": lot.code, "sha256": digest,
                                                "submitted_at": now.isoformat(), "tender_version": tender.version})
-    warnings = bid_warnings(service.stored_lot(uow, lot).lot, content)
-    differs = capacity_differs(lot.code, content.capacity, _capacities_elsewhere(uow, tender, lot, provider))
-    return Receipt(row.reference, tender.ref, lot.code, provider, digest, now,
-                   warnings + ((differs,) if differs else ()))
+    receipt = Receipt(row.reference, tender.ref, lot.code, provider, digest, now,
+                      bid_warnings(service.stored_lot(uow, lot).lot, content))
+    return _with_capacity_check(uow, tender, lot, content, receipt) if compare_capacity else receipt
+
+
+def _with_capacity_check(uow: UnitOfWork, tender: TenderRow, lot: LotRow, content: BidContent,
+                         receipt: Receipt) -> Receipt:
+    """The receipt, warning if its capacity differs from the provider's other live bids on the tender."""
+    differs = capacity_differs(lot.code, content.capacity,
+                               _capacities_elsewhere(uow, tender, lot, receipt.provider))
+    return dataclasses.replace(receipt, warnings=(*receipt.warnings, differs)) if differs else receipt
 
 
 def _capacities_elsewhere(uow: UnitOfWork, tender: TenderRow, lot: LotRow, provider: str) -> dict[str, Decimal | None]:
@@ -148,8 +156,10 @@ def submit_bids(*, uow: UnitOfWork, caller: Caller, ref: str,
                           "lot") for b in bids if b.value[0] not in lots]
     if problems:
         raise CarepoolError.from_problems(f"nothing was sealed: {problems[0]}", problems[1:])
-    receipts = [_seal(uow, caller, tender, lots[code], content, now) for code, content in (b.value for b in bids)]
-    uow.commit()
+    sealed = [(lots[code], content, _seal(uow, caller, tender, lots[code], content, now, compare_capacity=False))
+              for code, content in (b.value for b in bids)]
+    receipts = [_with_capacity_check(uow, tender, lot, content, receipt) for lot, content, receipt in sealed]
+    uow.commit()  # capacities compared once every lot of the upload is sealed: not with the bids it replaces
     return receipts
 
 

@@ -13,7 +13,10 @@ from openpyxl import Workbook
 
 from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError
-from carepool.procurement import evaluation, io, opening, reports, service, tendering
+from carepool.core.money import Money
+from carepool.partners.service import Located
+from carepool.procurement import bidding, evaluation, io, opening, reports, service, tendering
+from carepool.procurement.model import BidContent
 from carepool.web.app import create_app
 from tests.integration.helpers import sign_in, token_for
 from tests.integration.procurement.conftest import (
@@ -332,3 +335,23 @@ def test_uploads_are_refused_by_who_is_sending_before_the_file_is_read(world: Wo
     # a member's commissioner may state its own demand on the page, not only through the API
     assert "<summary>Import your organisation's demand</summary>" in plan
     assert "Rebuild lots from demand</button>" not in plan
+
+
+def test_a_workbook_that_puts_capacities_right_is_not_warned_about_the_bids_it_replaces(world: World) -> None:
+    ref = world.tender()
+    world.bid("bids@a.test", ref, "HC-BRENT-KIL", "22.10", 80, capacity="800")
+    world.bid("bids@a.test", ref, "HC-HF-NORTH", "23.50", 78, capacity="800")
+
+    def bid(lot: str, capacity: str) -> Located:
+        return Located((lot, BidContent(Money.parse("22.00"), Decimal(80), None, Decimal(capacity))), "bids.xlsx",
+                       "Bids", 2)
+
+    with world.db.uow() as uow:
+        both = bidding.submit_bids(uow=uow, caller=world.caller("bids@a.test"), ref=ref,
+                                   bids=[bid("HC-BRENT-KIL", "1500"), bid("HC-HF-NORTH", "1500")])
+    assert [r.warnings for r in both] == [(), ()]  # 1,500 on both: nothing differs once the upload is sealed
+    with world.db.uow() as uow:
+        one = bidding.submit_bids(uow=uow, caller=world.caller("bids@a.test"), ref=ref,
+                                  bids=[bid("HC-BRENT-KIL", "1200")])
+    assert "but 1,500.00 on HC-HF-NORTH; the award uses the smallest you declare on any lot (1,200.00" in \
+        one[0].warnings[0]
