@@ -90,6 +90,7 @@ EXIT_CODES = {
     "conflict": 6,
     "timed_out": 7,  # a search ran out of time without an answer; more time may find one
     "too_many": 8,  # too many attempts in a short time: wait and try again
+    "too_large": 2,  # a file larger than carepool takes: split it
 }
 HTTP_STATUS = {
     "invalid": 422,
@@ -100,4 +101,5 @@ HTTP_STATUS = {
     "conflict": 409,
     "timed_out": 422,  # not 5xx: a proxy retrying would only run the same long search again
     "too_many": 429,
+    "too_large": 413,
 }

@@ -46,7 +46,7 @@ def import_upload(
                                        caller=caller)
     except CarepoolError as error:
         return render(request, "partners/import.html", {"error": error, "summary": None},
-                      caller=caller, status_code=422)
+                      caller=caller, status_code=HTTP_STATUS.get(error.kind, 422))
     return render(request, "partners/import.html", {"error": None, "summary": summary}, caller=caller)
 
 

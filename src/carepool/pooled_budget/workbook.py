@@ -21,6 +21,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from carepool.core.errors import CarepoolError, Problem
 from carepool.core.money import Money
 from carepool.core.periods import FinancialYear
+from carepool.core.tabular import check_workbook_archive
 from carepool.pooled_budget.model import (
     OVERSPEND_RULES,
     UNDERSPEND_RULES,
@@ -57,6 +58,8 @@ Where = tuple[str | None, int | None, str | None]  # sheet, row, column
 def read_workbook(path: Path) -> Agreement:
     """Read and check a filled-in template; raise naming every bad cell."""
     try:
+        if zipfile.is_zipfile(path):
+            check_workbook_archive(path)  # `pool settle FILE` reads a file no upload limit has seen
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
         raise CarepoolError(f"{path.name}: not a readable .xlsx workbook ({error})") from None
@@ -114,7 +117,9 @@ class _Reader:
                 self.fail((None, None, None), f"the workbook has no sheet {sheet!r}; start from "
                                               "`carepool pool template`")
             return []
-        values = self.book[sheet].iter_rows(values_only=True)
+        worksheet = self.book[sheet]
+        worksheet.reset_dimensions()  # the rows it holds, whatever extent it claims
+        values = worksheet.iter_rows(values_only=True)
         header = [str(v).strip().lower() if v is not None else "" for v in next(values, ())]
         index = {name: header.index(name) for name in columns if name in header}
         for name in columns:

@@ -36,6 +36,8 @@ EXPECTED = {
 STATUS_MESSAGES = {
     404: "There is no page at this address. Check the address, or go back and follow a link.",
     405: "This page cannot be used that way. Go back and use the page's own links and buttons.",
+    413: "The file or form is larger than carepool takes (at most 10 MB a file, 50 MB in one request): split it "
+         "and send it again.",
 }
 
 

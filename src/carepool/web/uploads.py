@@ -45,7 +45,7 @@ def _save(upload: UploadFile, path: Path) -> None:
             size += len(chunk)
             if size > MAX_UPLOAD_BYTES:
                 raise CarepoolError(f"{path.name}: the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB, the most "
-                                    "carepool takes in one upload; split it into smaller files")
+                                    "carepool takes in one upload; split it into smaller files", kind="too_large")
             out.write(chunk)
     if zipfile.is_zipfile(path):  # a workbook: refuse a zip bomb from its directory, whoever reads it
         with suppress(zipfile.BadZipFile, OSError, ValueError):  # not a zip after all: the reader will say so

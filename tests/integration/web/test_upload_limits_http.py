@@ -1,6 +1,6 @@
 """Through the app: a request body over the limit is refused while it arrives (413), a file over the per-file limit
-or a zip bomb is refused by name (422) with nothing imported, and a workbook claiming every cell of Excel imports
-what it really holds."""
+(413) or a zip bomb (422) is refused by name with nothing imported, and a workbook claiming every cell of Excel
+imports what it really holds."""
 
 from __future__ import annotations
 
@@ -68,12 +68,12 @@ def test_a_request_body_over_the_limit_is_refused_while_it_arrives(client: TestC
 def test_a_file_over_the_upload_limit_is_refused_by_name(client: TestClient, database: Database) -> None:
     refused = client.post("/api/partners/import", headers=_bearer(database),
                           files={"file": ("partners.csv", b"x" * (2**20 + 1))})
-    assert refused.status_code == 422
+    assert refused.status_code == 413
     assert refused.json()["error"] == ("partners.csv: the file is larger than 1 MB, the most carepool takes in one "
                                        "upload; split it into smaller files")
     sign_in(client, ADMIN)
     page = client.post("/partners/import", files={"file": ("partners.csv", b"x" * (2**20 + 1))})
-    assert page.status_code == 422 and "partners.csv: the file is larger than 1 MB" in page.text
+    assert page.status_code == 413 and "partners.csv: the file is larger than 1 MB" in page.text
     assert counts(database) == (1, 0)
 
 

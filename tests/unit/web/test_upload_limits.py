@@ -17,6 +17,7 @@ from carepool.core import tabular
 from carepool.core.errors import CarepoolError
 from carepool.pooled_budget.definition import read_definition
 from carepool.pooled_budget.io import write_template
+from carepool.pooled_budget.workbook import read_workbook
 from carepool.web import uploads
 from carepool.web.uploads import read_upload
 from tests.unit.pooled_budget.pool_builders import fill_workbook, herefordshire, m
@@ -153,6 +154,8 @@ def test_a_zip_bomb_is_refused_from_its_directory_before_openpyxl_opens_it(
     upload = UploadFile(io.BytesIO(path.read_bytes()), filename="demand.xlsx")
     with pytest.raises(CarepoolError, match="refused as a zip bomb"):  # refused on arrival, whoever reads it
         read_upload(upload, lambda saved: pytest.fail("a reader was given the bomb"))
+    with pytest.raises(CarepoolError, match="refused as a zip bomb"):  # and by `carepool pool settle FILE`
+        read_workbook(path)
 
 
 def test_a_workbook_unpacking_to_more_than_the_limit_is_refused(
@@ -201,7 +204,7 @@ def test_a_file_over_the_upload_limit_is_refused_by_name_as_soon_as_it_passes_it
         read_upload(upload, lambda saved: pytest.fail("a reader was given the file"))
     assert str(refused.value) == ("ledger.csv: the file is larger than 10 MB, the most carepool takes in one "
                                   "upload; split it into smaller files")
-    assert refused.value.kind == "invalid"
+    assert refused.value.kind == "too_large"  # HTTP 413
     exactly = UploadFile(io.BytesIO(b"x" * uploads.MAX_UPLOAD_BYTES), filename="ledger.csv")
     assert read_upload(exactly, lambda saved: saved.stat().st_size) == uploads.MAX_UPLOAD_BYTES
 
