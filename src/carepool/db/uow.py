@@ -50,3 +50,11 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+    def pause(self) -> None:
+        """End the transaction so far, which has only read (who is asking, may they): SQLite takes its write
+        lock at a transaction's first statement, so a long read of an upload would hold every writer up. The
+        next statement begins a new transaction."""
+        if self.session.new or self.session.dirty or self.session.deleted:
+            raise RuntimeError("a unit of work with changes cannot pause: commit or roll them back first")
+        self.session.rollback()

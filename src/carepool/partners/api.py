@@ -72,6 +72,6 @@ def import_partners(
     file: UploadFile, uow: UowDep, caller: Annotated[Caller, Depends(require(Role.ADMIN))],
 ) -> ImportSummaryRead:
     """Import organisations, localities and populations from CSV or Excel; all or nothing (admins)."""
-    batch = read_upload(file, io.read_partner_file)
+    batch = read_upload(file, io.read_partner_file, uow=uow)
     summary = service.import_batch(uow=uow, actor=caller.actor, batch=batch, what=upload_name(file), caller=caller)
     return ImportSummaryRead.model_validate(summary)

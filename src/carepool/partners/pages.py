@@ -41,7 +41,7 @@ def import_upload(
 ) -> Response:
     service.check_directory_editor(caller)
     try:
-        batch = read_upload(file, io.read_partner_file)
+        batch = read_upload(file, io.read_partner_file, uow=uow)
         summary = service.import_batch(uow=uow, actor=caller.actor, batch=batch, what=upload_name(file),
                                        caller=caller)
     except CarepoolError as error:

@@ -113,7 +113,8 @@ def agreements(request: Request, caller: CallerDep, uow: UowDep) -> Response:
 @router.post("/pool")
 def create(request: Request, file: UploadFile, caller: CallerDep, uow: UowDep) -> Response:
     try:
-        definition = read_upload(file, read_definition)
+        caller.require(*service.WRITE_ROLES)  # before the file is read
+        definition = read_upload(file, read_definition, uow=uow)
         created = agreeing.create(uow=uow, by=caller, definition=definition)
     except CarepoolError as error:
         uow.rollback()

@@ -82,7 +82,7 @@ def import_demand(consortium_id: RowId, file: UploadFile, caller: CallerDep, uow
     hours_per_week, baseline_price): all or nothing, every problem named by sheet, row and column. Members not
     in the file keep their demand, unless ``replace_all`` (then they have none)."""
     service.demand_writer(uow=uow, caller=caller, consortium_id=consortium_id)  # before the file is read
-    demand = read_upload(file, io.read_demand)
+    demand = read_upload(file, io.read_demand, uow=uow)
     saved = service.save_demand(uow=uow, caller=caller, consortium_id=consortium_id, lines=demand.lines,
                                 problems=demand.problems, incomplete=demand.incomplete, what=upload_name(file),
                                 replace_all=replace_all)
@@ -169,7 +169,7 @@ def submit_bid_workbook(ref: str, file: UploadFile, caller: CallerDep, uow: UowD
     """Bids on many lots from the tender's bid workbook (providers): every row is checked first (422 with each
     problem's sheet, row and column), then all are sealed, each with its receipt, or none is."""
     bidding.check_taking_bids(uow=uow, caller=caller, ref=ref)  # before the file is read
-    bids = read_upload(file, bid_workbook.read_clean)
+    bids = read_upload(file, bid_workbook.read_clean, uow=uow)
     return [ReceiptRead.of(r) for r in bidding.submit_bids(uow=uow, caller=caller, ref=ref, bids=bids)]
 
 

@@ -97,7 +97,7 @@ def upload_demand(request: Request, consortium_id: RowId, file: UploadFile, call
     def act() -> str:
         service.demand_writer(uow=uow, caller=caller, consortium_id=consortium_id)  # before the file is read
         try:
-            demand = read_upload(file, io.read_demand)
+            demand = read_upload(file, io.read_demand, uow=uow)
             saved = service.save_demand(uow=uow, caller=caller, consortium_id=consortium_id, lines=demand.lines,
                                         problems=demand.problems, incomplete=demand.incomplete,
                                         what=upload_name(file), replace_all=replace_all)

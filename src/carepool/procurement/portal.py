@@ -125,7 +125,7 @@ def bid_workbook_template(ref: str, caller: CallerDep, uow: UowDep) -> Response:
 def upload_bid_workbook(request: Request, ref: str, file: UploadFile, caller: CallerDep, uow: UowDep) -> Response:
     try:
         bidding.check_taking_bids(uow=uow, caller=caller, ref=ref)  # before the file is read
-        bids = read_upload(file, bid_workbook.read_clean)
+        bids = read_upload(file, bid_workbook.read_clean, uow=uow)
         receipts = bidding.submit_bids(uow=uow, caller=caller, ref=ref, bids=bids)
     except CarepoolError as error:
         flash(request, str(error), "error", to=f"/tenders/{ref}")

@@ -23,6 +23,7 @@ from fastapi import UploadFile
 
 from carepool.core.errors import CarepoolError
 from carepool.core.tabular import check_workbook_archive
+from carepool.db.uow import UnitOfWork
 
 T = TypeVar("T")
 
@@ -65,8 +66,12 @@ def saved_uploads(uploads: Iterable[UploadFile]) -> Iterator[list[Path]]:
         yield paths
 
 
-def read_upload(upload: UploadFile, read: Callable[[Path], T]) -> T:
-    """What ``read`` makes of one uploaded file."""
+def read_upload(upload: UploadFile, read: Callable[[Path], T], *, uow: UnitOfWork | None = None) -> T:
+    """What ``read`` makes of one uploaded file. With the request's ``uow``, which has only read so far (who
+    is asking, may they), its transaction is ended first, so SQLite's writers are not held up while the file
+    is read (``UnitOfWork.pause``)."""
+    if uow is not None:
+        uow.pause()
     with saved_uploads([upload]) as paths:
         if not paths:
             raise CarepoolError("no file was chosen: choose a file to upload")
