@@ -5,8 +5,6 @@ about who has an account, the owner elsewhere still signs in, and the window pas
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,34 +14,11 @@ from carepool.core.clock import FixedClock
 from carepool.core.errors import CarepoolError
 from carepool.db.engine import Database
 from carepool.partners import throttle
-from carepool.partners.model import OrgKind
 from carepool.partners.tables import OrganisationRow, SignInAttemptRow
-from carepool.web.app import create_app
-from tests.integration.helpers import PASSWORD, add_organisations, add_user, csrf_token, sign_in
+from tests.integration.helpers import PASSWORD, csrf_token, sign_in
+from tests.integration.web.conftest import NOW
 
-NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 ELSEWHERE = "203.0.113.9"
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
-@pytest.fixture
-def clocked(database: Database, clock: FixedClock) -> Iterator[Database]:
-    db = Database(database.url, clock=clock)
-    add_organisations(db, ("E09000005", "Brent", OrgKind.LOCAL_AUTHORITY))
-    add_user(db, "admin@brent.test", "E09000005", "admin")
-    add_user(db, "finance@brent.test", "E09000005", "viewer")
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
-def client(clocked: Database) -> Iterator[TestClient]:
-    with TestClient(create_app(database=clocked)) as test_client:
-        yield test_client
 
 
 def _fail(client: TestClient, email: str, times: int) -> None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 from sqlalchemy import select
@@ -17,33 +15,12 @@ from carepool.core.clock import FixedClock
 from carepool.db import meta
 from carepool.db.engine import Database
 from carepool.partners import web_sessions
-from carepool.partners.model import OrgKind
 from carepool.partners.tables import UserRow, WebSessionRow
 from carepool.web.app import create_app
-from tests.integration.helpers import add_organisations, add_user, sign_in
+from tests.integration.helpers import sign_in
+from tests.integration.web.conftest import NOW
 
-NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 COOKIE = "carepool_session"
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
-@pytest.fixture
-def clocked(database: Database, clock: FixedClock) -> Iterator[Database]:
-    db = Database(database.url, clock=clock)
-    add_organisations(db, ("E09000005", "Brent", OrgKind.LOCAL_AUTHORITY))
-    add_user(db, "admin@brent.test", "E09000005", "admin")
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
-def client(clocked: Database) -> Iterator[TestClient]:
-    with TestClient(create_app(database=clocked)) as test_client:
-        yield test_client
 
 
 def _cookie_payload(client: TestClient) -> dict[str, object]:
