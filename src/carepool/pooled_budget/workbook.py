@@ -21,7 +21,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from carepool.core.errors import CarepoolError, Problem
 from carepool.core.money import Money
 from carepool.core.periods import FinancialYear
-from carepool.core.tabular import check_workbook_archive
+from carepool.core.workbook_archive import check_workbook_archive
 from carepool.pooled_budget.model import (
     OVERSPEND_RULES,
     UNDERSPEND_RULES,

@@ -28,7 +28,8 @@ from carepool.partners import access
 from carepool.partners.model import Caller
 from carepool.partners.service import Located
 from carepool.procurement import bidding, evaluation, opening, publication, reports, service, tendering
-from carepool.procurement.model import RULE_NAMES, BidContent, DemandLine
+from carepool.procurement.award_rules import RULE_NAMES
+from carepool.procurement.model import BidContent, DemandLine
 
 TITLE = "Running the joint home care tender"
 LEAD_EMAIL = "aisha@lbhf.demo"

@@ -19,14 +19,8 @@ from carepool.award.engine import optimise
 from carepool.award.model import AwardResult, parse_problem
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money, allocate_int
-from carepool.procurement.model import (
-    RULE_NAMES,
-    WEEKS_PER_YEAR,
-    AwardRules,
-    LotDesign,
-    cents,
-    share_annual,
-)
+from carepool.procurement.award_rules import RULE_NAMES, AwardRules
+from carepool.procurement.model import WEEKS_PER_YEAR, LotDesign, cents, share_annual
 
 
 @dataclass(frozen=True)

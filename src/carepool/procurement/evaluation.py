@@ -19,10 +19,10 @@ from carepool.partners import service as partners
 from carepool.partners.model import Caller, OrgKind
 from carepool.procurement import engine, rule_check, sealing, service
 from carepool.procurement.access import tender_for
+from carepool.procurement.award_rules import AwardRules
 from carepool.procurement.model import (
     STANDSTILL,
     WEEKS_PER_YEAR,
-    AwardRules,
     BidStatus,
     LotDesign,
     TenderStatus,

@@ -126,7 +126,7 @@ def open_command(ref: str = typer.Argument(..., help=REF_HELP),
 
 def award_tables(summary: AwardSummary) -> list[Table]:
     """The award at a glance (against today's prices and "cheapest wins"), and each provider's share."""
-    from carepool.procurement.model import RULE_NAMES
+    from carepool.procurement.award_rules import RULE_NAMES
 
     awarded, cheapest = summary.awarded, summary.cheapest
     overview = Table(title=f"Award of {summary.tender.ref}")

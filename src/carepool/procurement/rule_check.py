@@ -14,8 +14,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 from carepool.core.money import percent
+from carepool.procurement.award_rules import AwardRules
 from carepool.procurement.engine import OpenedBid, provider_capacities
-from carepool.procurement.model import AwardRules, LotDesign
+from carepool.procurement.model import LotDesign
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from carepool.db.uow import UnitOfWork
 from carepool.partners.model import Caller
 from carepool.procurement import service
 from carepool.procurement.access import PUBLIC_STATUSES, consortium_for, is_member, tender_for
+from carepool.procurement.award_rules import AwardRules
 from carepool.procurement.model import (
     LIVE_TENDERS,
     MIN_NOTICE,
-    AwardRules,
     BidStatus,
     TenderStatus,
     check_bid_move,

@@ -1,4 +1,5 @@
-"""One-off messages, and a refused form's typed values, carried to the next page in the session.
+"""One-off messages, and a refused form's typed values, carried to the next page in the session; ``attempt`` runs a
+form's action and says how it went on the page it redirects to.
 
 The session lives in a signed cookie, and a browser silently drops a cookie over 4 KB,
 and with it the message and anything else the session was carrying. So a message is
@@ -9,10 +10,14 @@ a redirect keeps ids, never whole records.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from carepool.core.errors import CarepoolError
 
 MOST_CHARACTERS = 1_200
 MOST_TYPED = 1_500  # characters of JSON
@@ -47,3 +52,16 @@ def keep_typed(request: Request, form: str, typed: dict[str, Any]) -> None:
 def typed_back(request: Request, form: str) -> dict[str, Any] | None:
     """What was typed into ``form`` before it was refused, if kept (it is shown once)."""
     return request.session.pop(f"typed:{form}", None)
+
+
+def attempt(request: Request, action: Callable[[], Any], done: str, back: str) -> RedirectResponse:
+    """Run a service call; on a CarepoolError say why on the page we came from, else say what was done
+    (``done``, or the words the action returns, or ``(words, "warning")`` for done-but-check)."""
+    try:
+        said = action()
+    except CarepoolError as error:
+        flash(request, str(error), "error", to=back)
+        return RedirectResponse(back, status_code=303)
+    words, kind = said if isinstance(said, tuple) else (said if isinstance(said, str) else done, "notice")
+    flash(request, words, kind, to=back)
+    return RedirectResponse(back, status_code=303)

@@ -5,7 +5,7 @@ Each upload is saved in its own folder, so two files with the same name (two led
 picked. The folders are removed when the reading is done.
 
 A file is copied in chunks and refused as soon as it passes ``MAX_UPLOAD_BYTES``; a workbook (a
-zip archive) is then checked by ``core.tabular.check_workbook_archive`` before any reader opens it,
+zip archive) is then checked by ``core.workbook_archive.check_workbook_archive`` before any reader opens it,
 so a zip bomb is refused from its directory, whoever reads it. The app refuses a request body over
 ``MAX_REQUEST_BYTES`` (a few files at the limit) while it arrives, before anything is stored.
 """
@@ -22,7 +22,7 @@ from typing import TypeVar
 from fastapi import UploadFile
 
 from carepool.core.errors import CarepoolError
-from carepool.core.tabular import check_workbook_archive
+from carepool.core.workbook_archive import check_workbook_archive
 from carepool.db.uow import UnitOfWork
 
 T = TypeVar("T")

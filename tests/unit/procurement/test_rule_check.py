@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from carepool.core.money import Money
 from carepool.procurement import engine
+from carepool.procurement.award_rules import AwardRules
 from carepool.procurement.engine import OpenedBid
-from carepool.procurement.model import AwardRules, LotDesign, MemberShare
+from carepool.procurement.model import LotDesign, MemberShare
 from carepool.procurement.rule_check import Awarded, rules_broken
 
 NAMES = {"A": "Acorn", "B": "Birch", "C": "Crown"}

@@ -10,10 +10,10 @@ import pytest
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
 from carepool.procurement import engine, sealing
+from carepool.procurement.award_rules import AwardRules
 from carepool.procurement.model import (
     ACTIONS,
     TENDER_MOVES,
-    AwardRules,
     BidContent,
     LotDesign,
     MemberShare,

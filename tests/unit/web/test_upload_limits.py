@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from fastapi import UploadFile
 
-from carepool.core import tabular
+from carepool.core import tabular, workbook_archive
 from carepool.core.errors import CarepoolError
 from carepool.pooled_budget.definition import read_definition
 from carepool.pooled_budget.io import write_template
@@ -160,7 +160,7 @@ def test_a_zip_bomb_is_refused_from_its_directory_before_openpyxl_opens_it(
 
 def test_a_workbook_unpacking_to_more_than_the_limit_is_refused(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tabular, "MAX_UNPACKED_BYTES", 2**20)
+    monkeypatch.setattr(workbook_archive, "MAX_UNPACKED_BYTES", 2**20)
     path = _rewrite(_demand(tmp_path / "demand.xlsx", []), SHEET, lambda xml: xml + b" " * 3 * 2**20)
     with pytest.raises(CarepoolError, match=r"^demand\.xlsx: the workbook unpacks to 3\.0 MB, more than the 1 MB "
                                             r"carepool reads; split the file$"):
@@ -176,7 +176,7 @@ def test_a_workbook_unpacking_to_more_than_the_limit_is_refused(
 ], ids=["in one row", "outside rows", "in all"])
 def test_what_openpyxl_would_hold_in_memory_is_counted_before_it_reads(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: str, extra: bytes, refusal: str) -> None:
-    monkeypatch.setattr(tabular, limit, 5000)
+    monkeypatch.setattr(workbook_archive, limit, 5000)
     path = _rewrite(_demand(tmp_path / "demand.xlsx", []), SHEET, _rows_xml(extra))
     monkeypatch.setattr(openpyxl, "load_workbook", lambda *args, **kwargs: pytest.fail("openpyxl was reached"))
     with pytest.raises(CarepoolError, match=f"^demand\\.xlsx: {refusal}"):
