@@ -217,6 +217,7 @@ def test_numbers_beyond_storage_are_refused_and_cannot_stop_an_opening(world: Wo
         a_bid.receipt_sha256 = sealing.sha256(envelope.sealed_json)  # as if sealed before the limit
         a_ref = a_bid.reference
         uow.commit()
+    assert world.bid("bids@a.test", ref, "HC-BRENT-KIL", "22.00", 70).warnings == ()  # not blocked by the old one
     world.clock.advance(days=15)
     with world.db.uow() as uow:
         found = opening.open_bids(uow=uow, caller=world.caller(LEAD), ref=ref)
