@@ -84,9 +84,10 @@ def _deadline(text: str) -> datetime | None:
     if not text.strip():
         return None
     try:
-        return datetime.fromisoformat(text.strip()).replace(tzinfo=UTC)
+        typed = datetime.fromisoformat(text.strip())
     except ValueError:
         raise CarepoolError(f"deadline {text!r} is not a date and time") from None
+    return typed.replace(tzinfo=UTC) if typed.tzinfo is None else typed.astimezone(UTC)  # the form's times are UTC
 
 
 @router.post("/tenders/new")

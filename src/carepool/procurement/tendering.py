@@ -192,6 +192,8 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
     if rules is not None:
         row.rules_json = json.dumps(AwardRules.parse(rules).as_dict())
     if deadline is not None:
+        if deadline.tzinfo is None:  # not read as the server's own local time, which the buyer cannot know
+            raise CarepoolError("give the deadline with its time zone, e.g. 2027-03-01T12:00:00+00:00")
         row.deadline = _check_deadline(deadline, now) if status is TenderStatus.DRAFT else deadline.astimezone(UTC)
     released = _change_lots(uow, row, add_lots or [], remove_lots or [])
     invalidated = 0

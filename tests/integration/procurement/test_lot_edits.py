@@ -332,3 +332,19 @@ def test_a_draft_cancelled_before_publishing_stays_the_consortiums(world: World)
         listed = browser.get("/tenders").text
     assert api.status_code == 404 and page.status_code == 404 and "internal" not in page.text
     assert draft not in listed  # never published: never public, cancelled or not
+
+
+def test_a_deadline_is_taken_with_its_time_zone_or_not_at_all(world: World) -> None:
+    draft = world.tender(publish=False)
+    with TestClient(create_app(database=world.db)) as browser:
+        sign_in(browser, LEAD)
+        form = {"title": "Home care", "description": "", **RULES, "deadline": "2026-04-20T13:00+01:00"}
+        browser.post(f"/tenders/{draft}/edit", data=form)
+    with world.db.uow() as uow:
+        saved = tendering.get_tender(uow=uow, caller=world.caller(LEAD), ref=draft).deadline
+    assert saved is not None and (saved.hour, saved.tzinfo is not None) == (12, True)  # 13:00 BST is 12:00 UTC
+    with world.db.uow() as uow:
+        tendering.publish(uow=uow, caller=world.caller(LEAD), ref=draft)
+    later = world.clock.now.replace(tzinfo=None) + timedelta(days=30)
+    with world.db.uow() as uow, pytest.raises(CarepoolError, match="give the deadline with its time zone"):
+        tendering.update_tender(uow=uow, caller=world.caller(LEAD), ref=draft, deadline=later)  # not server time
