@@ -11,6 +11,17 @@ from typing import Any
 from carepool.core.errors import CarepoolError
 from carepool.procurement.model import quantity
 
+
+def as_stated(value: Decimal) -> str:
+    """A rule's number as people write it: 60, 0.3, 12.5 (no trailing zeros)."""
+    return f"{value.normalize():f}"
+
+
+def as_percent(fraction: Decimal) -> str:
+    """A rule's fraction as the tender states it: 30%, 12.5%."""
+    return f"{as_stated(fraction * 100)}%"
+
+
 RULE_LABELS = {
     "max_share": "Largest share of the total value one provider may win (fraction, e.g. 0.30 or 30%)",
     "min_sme_share": "Least small and medium providers must win (fraction of total value, e.g. 0.25 or 25%)",
@@ -128,19 +139,16 @@ class AwardRules:
         return rules
 
     def describe(self) -> str:
-        def plain(value: Decimal) -> str:
-            return f"{value.normalize():f}"
-
         parts = []
         if self.max_share is not None:
-            parts.append(f"no provider above {plain(self.max_share * 100)}% of total value")
+            parts.append(f"no provider above {as_percent(self.max_share)} of total value")
         if self.min_sme_share is not None:
-            parts.append(f"at least {plain(self.min_sme_share * 100)}% to small and medium providers")
+            parts.append(f"at least {as_percent(self.min_sme_share)} to small and medium providers")
         if self.min_quality is not None:
-            parts.append(f"quality score at least {plain(self.min_quality)}")
+            parts.append(f"quality score at least {as_stated(self.min_quality)}")
         weight = self.quality_weight
-        parts.append("lowest price" if weight == 0 else f"price weighted for quality (weight {plain(weight)})")
+        parts.append("lowest price" if weight == 0 else f"price weighted for quality (weight {as_stated(weight)})")
         if self.min_award_fraction:
-            parts.append(f"a provider given part of a lot gets at least {plain(self.min_award_fraction * 100)}% of it")
+            parts.append(f"a provider given part of a lot gets at least {as_percent(self.min_award_fraction)} of it")
         parts.append(f"up to {self.max_providers} provider{'s' if self.max_providers > 1 else ''} per lot")
         return "; ".join(parts)

@@ -68,6 +68,11 @@ def quantity(value: Any, *, what: str = "quantity", zero_ok: bool = False) -> De
     return number.quantize(QUANTUM)
 
 
+def hours_text(value: Decimal) -> str:
+    """Hours (or any quantity) as messages write them: 1,500.00."""
+    return f"{value:,.2f}"
+
+
 def cents(value: Decimal) -> int:
     return int(value * 100)
 

@@ -14,9 +14,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 from carepool.core.money import percent
-from carepool.procurement.award_rules import AwardRules
+from carepool.procurement.award_rules import AwardRules, as_percent
 from carepool.procurement.engine import OpenedBid, provider_capacities
-from carepool.procurement.model import LotDesign
+from carepool.procurement.model import LotDesign, hours_text
 
 
 @dataclass(frozen=True)
@@ -28,14 +28,6 @@ class Awarded:
 
 def _pct(part: Fraction) -> str:
     return percent(Decimal(part.numerator) / Decimal(part.denominator), 1)
-
-
-def _rule(fraction: Decimal) -> str:
-    return f"{(fraction * 100).normalize():f}%"  # as the tender states it: 30%, 12.5%
-
-
-def _hours(value: Decimal) -> str:
-    return f"{value:,.2f}"
 
 
 def rules_broken(awards: Iterable[Awarded], lots: Iterable[LotDesign], bids: Iterable[OpenedBid],
@@ -66,17 +58,17 @@ def rules_broken(awards: Iterable[Awarded], lots: Iterable[LotDesign], bids: Ite
                           f"below {rules.min_quality}")
         smallest = rules.min_award_fraction * quantity_of[a.lot]
         if a.weekly_quantity < smallest:
-            broken.append(f"the minimum part of a lot: {name} has {_hours(a.weekly_quantity)} hours a week of "
-                          f"{a.lot}, less than {_rule(rules.min_award_fraction)} of it "
-                          f"({_hours(smallest)})")
+            broken.append(f"the minimum part of a lot: {name} has {hours_text(a.weekly_quantity)} hours a week of "
+                          f"{a.lot}, less than {as_percent(rules.min_award_fraction)} of it "
+                          f"({hours_text(smallest)})")
     for lot, count in sorted(winners.items()):
         if count > rules.max_providers:
             broken.append(f"the most providers per lot: {lot} is split between {count}, more than "
                           f"{rules.max_providers}")
     for provider, capacity in sorted(provider_capacities(b for b in by_key.values() if b.lot in considered).items()):
         if capacity is not None and hours[provider] > capacity:
-            broken.append(f"{names.get(provider, provider)}'s capacity: {_hours(hours[provider])} hours a week "
-                          f"against the {_hours(capacity)} it declared")
+            broken.append(f"{names.get(provider, provider)}'s capacity: {hours_text(hours[provider])} hours a week "
+                          f"against the {hours_text(capacity)} it declared")
     total = sum(value.values(), Fraction(0))
     if total == 0:
         return broken
@@ -85,11 +77,11 @@ def rules_broken(awards: Iterable[Awarded], lots: Iterable[LotDesign], bids: Ite
         for provider, won in sorted(value.items(), key=lambda kv: -kv[1]):
             if won - Fraction(rules.max_share) * total > step:
                 broken.append(f"the cap on any one provider's share: {names.get(provider, provider)} holds "
-                              f"{_pct(won / total)} of the value, above {_rule(rules.max_share)}")
+                              f"{_pct(won / total)} of the value, above {as_percent(rules.max_share)}")
     if rules.min_sme_share is not None:
         sme_codes = set(smes)
         share = sum((v for p, v in value.items() if p in sme_codes), Fraction(0)) / total
         if Fraction(rules.min_sme_share) * total - share * total > step:
             broken.append(f"the floor for small and medium providers: they hold {_pct(share)} of the value, "
-                          f"below {_rule(rules.min_sme_share)}")
+                          f"below {as_percent(rules.min_sme_share)}")
     return broken

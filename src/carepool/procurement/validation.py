@@ -11,13 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from carepool.procurement.model import BidContent, LotDesign
+from carepool.procurement.model import BidContent, LotDesign, hours_text
 
 PRICE_FACTOR = 3  # a price this many times above (or below) what the members pay today is probably a slip
-
-
-def _hours(value: Decimal) -> str:
-    return f"{value:,.2f}"
 
 
 def price_far_from_today(lot: LotDesign, bid: BidContent) -> str | None:
@@ -35,16 +31,16 @@ def price_far_from_today(lot: LotDesign, bid: BidContent) -> str | None:
 
 def more_hours_than_the_lot(lot: LotDesign, bid: BidContent) -> str | None:
     if bid.max_quantity is not None and bid.max_quantity > lot.weekly_quantity:
-        return (f"lot {lot.code}: you offer up to {_hours(bid.max_quantity)} hours a week, but the lot has "
-                f"{_hours(lot.weekly_quantity)}; no more than that can be awarded")
+        return (f"lot {lot.code}: you offer up to {hours_text(bid.max_quantity)} hours a week, but the lot has "
+                f"{hours_text(lot.weekly_quantity)}; no more than that can be awarded")
     return None
 
 
 def capacity_below_the_offer(lot: LotDesign, bid: BidContent) -> str | None:
     offer = min(bid.max_quantity, lot.weekly_quantity) if bid.max_quantity is not None else lot.weekly_quantity
     if bid.capacity is not None and bid.capacity < offer:
-        return (f"lot {lot.code}: your capacity across the tender ({_hours(bid.capacity)} hours a week) is less "
-                f"than the {_hours(offer)} you offer on this lot; no more than your capacity can be awarded")
+        return (f"lot {lot.code}: your capacity across the tender ({hours_text(bid.capacity)} hours a week) is less "
+                f"than the {hours_text(offer)} you offer on this lot; no more than your capacity can be awarded")
     return None
 
 
@@ -67,9 +63,9 @@ def capacity_differs(lot: str, capacity: Decimal | None, others: dict[str, Decim
     if not differing:
         return None
     smallest = min(stated.values())
-    here = "none" if capacity is None else f"{_hours(capacity)} hours a week"
-    there = ", ".join(f"{_hours(stated[code])} on {code}" for code in differing[:3]) + (
+    here = "none" if capacity is None else f"{hours_text(capacity)} hours a week"
+    there = ", ".join(f"{hours_text(stated[code])} on {code}" for code in differing[:3]) + (
         f" and {len(differing) - 3} more" if len(differing) > 3 else "")
     return (f"lot {lot}: you declare a capacity across the tender of {here} here, but {there}; the award uses the "
-            f"smallest you declare on any lot ({_hours(smallest)} hours a week). Bid again so they agree, if that "
+            f"smallest you declare on any lot ({hours_text(smallest)} hours a week). Bid again so they agree, if that "
             "is not what you mean")
