@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -74,16 +75,19 @@ def opened_bids(uow: UnitOfWork, tender: TenderRow) -> list[tuple[BidRow, engine
     return result
 
 
-def broken_rules(uow: UnitOfWork, tender: TenderRow) -> list[str]:
-    """The tender's rules its current award breaks (one changed by hand may), in words; empty before evaluation."""
+def broken_rules(uow: UnitOfWork, tender: TenderRow, *, lots: Mapping[int, LotDesign] | None = None,
+                 who: Mapping[str, engine.Bidder] | None = None) -> list[str]:
+    """The tender's rules its current award breaks (one changed by hand may), in words; empty before evaluation.
+    A caller that has the tender's ``lots`` (``lot_designs``) or bidders (``bidders``) already passes them."""
     uow.session.flush()
     awarded = [rule_check.Awarded(a.provider_code, code, from_cents(a.weekly_quantity_cents) or Decimal(0))
                for a, code in uow.session.execute(select(AwardRow, LotRow.code).join(
                    LotRow, LotRow.id == AwardRow.lot_id).where(AwardRow.tender_id == tender.id))]
     if not awarded:
         return []
-    who = bidders(uow, tender)
-    return rule_check.rules_broken(awarded, lot_designs(uow, tender).values(), [b for _, b in opened_bids(uow, tender)],
+    who = bidders(uow, tender) if who is None else who
+    lots = lot_designs(uow, tender) if lots is None else lots
+    return rule_check.rules_broken(awarded, lots.values(), [b for _, b in opened_bids(uow, tender)],
                                    AwardRules.parse(json.loads(tender.rules_json)),
                                    {code: b.name for code, b in who.items()}, {c for c, b in who.items() if b.sme})
 
@@ -185,7 +189,7 @@ def override(*, uow: UnitOfWork, caller: Caller, ref: str, allocations: list[All
     uow.session.execute(delete(AwardRow).where(AwardRow.tender_id == tender.id, AwardRow.lot_id.in_(list(per_lot))))
     _store_awards(uow, tender, plan, "override", {row.id: row for row in opened.values()}, reason.strip())
     tender.override_reason = reason.strip()
-    broken = broken_rules(uow, tender)
+    broken = broken_rules(uow, tender, lots=lots, who=who)
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="award.overridden",
                  entity_type="tender", entity_id=tender.ref, before=[[p, lot, str(q)] for p, lot, q in before],
                  after={"awards": [[p, lot, str(q)] for p, lot, q in _plan_view(uow, tender)],

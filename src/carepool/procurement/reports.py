@@ -195,9 +195,11 @@ def award_summary(*, uow: UnitOfWork, caller: Caller, ref: str) -> AwardSummary 
         return None
     evaluation = json.loads(row.evaluation_json)
     awards = award_lines(uow, row.id)
-    designs = list(lot_designs(uow, row).values())
+    lots_by_id = lot_designs(uow, row)
+    designs = list(lots_by_id.values())
     unawarded = list(evaluation.get("unawarded", []))
-    smes = {c for c, b in bidders(uow, row).items() if b.sme}
+    who = bidders(uow, row)
+    smes = {c for c, b in who.items() if b.sme}
     values: dict[str, Money] = {}
     weekly_by_lot: dict[str, Money] = {}
     for line in awards:
@@ -211,7 +213,7 @@ def award_summary(*, uow: UnitOfWork, caller: Caller, ref: str) -> AwardSummary 
     return AwardSummary(tendering.view(uow, row, member=True), awards, lots, engine.market(values, smes), cheapest,
                         {k: Money(v) for k, v in evaluation["rule_costs"].items()}, evaluation["excluded"],
                         engine.member_savings([d for d in designs if d.code not in unawarded], weekly_by_lot), names,
-                        unawarded, broken_rules(uow, row))
+                        unawarded, broken_rules(uow, row, lots=lots_by_id, who=who))
 
 
 @dataclass(frozen=True)
