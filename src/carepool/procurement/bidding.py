@@ -83,7 +83,7 @@ def _fresh_reference(uow: UnitOfWork) -> str:
 
 
 def _seal(uow: UnitOfWork, caller: Caller, tender: TenderRow, lot: LotRow, content: BidContent,
-          now: datetime, *, compare_capacity: bool = True) -> Receipt:
+          now: datetime) -> Receipt:
     """Seal one bid (replacing the provider's earlier bid on the lot) and audit it; the caller commits."""
     provider = caller.organisation_code
     text, digest = sealing.seal(tender=tender.ref, tender_version=tender.version, lot=lot.code, provider=provider,
@@ -103,26 +103,24 @@ def _seal(uow: UnitOfWork, caller: Caller, tender: TenderRow, lot: LotRow, conte
     audit.record(uow=uow, actor=caller.actor, organisation=provider, action="bid.submitted", entity_type="bid",
                  entity_id=row.reference, after={"tender": tender.ref, "lot": lot.code, "sha256": digest,
                                                "submitted_at": now.isoformat(), "tender_version": tender.version})
-    receipt = Receipt(row.reference, tender.ref, lot.code, provider, digest, now,
-                      bid_warnings(service.stored_lot(uow, lot).lot, content))
-    return _with_capacity_check(uow, tender, lot, content, receipt) if compare_capacity else receipt
+    return Receipt(row.reference, tender.ref, lot.code, provider, digest, now,
+                   bid_warnings(service.stored_lot(uow, lot).lot, content))
 
 
-def _with_capacity_check(uow: UnitOfWork, tender: TenderRow, lot: LotRow, content: BidContent,
-                         receipt: Receipt) -> Receipt:
-    """The receipt, warning if its capacity differs from the provider's other live bids on the tender."""
-    differs = capacity_differs(lot.code, content.capacity,
-                               _capacities_elsewhere(uow, tender, lot, receipt.provider))
+def _with_capacity_check(receipt: Receipt, content: BidContent, live: dict[str, Decimal | None]) -> Receipt:
+    """The receipt, warning if its capacity differs from the one on the provider's other ``live`` bids."""
+    others = {code: capacity for code, capacity in live.items() if code != receipt.lot}
+    differs = capacity_differs(receipt.lot, content.capacity, others)
     return dataclasses.replace(receipt, warnings=(*receipt.warnings, differs)) if differs else receipt
 
 
-def _capacities_elsewhere(uow: UnitOfWork, tender: TenderRow, lot: LotRow, provider: str) -> dict[str, Decimal | None]:
-    """The capacity on each of the provider's own other live bids on the tender, read from its own sealed bids
-    (only to tell the provider itself, on its receipt)."""
+def _live_capacities(uow: UnitOfWork, tender: TenderRow, provider: str) -> dict[str, Decimal | None]:
+    """The capacity on each of the provider's own live bids on the tender, by lot, read from its own sealed bids
+    once a submission is sealed (only to tell the provider itself, on its receipts)."""
     rows = uow.session.execute(
         select(LotRow.code, SealedBidRow.sealed_json).join(BidRow, BidRow.lot_id == LotRow.id)
         .join(SealedBidRow, SealedBidRow.bid_id == BidRow.id)
-        .where(BidRow.tender_id == tender.id, BidRow.provider_code == provider, BidRow.lot_id != lot.id,
+        .where(BidRow.tender_id == tender.id, BidRow.provider_code == provider,
                BidRow.status == BidStatus.SUBMITTED.value))
     found: dict[str, Decimal | None] = {}
     for code, text in rows:
@@ -140,6 +138,7 @@ def submit_bid(*, uow: UnitOfWork, caller: Caller, ref: str, lot_code: str, cont
     if lot is None:
         raise not_found(f"lot {lot_code} in tender {tender.ref}")
     receipt = _seal(uow, caller, tender, lot, content, now)
+    receipt = _with_capacity_check(receipt, content, _live_capacities(uow, tender, caller.organisation_code))
     uow.commit()
     return receipt
 
@@ -162,9 +161,10 @@ def submit_bids(*, uow: UnitOfWork, caller: Caller, ref: str,
                           "lot") for b in bids if b.value[0] not in lots]
     if problems:
         raise CarepoolError.from_problems(f"nothing was sealed: {problems[0]}", problems[1:])
-    sealed = [(lots[code], content, _seal(uow, caller, tender, lots[code], content, now, compare_capacity=False))
+    sealed = [(content, _seal(uow, caller, tender, lots[code], content, now))
               for code, content in (b.value for b in bids)]
-    receipts = [_with_capacity_check(uow, tender, lot, content, receipt) for lot, content, receipt in sealed]
+    live = _live_capacities(uow, tender, caller.organisation_code)  # once every lot of the upload is sealed
+    receipts = [_with_capacity_check(receipt, content, live) for content, receipt in sealed]
     uow.commit()  # capacities compared once every lot of the upload is sealed: not with the bids it replaces
     return receipts
 
