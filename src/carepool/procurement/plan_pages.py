@@ -12,7 +12,7 @@ from starlette.responses import Response
 from carepool.core.errors import CarepoolError
 from carepool.core.ids import row_number
 from carepool.partners import service as partners
-from carepool.partners.model import Caller, Role
+from carepool.partners.model import Role
 from carepool.procurement import io, service, tendering
 from carepool.procurement.model import SERVICES, quantity
 from carepool.web.deps import CallerDep, RowId, UowDep
@@ -104,15 +104,17 @@ def split(request: Request, consortium_id: RowId, lot_id: RowId, caller: CallerD
         text = parts.strip()
         if not text.isascii() or not text.isdigit() or not 2 <= int(text) <= 50:
             raise CarepoolError(f"parts: give the number of parts to split the lot into, 2 to 50, not {parts!r}")
-        before = _plan_codes(uow, caller, consortium_id)
+        before = _plan_codes(uow, consortium_id)
         pieces = [s for s in service.split_lot(uow=uow, caller=caller, lot_id=lot_id, parts=int(text))
                   if s.lot.code not in before]
         return f"Lot split into {len(pieces)}: {', '.join(p.lot.code for p in pieces)}.{_too_big(pieces)}"
     return attempt(request, act, "", f"/tenders/plan/{consortium_id}")
 
 
-def _plan_codes(uow: Any, caller: Caller, consortium_id: int) -> set[str]:
-    return {s.lot.code for s in service.list_lots(uow=uow, caller=caller, consortium_id=consortium_id)}
+def _plan_codes(uow: Any, consortium_id: int) -> set[str]:
+    """The codes of the plan's lots before a split or merge, to tell the new lots it returns from the rest (the
+    split or merge itself checks who may change the plan)."""
+    return {row.code for row in service.lot_rows(uow, consortium_id=consortium_id)}
 
 
 def _too_big(lots: list[service.StoredLot]) -> str:
@@ -126,7 +128,7 @@ def merge(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep
     def act() -> str | tuple[str, str]:
         try:
             ids = [row_number(v, what="lots to merge") for v in lot_ids]
-            before = _plan_codes(uow, caller, consortium_id)
+            before = _plan_codes(uow, consortium_id)
             merged = [s for s in service.merge_lots(uow=uow, caller=caller, lot_ids=ids, name=name or None)
                       if s.lot.code not in before]
         except CarepoolError:
