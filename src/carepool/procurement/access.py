@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from carepool.core.errors import CarepoolError, not_found
 from carepool.db.uow import UnitOfWork
@@ -24,6 +24,11 @@ PUBLIC_STATUSES = frozenset(TenderStatus) - {TenderStatus.DRAFT}
 def is_public(row: TenderRow) -> bool:
     """Seen by anyone signed in: a tender once published (a draft cancelled before publishing never was)."""
     return TenderStatus(row.status) in PUBLIC_STATUSES and row.published_at is not None
+
+
+def public_tenders() -> ColumnElement[bool]:
+    """``is_public`` as a query's condition."""
+    return TenderRow.status.in_([s.value for s in PUBLIC_STATUSES]) & TenderRow.published_at.is_not(None)
 
 
 def member_codes(uow: UnitOfWork, consortium_id: int) -> list[str]:

@@ -16,7 +16,7 @@ from carepool.core.money import Money
 from carepool.db.uow import UnitOfWork
 from carepool.partners.model import Caller
 from carepool.procurement import service
-from carepool.procurement.access import PUBLIC_STATUSES, consortium_for, is_member, tender_for
+from carepool.procurement.access import consortium_for, is_member, public_tenders, tender_for
 from carepool.procurement.award_rules import AwardRules
 from carepool.procurement.model import (
     LIVE_TENDERS,
@@ -114,8 +114,7 @@ def list_tenders(*, uow: UnitOfWork, caller: Caller) -> list[TenderView]:
     """Tenders of the caller's consortia (any status) and every published tender."""
     mine = select(ConsortiumMemberRow.consortium_id).where(
         ConsortiumMemberRow.organisation_code == caller.organisation_code)
-    public = TenderRow.status.in_([s.value for s in PUBLIC_STATUSES]) & TenderRow.published_at.is_not(None)
-    rows = uow.session.execute(select(TenderRow).where(TenderRow.consortium_id.in_(mine) | public)
+    rows = uow.session.execute(select(TenderRow).where(TenderRow.consortium_id.in_(mine) | public_tenders())
                                .order_by(TenderRow.created_at.desc(), TenderRow.id.desc()))
     return [view(uow, row, member=is_member(uow, caller, row.consortium_id)) for row in rows.scalars()]
 
