@@ -45,7 +45,19 @@ def label(key: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-_AMOUNT = re.compile(r"-?[1-9]\d{3,}\.\d{2}", re.ASCII)  # money as the services store it: "19520000.00"
+_AMOUNT = re.compile(r"-?[1-9]\d{3,}\.\d{2}", re.ASCII)  # a large number as the services store it: "19520000.00"
+_PENCE = re.compile(r"-?(0|[1-9]\d*)\.\d{2}", re.ASCII)  # money as the services store it, in a money field
+_FRACTION = re.compile(r"(0|1)(\.\d+)?", re.ASCII)  # a share of 1, in a share field
+
+# The payloads are plain JSON, so what a number means comes from the field that holds it. A field here gives its
+# kind to everything inside it (the partners' codes under "contributions", the rules under "rule_costs").
+MONEY_FIELDS = frozenset({
+    "actual", "amount", "annual", "annual_value", "balance", "budget", "caps", "carried_forward",
+    "cheapest_yearly_cost", "contribution", "contributions", "contributions_due", "cost", "final_cost", "funded",
+    "overspend_share", "paid", "postings", "price", "rule_costs", "spend_posted", "unallocated", "underspend_share",
+    "yearly_cost",
+})
+SHARE_FIELDS = frozenset({"shares", "share", "max_share", "min_sme_share", "min_award_fraction"})
 _MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?", re.ASCII)
 
 
@@ -59,68 +71,89 @@ def moment_text(stored: str) -> str:
     return at.strftime("%Y-%m-%d %H:%M:%S UTC" if at.second or at.microsecond else "%Y-%m-%d %H:%M UTC")
 
 
-def _text(value: Any, depth: int = 0) -> str:
-    """A value in words: amounts with thousands separators (digits otherwise as stored), times in UTC as the pages
-    write them, yes/no, and containers
-    spelled out: ``a, b`` for a list, ``key: value`` pairs, ``;`` between records, a record's key before ``—``,
-    a record inside a record in brackets."""
+def _kind(key: str, inherited: str | None) -> str | None:
+    if inherited is not None:
+        return inherited
+    return "money" if key in MONEY_FIELDS else "share" if key in SHARE_FIELDS else None
+
+
+def _number(value: str, kind: str | None) -> str | None:
+    """A stored number in a money field as the pages write money ("£19,520,000.00"), in a share field as a
+    percentage ("30%"), and elsewhere, when large, with thousands separators; None when it is not one."""
+    if kind == "money" and _PENCE.fullmatch(value):
+        amount = Decimal(value)
+        return f"{'-' if amount < 0 else ''}£{abs(amount):,.2f}"
+    if kind == "share" and _FRACTION.fullmatch(value) and Decimal(value) <= 1:
+        return f"{(Decimal(value) * 100).normalize():f}%"
+    return f"{Decimal(value):,.2f}" if _AMOUNT.fullmatch(value) else None
+
+
+def _text(value: Any, depth: int = 0, kind: str | None = None) -> str:
+    """A value in words: money and shares as the pages write them (by the field that holds them), other large
+    amounts with thousands separators (digits otherwise as stored), times in UTC as the pages write them, yes/no,
+    and containers spelled out: ``a, b`` for a list, ``key: value`` pairs, ``;`` between records, a record's key
+    before ``—``, a record inside a record in brackets."""
     if value is None or value == [] or value == {}:
         return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, str) and _AMOUNT.fullmatch(value):
-        return f"{Decimal(value):,.2f}"
+    if isinstance(value, str) and (number := _number(value, kind)) is not None:
+        return number
     if isinstance(value, str) and _MOMENT.fullmatch(value):
         return moment_text(value)
     if isinstance(value, dict):
         if depth == 0 and all(isinstance(v, dict) for v in value.values()):
-            return "; ".join(f"{k} — {_text(v, 1)}" for k, v in value.items())
-        return ", ".join(f"{_key(str(k))}: {_inner(v, depth + 1)}" for k, v in value.items())
+            return "; ".join(f"{k} — {_text(v, 1, _kind(str(k), kind))}" for k, v in value.items())
+        return ", ".join(f"{_key(str(k))}: {_inner(v, depth + 1, _kind(str(k), kind))}" for k, v in value.items())
     if isinstance(value, list | tuple):
         joiner = "; " if any(isinstance(v, list | tuple | dict) for v in value) else ", "
-        return joiner.join(" ".join(map(_text, v)) if isinstance(v, list | tuple) else _text(v, depth + 1)
-                           for v in value)
+        return joiner.join(" ".join(_text(x, depth + 1, kind) for x in v) if isinstance(v, list | tuple)
+                           else _text(v, depth + 1, kind) for v in value)
     return str(value)
 
 
-def _inner(value: Any, depth: int) -> str:
+def _inner(value: Any, depth: int, kind: str | None) -> str:
     """A value inside a record: a record of its own in brackets, so its commas read apart from the outer ones."""
-    return f"({_text(value, depth)})" if isinstance(value, dict) and value else _text(value, depth)
+    return f"({_text(value, depth, kind)})" if isinstance(value, dict) and value else _text(value, depth, kind)
 
 
 def _key(key: str) -> str:
     return key.replace("_", " ") if key.islower() else key  # a field in words; a code (E09000005) as it is
 
 
-def _cell(record: dict[str, Any], key: str) -> str:
-    return _text(record[key], 1) if key in record else ""  # a field this record did not have: blank
+def _cell(record: dict[str, Any], key: str, kind: str | None) -> str:
+    return _text(record[key], 1, _kind(key, kind)) if key in record else ""  # a field this record lacked: blank
 
 
-def _table(value: Any) -> Table | None:
+def _table(value: Any, kind: str | None) -> Table | None:
     """Two or more records of the same kind as a table: a list of records, records by name, or rows of values."""
     if isinstance(value, dict) and len(value) > 1 and all(isinstance(v, dict) for v in value.values()):
         keys = list(dict.fromkeys(k for v in value.values() for k in v))
         return Table(("", *(_key(str(k)) for k in keys)),
-                     tuple((str(name), *(_cell(v, k) for k in keys)) for name, v in value.items()))
+                     tuple((str(name), *(_cell(v, k, kind) for k in keys)) for name, v in value.items()))
     if not isinstance(value, list) or len(value) < 2:
         return None
     if all(isinstance(v, dict) for v in value):
         keys = list(dict.fromkeys(k for v in value for k in v))
-        return Table(tuple(_key(str(k)) for k in keys), tuple(tuple(_cell(v, k) for k in keys) for v in value))
+        return Table(tuple(_key(str(k)) for k in keys),
+                     tuple(tuple(_cell(v, k, kind) for k in keys) for v in value))
     if all(isinstance(v, list | tuple) for v in value):
-        return Table((), tuple(tuple(_text(x, 1) for x in v) for v in value))
+        return Table((), tuple(tuple(_text(x, 1, kind) for x in v) for v in value))
     return None
 
 
-def shown(value: Any) -> Shown:
-    return Shown(_text(value), _table(value))
+def shown(value: Any, field: str = "") -> Shown:
+    """``value`` in words, and as a table when it is a set of records; ``field`` (the key that holds it) says
+    whether its numbers are money or shares."""
+    kind = _kind(field, None)
+    return Shown(_text(value, 0, kind), _table(value, kind))
 
 
 def _fields(before: dict[str, Any] | None, after: dict[str, Any]) -> list[Detail]:
     old = before or {}  # a field the event did not record before has no old value to show
     keys = list(after) + [k for k in old if k not in after]
-    return [Detail(label(k), shown(after.get(k)),
-                   shown(old[k]) if k in old and old[k] != after.get(k) else None) for k in keys]
+    return [Detail(label(k), shown(after.get(k), k),
+                   shown(old[k], k) if k in old and old[k] != after.get(k) else None) for k in keys]
 
 
 def details(before: Any, after: Any) -> list[Detail]:

@@ -53,7 +53,7 @@ def test_each_event_shows_what_changed_in_plain_words(database: Database) -> Non
     # A long value is cut, its full text one click away; a list of records reads as words.
     assert f"<dt>Receipt sha256</dt><dd><details><summary>{RECEIPT[:47]}…</summary>{RECEIPT}</details>" in page
     assert "bid: 7, problem: its contents do not match its receipt, provider: 10012345" in html.unescape(page)
-    assert "<tr><td>POOL-1:Contributions:QRV</td><td>-19,980,000.00</td></tr>" in page  # records as a table
+    assert "<tr><td>POOL-1:Contributions:QRV</td><td>-£19,980,000.00</td></tr>" in page  # records as a table
 
 
 def test_newest_first_by_time_on_the_service_the_api_and_the_page(database: Database) -> None:

@@ -25,11 +25,11 @@ def test_nested_payloads_read_as_words_and_amounts_as_money() -> None:
                "changes": [{"kind": "move", "amount": "200000.00"}, {"kind": "add"}], "counts": {"opened_bids": 1129},
                "odd": ["0001234.00", "1234.00\n", "١٢٣٤.٥٦"]}
     assert _lines(None, settled) == [
-        ("Partners", None, "E09000005 — contribution: 19,520,000.00, final cost: 19,477,940.82; "
-                           "QRV — contribution: -1,334.18"),
-        ("Contingency", None, "amount: 800,000.00, funded: (E09000005: 400,000.00, QRV: 400,000.00)"),
-        ("Postings", None, "POOL-1:Due:QRV 19,980,000.00; POOL-1:Contributions:QRV -19,980,000.00"),
-        ("Changes", None, "kind: move, amount: 200,000.00; kind: add"),
+        ("Partners", None, "E09000005 — contribution: £19,520,000.00, final cost: £19,477,940.82; "
+                           "QRV — contribution: -£1,334.18"),
+        ("Contingency", None, "amount: £800,000.00, funded: (E09000005: £400,000.00, QRV: £400,000.00)"),
+        ("Postings", None, "POOL-1:Due:QRV £19,980,000.00; POOL-1:Contributions:QRV -£19,980,000.00"),
+        ("Changes", None, "kind: move, amount: £200,000.00; kind: add"),
         ("Counts", None, "opened bids: 1129"),  # a number not stored as money stays as it is
         ("Odd", None, "0001234.00, 1234.00\n, ١٢٣٤.٥٦")]  # and so does anything that only looks like it
 
@@ -62,12 +62,13 @@ def test_sets_of_records_are_also_tables() -> None:
     by_partner = shown({"E09000005": {"contribution": "19520000.00", "final_cost": "19477940.82"},
                         "QRV": {"contribution": "1.00"}})
     assert by_partner.table == Table(("", "contribution", "final cost"),
-                                     (("E09000005", "19,520,000.00", "19,477,940.82"), ("QRV", "1.00", "")))
-    postings = shown([["POOL-1:Due:QRV", "19980000.00"], ["POOL-1:Contributions:QRV", "-19980000.00"]])
-    assert postings.table == Table((), (("POOL-1:Due:QRV", "19,980,000.00"),
-                                        ("POOL-1:Contributions:QRV", "-19,980,000.00")))
+                                     (("E09000005", "£19,520,000.00", "£19,477,940.82"), ("QRV", "£1.00", "")))
+    postings = shown([["POOL-1:Due:QRV", "19980000.00"], ["POOL-1:Contributions:QRV", "-19980000.00"]],
+                     "postings")
+    assert postings.table == Table((), (("POOL-1:Due:QRV", "£19,980,000.00"),
+                                        ("POOL-1:Contributions:QRV", "-£19,980,000.00")))
     assert shown([{"kind": "move"}, {"kind": "add", "amount": "2000.00"}]).table == Table(
-        ("kind", "amount"), (("move", ""), ("add", "2,000.00")))
+        ("kind", "amount"), (("move", ""), ("add", "£2,000.00")))
     assert shown(["a", "b"]).table is None and shown([{"one": 1}]).table is None  # a list, or a single record
 
 
@@ -80,3 +81,24 @@ def test_stored_times_read_as_the_pages_write_them() -> None:
         ("Opened", None, "2026-12-15 12:00:07 UTC"), ("Summer", None, "2026-07-01 09:30 UTC"),
         ("On", None, "2026-03-31"), ("Not a time", None, "2026-13-45T99:00:00"),
         ("Ref", None, "2026-09-29T19:00 and more")]
+
+
+def test_what_a_number_means_comes_from_the_field_that_holds_it() -> None:
+    evaluated = {"rules": {"max_share": "0.30", "min_sme_share": "0.25", "min_award_fraction": "0",
+                           "min_quality": "60.00"},
+                 "rule_costs": {"max_share": "112970.52", "min_sme_share": "0.50"},
+                 "yearly_cost": "32912893.52", "awards": [["P1", "HC-1", "1028.00"], ["P2", "HC-1", "12.50"]],
+                 "lots": [{"code": "HC-1", "weekly": "1040.50", "annual": "1180296.00"}], "threshold": "1500.00",
+                 "overspend": {"rule": "fixed", "shares": {"E09000005": "0.6", "QRV": "0.4"}},
+                 "schemes": [{"actual": "0.00"}]}
+    assert _lines(None, evaluated) == [
+        ("Rules", None, "max share: 30%, min sme share: 25%, min award fraction: 0%, min quality: 60.00"),
+        ("Rule costs", None, "max share: £112,970.52, min sme share: £0.50"),  # costs of the rules are money
+        ("Yearly cost", None, "£32,912,893.52"),
+        ("Awards", None, "P1 HC-1 1,028.00; P2 HC-1 12.50"),  # hours: no £, only separators
+        ("Lots", None, "code: HC-1, weekly: 1,040.50, annual: £1,180,296.00"),
+        ("Threshold", None, "1,500.00"),
+        ("Overspend", None, "rule: fixed, shares: (E09000005: 60%, QRV: 40%)"),
+        ("Schemes", None, "actual: £0.00")]
+    assert _lines(None, {"max_share": "1.5", "amount": "12.345"}) == [  # not a share, not pence: as stored
+        ("Max share", None, "1.5"), ("Amount", None, "12.345")]
