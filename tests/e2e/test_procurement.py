@@ -66,6 +66,10 @@ def test_tom_bids_and_keeps_his_receipt_aisha_sees_only_a_count(page: Page, serv
     page.goto(f"{server_url}/tenders/my-bids")
     expect(page.get_by_role("table")).to_contain_text(digest)
     expect(page.get_by_role("table")).to_contain_text("£23.65")
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone the hash is two lines of 32, not nine
+    lines = page.locator("code.hash").first.evaluate(
+        "c => c.getBoundingClientRect().height / parseFloat(getComputedStyle(c).lineHeight)")
+    assert lines < 2.5, f"the hash takes {lines:.1f} lines on a phone"
 
     page.context.clear_cookies()
     sign_in(page, server_url, "aisha@lbhf.demo", f"/tenders/{ref}")
