@@ -111,16 +111,43 @@ def _store_awards(uow: UnitOfWork, tender: TenderRow, plan: list[tuple[int, Deci
                                  annual_value=weekly_cost * WEEKS_PER_YEAR, source=source, reason=reason))
 
 
+AwardInputs = tuple[AwardRules, dict[int, LotDesign], list[tuple[BidRow, engine.OpenedBid]], dict[str, engine.Bidder]]
+
+
+def _award_inputs(uow: UnitOfWork, tender: TenderRow) -> AwardInputs:
+    return AwardRules.parse(json.loads(tender.rules_json)), lot_designs(uow, tender), opened_bids(uow, tender), \
+        bidders(uow)
+
+
+def _as_decided(inputs: AwardInputs) -> tuple[Any, ...]:
+    """What an award depends on, comparable: the rules, lots, opened bids and their bidders (a provider that
+    registers meanwhile changes nothing)."""
+    rules, lots, pairs, who = inputs
+    bids = [bid for _, bid in pairs]
+    return rules, lots, bids, {bid.provider: who.get(bid.provider) for bid in bids}
+
+
 def evaluate(*, uow: UnitOfWork, caller: Caller, ref: str, time_limit: float = 30.0) -> dict[str, Any]:
-    """Run the award under the tender's rules, plus "cheapest wins" and each rule's cost; store the plan."""
+    """Run the award under the tender's rules, plus "cheapest wins" and each rule's cost; store the plan.
+
+    The optimiser runs outside any transaction (its runs may take minutes on a large tender, and on SQLite a
+    transaction holds every other request up); the tender is then locked, and the plan stored only if nothing
+    the award was decided on changed meanwhile."""
+    tender, _ = tender_for(uow, caller, ref, manage=True)
+    check_move(tender.ref, TenderStatus(tender.status), "evaluate")
+    decided_on = _award_inputs(uow, tender)
+    rules, lots, pairs, who = decided_on
+    tender_ref = tender.ref
+    uow.pause()  # from here until the lock below, no stored row is touched: reading one would begin a transaction
+    comparison = engine.compare(tender_ref, list(lots.values()), [b for _, b in pairs], who, rules,
+                                time_limit=time_limit)
     tender, _ = tender_for(uow, caller, ref, manage=True, lock=True)
     new_status = check_move(tender.ref, TenderStatus(tender.status), "evaluate")
-    rules = AwardRules.parse(json.loads(tender.rules_json))
-    lots = lot_designs(uow, tender)
-    pairs = opened_bids(uow, tender)
-    who = bidders(uow)
-    comparison = engine.compare(tender.ref, list(lots.values()), [b for _, b in pairs], who, rules,
-                                time_limit=time_limit)
+    now_on = _award_inputs(uow, tender)
+    if _as_decided(now_on) != _as_decided(decided_on):
+        raise CarepoolError(f"tender {tender.ref} changed while the award ran (its rules, lots, bids or panel "
+                            "scores): nothing was stored; run the award again", kind="conflict")
+    rules, lots, pairs, who = now_on
     by_key = {(b.provider, b.lot): row for row, b in pairs}
     uow.session.execute(delete(AwardRow).where(AwardRow.tender_id == tender.id))
     plan = [(by_key[(a.provider, a.lot)].id, a.quantity) for a in comparison.awarded.awards]
