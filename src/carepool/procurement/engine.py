@@ -1,10 +1,11 @@
 """Evaluation, pure: the award optimiser's input from lots and opened bids, the comparison runs,
 market health, and each member's savings.
 
-Lots are awarded in hours a week; the optimiser's costs are weekly and every yearly figure
-is the weekly cost times 52 (exact). Each member's saving on a lot is its current yearly
-spend on its share minus its share of the awarded yearly cost, split by hours with largest
-remainder, so the members' savings add up exactly to the tender's.
+Lots are awarded in hours a week; the optimiser's costs are weekly. An award line's yearly value is hours a
+week x price x 52, rounded half up once (``line_yearly``), as the lots' yearly spend today is, so anyone can
+check it from the published hours and price; every yearly total is the sum of its lines. Each member's saving
+on a lot is its current yearly spend on its share minus its share of the awarded yearly cost, split by hours
+with largest remainder, so the members' savings add up exactly to the tender's.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from carepool.award.engine import optimise
 from carepool.award.model import AwardResult, parse_problem
 from carepool.core.errors import CarepoolError
-from carepool.core.money import Money, allocate_int
+from carepool.core.money import Money, Rounding, allocate_int
 from carepool.procurement.award_rules import RULE_NAMES, AwardRules
 from carepool.procurement.model import WEEKS_PER_YEAR, LotDesign, cents, share_annual
 
@@ -138,15 +139,25 @@ def compare(ref: str, lots: list[LotDesign], bids: list[OpenedBid], bidders: Map
     for name in sorted(set_rules):
         relaxed = solve(problem_input(ref, lots, bids, bidders, rules, without=frozenset({name})),
                         time_limit=time_limit)
-        costs[name] = (awarded.total_cost - relaxed.total_cost) * WEEKS_PER_YEAR
+        costs[name] = yearly_total(awarded) - yearly_total(relaxed)
     return Comparison(awarded, cheapest, costs, unawarded)
+
+
+def line_yearly(price: Money, weekly: Decimal) -> Money:
+    """An award line's yearly value, rounded once: 478.50 hours x £20.75 x 52 = £516,301.50 (52 times the
+    rounded weekly cost, £9,928.88, would be £516,301.76)."""
+    return price.times(weekly * WEEKS_PER_YEAR, rounding=Rounding.HALF_UP)
 
 
 def yearly_by_provider(result: AwardResult) -> dict[str, Money]:
     values: dict[str, Money] = {}
     for award in result.awards:
-        values[award.provider] = values.get(award.provider, Money(0)) + award.cost * WEEKS_PER_YEAR
+        values[award.provider] = values.get(award.provider, Money(0)) + line_yearly(award.price, award.quantity)
     return values
+
+
+def yearly_total(result: AwardResult) -> Money:
+    return Money.sum(yearly_by_provider(result).values())
 
 
 @dataclass(frozen=True)
@@ -168,13 +179,13 @@ class MemberSaving:
             Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def member_savings(lots: Iterable[LotDesign], weekly_cost_by_lot: Mapping[str, Money]) -> list[MemberSaving]:
+def member_savings(lots: Iterable[LotDesign], yearly_cost_by_lot: Mapping[str, Money]) -> list[MemberSaving]:
     """Each member's yearly saving: its shares at today's prices minus its part of the awarded cost."""
     baseline: dict[str, Money] = {}
     awarded: dict[str, Money] = {}
     by_lot: dict[str, dict[str, Money]] = {}
     for lot in lots:
-        yearly = weekly_cost_by_lot.get(lot.code, Money(0)) * WEEKS_PER_YEAR
+        yearly = yearly_cost_by_lot.get(lot.code, Money(0))
         parts = yearly.allocate([cents(s.weekly_quantity) for s in lot.shares])
         for share, part in zip(lot.shares, parts, strict=True):
             before = share_annual(share)

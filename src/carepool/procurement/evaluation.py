@@ -23,7 +23,6 @@ from carepool.procurement.access import tender_for
 from carepool.procurement.award_rules import AwardRules
 from carepool.procurement.model import (
     STANDSTILL,
-    WEEKS_PER_YEAR,
     BidStatus,
     LotDesign,
     TenderStatus,
@@ -95,7 +94,7 @@ def broken_rules(uow: UnitOfWork, tender: TenderRow, *, lots: Mapping[int, LotDe
 def _summary(result: Any, smes: set[str]) -> dict[str, Any]:
     yearly = engine.yearly_by_provider(result)
     health = engine.market(yearly, smes)
-    return {"yearly_cost": (result.total_cost * WEEKS_PER_YEAR).pence, "status": str(result.status),
+    return {"yearly_cost": Money.sum(yearly.values()).pence, "status": str(result.status),
             "values": {p: v.pence for p, v in health.values.items()}, "hhi": str(health.hhi),
             "sme_share": str(health.sme_share), "winners": health.winners, "solver": result.solver,
             "seconds": result.seconds}
@@ -108,7 +107,8 @@ def _store_awards(uow: UnitOfWork, tender: TenderRow, plan: list[tuple[int, Deci
         weekly_cost = bid.price.times(weekly, rounding=Rounding.HALF_UP)  # type: ignore[union-attr]
         uow.session.add(AwardRow(tender_id=tender.id, lot_id=bid.lot_id, bid_id=bid.id, provider_code=bid.provider_code,
                                  weekly_quantity_cents=cents(weekly), price=bid.price, weekly_cost=weekly_cost,
-                                 annual_value=weekly_cost * WEEKS_PER_YEAR, source=source, reason=reason))
+                                 annual_value=engine.line_yearly(bid.price, weekly),  # type: ignore[arg-type]
+                                 source=source, reason=reason))
 
 
 AwardInputs = tuple[AwardRules, dict[int, LotDesign], list[tuple[BidRow, engine.OpenedBid]], dict[str, engine.Bidder]]

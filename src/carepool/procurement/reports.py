@@ -201,10 +201,10 @@ def award_summary(*, uow: UnitOfWork, caller: Caller, ref: str) -> AwardSummary 
     who = bidders(uow, row)
     smes = {c for c, b in who.items() if b.sme}
     values: dict[str, Money] = {}
-    weekly_by_lot: dict[str, Money] = {}
+    yearly_by_lot: dict[str, Money] = {}
     for line in awards:
         values[line.provider_code] = values.get(line.provider_code, Money(0)) + line.annual_value
-        weekly_by_lot[line.lot_code] = weekly_by_lot.get(line.lot_code, Money(0)) + line.weekly_cost
+        yearly_by_lot[line.lot_code] = yearly_by_lot.get(line.lot_code, Money(0)) + line.annual_value
     lots = [LotOutcome(d.code, d.name, d.weekly_quantity, baseline_annual(d.shares),
                        Money.sum(a.annual_value for a in awards if a.lot_code == d.code),
                        sum(1 for a in awards if a.lot_code == d.code)) for d in designs]
@@ -212,7 +212,7 @@ def award_summary(*, uow: UnitOfWork, caller: Caller, ref: str) -> AwardSummary 
     names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
     return AwardSummary(tendering.view(uow, row, member=True), awards, lots, engine.market(values, smes), cheapest,
                         {k: Money(v) for k, v in evaluation["rule_costs"].items()}, evaluation["excluded"],
-                        engine.member_savings([d for d in designs if d.code not in unawarded], weekly_by_lot), names,
+                        engine.member_savings([d for d in designs if d.code not in unawarded], yearly_by_lot), names,
                         unawarded, broken_rules(uow, row, lots=lots_by_id, who=who))
 
 

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from fastapi.testclient import TestClient
 
@@ -65,6 +65,8 @@ def test_anyone_reads_published_tenders_and_contracts_awarded(world: World) -> N
         rows = list(csv.DictReader(io.StringIO(text)))
         assert {r["lot"] for r in rows} == {"HC-BRENT-KIL", "HC-EALING-ACT"}
         assert all(r["contract"] == "after standstill" and r["tender"] == ref for r in rows)
+        assert all(Decimal(r["yearly_value"]) == (Decimal(r["hours_per_week"]) * Decimal(r["price_per_hour"]) * 52)
+                   .quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for r in rows)  # checkable from its row
         record = anyone.get(f"/open-data/tenders/{ref}-record.json")
         assert record.status_code == 200 and record.json()["records"][0]["ocid"].endswith(ref)
         assert "23.95" not in record.text and "23.95" not in text  # a losing price stays private

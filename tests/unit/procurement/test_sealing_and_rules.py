@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from carepool.core.errors import CarepoolError
-from carepool.core.money import Money
+from carepool.core.money import Money, Rounding
 from carepool.procurement import engine, sealing
 from carepool.procurement.award_rules import AwardRules
 from carepool.procurement.model import (
@@ -145,9 +145,26 @@ def test_member_savings_add_up_to_the_penny() -> None:
     shares = (MemberShare("BRENT", Decimal("600.00"), Money.parse("23.40"), 9091),
               MemberShare("ICB", Decimal("60.00"), Money.parse("24.75"), 909))
     lot = LotDesign("HC-BRENT-KIL", "Kilburn", "home-care", ("BRENT-KIL",), shares)
-    weekly = Money.parse("14533.33")  # 660 h at about £22.02
-    savings = engine.member_savings([lot], {"HC-BRENT-KIL": weekly})
-    assert Money.sum(s.awarded for s in savings) == weekly * 52
-    assert Money.sum(s.saving for s in savings) == lot.annual_value - weekly * 52
+    yearly = Money.parse("755733.16")  # 660 h at about £22.02
+    savings = engine.member_savings([lot], {"HC-BRENT-KIL": yearly})
+    assert Money.sum(s.awarded for s in savings) == yearly
+    assert Money.sum(s.saving for s in savings) == lot.annual_value - yearly
     icb = next(s for s in savings if s.member == "ICB")
     assert icb.baseline == Money.parse("77220.00") and icb.saving.pence > 0
+
+
+def test_an_award_lines_yearly_value_is_rounded_once_and_totals_add_its_lines() -> None:
+    from types import SimpleNamespace
+
+    from carepool.award.model import Award
+
+    price = Money.parse("20.75")
+    assert engine.line_yearly(price, Decimal("478.50")) == Money.parse("516301.50")  # not 52 x £9,928.88
+    assert engine.line_yearly(Money.parse("21.80"), Decimal("806.53")) == Money.parse("914282.41")  # £914,282.408
+    lines = [Award("A", "L1", Decimal("478.50"), price, price.times(Decimal("478.50"), rounding=Rounding.HALF_UP)),
+             Award("A", "L2", Decimal("12.25"), price, price.times(Decimal("12.25"), rounding=Rounding.HALF_UP)),
+             Award("B", "L1", Decimal("1.01"), price, price.times(Decimal("1.01"), rounding=Rounding.HALF_UP))]
+    result = SimpleNamespace(awards=lines)
+    by_provider = engine.yearly_by_provider(result)  # type: ignore[arg-type]
+    assert by_provider == {"A": Money.parse("529519.25"), "B": Money.parse("1089.79")}
+    assert engine.yearly_total(result) == Money.parse("530609.04")  # type: ignore[arg-type]
