@@ -139,12 +139,13 @@ def get_tender(ref: str, caller: CallerDep, uow: UowDep) -> TenderRead:
 
 @router.patch("/tenders/{ref}")
 def update_tender(ref: str, body: TenderUpdate, caller: CallerDep, uow: UowDep) -> TenderRead:
-    """Edit a tender, its lots included (``add_lots``/``remove_lots`` by code). After publication this
-    invalidates submitted bids and may move the deadline."""
+    """Edit a tender, its lots included (``add_lots``/``remove_lots`` by code); only the rules given change.
+    After publication a real change invalidates submitted bids and may move the deadline; an edit that changes
+    nothing answers ``changed: false``."""
     return TenderRead.of(tendering.update_tender(uow=uow, caller=caller, ref=ref, title=body.title,
                                                  description=body.description, rules=body.rules,
                                                  deadline=body.deadline, add_lots=body.add_lots,
-                                                 remove_lots=body.remove_lots))
+                                                 remove_lots=body.remove_lots, based_on=body.based_on))
 
 
 @router.post("/tenders/{ref}/publish")

@@ -78,13 +78,14 @@ def edit_command(
     deadline: str | None = typer.Option(None, "--deadline", help="New deadline, ISO 8601 with its time zone"),
     title: str | None = typer.Option(None, "--title", help="New title"),
     description: str | None = typer.Option(None, "--description", help="New description"),
-    rules: Path | None = typer.Option(None, "--rules", help="Award rules as a JSON object (replaces them all)"),
+    rules: Path | None = typer.Option(None, "--rules", help="Award rules as a JSON object: only those given "
+                                         "change, null removes one"),
     add_lot: list[str] = typer.Option([], "--add-lot", help="Code of a lot in the plan to add (repeatable)"),
     remove_lot: list[str] = typer.Option([], "--remove-lot", help="Code of a lot to put back in the plan "
                                          "(repeatable)"),
 ) -> None:
-    """Edit a draft or published tender. On a published tender every submitted bid is invalidated and a
-    deadline less than 7 days away moves to 7 days from now."""
+    """Edit a draft or published tender. On a published tender a real change invalidates every submitted bid
+    and moves a deadline less than 7 days away to 7 days from now; an edit that changes nothing does neither."""
     from carepool.procurement import tendering
 
     new_rules, new_deadline = _read_rules(rules), _parse_deadline(deadline)
@@ -95,6 +96,9 @@ def edit_command(
         view = tendering.update_tender(uow=uow, caller=caller, ref=ref, title=title, description=description,
                                        deadline=new_deadline, rules=new_rules, add_lots=add_lot,
                                        remove_lots=remove_lot)
+    if not view.changed:
+        console.print(f"nothing changed: {view.ref} already says that; no bid was invalidated")
+        return
     console.print(f"edited {_describe(view)}")
     if view.bids_invalidated:
         console.print(f"{view.bids_invalidated} submitted bids invalidated: their bidders must bid again")

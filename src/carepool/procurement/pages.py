@@ -154,8 +154,13 @@ async def edit(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Re
     def act() -> str:
         view = tendering.update_tender(
             uow=uow, caller=caller, ref=ref, title=str(form["title"]) if "title" in form else None,
-            description=str(form["description"]) if "description" in form else None,
-            deadline=_deadline(str(form.get("deadline", ""))), rules=_rules(form) or None)
+            description=str(form["description"]).replace("\r\n", "\n") if "description" in form else None,
+            deadline=None if form.get("deadline") == form.get("deadline_shown") else _deadline(
+                str(form.get("deadline", ""))),  # to the minute, as shown: a deadline with seconds stays as it is
+            based_on=str(form.get("based_on", "")) or None,
+            rules={k: form[k] if str(form[k]).strip() else None for k in RULE_FIELDS if k in form} or None)
+        if not view.changed:
+            return "Nothing was changed: the form held what the tender already says."
         gone = view.bids_invalidated
         return "Tender changed." + (f" {gone} submitted bid{'s were' if gone != 1 else ' was'} invalidated; "
                                     "the bidders are asked to bid again." if gone else "")

@@ -105,12 +105,15 @@ class TenderCreate(BaseModel):
 class TenderUpdate(BaseModel):
     title: str | None = None
     description: str | None = None
-    rules: dict[str, Any] | None = None
+    rules: dict[str, Any] | None = Field(None, description="Only the rules given change; null removes one, e.g. "
+                                         '{"max_share": "0.4", "min_quality": null}')
     deadline: datetime | None = None
     add_lots: list[str] = Field(default_factory=list, description="Codes of lots to take from the consortium's "
                                 "plan into the tender, e.g. HC-BRENT-KIL")
     remove_lots: list[str] = Field(default_factory=list, description="Codes of the tender's lots to put back in "
                                    "the plan (the tender keeps at least one)")
+    based_on: str | None = Field(None, description="The edit_token of the tender as read before this change: if "
+                                 "someone has changed it since, nothing is saved (409)")
 
 
 class Reason(BaseModel):
@@ -139,6 +142,10 @@ class TenderRead(BaseModel):
     bid_counts: dict[str, int] | None
     cancelled_at: datetime | None = None
     cancel_reason: str | None = Field(None, description="Why a cancelled tender was cancelled (its bidders see it)")
+    edit_token: str = Field(description="Send it back as based_on with an edit, so a change made meanwhile by "
+                            "someone else is not overwritten")
+    changed: bool = Field(True, description="On an edit's answer: false when it changed nothing (no bid was "
+                          "invalidated)")
 
     @classmethod
     def of(cls, view: tendering.TenderView) -> TenderRead:
@@ -147,7 +154,7 @@ class TenderRead(BaseModel):
                    rules=view.rules.as_dict(), rules_in_words=view.rules.describe(), deadline=view.deadline,
                    deadline_passed=view.deadline_passed, published_at=view.published_at, opened_at=view.opened_at,
                    awarded_at=view.awarded_at, standstill_ends=view.standstill_ends,
-                   annual_value=view.annual_value.plain(),
+                   annual_value=view.annual_value.plain(), edit_token=view.edit_token, changed=view.changed,
                    lots=[LotRead.of(s, member=view.is_member) for s in view.lots],
                    bid_count=view.bid_count, bid_counts=view.bid_counts,
                    cancelled_at=view.cancelled[0] if view.cancelled else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -55,6 +56,7 @@ class TenderView:
     bid_counts: dict[str, int] | None  # per lot code: members only; never contents
     override_reason: str | None = None
     bids_invalidated: int = 0  # on the view update_tender returns: the submitted bids that edit invalidated
+    changed: bool = True  # on the view update_tender returns: False when the edit changed nothing
     cancelled: tuple[datetime, str] | None = None  # when a cancelled tender was cancelled, and why (its bidders see it)
 
     @property
@@ -72,6 +74,22 @@ class TenderView:
     @property
     def standstill_over(self) -> bool:
         return self.standstill_ends is not None and self.now >= self.standstill_ends
+
+    @property
+    def edit_token(self) -> str:
+        """What the edit form was filled in from: an edit sent with an older token is refused."""
+        return edit_token(_editable(self.title, self.description, self.rules.as_dict(), self.deadline, self.version,
+                                    [s.lot.code for s in self.lots]))
+
+
+def _editable(title: str, description: str, rules: dict[str, Any], deadline: datetime | None, version: int,
+              lots: list[str]) -> dict[str, Any]:
+    return {"title": title, "description": description, "rules": rules, "deadline": str(deadline),
+            "version": version, "lots": lots}
+
+
+def edit_token(state: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def bid_counts(uow: UnitOfWork, tender_id: int) -> dict[str, int]:
@@ -168,11 +186,13 @@ def create_tender(*, uow: UnitOfWork, caller: Caller, consortium_id: int, title:
 def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | None = None,
                   description: str | None = None, deadline: datetime | None = None,
                   rules: dict[str, Any] | None = None, add_lots: list[str] | None = None,
-                  remove_lots: list[str] | None = None) -> TenderView:
+                  remove_lots: list[str] | None = None, based_on: str | None = None) -> TenderView:
     """Edit a draft or published tender: its words, rules, deadline and lots (by code: ``add_lots`` come
-    from the consortium's plan, ``remove_lots`` go back to it). After publication every submitted bid is
-    invalidated (bidders see it in their portal and bid again) and the deadline moves out to leave at
-    least ``MIN_NOTICE`` if it was closer than that."""
+    from the consortium's plan, ``remove_lots`` go back to it). Only the rules given change (``None`` removes
+    one). After publication a real change invalidates every submitted bid (bidders see it in their portal and
+    bid again) and moves the deadline out to leave at least ``MIN_NOTICE`` if it was closer than that; an edit
+    that changes nothing changes nothing. ``based_on`` (a view's ``edit_token``) refuses an edit made on what
+    someone else has changed since."""
     row, _ = tender_for(uow, caller, ref, manage=True, lock=True)
     status = TenderStatus(row.status)
     check_move(row.ref, status, "edit")
@@ -180,8 +200,11 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
     if status is TenderStatus.PUBLISHED and now >= (row.deadline or now):
         raise CarepoolError(f"tender {row.ref}: the deadline has passed; it can no longer be changed, only opened "
                             "or cancelled", kind="conflict")
-    before = {"title": row.title, "description": row.description, "rules": json.loads(row.rules_json),
-              "deadline": str(row.deadline), "version": row.version, "lots": _lot_codes(uow, row)}
+    before = _editable(row.title, row.description, json.loads(row.rules_json), row.deadline, row.version,
+                       _lot_codes(uow, row))
+    if based_on is not None and based_on != edit_token(before):
+        raise conflict(f"tender {row.ref} was changed by someone else after you opened it: nothing was saved; "
+                       "reload it to see their change, then make yours again")
     if title is not None:
         if not title.strip():
             raise CarepoolError("the title cannot be empty")
@@ -189,12 +212,17 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
     if description is not None:
         row.description = description
     if rules is not None:
-        row.rules_json = json.dumps(AwardRules.parse(rules).as_dict())
+        merged = {k: v for k, v in {**before["rules"], **rules}.items() if v is not None}
+        row.rules_json = json.dumps(AwardRules.parse(merged).as_dict())
     if deadline is not None:
         if deadline.tzinfo is None:  # not read as the server's own local time, which the buyer cannot know
             raise CarepoolError("give the deadline with its time zone, e.g. 2027-03-01T12:00:00+00:00")
         row.deadline = _check_deadline(deadline, now) if status is TenderStatus.DRAFT else deadline.astimezone(UTC)
     released = _change_lots(uow, row, add_lots or [], remove_lots or [])
+    if _editable(row.title, row.description, json.loads(row.rules_json), row.deadline, row.version,
+                 _lot_codes(uow, row)) == before:
+        uow.rollback()
+        return replace(view(uow, row, member=True), changed=False)
     invalidated = 0
     if status is TenderStatus.PUBLISHED:
         row.version += 1
