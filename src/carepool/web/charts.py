@@ -6,6 +6,8 @@ and a user who prints the page get the same numbers.
 
 from __future__ import annotations
 
+import functools
+import gzip
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,11 @@ def plotly_js_path() -> Path:
     import plotly
 
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+@functools.cache
+def plotly_js_gzipped() -> bytes:
+    return gzip.compress(plotly_js_path().read_bytes(), compresslevel=9, mtime=0)
 
 
 def chart_html(figure: Any, *, title: str, height: int = 360) -> Markup:
