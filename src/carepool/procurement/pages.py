@@ -16,6 +16,7 @@ from carepool.core.ids import row_number
 from carepool.partners.model import Caller, Role
 from carepool.procurement import (
     charts,
+    coverage,
     evaluation,
     open_data,
     opening,
@@ -61,9 +62,9 @@ def builder(request: Request, consortium: RowQuery, caller: CallerDep, uow: UowD
 def _builder_page(request: Request, caller: Caller, uow: Any, consortium_id: int, form: dict[str, Any] | None,
                   error: CarepoolError | None) -> Response:
     """The tender builder, blank or as sent back with what was typed. Lots whose demand is already in a live
-    tender start unticked and say where."""
+    tender, or under a contract still running, start unticked and say where."""
     lots = service.list_lots(uow=uow, caller=caller, consortium_id=consortium_id)
-    live = tendering.plan_lots_in_live_tenders(uow, consortium_id)
+    live = coverage.plan_lots_already_bought(uow, consortium_id)
     if form is None:
         values = {"title": "", "description": "", "deadline": "", **RULE_DEFAULTS}
         ticked = {s.id for s in lots if s.lot.code not in live}

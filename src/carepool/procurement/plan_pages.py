@@ -13,7 +13,7 @@ from carepool.core.errors import CarepoolError
 from carepool.core.ids import row_number
 from carepool.partners import service as partners
 from carepool.partners.model import Role
-from carepool.procurement import io, service, tendering
+from carepool.procurement import coverage, io, service
 from carepool.procurement.model import SERVICES, quantity
 from carepool.web.deps import CallerDep, RowId, UowDep
 from carepool.web.flash import attempt, keep_typed, take_flash, typed_back
@@ -49,7 +49,7 @@ def plan(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep)
         "can_manage": caller.has(Role.PROCUREMENT), "flash": take_flash(request),
         "can_import_own": caller.has(Role.COMMISSIONER) and caller.organisation_code in dict(consortium.members),
         "demand_typed": typed_back(request, "demand"), "merge_typed": typed_back(request, "merge") or {},
-        "in_live_tender": tendering.plan_lots_in_live_tenders(uow, consortium_id)}, caller=caller)
+        "in_live_tender": coverage.plan_lots_already_bought(uow, consortium_id)}, caller=caller)
 
 
 @router.post("/tenders/plan/{consortium_id}/demand")

@@ -16,11 +16,10 @@ from carepool.core.errors import CarepoolError, conflict, not_found
 from carepool.core.money import Money
 from carepool.db.uow import UnitOfWork
 from carepool.partners.model import Caller
-from carepool.procurement import service
+from carepool.procurement import coverage, service
 from carepool.procurement.access import consortium_for, is_member, public_tenders, tender_for
 from carepool.procurement.award_rules import AwardRules
 from carepool.procurement.model import (
-    LIVE_TENDERS,
     MIN_NOTICE,
     BidStatus,
     TenderStatus,
@@ -173,7 +172,7 @@ def create_tender(*, uow: UnitOfWork, caller: Caller, consortium_id: int, title:
     for lot_id in lot_ids:
         if lot_id not in plan:
             raise not_found(f"lot {lot_id} in the plan of consortium {consortium_id}")
-    _check_not_live_elsewhere(uow, consortium_id, [plan[i] for i in lot_ids], tender_id=row.id)
+    coverage.check_not_live_elsewhere(uow, consortium_id, [plan[i] for i in lot_ids], tender_id=row.id)
     for lot_id in lot_ids:
         plan[lot_id].tender_id = row.id
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.created",
@@ -267,64 +266,12 @@ def _change_lots(uow: UnitOfWork, row: TenderRow, add: list[str], remove: list[s
             raise _not_in_plan(uow, row, code)
     if len(current) - len(remove_codes) + len(add_codes) < 1:
         raise CarepoolError(f"tender {row.ref} must keep at least one lot")
-    _check_not_live_elsewhere(uow, row.consortium_id, [plan[code] for code in add_codes], tender_id=row.id)
+    coverage.check_not_live_elsewhere(uow, row.consortium_id, [plan[code] for code in add_codes], tender_id=row.id)
     released = {code: service.release_lot(uow, current[code]) for code in remove_codes}
     for code in add_codes:
         plan[code].tender_id = row.id
     uow.session.flush()
     return released
-
-
-@dataclass(frozen=True)
-class LiveLot:
-    code: str
-    tender_ref: str
-    tender_status: str
-
-
-def _coverage(row: LotRow) -> set[tuple[str, str]]:
-    """The demand a lot buys: its service in each of its localities (a split part or a merged lot keeps them)."""
-    return {(row.service, locality) for locality in row.localities.split(",") if locality}
-
-
-def live_coverage(uow: UnitOfWork, consortium_id: int, *,
-                  except_tender: int | None = None) -> dict[tuple[str, str], LiveLot]:
-    """(service, locality) -> the lot of a live tender that buys it, for the consortium's live tenders."""
-    query = (select(LotRow, TenderRow.ref, TenderRow.status).join(TenderRow, LotRow.tender_id == TenderRow.id)
-             .where(LotRow.consortium_id == consortium_id, TenderRow.status.in_([s.value for s in LIVE_TENDERS]))
-             .order_by(LotRow.code))
-    if except_tender is not None:
-        query = query.where(TenderRow.id != except_tender)
-    return {place: LiveLot(lot.code, ref, status) for lot, ref, status in uow.session.execute(query)
-            for place in _coverage(lot)}
-
-
-def live_overlap(rows: list[LotRow], live: dict[tuple[str, str], LiveLot]) -> dict[str, LiveLot]:
-    """Lot code -> the live tender's lot buying some of the same demand, for each of ``rows`` that overlaps."""
-    found = {}
-    for row in rows:
-        hits = sorted((live[place] for place in _coverage(row) if place in live), key=lambda lot: lot.code)
-        if hits:
-            found[row.code] = hits[0]
-    return found
-
-
-def plan_lots_in_live_tenders(uow: UnitOfWork, consortium_id: int) -> dict[str, LiveLot]:
-    """Lot code -> the live tender's lot already buying its demand, for the lots of the consortium's plan."""
-    return live_overlap(service.lot_rows(uow, consortium_id=consortium_id), live_coverage(uow, consortium_id))
-
-
-def _check_not_live_elsewhere(uow: UnitOfWork, consortium_id: int, rows: list[LotRow], *,
-                              tender_id: int) -> None:
-    """The same demand (a service in a locality) is in one live tender at a time, whatever the lots are called:
-    a plan rebuilt, split or merged while a tender runs has that demand again, and tendering it twice would
-    buy the same care twice. The consortium's row is locked first, so two such checks run one at a time."""
-    uow.session.execute(select(ConsortiumRow.id).where(ConsortiumRow.id == consortium_id).with_for_update())
-    if overlap := live_overlap(rows, live_coverage(uow, consortium_id, except_tender=tender_id)):
-        code, live = next(iter(overlap.items()))
-        raise conflict(f"lot {code} buys demand already in lot {live.code} of tender {live.tender_ref} "
-                       f"({live.tender_status}); the same demand cannot be tendered twice at once: take that lot "
-                       f"out of {live.tender_ref} or cancel it first")
 
 
 def _not_in_plan(uow: UnitOfWork, row: TenderRow, code: str) -> CarepoolError:

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError
-from carepool.procurement import bidding, opening, tendering
+from carepool.procurement import bidding, evaluation, opening, reports, tendering
 from carepool.procurement import service as procurement
 from carepool.procurement.model import BidStatus
 from carepool.web.app import create_app
@@ -348,3 +348,30 @@ def test_a_deadline_is_taken_with_its_time_zone_or_not_at_all(world: World) -> N
     later = world.clock.now.replace(tzinfo=None) + timedelta(days=30)
     with world.db.uow() as uow, pytest.raises(CarepoolError, match="give the deadline with its time zone"):
         tendering.update_tender(uow=uow, caller=world.caller(LEAD), ref=draft, deadline=later)  # not server time
+
+
+def test_demand_under_a_running_contract_starts_unticked_but_can_be_tendered_again(world: World) -> None:
+    """The next contract is bought before the current one ends: flagged and unticked, not refused."""
+    first = _tender(world, {"HC-BRENT-KIL"})
+    world.bid("bids@a.test", first, "HC-BRENT-KIL", "22.10", 80, capacity="700")
+    world.bid("bids@c.test", first, "HC-BRENT-KIL", "21.20", 70, capacity="5000")
+    world.clock.advance(days=15)
+    world.award(first)
+    world.clock.advance(days=11)  # past the standstill
+    lead = world.caller(LEAD)
+    with world.db.uow() as uow:
+        assert evaluation.make_contracts(uow=uow, caller=lead, ref=first) >= 1
+        ends = max(c.end for c in reports.award_lines(uow, tendering.get_tender(
+            uow=uow, caller=lead, ref=first).id) if c.end)
+        plan = {s.lot.code: s.id for s in procurement.build_lots(uow=uow, caller=lead,
+                                                                 consortium_id=world.consortium_id)}
+    with TestClient(create_app(database=world.db)) as browser:
+        sign_in(browser, LEAD)
+        blank = browser.get(f"/tenders/new?consortium={world.consortium_id}").text
+    flag = f"already in {first} (under contract until {ends:%Y-%m-%d}) as HC-BRENT-KIL"
+    assert f'value="{plan["HC-BRENT-KIL"]}">' in blank and flag in blank  # unticked, and says why
+    assert f'value="{plan["HC-EALING-ACT"]}" checked>' in blank
+    with world.db.uow() as uow:  # but it may be tendered: for when the contract ends
+        again = tendering.create_tender(uow=uow, caller=lead, consortium_id=world.consortium_id, title="Next",
+                                        lot_ids=[plan["HC-BRENT-KIL"]], rules=RULES)
+    assert [s.lot.code for s in again.lots] == ["HC-BRENT-KIL"]

@@ -1,0 +1,80 @@
+"""Which demand is already being bought: the same service in the same locality is in one live tender at a time,
+and demand under a contract still running is flagged (tendering it again is for when that contract ends)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from carepool.core.errors import conflict
+from carepool.db.uow import UnitOfWork
+from carepool.procurement import service
+from carepool.procurement.model import LIVE_TENDERS, TenderStatus
+from carepool.procurement.tables import ConsortiumRow, ContractRow, LotRow, TenderRow
+
+Place = tuple[str, str]  # (service, locality)
+
+
+@dataclass(frozen=True)
+class LiveLot:
+    code: str
+    tender_ref: str
+    tender_status: str  # "published", or "under contract until 2030-12-13"
+
+
+def _coverage(row: LotRow) -> set[Place]:
+    """The demand a lot buys: its service in each of its localities (a split part or a merged lot keeps them)."""
+    return {(row.service, locality) for locality in row.localities.split(",") if locality}
+
+
+def live_coverage(uow: UnitOfWork, consortium_id: int, *, except_tender: int | None = None) -> dict[Place, LiveLot]:
+    """(service, locality) -> the lot of a live tender that buys it, for the consortium's live tenders."""
+    query = (select(LotRow, TenderRow.ref, TenderRow.status).join(TenderRow, LotRow.tender_id == TenderRow.id)
+             .where(LotRow.consortium_id == consortium_id, TenderRow.status.in_([s.value for s in LIVE_TENDERS]))
+             .order_by(LotRow.code))
+    if except_tender is not None:
+        query = query.where(TenderRow.id != except_tender)
+    return {place: LiveLot(lot.code, ref, status) for lot, ref, status in uow.session.execute(query)
+            for place in _coverage(lot)}
+
+
+def contracted_coverage(uow: UnitOfWork, consortium_id: int, today: date) -> dict[Place, LiveLot]:
+    """(service, locality) -> the lot of a contracted tender whose contracts on it run past ``today``."""
+    query = (select(LotRow, TenderRow.ref, func.max(ContractRow.end_date))
+             .join(TenderRow, LotRow.tender_id == TenderRow.id).join(ContractRow, ContractRow.lot_id == LotRow.id)
+             .where(LotRow.consortium_id == consortium_id, TenderRow.status == TenderStatus.CONTRACTED.value)
+             .group_by(LotRow.id, TenderRow.ref).having(func.max(ContractRow.end_date) >= today)
+             .order_by(LotRow.code))
+    return {place: LiveLot(lot.code, ref, f"under contract until {ends:%Y-%m-%d}")
+            for lot, ref, ends in uow.session.execute(query) for place in _coverage(lot)}
+
+
+def overlap(rows: list[LotRow], taken: dict[Place, LiveLot]) -> dict[str, LiveLot]:
+    """Lot code -> the lot already buying some of the same demand, for each of ``rows`` that overlaps."""
+    found = {}
+    for row in rows:
+        hits = sorted((taken[place] for place in _coverage(row) if place in taken), key=lambda lot: lot.code)
+        if hits:
+            found[row.code] = hits[0]
+    return found
+
+
+def plan_lots_already_bought(uow: UnitOfWork, consortium_id: int) -> dict[str, LiveLot]:
+    """Lot code -> the lot of a live tender, or else of a contract still running, already buying its demand,
+    for the lots of the consortium's plan."""
+    taken = {**contracted_coverage(uow, consortium_id, uow.now().date()), **live_coverage(uow, consortium_id)}
+    return overlap(service.lot_rows(uow, consortium_id=consortium_id), taken)
+
+
+def check_not_live_elsewhere(uow: UnitOfWork, consortium_id: int, rows: list[LotRow], *, tender_id: int) -> None:
+    """The same demand (a service in a locality) is in one live tender at a time, whatever the lots are called:
+    a plan rebuilt, split or merged while a tender runs has that demand again, and tendering it twice would
+    buy the same care twice. The consortium's row is locked first, so two such checks run one at a time."""
+    uow.session.execute(select(ConsortiumRow.id).where(ConsortiumRow.id == consortium_id).with_for_update())
+    if found := overlap(rows, live_coverage(uow, consortium_id, except_tender=tender_id)):
+        code, live = next(iter(found.items()))
+        raise conflict(f"lot {code} buys demand already in lot {live.code} of tender {live.tender_ref} "
+                       f"({live.tender_status}); the same demand cannot be tendered twice at once: take that lot "
+                       f"out of {live.tender_ref} or cancel it first")
