@@ -34,10 +34,12 @@ def _shown(given: object) -> str:
     return repr(shown if len(shown) <= 40 else shown[:37] + "...")
 
 
-def refuse_beyond(number: Decimal, largest: Decimal, *, what: str, given: object) -> None:
-    """Refuse a number typed far beyond anything real (a slip, or an attempt to overflow storage) by name."""
+def refuse_beyond(number: Decimal, largest: Decimal, *, what: str | None, given: object) -> None:
+    """Refuse a number typed far beyond anything real (a slip, or an attempt to overflow storage) by name
+    (``what``; None where the caller names the field, as a table reader does)."""
     if abs(number) > largest:
-        raise CarepoolError(f"{what}: expected at most {largest:,}, got {_shown(given)}; {_SLIP}")
+        named = f"{what}: " if what else ""
+        raise CarepoolError(f"{named}expected at most {largest:,}, got {_shown(given)}; {_SLIP}")
 
 
 class Rounding(StrEnum):
@@ -156,6 +158,9 @@ class Money:
         negative = False
         if cleaned.startswith("(") and cleaned.endswith(")"):
             negative, cleaned = True, cleaned[1:-1]
+            if cleaned.startswith(("-", "+")):  # "(-100.00)": a double negative, or a slip; not for us to guess
+                raise CarepoolError(f"{what}: {text!r} has a sign inside brackets; brackets already mean a "
+                                    "negative amount, so write \"(100.00)\" or \"-100.00\"")
         if cleaned.startswith("-£") or cleaned.startswith("+£"):
             cleaned = cleaned[0] + cleaned[2:]
         match = _AMOUNT.match(cleaned)

@@ -14,12 +14,18 @@ Anyone who may upload may send a file built to be expensive, so reading is bound
   row end a sheet, the rest taken as blank and unread: reading on would let a million empty rows (a
   few packed kilobytes) cost seconds, and a table people edit does not go on after a thousand blank
   rows. A file may have ``MAX_FILE_ROWS`` rows looked at in all, blank ones between the data included.
+
+A sheet an import reads must say plainly which value is which, or nothing is read from it: a value under no
+header (in a CSV file, a row with more values than the header: ``1,234.56`` unquoted is two values), a header
+heading two columns with values, and a hidden worksheet are problems named like a bad cell. Sheets no import
+reads (notes, lookup lists) may be laid out as people like.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import re
 import zipfile
 from collections.abc import Callable, Generator, Iterable, Sequence
 from contextlib import closing
@@ -30,7 +36,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from carepool.core.errors import CarepoolError, Problem
-from carepool.core.money import Money
+from carepool.core.money import LARGEST_QUANTITY, Money, refuse_beyond
 from carepool.core.workbook_archive import check_workbook_archive
 
 CellValue = str | int | float | Decimal | bool | date | datetime | None
@@ -52,6 +58,9 @@ class Sheet:
     rows: list[tuple[int, dict[str, CellValue]]]
     # (row, header) -> whether that blank cell is a formula with no saved value; workbooks only
     unsaved_formula: Callable[[int, str], bool] | None = None
+    # what leaves a value's column in doubt (see the module's docstring), reported when the sheet is read; a
+    # problem with no row (a hidden sheet) leaves no row read at all
+    layout_problems: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,16 @@ def _refuse(message: str, file: str, sheet: str | None = None, row: int | None =
 
 def _is_blank(cells: Sequence[CellValue]) -> bool:
     return all(cell is None or cell == "" for cell in cells)
+
+
+def _has_value(cell: CellValue) -> bool:
+    return cell is not None and not (isinstance(cell, str) and not cell.strip())
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
 
 
 class _RowBudget:
@@ -109,13 +128,53 @@ class _RowBudget:
         return found
 
 
-def _sheet(file: str, name: str | None, lines: list[Line]) -> Sheet:
+def _hidden_problem(file: str, name: str, state: str) -> Problem:
+    if state == "veryHidden":  # Excel's Unhide does not list such a sheet
+        how = "make it visible (its Visible property, in Excel's Visual Basic editor)"
+    else:
+        how = "unhide it (right-click a sheet tab, Unhide)"
+    return Problem(f"this sheet is hidden: {how} to import its rows, or delete it", file, name)
+
+
+def _layout_problems(file: str, name: str | None, headers: list[str], data: list[Line]) -> list[Problem]:
+    width = len(headers)
+    repeated = {h for h in headers if h and headers.count(h) > 1}
+    watched = [index for index, h in enumerate(headers) if not h or h in repeated]
+    first_value: dict[int, int] = {}  # column index -> the first row with a value in that column
+    problems: list[Problem] = []
+    for number, line in data:
+        beyond = [index for index in range(width, len(line)) if _has_value(line[index])]
+        if beyond and name is None:  # in a CSV file, a comma inside an unquoted value
+            problems.append(Problem(
+                f"has {beyond[-1] + 1} values but the header has {width} columns: a comma inside a value splits "
+                'it in two, so put such a value in quotes ("1,234.56") or write amounts without the thousands '
+                "comma (1234.56)", file, name, number))
+            beyond = []
+        for index in watched + beyond:
+            if index < len(line) and _has_value(line[index]):
+                first_value.setdefault(index, number)
+    for index, number in sorted(first_value.items()):
+        if index >= width or not headers[index]:
+            problems.append(Problem(f"column {_column_letter(index)} has values (the first in row {number}) but no "
+                                    "header: give it a header, or delete its values", file, name, 1))
+    for header in sorted(repeated):
+        filled = [_column_letter(i) for i, h in enumerate(headers) if h == header and i in first_value]
+        if len(filled) > 1:
+            problems.append(Problem(f"the header {header!r} heads columns {', '.join(filled[:-1])} and "
+                                    f"{filled[-1]}, each with values: rename or delete all but one, so it is "
+                                    "clear which to read", file, name, 1))
+    return problems
+
+
+def _sheet(file: str, name: str | None, lines: list[Line], *, state: str = "visible") -> Sheet:
     headers = [_normalise_header(h) for h in lines[0][1]]
     while headers and not headers[-1]:
         headers.pop()
-    rows = [(number, {h: v for h, v in zip(headers, line, strict=False) if v is not None})
-            for number, line in lines[1:]]
-    return Sheet(file, name, headers, rows)
+    rows = [(number, {h: v for h, v in zip(headers, line, strict=False) if h and v is not None})
+            for number, line in lines[1:]]  # a value beyond the header is one of the layout problems
+    if name is not None and state != "visible":
+        return Sheet(file, name, headers, rows, layout_problems=(_hidden_problem(file, name, state),))
+    return Sheet(file, name, headers, rows, layout_problems=tuple(_layout_problems(file, name, headers, lines[1:])))
 
 
 def read_csv(path: Path) -> list[Sheet]:
@@ -165,13 +224,18 @@ def _cells(worksheet: Any, last_row: int | None = None) -> Generator[tuple[CellV
 def workbook_lines(path: Path) -> list[tuple[str, list[Line]]]:
     """Each worksheet's title and lines (row 1 and every non-blank row, numbered as Excel numbers them; none
     for a sheet with no rows), formulas as the values Excel saved, read within the limits above."""
+    return [(title, lines) for title, _state, lines in _workbook_sheets(path)]
+
+
+def _workbook_sheets(path: Path) -> list[tuple[str, str, list[Line]]]:
+    """``workbook_lines`` with each sheet's state between title and lines: visible, hidden or veryHidden."""
     workbook = _open_workbook(path, data_only=True)
     budget = _RowBudget(path.name)
     try:
         found = []
         for worksheet in workbook.worksheets:
             with closing(_cells(worksheet)) as rows:  # openpyxl stops reading the sheet where we stopped
-                found.append((worksheet.title, budget.lines(rows, worksheet.title)))
+                found.append((worksheet.title, worksheet.sheet_state, budget.lines(rows, worksheet.title)))
         return found
     finally:
         workbook.close()
@@ -191,8 +255,8 @@ def _formula_cells(path: Path, last_rows: dict[str, int]) -> dict[str, set[tuple
 
 
 def read_xlsx(path: Path) -> list[Sheet]:
-    read = [(title, lines) for title, lines in workbook_lines(path) if lines]
-    last_rows = {title: lines[-1][0] for title, lines in read}
+    read = [(title, state, lines) for title, state, lines in _workbook_sheets(path) if lines]
+    last_rows = {title: lines[-1][0] for title, _state, lines in read}
     cache: list[dict[str, set[tuple[int, int]]]] = []  # the second reading, done only if a blank cell needs it
 
     def checker(title: str, headers: list[str]) -> Callable[[int, str], bool]:
@@ -206,7 +270,7 @@ def read_xlsx(path: Path) -> list[Sheet]:
             return any((row, index) in found for index, h in enumerate(headers) if h == header)
         return unsaved_formula
 
-    sheets = [_sheet(path.name, title, lines) for title, lines in read]
+    sheets = [_sheet(path.name, title, lines, state=state) for title, state, lines in read]
     return [dataclasses.replace(s, unsaved_formula=checker(str(s.name), s.headers)) for s in sheets]
 
 
@@ -230,7 +294,8 @@ def read_all_rows(sheet: Sheet, columns: Iterable[Column]
     """Like ``read_rows``, and also the rows with a problem, holding only the fields that did read, so a caller
     can check those fields too and name every problem of the file in one go."""
     columns = list(columns)
-    problems: list[Problem] = []
+    if any(p.row is None for p in sheet.layout_problems):
+        return [], [], list(sheet.layout_problems)
     missing = [c.name for c in columns if c.required and c.name not in sheet.headers]
     if missing:
         expected = ", ".join(c.name for c in columns)
@@ -238,6 +303,8 @@ def read_all_rows(sheet: Sheet, columns: Iterable[Column]
             Problem(f"missing column(s) {', '.join(missing)}; expected columns: {expected}",
                     file=sheet.file, sheet=sheet.name, row=1)
         ]
+    problems = list(sheet.layout_problems)
+    doubtful = {p.row for p in problems}  # row 1 (the header) puts every row in doubt
     clean, incomplete = [], []
     for number, raw in sheet.rows:
         record: dict[str, Any] = {}
@@ -258,7 +325,8 @@ def read_all_rows(sheet: Sheet, columns: Iterable[Column]
                 record[column.name] = column.read(cell)
             except CarepoolError as error:
                 problems.append(Problem(error.message, sheet.file, sheet.name, number, column.name))
-        (clean if len(problems) == problems_before else incomplete).append((number, record))
+        trusted = len(problems) == problems_before and not (doubtful & {1, number})
+        (clean if trusted else incomplete).append((number, record))
     return clean, incomplete, problems
 
 
@@ -281,17 +349,28 @@ def text(value: Any) -> str:
     return str(value).strip()
 
 
+_WHOLE_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)", re.ASCII)  # 1234 or 1,234 (as Money reads them)
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
 def whole_number(value: Any) -> int:
-    if isinstance(value, bool):
-        raise CarepoolError(f"expected a whole number, got {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    cleaned = str(value).strip().replace(",", "")
-    if cleaned.lstrip("-").isdigit():
-        return int(cleaned)
-    raise CarepoolError(f"expected a whole number, got {value!r}")
+    """A count: an int (or an Excel float holding one), or text like 1234 or 1,234; at most a billion either
+    way, as for quantities (``LARGEST_QUANTITY``), so a slip never reaches a 64-bit column."""
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
+        number = Decimal(value.strip().replace(",", ""))  # not int(), which refuses thousands of digits
+    elif (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer()):
+        number = Decimal(value)
+    else:
+        raise CarepoolError(f"expected a whole number like 1234 or 1,234, got {value!r}")
+    refuse_beyond(number, LARGEST_QUANTITY, what=None, given=value)
+    return int(number)
+
+
+def year(value: Any) -> int:
+    number = whole_number(value)
+    if not FIRST_YEAR <= number <= LAST_YEAR:
+        raise CarepoolError(f"expected a year from {FIRST_YEAR} to {LAST_YEAR}, got {value!r}")
+    return number
 
 
 def non_negative_whole_number(value: Any) -> int:

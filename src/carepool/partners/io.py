@@ -35,7 +35,7 @@ ORGANISATION_COLUMNS = [
     Column("code", _upper),
     Column("name", tabular.text),
     Column("kind", parse_kind),
-    Column("sme", tabular.yes_no, required=False, default=False),
+    Column("sme", tabular.yes_no, required=False),  # blank: as on record (see PartnerBatch.sme_unstated)
 ]
 LOCALITY_COLUMNS = [
     Column("code", locality_code),
@@ -46,7 +46,7 @@ LOCALITY_COLUMNS = [
 POPULATION_COLUMNS = [
     Column("locality_code", locality_code),
     Column("age_band", age_band),
-    Column("year", tabular.whole_number),
+    Column("year", tabular.year),
     Column("count", tabular.non_negative_whole_number),
 ]
 TABLES = {
@@ -69,7 +69,7 @@ def _table_of(sheet: Sheet) -> str | None:
 def _organisation(record: dict[str, Any]) -> Organisation:
     kind: OrgKind = record["kind"]
     return Organisation(code=code_for_kind(record["code"], kind), name=record["name"], kind=kind,
-                        sme=bool(record["sme"]))
+                        sme=bool(record["sme"]))  # blank reads as no here; the import keeps what is on record
 
 
 def _build(
@@ -107,7 +107,10 @@ def read_partner_file(path: Path) -> PartnerBatch:
         records, found = tabular.read_rows(sheet, TABLES[table])
         problems.extend(found)
         if table == "organisations":
-            batch.organisations += _build(sheet, records, _organisation, problems, "code")
+            built = _build(sheet, records, _organisation, problems, "code")
+            unstated = {number for number, record in records if record["sme"] is None}
+            batch.organisations += built
+            batch.sme_unstated |= {item.value.code for item in built if item.row in unstated}
         elif table == "localities":
             batch.localities += _build(sheet, records, lambda r: Locality(**r), problems, "code")
         else:
@@ -127,7 +130,10 @@ def _rows(table: str, items: Sequence[Any]) -> list[list[Any]]:
 
 
 def write_partner_file(path: Path, tables: dict[str, Sequence[Any]]) -> None:
-    """Write tables as a workbook (one sheet each) or, for .csv, the single table given."""
+    """Write tables as a workbook (one sheet each) or, for .csv, the single table given. Names come from people
+    (a provider names itself), so a name a spreadsheet would run as a formula is written as text."""
+    from carepool.core.workbook import add_table_sheet, inert_rows, new_workbook
+
     suffix = path.suffix.lower()
     if suffix == ".csv":
         if len(tables) != 1:
@@ -136,12 +142,10 @@ def write_partner_file(path: Path, tables: dict[str, Sequence[Any]]) -> None:
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow([c.name for c in TABLES[table]])
-            writer.writerows(_rows(table, items))
+            writer.writerows(inert_rows(_rows(table, items)))
         return
     if suffix != ".xlsx":
         raise CarepoolError(f"{path.name}: expected a .csv or .xlsx file name")
-    from carepool.core.workbook import add_table_sheet, new_workbook
-
     workbook = new_workbook()
     for table, items in tables.items():
         add_table_sheet(workbook, table.capitalize(), [c.name for c in TABLES[table]], _rows(table, items))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func, select
@@ -38,6 +38,8 @@ class PartnerBatch:
     populations: list[Located[Population]] = field(default_factory=list)
     # problems found while reading the file; reported together with reference problems
     problems: list[Problem] = field(default_factory=list)
+    # codes of organisations whose row left sme blank (or had no sme column): they keep the flag on record
+    sme_unstated: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,26 @@ def _duplicates(batch: PartnerBatch) -> list[Problem]:
     return problems
 
 
+def _sme_as_recorded(uow: UnitOfWork, batch: PartnerBatch) -> tuple[list[Located[Organisation]], list[Problem]]:
+    """The organisations with a blank sme given the flag on record, as a file without the column means no change
+    (it decides whether a provider counts towards an award's floor for small and medium providers). A provider
+    not on record as one must state it; any other kind is never an SME."""
+    organisations: list[Located[Organisation]] = []
+    problems: list[Problem] = []
+    for item in batch.organisations:
+        org = item.value
+        if org.code in batch.sme_unstated and org.kind is OrgKind.PROVIDER:
+            row = uow.session.get(OrganisationRow, org.code)
+            if row is None or row.kind != OrgKind.PROVIDER.value:
+                problems.append(item.problem(
+                    "needs yes or no for a new provider (add an sme column if the file has none): being a small or "
+                    "medium enterprise decides whether it counts towards an award's floor for SMEs", "sme"))
+            else:
+                item = replace(item, value=replace(org, sme=row.sme))
+        organisations.append(item)
+    return organisations, problems
+
+
 def edits_directory(caller: Caller) -> bool:
     """The shared directory is edited by admins of commissioning organisations (and the operator's CLI)."""
     return caller.has(Role.ADMIN) and caller.organisation_kind not in (None, OrgKind.PROVIDER)
@@ -228,6 +250,8 @@ def import_batch(*, uow: UnitOfWork, actor: str, batch: PartnerBatch, what: str 
     (or its population) of which it is neither the council nor the NHS partner."""
     if caller is not None:
         check_directory_editor(caller)
+    organisations, unstated = _sme_as_recorded(uow, batch)
+    batch = replace(batch, organisations=organisations, problems=batch.problems + unstated)
     others = [] if caller is None else _others_records(uow, batch, caller) + _others_localities(uow, batch, caller)
     tabular.check(batch.problems + _check_references(uow, batch) + others + _kind_changes(uow, batch), what)
     session = uow.session

@@ -3,6 +3,7 @@ keys), described in words, and handed to the award engine."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -48,6 +49,9 @@ RULE_TITLES = {  # each rule as the tender form labels it, for messages
 }
 
 
+_PROVIDERS_PER_LOT = re.compile(r"\d{1,3}", re.ASCII)  # not str.isdigit(), which takes "1²"; no lot has 1,000
+
+
 def _score(value: Any) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -58,9 +62,10 @@ def _score(value: Any) -> Decimal | None:
 
 
 def _whole(value: Any) -> int:
-    if isinstance(value, bool) or not str(value).strip().isdigit() or int(value) < 1:
-        raise CarepoolError(f"must be a whole number of at least 1, got {value!r}")
-    return int(value)
+    text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    if not _PROVIDERS_PER_LOT.fullmatch(text) or int(text) < 1:
+        raise CarepoolError(f"must be a whole number from 1 to 999, got {value!r}")
+    return int(text)
 
 
 def _fraction(data: dict[str, Any], key: str) -> Decimal | None:

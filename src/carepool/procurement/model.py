@@ -7,6 +7,7 @@ Quantities are exact ``Decimal`` to 1/100 of a unit (hours per week); money is `
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -50,11 +51,21 @@ def service(code: Any) -> Service:
     return SERVICES[key]
 
 
+# 1500, 1,500.5, .5 or 1.5e3 (as a JSON number is spelt); ASCII digits, and commas only between thousands
+_TYPED_QUANTITY = re.compile(r"[-+]?(?=\.?\d)(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?", re.ASCII)
+
+
 def quantity(value: Any, *, what: str = "quantity", zero_ok: bool = False) -> Decimal:
     """An exact quantity to 1/100 of a unit; floats are read through their shortest spelling."""
     if isinstance(value, bool):
         raise CarepoolError(f"{what}: expected a number, got {value!r}")
-    text = repr(value) if isinstance(value, float) else str(value).strip().replace(",", "")
+    if isinstance(value, str):
+        text = value.strip()
+        if not _TYPED_QUANTITY.fullmatch(text):  # not Decimal() alone, which takes "1_000" and "١٢"
+            raise CarepoolError(f"{what}: expected a number like 120.5, got {value!r}")
+        text = text.replace(",", "")
+    else:
+        text = repr(value) if isinstance(value, float) else str(value)
     try:
         number = Decimal(text)
     except InvalidOperation:

@@ -131,7 +131,7 @@ def test_award_rules_read_and_explain_themselves() -> None:
         "got 1.5",
         "  Quality floor (min_quality): must be a score from 0 to 100, got 150.00",
         "  Quality weight (quality_weight): expected a number like 120.5, got 'x'",
-        "  Most providers per lot (max_providers): must be a whole number of at least 1, got '0'"]
+        "  Most providers per lot (max_providers): must be a whole number from 1 to 999, got '0'"]
 
 
 def test_market_health() -> None:
