@@ -6,6 +6,7 @@ problem named (file, sheet, row, column) before anything is sealed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from carepool.core import tabular, workbook
@@ -30,7 +31,8 @@ HOW_TO = [
                        "to make no bid on that lot."],
     ["quality", "Your self-assessed method statement score, 0 to 100 (the panel may score it after opening)."],
     ["max_hours_per_week", "Optional: the most hours a week you would take on this lot."],
-    ["capacity", "Optional: the most hours a week you can take across the whole tender (any row)."],
+    ["capacity", "Optional: the most hours a week you can take across the whole tender. Give it on any one row: "
+                 "it then counts for every bid in this workbook."],
     ["sealing", "Each bid is sealed with its own receipt (SHA-256) on upload; nobody can read it before the "
                 "deadline. Uploading again replaces your bids on the lots in the new file."],
 ]
@@ -81,7 +83,18 @@ def read_bids(path: Path) -> tuple[list[Located[tuple[str, BidContent]]], list[P
                 problems.append(where.problem(error.message, field))
                 continue
             bids.append(Located((r["lot"], content), sheet.file, sheet.name, number))
-    return bids, problems
+    return _one_capacity_for_all(bids), problems
+
+
+def _one_capacity_for_all(bids: list[Located[tuple[str, BidContent]]]) -> list[Located[tuple[str, BidContent]]]:
+    """A capacity is the provider's across the whole tender, so one given on any row holds for every bid of the
+    workbook (as its instructions say); rows that give different ones are sealed as typed, and warned about."""
+    stated = {located.value[1].capacity for located in bids} - {None}
+    if len(stated) != 1:
+        return bids
+    capacity = stated.pop()
+    return [replace(located, value=(located.value[0], replace(located.value[1], capacity=capacity)))
+            for located in bids]
 
 
 def read_clean(path: Path) -> list[Located[tuple[str, BidContent]]]:

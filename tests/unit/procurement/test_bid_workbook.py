@@ -37,3 +37,14 @@ def test_a_refused_workbook_lists_its_problems_down_the_file(tmp_path: Path) -> 
         read_clean(path)
     rows = [line.split(", column")[0].rsplit("row ", 1)[1] for line in str(refused.value).splitlines()]
     assert rows == ["3", "4", "5"] and str(refused.value).startswith("nothing was sealed: bids.csv, row 3")
+
+
+def test_a_capacity_given_on_one_row_holds_for_every_bid_of_the_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "bids.csv"
+    path.write_text("lot,lot_name,hours_per_week,price_per_hour,quality,max_hours_per_week,capacity\n"
+                    "HC-A,A,900,22.10,80,,\nHC-B,B,600,22.40,78,,500\nHC-C,C,300,23.00,75,,\n")
+    bids, problems = read_bids(path)
+    assert problems == [] and [b.value[1].capacity for b in bids] == [Decimal(500)] * 3
+    path.write_text("lot,lot_name,hours_per_week,price_per_hour,quality,max_hours_per_week,capacity\n"
+                    "HC-A,A,900,22.10,80,,400\nHC-B,B,600,22.40,78,,500\nHC-C,C,300,23.00,75,,\n")
+    assert [b.value[1].capacity for b in read_bids(path)[0]] == [Decimal(400), Decimal(500), None]  # as typed
