@@ -194,7 +194,7 @@ def settle_year(agreement_id: AgreementId, as_json: JsonFlag = False) -> None:
     with database.uow() as uow:
         statement = yearend.settle_year(uow=uow, by=_operator(), agreement_id=agreement_id)
     if as_json:
-        typer.echo(json.dumps(statement.data, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(statement.to_json(), indent=2, ensure_ascii=False))
         return
     out = _wide()
     table = Table(title=f"Settlement of agreement {agreement_id}", title_justify="left")

@@ -179,7 +179,7 @@ def _run(database: Database, clock: FixedClock, out_dir: Path) -> DemoResult:
                                {"monitoring": "monitoring-workbook.xlsx", "bcf-return": "bcf-return.xlsx",
                                 "register": "register.csv", "ledger": "ledger.beancount"}[kind]))
     settlement = folder / "settlement.json"
-    settlement.write_text(json.dumps(statement.data, indent=2, ensure_ascii=False), encoding="utf-8")
+    settlement.write_text(json.dumps(statement.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
     return DemoResult(pool, mid_year, statement, [*files, settlement])
 
 

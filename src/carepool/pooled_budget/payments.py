@@ -82,7 +82,9 @@ def _date_problem(stored: StoredAgreement, kind: str, on: date) -> str | None:
     year = stored.agreement.year
     if kind == "contribution" and not year.first_day <= on <= year.last_day:
         return (f"a contribution payment to a {year.label} pool must be dated in its year, {_day(year.first_day)} "
-                f"to {_day(year.last_day)}; got {on.isoformat()}")
+                f"to {_day(year.last_day)}; got {on.isoformat()}"
+                + ("; a contribution still unpaid at the year end is part of the settlement: settle the year, "
+                   "then record it as a settlement payment" if on > year.last_day else ""))
     if kind == "settlement" and on < year.last_day:
         return (f"a settlement payment must be dated on or after the year end it settles, {_day(year.last_day)}; "
                 f"got {on.isoformat()}")
@@ -109,12 +111,22 @@ def record_payment(*, uow: UnitOfWork, by: Who, agreement_id: int, partner: str,
         if (existing.partner_code, existing.kind, existing.on, existing.amount) == (code, kind, on, amount):
             return _payment(existing)
         raise conflict(f"payment reference {reference} is already used for another payment")
+    chart = stored.chart
+    # After settlement Due and Settlement together hold what the partner owes (statements settled before the unpaid
+    # contribution moved to Settlement left it in Due), and a settlement payment pays all of it.
+    owed = ledger.balance(uow=uow, code=chart.due(code))
+    if stored.settled:
+        owed += ledger.balance(uow=uow, code=chart.settlement(code))
+        if kind == "contribution":
+            where = f"owes the pool {owed}" if owed.pence >= 0 else f"is owed {-owed} by the pool"
+            raise CarepoolError(f"kind: the year has been settled, so what {stored.agreement.partner_name(code)} "
+                                f"still owes, any unpaid contribution included, is paid as a settlement payment "
+                                f"(it {where})")
     problem = _date_problem(stored, kind, on)
     if problem:
         raise CarepoolError(f"date: {problem}")
-    chart = stored.chart
     account = chart.due(code) if kind == "contribution" else chart.settlement(code)
-    problem = _outstanding_problem(stored, code, kind, amount, ledger.balance(uow=uow, code=account))
+    problem = _outstanding_problem(stored, code, kind, amount, owed)
     if problem:
         raise CarepoolError(problem)
     what = "Contribution" if kind == "contribution" else "Settlement"

@@ -97,16 +97,23 @@ def _variations(found: list[Variation]) -> list[list[Any]]:
              f"{v.proposed_by} at {v.proposed_at:%Y-%m-%d %H:%M}"] for v in found]
 
 
+def _settlement_amounts(statement: Statement) -> list[tuple[Money, ...]]:
+    return [(p.contribution, p.overspend_share, p.underspend_share, p.final_cost, p.paid, p.balance,
+             p.paid_since, p.outstanding) for p in statement.partners]
+
+
 def _settlement_rows(statement: Statement) -> list[list[Any]]:
-    return [[p.code, p.name, _d(p.contribution), _d(p.overspend_share), _d(p.underspend_share),
-             _d(p.final_cost), _d(p.paid), _d(p.balance), p.owes_words] for p in statement.partners]
+    return [[p.code, p.name, *map(_d, amounts), p.owes_words]
+            for p, amounts in zip(statement.partners, _settlement_amounts(statement), strict=True)]
 
 
 SETTLEMENT_HEADERS = ["code", "partner", "contribution", "overspend_share", "underspend_share", "final_cost",
-                      "contributions_paid", "owes_or_owed", "in words"]
+                      "contributions_paid", "owed_at_settlement", "paid_since_settlement", "owes_or_owed_now",
+                      "in words"]
 MONEY = ("budget", "actual_to_date", "commitments", "forecast_outturn", "variance", "contribution", "paid_to_date",
          "still_to_pay", "forecast_overspend_share", "forecast_underspend_share", "forecast_final_cost",
-         "overspend_share", "underspend_share", "final_cost", "contributions_paid", "owes_or_owed", "planned",
+         "overspend_share", "underspend_share", "final_cost", "contributions_paid", "owed_at_settlement",
+         "paid_since_settlement", "owes_or_owed_now", "planned",
          "received_to_date", "outstanding", "contingency_funding", "planned_contribution", "forecast_variance",
          "value")
 
@@ -139,18 +146,24 @@ def position_workbook(m: Monitoring, code: str, statement: Statement | None) -> 
     share of each scheme's over- or underspend under the agreed rules (and, once settled, what it owes)."""
     a, f = m.stored.agreement, m.forecast
     partner = next(p for p in f.outcome.partners if p.code == code)
+    # once settled, the contribution unpaid at the year end is part of what the partner owes on the settlement
+    still = "Unpaid at the year end (in the settlement)" if statement else "Still to pay"
     lines = [
         ["Agreement", a.name], ["Financial year", a.year.label], ["Partner", f"{partner.name} ({code})"],
         ["Host", f"{a.partner_name(a.host)} ({a.host})"], ["As at", f.as_at_label],
         ["Contribution for the year", _d(m.contributions[code])], ["Paid to date", _d(m.paid[code])],
-        ["Still to pay", _d(m.outstanding[code])], ["Forecast overspend share", _d(partner.overspend_share)],
+        [still, _d(m.outstanding[code])], ["Forecast overspend share", _d(partner.overspend_share)],
         ["Forecast underspend share", _d(partner.underspend_share)], ["Forecast final cost", _d(partner.final_cost)],
         ["Status", "settled" if statement else "open"],
         *(["Warning", warning] for warning in f.warnings),
     ]
     if statement is not None:
         settled = next(p for p in statement.partners if p.code == code)
-        lines += [["Settled final cost", _d(settled.final_cost)], ["Settlement", settled.owes_words]]
+        lines += [["Settled final cost", _d(settled.final_cost)],
+                  ["Owed at settlement (+ owes, - is owed)", _d(settled.balance)],
+                  ["of which contribution unpaid", _d(settled.unpaid_contribution)],
+                  ["Paid since settlement", _d(settled.paid_since)],
+                  ["Owes (+) or is owed (-) now", _d(settled.outstanding)], ["Settlement", settled.owes_words]]
     book = new_workbook()
     _sheet(book, "Position", ["field", "value"], lines, ["value"])
     amounts = [(s.budget, forecast.actual_to_date, forecast.forecast, forecast.variance,
@@ -180,8 +193,7 @@ def statement_workbook(stored: StoredAgreement, statement: Statement) -> Workboo
     cover = [["Agreement", a.name], ["Financial year", a.year.label], ["Host", f"{a.partner_name(a.host)} ({a.host})"],
              ["Settled", f"{statement.settled_at:%Y-%m-%d %H:%M} UTC by {actor_label(statement.settled_by)}"]]
     rows = _settlement_rows(statement)
-    amounts = [(p.contribution, p.overspend_share, p.underspend_share, p.final_cost, p.paid, p.balance) for p in lines]
-    rows.append(["", "Total", *_totals(amounts, 6), ""])
+    rows.append(["", "Total", *_totals(_settlement_amounts(statement), 8), ""])
     book = new_workbook()
     _sheet(book, "Statement", ["field", "value"], cover)
     _sheet(book, "Settlement", SETTLEMENT_HEADERS, rows, MONEY)
@@ -295,7 +307,7 @@ def build(*, uow: UnitOfWork, by: Who, agreement_id: int, kind: str, as_at: int 
             raise not_found(f"a settlement of agreement {agreement_id} (the year has not been settled yet)")
         if kind == "statement":
             return Report(f"{stem}-settlement-statement.xlsx", XLSX, _xlsx(statement_workbook(stored, statement)))
-        body = json.dumps(statement.data, indent=2, ensure_ascii=False)
+        body = json.dumps(statement.to_json(), indent=2, ensure_ascii=False)
         return Report(f"{stem}-settlement.json", "application/json", body.encode("utf-8"))
     m = monitoring.monitor(uow=uow, by=by, agreement_id=agreement_id, as_at=as_at)
     if kind == "monitoring":

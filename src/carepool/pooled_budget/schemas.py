@@ -140,8 +140,9 @@ class PartnerPositionRead(BaseModel):
     code: str
     name: str
     contribution: str
-    paid_to_date: str
-    still_to_pay: str
+    paid_to_date: str = Field(description="contribution payments received")
+    still_to_pay: str = Field(description="contribution not paid; once the year is settled, what was unpaid at the "
+                                          "year end, which is owed as part of the settlement (its `outstanding`)")
     forecast_overspend_share: str
     forecast_underspend_share: str
     forecast_final_cost: str
@@ -296,11 +297,14 @@ class StatementRead(BaseModel):
     settled_at: datetime
     settled_by: str
     settlement: dict[str, Any] = Field(description="as `carepool pool settle --format json`, plus `positions`: "
-                                                   "each partner's contributions paid and balance (+ owes, − owed)")
+                                                   "each partner's contributions paid and balance (+ owes, − owed) "
+                                                   "at settlement, and `outstanding`: what it owed at settlement, "
+                                                   "has paid since, and owes (+) or is owed (−) now")
     sign_offs: list[SignOffRead] = Field(description="each partner's sign-off of the statement, so far")
     unsigned: list[str] = Field(description="the partners (codes) yet to sign")
 
     @classmethod
     def of(cls, s: Statement) -> StatementRead:
-        return cls(agreement_id=s.agreement_id, settled_at=s.settled_at, settled_by=s.settled_by, settlement=s.data,
-                   sign_offs=[SignOffRead.of(x) for x in s.sign_offs.values()], unsigned=s.unsigned)
+        return cls(agreement_id=s.agreement_id, settled_at=s.settled_at, settled_by=s.settled_by,
+                   settlement=s.to_json(), sign_offs=[SignOffRead.of(x) for x in s.sign_offs.values()],
+                   unsigned=s.unsigned)

@@ -2,9 +2,11 @@
 
 The year's actual per scheme is the sum of its monthly figures; ``settle()`` shares
 the variance under the agreed rules (the same function ``carepool pool settle``
-uses). Each partner's share is posted to its ``Settlement`` account; what a partner
-owes (positive) or is owed (negative) is its final cost minus the contributions it
-has paid.
+uses). What a partner owes at the year end (positive) or is owed (negative) is its
+contribution still unpaid plus its share of the variance, which is its final cost minus
+the contributions it has paid. Settling posts all of it to the partner's ``Settlement``
+account (the unpaid contribution moves there from ``Due``), so a settlement payment
+pays the whole of it and the ledger says what is still outstanding.
 """
 
 from __future__ import annotations
@@ -58,16 +60,29 @@ class PartnerLine:
     overspend_share: Money
     underspend_share: Money
     final_cost: Money
-    paid: Money  # contributions paid into the pool
-    balance: Money  # final cost - paid: positive, the partner owes the pool; negative, the pool owes it
+    paid: Money  # contributions paid into the pool by the settlement
+    balance: Money  # at settlement, final cost - paid: positive, the partner owes the pool; negative, the pool owes it
+    unpaid_contribution: Money  # the part of the balance that is contribution unpaid at settlement
+    paid_since: Money  # paid to the pool since the settlement (negative: paid out to the partner)
+    outstanding: Money  # what the partner owes (+) or is owed (-) now, from the ledger
 
     @property
     def owes_words(self) -> str:
-        if self.balance.pence > 0:
-            return f"owes the pool {self.balance}"
-        if self.balance.pence < 0:
-            return f"is owed {-self.balance} by the pool"
-        return "owes nothing and is owed nothing"
+        """What the partner owes or is owed now, and, once anything has been paid, what it was at settlement."""
+        now = _owes(self.outstanding)
+        if not self.paid_since:
+            return now
+        paid = (f"{self.paid_since} paid to the pool since" if self.paid_since.pence > 0
+                else f"{-self.paid_since} paid out by the pool since")
+        return f"{now} now ({_owes(self.balance, past=True)} at settlement; {paid})"
+
+
+def _owes(amount: Money, *, past: bool = False) -> str:
+    if amount.pence > 0:
+        return f"{'owed' if past else 'owes'} the pool {amount}"
+    if amount.pence < 0:
+        return f"{'was' if past else 'is'} owed {-amount} by the pool"
+    return f"{'owed' if past else 'owes'} nothing and {'was' if past else 'is'} owed nothing"
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,7 @@ class Statement:
     settled_by: str
     data: dict[str, Any]  # the settlement JSON (as `carepool pool settle --format json`) plus "positions"
     sign_offs: dict[str, SignOff] = field(default_factory=dict)  # by partner code
+    now: dict[str, tuple[Money, Money]] = field(default_factory=dict)  # by partner: (paid since, outstanding now)
 
     @property
     def unsigned(self) -> list[str]:
@@ -100,11 +116,20 @@ class Statement:
         lines = []
         for code, p in self.data["partners"].items():
             position = self.data["positions"][code]
-            lines.append(PartnerLine(code, names[code], Money.from_stored(p["contribution"]),
+            contribution, paid = Money.from_stored(p["contribution"]), Money.from_stored(position["paid"])
+            balance = Money.from_stored(position["balance"])
+            paid_since, outstanding = self.now.get(code, (Money(0), balance))
+            lines.append(PartnerLine(code, names[code], contribution,
                                      Money.from_stored(p["overspend_share"]), Money.from_stored(p["underspend_share"]),
-                                     Money.from_stored(p["final_cost"]), Money.from_stored(position["paid"]),
-                                     Money.from_stored(position["balance"])))
+                                     Money.from_stored(p["final_cost"]), paid, balance, contribution - paid,
+                                     paid_since, outstanding))
         return lines
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored statement plus what each partner owes now: ``positions`` stay as they were at settlement."""
+        return {**self.data, "outstanding": {
+            p.code: {"at_settlement": p.balance.plain(), "unpaid_contribution": p.unpaid_contribution.plain(),
+                     "paid_since": p.paid_since.plain(), "now": p.outstanding.plain()} for p in self.partners}}
 
     @property
     def explanation(self) -> list[str]:
@@ -122,18 +147,32 @@ class Statement:
         return Money.sum(Money.from_stored(s["actual"]) for s in self.data["schemes"])
 
 
-def _statement(uow: UnitOfWork, row: PoolSettlementRow) -> Statement:
+def outstanding_now(*, uow: UnitOfWork, stored: StoredAgreement, code: str) -> Money:
+    """What a partner owes the pool (+) or is owed (-) now: its contribution unpaid and, once settled, its
+    settlement unpaid. (A statement settled before the unpaid contribution moved to ``Settlement`` left it in
+    ``Due``; the sum reads both alike.)"""
+    chart = stored.chart
+    return ledger.balance(uow=uow, code=chart.due(code)) + ledger.balance(uow=uow, code=chart.settlement(code))
+
+
+def _statement(uow: UnitOfWork, row: PoolSettlementRow, stored: StoredAgreement) -> Statement:
     signed = uow.session.execute(select(PoolStatementSignOffRow).where(
         PoolStatementSignOffRow.agreement_id == row.agreement_id).order_by(PoolStatementSignOffRow.signed_at,
                                                                           PoolStatementSignOffRow.id)).scalars()
     sign_offs = {s.partner_code: SignOff(s.partner_code, s.name, s.title, s.signed_by, s.signed_at)
                  for s in signed}
-    return Statement(row.agreement_id, row.settled_at, row.settled_by, json.loads(row.statement), sign_offs)
+    data = json.loads(row.statement)
+    contributions = paid_to_date(uow=uow, stored=stored)
+    settlements = paid_to_date(uow=uow, stored=stored, kind="settlement")
+    now = {code: (contributions[code] - Money.from_stored(position["paid"]) + settlements[code],
+                  outstanding_now(uow=uow, stored=stored, code=code))
+           for code, position in data["positions"].items()}
+    return Statement(row.agreement_id, row.settled_at, row.settled_by, data, sign_offs, now)
 
 
 def statement(*, uow: UnitOfWork, stored: StoredAgreement) -> Statement | None:
     row = uow.session.get(PoolSettlementRow, stored.id)
-    return None if row is None else _statement(uow, row)
+    return None if row is None else _statement(uow, row, stored)
 
 
 def get_statement(*, uow: UnitOfWork, by: Who, agreement_id: int) -> Statement:
@@ -186,17 +225,22 @@ def settle_year(*, uow: UnitOfWork, by: Who, agreement_id: int) -> Statement:
     _ready(uow, stored, found)
     result = settle(outturn(stored.agreement, found))
     chart, year = stored.chart, stored.agreement.year
-    shares = {p.code: p.overspend_share + p.underspend_share for p in result.partners}
-    postings = [posting for code, share in shares.items() if share
-                for posting in (Posting(chart.settlement(code), share), Posting(chart.risk_share(code), -share))]
+    due, paid = contribution_totals(stored.agreement), paid_to_date(uow=uow, stored=stored)
+    postings = []
+    for p in result.partners:
+        # The contribution still unpaid is owed with the share, on one account, so one settlement payment pays both.
+        share, unpaid = p.overspend_share + p.underspend_share, due[p.code] - paid[p.code]
+        postings += [Posting(account, amount) for account, amount in (
+            (chart.settlement(p.code), share + unpaid), (chart.risk_share(p.code), -share),
+            (chart.due(p.code), -unpaid)) if amount]
     if postings:
         ledger.post(uow=uow, actor=by.actor, draft=TransactionDraft(
             f"{chart.prefix}:settlement", year.last_day,
-            f"Year-end settlement of {stored.agreement.name} {year}: each partner's share of the variance",
-            tuple(postings)))
+            f"Year-end settlement of {stored.agreement.name} {year}: each partner's share of the variance "
+            "and any contribution it had not paid", tuple(postings)))
     data = result_to_dict(result)
-    paid = paid_to_date(uow=uow, stored=stored)
-    data["positions"] = {p.code: {"paid": paid[p.code].plain(), "balance": (p.final_cost - paid[p.code]).plain()}
+    data["positions"] = {p.code: {"paid": paid[p.code].plain(), "balance": (p.final_cost - paid[p.code]).plain(),
+                                  "unpaid_contribution": (due[p.code] - paid[p.code]).plain()}
                          for p in result.partners}
     row = PoolSettlementRow(agreement_id=stored.id, settled_at=uow.now(), settled_by=by.actor,
                             statement=canonical_json(data))
@@ -209,7 +253,7 @@ def settle_year(*, uow: UnitOfWork, by: Who, agreement_id: int) -> Statement:
                  after={"partners": data["partners"], "positions": data["positions"],
                         "carried_forward": data["carried_forward"], "unallocated": data["unallocated"]})
     uow.commit()
-    return _statement(uow, row)
+    return _statement(uow, row, stored)
 
 
 def settlement_result(stored: StoredAgreement, found: list[Any]) -> SettlementResult:
@@ -232,24 +276,32 @@ def check_ledger(*, uow: UnitOfWork, stored: StoredAgreement) -> list[str]:
     if spent != Money.sum(f.actual for f in found):
         problems.append(f"spend accounts hold {spent} but the monthly actuals add up to "
                         f"{Money.sum(f.actual for f in found)}")
+    settled = statement(uow=uow, stored=stored)
+    # the contribution unpaid at settlement, moved from Due to Settlement (absent from statements settled before that)
+    moved = {code: Money.from_stored(position.get("unpaid_contribution", "0.00"))
+             for code, position in (settled.data["positions"] if settled else {}).items()}
     due, paid = contribution_totals(agreement), paid_to_date(uow=uow, stored=stored)
     for code in agreement.codes:
         income = -balance(chart.contributions(code))
         if income != due[code]:
             problems.append(f"{code}: contributions account is {income}, expected {due[code]}")
-        if balance(chart.due(code)) != due[code] - paid[code]:
-            problems.append(f"{code}: due account is {balance(chart.due(code))}, expected {due[code] - paid[code]}")
+        expected = due[code] - paid[code] - moved.get(code, Money(0))
+        if balance(chart.due(code)) != expected:
+            problems.append(f"{code}: due account is {balance(chart.due(code))}, expected {expected}")
     refunds = paid_to_date(uow=uow, stored=stored, kind="settlement")
     received = Money.sum(paid.values()) + Money.sum(refunds.values())
     if balance(chart.bank) != received:
         problems.append(f"the pool bank holds {balance(chart.bank)}, but payments add up to {received}")
-    settled = statement(uow=uow, stored=stored)
     if settled is not None:
         for line in settled.partners:
             share = line.overspend_share + line.underspend_share
-            if balance(chart.settlement(line.code)) != share - refunds[line.code]:
+            expected = share + moved[line.code] - refunds[line.code]
+            if balance(chart.settlement(line.code)) != expected:
                 problems.append(f"{line.code}: settlement account is {balance(chart.settlement(line.code))}, "
-                                f"expected {share - refunds[line.code]}")
+                                f"expected {expected}")
+            if line.balance - line.paid_since != line.outstanding:
+                problems.append(f"{line.code}: owed {line.balance} at settlement and {line.paid_since} paid since, "
+                                f"but the ledger says {line.outstanding} is outstanding")
         result_problems = check_settlement(settlement_result(stored, found))
         problems += result_problems
     return problems

@@ -165,8 +165,11 @@ def test_a_year_of_the_pool(database: Database, tmp_path: Path) -> None:
     assert lines[BRENT].final_cost == m("590727.27") and lines[ICB].final_cost == m("839272.73")
     assert lines[BRENT].balance == m("590727.27") and lines[ICB].balance == m("446272.73")
     assert statement.total_final_cost == statement.total_actual == m("1430000")
-    assert balance(database, chart.settlement(BRENT)) == m("34727.27")
-    assert balance(database, chart.settlement(ICB)) == m("53272.73")
+    # what each owes is on one account: its share and the contribution it had not paid (Brent all 556,000; the
+    # ICB 393,000 of 786,000), moved there from Due
+    assert balance(database, chart.settlement(BRENT)) == m("590727.27")  # 34,727.27 + 556,000
+    assert balance(database, chart.settlement(ICB)) == m("446272.73")  # 53,272.73 + 393,000
+    assert balance(database, chart.due(BRENT)) == balance(database, chart.due(ICB)) == m("0")
     with database.uow() as uow:
         settled = service.get(uow=uow, agreement_id=pool, by=marcus)
         assert ledger.trial_balance(uow=uow, prefix=chart.prefix + ":").total == m("0")
@@ -182,8 +185,14 @@ def test_a_year_of_the_pool(database: Database, tmp_path: Path) -> None:
     assert _transactions(database) == count
     with database.uow() as uow, pytest.raises(CarepoolError, match="has been settled"):
         monitoring.record_entries(uow=uow, by=priya, agreement_id=pool, entries=later[:1])
-    # the ICB pays what it owes; the pool cannot pay out more than it holds
-    with database.uow() as uow:
-        payments.record_payment(uow=uow, by=priya, agreement_id=pool, partner=ICB, amount=m("53272.73"),
-                               on=stored.agreement.year.last_day, reference="SETTLE-QRV", kind="settlement")
+    # the ICB pays what it owes, its unpaid contribution included, in two settlement payments
+    for amount, reference in (("53272.73", "SETTLE-QRV"), ("393000.00", "SETTLE-QRV-2")):
+        with database.uow() as uow:
+            payments.record_payment(uow=uow, by=priya, agreement_id=pool, partner=ICB, amount=m(amount),
+                                   on=stored.agreement.year.last_day, reference=reference, kind="settlement")
     assert balance(database, chart.settlement(ICB)) == m("0")
+    with database.uow() as uow:
+        now = {p.code: p for p in yearend.get_statement(uow=uow, by=marcus, agreement_id=pool).partners}
+        assert yearend.check_ledger(uow=uow, stored=settled) == []
+    assert (now[ICB].balance, now[ICB].paid_since, now[ICB].outstanding) == (m("446272.73"), m("446272.73"), m("0"))
+    assert now[ICB].owes_words.startswith("owes nothing and is owed nothing now (owed the pool £446,272.73 at")
