@@ -10,6 +10,9 @@ from carepool.core.errors import CarepoolError
 
 _YEAR = re.compile(r"^(?P<start>\d{4})\s*[/-]\s*(?P<end>\d{2}|\d{4})$")
 MONTH_NAMES = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
+# Pooled budgets date from 1999 (section 31 of the Health Act 1999); a year outside these is a typo, and one
+# near the calendar's ends would break date arithmetic (year 0 has no 1 April, 9999/00 no 31 March).
+FIRST_START, LAST_START = 1999, 2100
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -29,6 +32,11 @@ class FinancialYear:
             raise CarepoolError(
                 f"{text!r} is not a financial year: the second year must follow the first, "
                 f"e.g. \"{start}/{expected_end % 100:02d}\""
+            )
+        if not FIRST_START <= start <= LAST_START:
+            raise CarepoolError(
+                f"{text!r} is not a financial year carepool can hold: expected a year from "
+                f"{cls(FIRST_START).label} to {cls(LAST_START).label}"
             )
         return cls(start)
 

@@ -25,6 +25,7 @@ from carepool.pooled_budget.model import (
     Agreement,
     Capped,
     CarryForward,
+    Excess,
     FixedShares,
     Lead,
     OverspendRule,
@@ -198,7 +199,9 @@ def describe_rule(rule: OverspendRule | UnderspendRule, agreement: Agreement) ->
     if isinstance(rule, Capped):
         caps = ", ".join(f"{agreement.partner_name(c)} at {m}" for c, m in rule.caps.items())
         base = "proportional" if isinstance(rule.base, Proportional) else "fixed shares"
-        return f"{base}, capped ({caps}); excess to the {rule.excess.value}"
+        above = (f"paid by the host, {agreement.partner_name(agreement.host)}" if rule.excess is Excess.HOST
+                 else "left for the partnership board to decide")
+        return f"{base}, capped ({caps}); anything above a cap is {above}"
     return rule.name
 
 

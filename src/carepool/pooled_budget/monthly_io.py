@@ -35,7 +35,7 @@ from carepool.pooled_budget.values import parse_money
 COLUMNS = ("scheme_id", "month", "source", "actual", "commitments")
 _FULL_NAMES = ["april", "may", "june", "july", "august", "september", "october", "november", "december",
                "january", "february", "march"]
-_ISO = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})(?:-\d{1,2})?$")
+_ISO = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?$")
 _NAMED = re.compile(r"^(?P<name>[A-Za-z]+)[\s\-/]+(?P<year>\d{2}|\d{4})$")
 
 
@@ -56,16 +56,26 @@ def _calendar(value: Any) -> tuple[int, int]:
     if isinstance(value, datetime | date):
         return value.year, value.month
     text = str(value).strip()
-    if (iso := _ISO.match(text)) and 1 <= int(iso["month"]) <= 12:
-        return int(iso["year"]), int(iso["month"])
+    if iso := _ISO.match(text):
+        return _real(int(iso["year"]), int(iso["month"]), int(iso["day"] or 1), value)
     if named := _NAMED.match(text):
         name, year = named["name"].lower(), int(named["year"])
-        year = year + 2000 if year < 100 else year
+        year = year + 2000 if year < 100 and len(named["year"]) == 2 else year
         for number, (short, full) in enumerate(zip(MONTH_NAMES, _FULL_NAMES, strict=True)):
             if name in (short.lower(), full):
-                return year, (number + 3) % 12 + 1
+                return _real(year, (number + 3) % 12 + 1, 1, value)
     raise CarepoolError(f"expected a month like 2025-04 or Apr 2025, got {value!r}"
                         + (" (a bare number is ambiguous)" if text.isdigit() else ""))
+
+
+def _real(year: int, month: int, day: int, value: Any) -> tuple[int, int]:
+    """(year, month) of a date that exists on the calendar: 2025-06-45 is no day in June, 0000-04 no month."""
+    try:
+        date(year, month, day)
+    except ValueError:
+        raise CarepoolError(f"{value!r} is not a real date: expected a month like 2025-04 or Apr 2025 "
+                            "(or a whole date such as 2025-06-30)") from None
+    return year, month
 
 
 def month_in_year(value: Any, year: FinancialYear) -> int:
@@ -120,6 +130,9 @@ def read_figures(paths: Sequence[Path], agreement: Agreement) -> list[Located]:
             tabular.check([Problem(f"no sheet has the columns {', '.join(COLUMNS)} (commitments optional)",
                                    path.name, None, 1)], "monthly actuals")
         sheets += found
+    if not any(sheet.rows for sheet in sheets):  # a header alone would "import" nothing and still say it had
+        tabular.check([Problem("give at least one monthly figure: there is a header row but no figures under it",
+                               sheet.file, sheet.name, 2) for sheet in sheets], "monthly actuals")
     return _read_sheets(sheets, agreement)
 
 

@@ -167,6 +167,7 @@ def withdraw(*, uow: UnitOfWork, by: Who, agreement_id: int, number: int) -> Var
     """The proposing organisation may withdraw a variation that has not been decided."""
     stored = get(uow=uow, agreement_id=agreement_id, by=by, for_update=True)
     require_writer(stored, by)
+    require_active(stored)
     row = _row(uow, stored, number)
     if isinstance(by, Caller) and by.organisation_code != row.proposed_org:
         raise forbidden(f"only {stored.agreement.partner_name(row.proposed_org)}, which proposed it, may withdraw "
