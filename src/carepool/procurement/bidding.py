@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError, not_found
@@ -23,6 +23,7 @@ from carepool.partners.service import Located
 from carepool.procurement import sealing, service
 from carepool.procurement.access import require_provider, tender_for
 from carepool.procurement.model import (
+    RESULT_STATUSES,
     BidContent,
     BidStatus,
     Receipt,
@@ -30,7 +31,7 @@ from carepool.procurement.model import (
     check_bid_move,
     from_cents,
 )
-from carepool.procurement.tables import BidRow, LotRow, SealedBidRow, TenderRow
+from carepool.procurement.tables import AwardRow, BidRow, LotRow, SealedBidRow, TenderRow
 from carepool.procurement.validation import bid_warnings, capacity_differs
 
 
@@ -47,6 +48,7 @@ class MyBid:
     receipt: Receipt
     content: BidContent
     panel_quality: Decimal | None
+    awarded: Decimal | None = None  # hours a week won, once the award is confirmed (0: not awarded); else None
 
 
 def _provider_org(uow: UnitOfWork, caller: Caller) -> None:
@@ -185,20 +187,37 @@ def _own_bids(caller: Caller) -> Select[tuple[BidRow, TenderRow, LotRow]]:
             .join(LotRow, LotRow.id == BidRow.lot_id).where(BidRow.provider_code == caller.organisation_code))
 
 
-def _my_bid(uow: UnitOfWork, caller: Caller, bid: BidRow, tender: TenderRow, lot: LotRow) -> MyBid:
+def _my_bid(uow: UnitOfWork, caller: Caller, bid: BidRow, tender: TenderRow, lot: LotRow,
+            won: dict[int, int] | None = None) -> MyBid:
     receipt = Receipt(bid.reference, tender.ref, lot.code, bid.provider_code, bid.receipt_sha256,
                       bid.submitted_at)  # type: ignore[arg-type]
-    return MyBid(bid.reference, tender.ref, tender.title, TenderStatus(tender.status), lot.code, lot.name,
+    status = TenderStatus(tender.status)
+    if won is None and status in RESULT_STATUSES:
+        won = _hours_won(uow, caller, [bid.id])
+    awarded = from_cents(won.get(bid.id, 0)) if won is not None and status in RESULT_STATUSES else None
+    return MyBid(bid.reference, tender.ref, tender.title, status, lot.code, lot.name,
                  BidStatus(bid.status), bid.status_note, receipt, _own_content(uow, caller, bid),
-                 from_cents(bid.panel_quality_cents))
+                 from_cents(bid.panel_quality_cents), awarded)
+
+
+def _hours_won(uow: UnitOfWork, caller: Caller, bid_ids: list[int]) -> dict[int, int]:
+    """Bid id -> hundredths of an hour a week awarded, for the caller's own bids among ``bid_ids``."""
+    rows = uow.session.execute(
+        select(AwardRow.bid_id, func.sum(AwardRow.weekly_quantity_cents))
+        .where(AwardRow.bid_id.in_(bid_ids), AwardRow.provider_code == caller.organisation_code)
+        .group_by(AwardRow.bid_id))
+    return {bid_id: int(cents) for bid_id, cents in rows}
 
 
 def my_bids(*, uow: UnitOfWork, caller: Caller, ref: str | None = None) -> list[MyBid]:
-    """Every bid the caller's organisation has made (optionally on one tender), newest first."""
+    """Every bid the caller's organisation has made (optionally on one tender), newest first; on a tender whose
+    award is confirmed, each says what it won."""
     query = _own_bids(caller).order_by(BidRow.submitted_at.desc(), BidRow.id.desc())
     if ref is not None:
         query = query.where(TenderRow.ref == ref.strip().upper())
-    return [_my_bid(uow, caller, bid, tender, lot) for bid, tender, lot in uow.session.execute(query)]
+    found = list(uow.session.execute(query))
+    won = _hours_won(uow, caller, [bid.id for bid, _, _ in found])
+    return [_my_bid(uow, caller, bid, tender, lot, won) for bid, tender, lot in found]
 
 
 def my_bid(*, uow: UnitOfWork, caller: Caller, bid_ref: str) -> MyBid:

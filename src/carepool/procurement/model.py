@@ -118,6 +118,8 @@ TENDER_MOVES: dict[TenderStatus, frozenset[TenderStatus]] = {
 _S = TenderStatus
 # Tenders still buying their lots: a lot code may be in one of these at a time, so no demand is tendered twice.
 LIVE_TENDERS = frozenset({_S.DRAFT, _S.PUBLISHED, _S.CLOSED, _S.EVALUATED, _S.AWARDED})
+# The award is confirmed: each bidder sees its own result.
+RESULT_STATUSES = frozenset({_S.AWARDED, _S.CONTRACTED})
 # Each action: the statuses it may start from, and the status it leaves (every pair is in TENDER_MOVES).
 ACTIONS: dict[str, tuple[frozenset[TenderStatus], TenderStatus | None]] = {
     "edit": (frozenset({_S.DRAFT, _S.PUBLISHED}), None),  # None: the status stays as it is

@@ -19,7 +19,7 @@ from carepool.partners import service as partners
 from carepool.partners.model import Caller
 from carepool.procurement import ocds, reports, tendering
 from carepool.procurement.access import tender_for
-from carepool.procurement.model import BidStatus, TenderStatus
+from carepool.procurement.model import RESULT_STATUSES, BidStatus, TenderStatus
 from carepool.procurement.tables import BidRow, TenderRow
 
 BASE_URI = "https://carepool.example/ocds"  # where a deployment would serve these files
@@ -42,7 +42,7 @@ def snapshot(*, uow: UnitOfWork, ref: str, caller: Caller | None = None) -> ocds
             BidRow.tender_id == row.id, BidRow.status == BidStatus.OPENED.value).distinct())
         tenderers = sorted(codes.scalars())
     awards = []
-    if tender.status in reports.RESULT_STATUSES:
+    if tender.status in RESULT_STATUSES:
         awards = reports.award_lines(uow, row.id)
     names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
     return ocds.Snapshot(tender, names, tenderers, awards)
@@ -102,7 +102,7 @@ def public_tenders(*, uow: UnitOfWork) -> list[PublicTender]:
     tenders = []
     for row in rows:
         status = TenderStatus(row.status)
-        awards = reports.award_lines(uow, row.id) if status in reports.RESULT_STATUSES else []
+        awards = reports.award_lines(uow, row.id) if status in RESULT_STATUSES else []
         tenders.append(PublicTender(row.ref, row.title, status, row.deadline, awards))
     return tenders
 

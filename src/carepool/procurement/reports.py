@@ -21,12 +21,11 @@ from carepool.partners.model import Caller
 from carepool.procurement import bidding, engine, tendering
 from carepool.procurement.access import member_codes, require_provider, tender_for
 from carepool.procurement.evaluation import bidders, broken_rules, lot_designs, opened_bids
-from carepool.procurement.model import BidStatus, TenderStatus, baseline_annual, from_cents
+from carepool.procurement.model import RESULT_STATUSES, BidStatus, TenderStatus, baseline_annual, from_cents
 from carepool.procurement.tables import AwardRow, BidRow, ContractRow, LotRow, TenderRow
 
 OPENED_STATUSES = frozenset({TenderStatus.CLOSED, TenderStatus.EVALUATED, TenderStatus.AWARDED,
                              TenderStatus.CONTRACTED})
-RESULT_STATUSES = frozenset({TenderStatus.AWARDED, TenderStatus.CONTRACTED})
 
 
 @dataclass(frozen=True)

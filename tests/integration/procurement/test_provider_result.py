@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from fastapi.testclient import TestClient
 
-from carepool.procurement import reports
+from carepool.procurement import bidding, reports
 from carepool.web.app import create_app
 from tests.integration.helpers import sign_in
 from tests.integration.procurement.conftest import World
@@ -36,5 +36,13 @@ def test_a_provider_whose_capacity_bound_is_told_so(world: World) -> None:
         mine = client.get("/tenders/my-bids").text  # each awarded bid leads to the result, named for screen readers
         assert f'href="/tenders/{ref}#result">Your result<span class="visually-hidden"> on {ref}</span>' in mine
         assert "Capacity (hours a week, whole tender)" in mine
+        won = {a.lot_code: a.weekly_quantity for a in acorn.awards}
+        with world.db.uow() as uow:  # each bid says what it won, a bid that won nothing says so
+            outcome = {b.lot_code: b.awarded for b in bidding.my_bids(uow=uow, caller=a_user, ref=ref)}
+        assert outcome == {lot: won.get(lot, Decimal(0)) for lot in ("HC-BRENT-KIL", "HC-HF-NORTH")}
+        for lot, hours in won.items():
+            assert f'<span class="tag won">won</span> {hours:,} hours a week' in mine, lot
+        if len(won) < 2:
+            assert '<span class="tag">not awarded</span>' in mine
         listing = client.get("/tenders").text  # counts of bids are the consortium's business, not a column of blanks
         assert ref in listing and '<th scope="col" class="num">Bids</th>' not in listing
