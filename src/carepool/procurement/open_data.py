@@ -9,6 +9,7 @@ from starlette.responses import Response
 from carepool.core.errors import not_found
 from carepool.db.uow import UnitOfWork
 from carepool.procurement import ocds, publication
+from carepool.procurement.model import CONTRACT_YEARS
 from carepool.web.deps import UowDep
 from carepool.web.rendering import render
 
@@ -18,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/open-data/tenders")
 def tenders_page(request: Request, uow: UowDep) -> Response:
     tenders = publication.public_tenders(uow=uow)
-    return render(request, "procurement/open_data.html", {"tenders": tenders})
+    return render(request, "procurement/open_data.html", {"tenders": tenders, "contract_years": CONTRACT_YEARS})
 
 
 @router.get("/open-data/contracts.csv")

@@ -19,7 +19,7 @@ from carepool.partners import service as partners
 from carepool.partners.model import Caller
 from carepool.procurement import ocds, reports, tendering
 from carepool.procurement.access import tender_for
-from carepool.procurement.model import RESULT_STATUSES, BidStatus, TenderStatus
+from carepool.procurement.model import CONTRACT_YEARS, RESULT_STATUSES, BidStatus, TenderStatus
 from carepool.procurement.tables import BidRow, TenderRow
 
 BASE_URI = "https://carepool.example/ocds"  # where a deployment would serve these files
@@ -78,7 +78,8 @@ def published_refs(*, uow: UnitOfWork) -> list[str]:
 
 
 CONTRACT_COLUMNS = ("tender", "tender_title", "lot", "lot_name", "supplier_code", "supplier_name", "sme",
-                    "hours_per_week", "price_per_hour", "yearly_value", "contract", "start", "end", "decided_by")
+                    "hours_per_week", "price_per_hour", "yearly_value", "term_years", "term_value", "contract", "start",
+                    "end", "decided_by")
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ def contracts_csv(tenders: list[PublicTender]) -> str:
         for a in tender.awards:
             row = [tender.ref, tender.title, a.lot_code, a.lot_name, a.provider_code, a.provider_name,
                    "yes" if a.sme else "no", f"{a.weekly_quantity:.2f}", a.price.plain(), a.annual_value.plain(),
+                   CONTRACT_YEARS, (a.annual_value * CONTRACT_YEARS).plain(),  # the value OCDS publishes
                    a.contract_ref or "after standstill", a.start.isoformat() if a.start else "",
                    a.end.isoformat() if a.end else "",
                    "team, with a recorded reason" if a.source == "override" else "optimiser"]

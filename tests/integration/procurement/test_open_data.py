@@ -67,9 +67,14 @@ def test_anyone_reads_published_tenders_and_contracts_awarded(world: World) -> N
         assert all(r["contract"] == "after standstill" and r["tender"] == ref for r in rows)
         assert all(Decimal(r["yearly_value"]) == (Decimal(r["hours_per_week"]) * Decimal(r["price_per_hour"]) * 52)
                    .quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for r in rows)  # checkable from its row
+        assert all(Decimal(r["term_value"]) == Decimal(r["yearly_value"]) * int(r["term_years"]) for r in rows)
+        assert "the value of the <strong>whole term</strong>, 4 years" in anyone.get("/open-data/tenders").text
         record = anyone.get(f"/open-data/tenders/{ref}-record.json")
         assert record.status_code == 200 and record.json()["records"][0]["ocid"].endswith(ref)
         assert "23.95" not in record.text and "23.95" not in text  # a losing price stays private
+        awarded = record.json()["records"][0]["compiledRelease"]["awards"]
+        assert sorted(Decimal(str(a["value"]["amount"])) for a in awarded) == sorted(
+            Decimal(r["term_value"]) for r in rows)  # what OCDS publishes is the CSV's term value
         total = sum(Decimal(r["yearly_value"]) for r in rows)
         assert f'<th scope="row" colspan="4">Total</th><td class="num">£{total:,.2f}</td>' in anyone.get(
             "/open-data/tenders").text  # the page's total is the CSV's rows added up
