@@ -129,7 +129,7 @@ def list_tenders(caller: CallerDep, uow: UowDep) -> list[TenderRead]:
 def create_tender(body: TenderCreate, caller: CallerDep, uow: UowDep) -> TenderRead:
     return TenderRead.of(tendering.create_tender(
         uow=uow, caller=caller, consortium_id=body.consortium_id, title=body.title, description=body.description,
-        lot_ids=body.lot_ids, rules=body.rules, deadline=body.deadline))
+        lot_ids=body.lot_ids, rules=body.rules, deadline=body.deadline, contract_start=body.contract_start))
 
 
 @router.get("/tenders/{ref}")
@@ -145,7 +145,8 @@ def update_tender(ref: str, body: TenderUpdate, caller: CallerDep, uow: UowDep) 
     return TenderRead.of(tendering.update_tender(uow=uow, caller=caller, ref=ref, title=body.title,
                                                  description=body.description, rules=body.rules,
                                                  deadline=body.deadline, add_lots=body.add_lots,
-                                                 remove_lots=body.remove_lots, based_on=body.based_on))
+                                                 remove_lots=body.remove_lots, based_on=body.based_on,
+                                                 contract_start=body.contract_start))
 
 
 @router.post("/tenders/{ref}/publish")

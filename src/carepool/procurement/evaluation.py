@@ -246,7 +246,7 @@ def make_contracts(*, uow: UnitOfWork, caller: Caller, ref: str) -> int:
     if ends is None or now < ends:  # type: ignore[operator]
         raise CarepoolError(f"tender {tender.ref} is in its standstill period until {ends:%Y-%m-%d %H:%M} UTC; "
                             "contracts can be made after it", kind="conflict")
-    start, end = contract_period(ends)
+    start, end = contract_period(ends, tender.contract_start)
     awards = uow.session.execute(select(AwardRow, LotRow.code).join(LotRow, LotRow.id == AwardRow.lot_id)
                                  .where(AwardRow.tender_id == tender.id).order_by(LotRow.code, AwardRow.id)).all()
     for n, (award, lot_code) in enumerate(awards, start=1):

@@ -11,7 +11,7 @@ Mount them on the `tender` Typer app with ``register(app)``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +53,15 @@ def publish_command(ref: str = typer.Argument(..., help=REF_HELP),
     console.print(f"published {_describe(view)}")
 
 
+def _parse_day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CarepoolError(f"--contract-start: {text!r} is not a date like 2027-04-01") from None
+
+
 def _parse_deadline(text: str | None) -> datetime | None:
     if text is None:
         return None
@@ -76,6 +85,8 @@ def edit_command(
     ref: str = typer.Argument(..., help=REF_HELP),
     as_: str = typer.Option(..., "--as", help=AS_HELP),
     deadline: str | None = typer.Option(None, "--deadline", help="New deadline, ISO 8601 with its time zone"),
+    contract_start: str | None = typer.Option(None, "--contract-start", help="When the contracts start, e.g. "
+                                              "2027-04-01 (the day after standstill if that is later)"),
     title: str | None = typer.Option(None, "--title", help="New title"),
     description: str | None = typer.Option(None, "--description", help="New description"),
     rules: Path | None = typer.Option(None, "--rules", help="Award rules as a JSON object: only those given "
@@ -88,14 +99,14 @@ def edit_command(
     and moves a deadline less than 7 days away to 7 days from now; an edit that changes nothing does neither."""
     from carepool.procurement import tendering
 
-    new_rules, new_deadline = _read_rules(rules), _parse_deadline(deadline)
-    if (title, description, new_rules, new_deadline) == (None, None, None, None) and not add_lot and not remove_lot:
-        raise CarepoolError("nothing to change: give --title, --description, --deadline, --rules, --add-lot "
-                            "or --remove-lot")
+    new_rules, new_deadline, start = _read_rules(rules), _parse_deadline(deadline), _parse_day(contract_start)
+    if (title, description, new_rules, new_deadline, start) == (None,) * 5 and not add_lot and not remove_lot:
+        raise CarepoolError("nothing to change: give --title, --description, --deadline, --contract-start, --rules, "
+                            "--add-lot or --remove-lot")
     with acting_as(as_) as (uow, caller):
         view = tendering.update_tender(uow=uow, caller=caller, ref=ref, title=title, description=description,
                                        deadline=new_deadline, rules=new_rules, add_lots=add_lot,
-                                       remove_lots=remove_lot)
+                                       remove_lots=remove_lot, contract_start=start)
     if not view.changed:
         console.print(f"nothing changed: {view.ref} already says that; no bid was invalidated")
         return

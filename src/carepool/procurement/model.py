@@ -174,9 +174,10 @@ def extended_deadline(now: datetime, deadline: datetime) -> datetime:
     return max(deadline, now + MIN_NOTICE)
 
 
-def contract_period(standstill_ends: datetime) -> tuple[date, date]:
-    """Contracts start the day after standstill and run ``CONTRACT_YEARS`` years."""
-    start = standstill_ends.date() + timedelta(days=1)
+def contract_period(standstill_ends: datetime, planned: date | None = None) -> tuple[date, date]:
+    """Contracts start on the tender's ``planned`` date, or the day after standstill if that is later (or there is
+    no planned date), and run ``CONTRACT_YEARS`` years."""
+    start = max(standstill_ends.date() + timedelta(days=1), planned or date.min)
     try:
         end = start.replace(year=start.year + CONTRACT_YEARS) - timedelta(days=1)
     except ValueError:  # 29 February

@@ -101,7 +101,7 @@ def _lot(stored: Any, tender: TenderView, awarded: set[str]) -> dict[str, Any]:
         "value": _value(lot.annual_value * CONTRACT_YEARS),
     }
     if tender.deadline is not None:
-        start, end = contract_period(tender.standstill_ends or tender.deadline)
+        start, end = contract_period(tender.standstill_ends or tender.deadline, tender.contract_start)
         lot_json["contractPeriod"] = {"startDate": _day(start), "endDate": _day(end)}
     return lot_json
 
@@ -144,7 +144,7 @@ def _award_id(line: AwardLine, tender: TenderView) -> str:
 
 def _award(line: AwardLine, tender: TenderView, names: dict[str, str]) -> dict[str, Any]:
     pending = not tender.standstill_over
-    start, end = contract_period(tender.standstill_ends)  # type: ignore[arg-type]
+    start, end = contract_period(tender.standstill_ends, tender.contract_start)  # type: ignore[arg-type]
     return {
         "id": _award_id(line, tender),
         "title": f"{line.lot_name}: {line.weekly_quantity:,} hours a week",

@@ -3,7 +3,7 @@ charts, savings). The lot plan is in ``plan_pages``, providers' pages in ``porta
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -66,10 +66,10 @@ def _builder_page(request: Request, caller: Caller, uow: Any, consortium_id: int
     lots = service.list_lots(uow=uow, caller=caller, consortium_id=consortium_id)
     live = coverage.plan_lots_already_bought(uow, consortium_id)
     if form is None:
-        values = {"title": "", "description": "", "deadline": "", **RULE_DEFAULTS}
+        values = {"title": "", "description": "", "deadline": "", "contract_start": "", **RULE_DEFAULTS}
         ticked = {s.id for s in lots if s.lot.code not in live}
     else:
-        values = {k: str(form.get(k, "")) for k in ("title", "description", "deadline", *RULE_FIELDS)}
+        values = {k: str(form.get(k, "")) for k in ("title", "description", "deadline", "contract_start", *RULE_FIELDS)}
         ticked = {int(v) for v in form.get("lot_ids", []) if str(v).isascii() and str(v).isdigit()}
     return render(request, "procurement/builder.html", {
         "consortium": service.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id), "lots": lots,
@@ -79,6 +79,15 @@ def _builder_page(request: Request, caller: Caller, uow: Any, consortium_id: int
 
 def _rules(form: dict[str, Any]) -> dict[str, Any]:
     return {k: form[k] for k in RULE_FIELDS if str(form.get(k, "")).strip()}
+
+
+def _day(text: str) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CarepoolError(f"contracts start {text!r} is not a date like 2027-04-01") from None
 
 
 def _deadline(text: str) -> datetime | None:
@@ -102,7 +111,8 @@ async def create(request: Request, caller: CallerDep, uow: UowDep) -> Response:
         tender = tendering.create_tender(
             uow=uow, caller=caller, consortium_id=consortium_id, title=str(form.get("title", "")),
             description=str(form.get("description", "")), lot_ids=lot_ids,
-            rules=_rules(dict(form)), deadline=_deadline(str(form.get("deadline", ""))))
+            rules=_rules(dict(form)), deadline=_deadline(str(form.get("deadline", ""))),
+            contract_start=_day(str(form.get("contract_start", ""))))
     except CarepoolError as error:
         uow.rollback()
         return _builder_page(request, caller, uow, consortium_id, typed, error)
@@ -158,7 +168,7 @@ async def edit(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Re
             description=str(form["description"]).replace("\r\n", "\n") if "description" in form else None,
             deadline=None if form.get("deadline") == form.get("deadline_shown") else _deadline(
                 str(form.get("deadline", ""))),  # to the minute, as shown: a deadline with seconds stays as it is
-            based_on=str(form.get("based_on", "")) or None,
+            based_on=str(form.get("based_on", "")) or None, contract_start=_day(str(form.get("contract_start", ""))),
             rules={k: form[k] if str(form[k]).strip() else None for k in RULE_FIELDS if k in form} or None)
         if not view.changed:
             return "Nothing was changed: the form held what the tender already says."

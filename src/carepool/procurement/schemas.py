@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -100,6 +100,8 @@ class TenderCreate(BaseModel):
     rules: dict[str, Any] = Field(default_factory=dict, description="max_share, min_sme_share, min_quality, "
                                   "quality_weight, min_award_fraction (text fractions), max_providers")
     deadline: datetime | None = None
+    contract_start: date | None = Field(None, description="When the contracts are to start, e.g. 2027-04-01 (the "
+                                        "day after standstill if that is later)")
 
 
 class TenderUpdate(BaseModel):
@@ -108,6 +110,7 @@ class TenderUpdate(BaseModel):
     rules: dict[str, Any] | None = Field(None, description="Only the rules given change; null removes one, e.g. "
                                          '{"max_share": "0.4", "min_quality": null}')
     deadline: datetime | None = None
+    contract_start: date | None = None
     add_lots: list[str] = Field(default_factory=list, description="Codes of lots to take from the consortium's "
                                 "plan into the tender, e.g. HC-BRENT-KIL")
     remove_lots: list[str] = Field(default_factory=list, description="Codes of the tender's lots to put back in "
@@ -131,6 +134,7 @@ class TenderRead(BaseModel):
     rules: dict[str, Any]
     rules_in_words: str
     deadline: datetime | None
+    contract_start: date | None
     deadline_passed: bool
     published_at: datetime | None
     opened_at: datetime | None
@@ -152,6 +156,7 @@ class TenderRead(BaseModel):
         return cls(ref=view.ref, title=view.title, description=view.description, status=view.status.value,
                    version=view.version, consortium=view.consortium.name, lead_code=view.consortium.lead_code,
                    rules=view.rules.as_dict(), rules_in_words=view.rules.describe(), deadline=view.deadline,
+                   contract_start=view.contract_start,
                    deadline_passed=view.deadline_passed, published_at=view.published_at, opened_at=view.opened_at,
                    awarded_at=view.awarded_at, standstill_ends=view.standstill_ends,
                    annual_value=view.annual_value.plain(), edit_token=view.edit_token, changed=view.changed,

@@ -62,6 +62,7 @@ class TenderRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped by every edit after publication
     rules_json: Mapped[str] = mapped_column(Text)
     deadline: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    contract_start: Mapped[date | None] = mapped_column(Date)  # when contracts start (or the day after standstill)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_by: Mapped[str] = mapped_column(String(254))
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,6 +21,7 @@ from carepool.procurement.access import consortium_for, is_member, public_tender
 from carepool.procurement.award_rules import AwardRules
 from carepool.procurement.model import (
     MIN_NOTICE,
+    STANDSTILL,
     BidStatus,
     TenderStatus,
     check_bid_move,
@@ -43,6 +44,7 @@ class TenderView:
     consortium: service.ConsortiumView
     rules: AwardRules
     deadline: datetime | None
+    contract_start: date | None  # when its contracts are to start (the day after standstill if later)
     published_at: datetime | None
     opened_at: datetime | None
     evaluated_at: datetime | None
@@ -77,14 +79,31 @@ class TenderView:
     @property
     def edit_token(self) -> str:
         """What the edit form was filled in from: an edit sent with an older token is refused."""
-        return edit_token(_editable(self.title, self.description, self.rules.as_dict(), self.deadline, self.version,
-                                    [s.lot.code for s in self.lots]))
+        return edit_token(_editable(self.title, self.description, self.rules.as_dict(), self.deadline,
+                                    self.contract_start, self.version, [s.lot.code for s in self.lots]))
 
 
-def _editable(title: str, description: str, rules: dict[str, Any], deadline: datetime | None, version: int,
-              lots: list[str]) -> dict[str, Any]:
+def _editable(title: str, description: str, rules: dict[str, Any], deadline: datetime | None,
+              contract_start: date | None, version: int, lots: list[str]) -> dict[str, Any]:
     return {"title": title, "description": description, "rules": rules, "deadline": str(deadline),
-            "version": version, "lots": lots}
+            "contract_start": str(contract_start), "version": version, "lots": lots}
+
+
+def _editable_row(uow: UnitOfWork, row: TenderRow) -> dict[str, Any]:
+    return _editable(row.title, row.description, json.loads(row.rules_json), row.deadline, row.contract_start,
+                     row.version, _lot_codes(uow, row))
+
+
+def _check_contract_start(start: date | None, deadline: datetime | None) -> date | None:
+    """Contracts cannot start before bids are opened, the award decided and the standstill over."""
+    if start is None or deadline is None:
+        return start
+    earliest = deadline.astimezone(UTC).date() + STANDSTILL + timedelta(days=1)
+    if start < earliest:
+        raise CarepoolError(f"contracts cannot start on {start:%Y-%m-%d}: the deadline is {deadline:%Y-%m-%d} and "
+                            f"the {STANDSTILL.days}-day standstill follows the award, so the earliest start is "
+                            f"{earliest:%Y-%m-%d}")
+    return start
 
 
 def edit_token(state: dict[str, Any]) -> str:
@@ -106,7 +125,8 @@ def view(uow: UnitOfWork, row: TenderRow, *, member: bool) -> TenderView:
     return TenderView(
         id=row.id, ref=row.ref, title=row.title, description=row.description, status=TenderStatus(row.status),
         version=row.version, consortium=consortium, rules=AwardRules.parse(json.loads(row.rules_json)),
-        deadline=row.deadline, published_at=row.published_at, opened_at=row.opened_at,
+        deadline=row.deadline, contract_start=row.contract_start, published_at=row.published_at,
+        opened_at=row.opened_at,
         evaluated_at=row.evaluated_at, awarded_at=row.awarded_at,
         standstill_ends=row.standstill_ends, contracted_at=row.contracted_at, lots=lots,
         is_member=member, now=uow.now(), bid_counts=bid_counts(uow, row.id) if member else None,
@@ -154,7 +174,8 @@ def _check_deadline(deadline: datetime | None, now: datetime) -> datetime | None
 
 
 def create_tender(*, uow: UnitOfWork, caller: Caller, consortium_id: int, title: str, lot_ids: list[int],
-                  rules: dict[str, Any], deadline: datetime | None = None, description: str = "") -> TenderView:
+                  rules: dict[str, Any], deadline: datetime | None = None, description: str = "",
+                  contract_start: date | None = None) -> TenderView:
     """A draft tender made of lots from the plan (they leave the plan and belong to the tender)."""
     consortium_for(uow, caller, consortium_id, manage=True)
     if not title.strip():
@@ -165,7 +186,8 @@ def create_tender(*, uow: UnitOfWork, caller: Caller, consortium_id: int, title:
     now = uow.now()
     row = TenderRow(ref=_next_ref(uow), consortium_id=consortium_id, title=title.strip(), description=description,
                     status=TenderStatus.DRAFT.value, version=1, rules_json=json.dumps(parsed.as_dict()),
-                    deadline=_check_deadline(deadline, now), created_at=now, created_by=caller.actor)
+                    deadline=_check_deadline(deadline, now), created_at=now, created_by=caller.actor,
+                    contract_start=_check_contract_start(contract_start, deadline))
     uow.session.add(row)
     uow.session.flush()
     plan = {r.id: r for r in service.lot_rows(uow, consortium_id=consortium_id)}
@@ -177,7 +199,8 @@ def create_tender(*, uow: UnitOfWork, caller: Caller, consortium_id: int, title:
         plan[lot_id].tender_id = row.id
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.created",
                  entity_type="tender", entity_id=row.ref,
-                 after={"title": row.title, "lots": sorted(plan[i].code for i in lot_ids), "rules": parsed.as_dict()})
+                 after={"title": row.title, "lots": sorted(plan[i].code for i in lot_ids), "rules": parsed.as_dict(),
+                        **({"contract_start": str(contract_start)} if contract_start else {})})
     uow.commit()
     return view(uow, row, member=True)
 
@@ -185,7 +208,8 @@ def create_tender(*, uow: UnitOfWork, caller: Caller, consortium_id: int, title:
 def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | None = None,
                   description: str | None = None, deadline: datetime | None = None,
                   rules: dict[str, Any] | None = None, add_lots: list[str] | None = None,
-                  remove_lots: list[str] | None = None, based_on: str | None = None) -> TenderView:
+                  remove_lots: list[str] | None = None, based_on: str | None = None,
+                  contract_start: date | None = None) -> TenderView:
     """Edit a draft or published tender: its words, rules, deadline and lots (by code: ``add_lots`` come
     from the consortium's plan, ``remove_lots`` go back to it). Only the rules given change (``None`` removes
     one). After publication a real change invalidates every submitted bid (bidders see it in their portal and
@@ -199,8 +223,7 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
     if status is TenderStatus.PUBLISHED and now >= (row.deadline or now):
         raise CarepoolError(f"tender {row.ref}: the deadline has passed; it can no longer be changed, only opened "
                             "or cancelled", kind="conflict")
-    before = _editable(row.title, row.description, json.loads(row.rules_json), row.deadline, row.version,
-                       _lot_codes(uow, row))
+    before = _editable_row(uow, row)
     if based_on is not None and based_on != edit_token(before):
         raise conflict(f"tender {row.ref} was changed by someone else after you opened it: nothing was saved; "
                        "reload it to see their change, then make yours again")
@@ -217,9 +240,10 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
         if deadline.tzinfo is None:  # not read as the server's own local time, which the buyer cannot know
             raise CarepoolError("give the deadline with its time zone, e.g. 2027-03-01T12:00:00+00:00")
         row.deadline = _check_deadline(deadline, now) if status is TenderStatus.DRAFT else deadline.astimezone(UTC)
+    if contract_start is not None:
+        row.contract_start = contract_start
     released = _change_lots(uow, row, add_lots or [], remove_lots or [])
-    if _editable(row.title, row.description, json.loads(row.rules_json), row.deadline, row.version,
-                 _lot_codes(uow, row)) == before:
+    if _editable_row(uow, row) == before:
         uow.rollback()
         return replace(view(uow, row, member=True), changed=False)
     invalidated = 0
@@ -227,9 +251,8 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
         row.version += 1
         row.deadline = extended_deadline(now, row.deadline or now)
         invalidated = _invalidate_bids(uow, caller, row)
-    after = {"title": row.title, "description": row.description, "rules": json.loads(row.rules_json),
-             "deadline": str(row.deadline), "version": row.version, "lots": _lot_codes(uow, row),
-             "bids_invalidated": invalidated}
+    _check_contract_start(row.contract_start, row.deadline)
+    after = {**_editable_row(uow, row), "bids_invalidated": invalidated}
     if released:
         after["lots_removed"] = released
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.edited",
@@ -308,6 +331,7 @@ def publish(*, uow: UnitOfWork, caller: Caller, ref: str) -> TenderView:
     if row.deadline is None:
         raise CarepoolError(f"tender {row.ref} has no deadline: set one before publishing")
     _check_deadline(row.deadline, now)
+    _check_contract_start(row.contract_start, row.deadline)
     row.published_at = now
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.published",
                  entity_type="tender", entity_id=row.ref, after={"deadline": str(row.deadline)})

@@ -18,6 +18,8 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
+from carepool import cli_support
+from carepool.cli import main
 from carepool.core.clock import FixedClock
 from carepool.core.money import Money
 from carepool.db.engine import Database
@@ -158,3 +160,17 @@ def world(database: Database) -> Iterator[World]:
     lead_world.consortium_id = consortium.id
     yield lead_world
     db.dispose()
+
+
+@pytest.fixture
+def cli(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
+    """The CLI opens the world's database on the world's fixed clock (the CLI itself reads the system clock)."""
+    monkeypatch.setattr(cli_support, "open_database", lambda: Database(world.db.url, clock=world.clock))
+    return world
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of `carepool tender ...`, with line wrapping undone."""
+    code = main(["tender", *args])
+    captured = capsys.readouterr()
+    return code, " ".join(captured.out.split()), " ".join(captured.err.split())

@@ -9,30 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from carepool import cli_support
 from carepool.audit import service as audit
-from carepool.cli import main
-from carepool.db.engine import Database
 from carepool.procurement import bidding, reports
 from carepool.procurement.model import BidStatus, TenderStatus
-from tests.integration.procurement.conftest import HF, RULES, World, usual_bids
+from tests.integration.procurement.conftest import HF, RULES, World, run, usual_bids
 
 LEAD = "proc@hf.test"
 SECRETS = ("21.37", "81.13", "20.93")  # sealed prices and scores that must not be printed before opening
 
 
-@pytest.fixture
-def cli(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
-    """The CLI opens the world's database on the world's fixed clock (the CLI itself reads the system clock)."""
-    monkeypatch.setattr(cli_support, "open_database", lambda: Database(world.db.url, clock=world.clock))
-    return world
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Exit code, stdout and stderr of `carepool tender ...`, with line wrapping undone."""
-    code = main(["tender", *args])
-    captured = capsys.readouterr()
-    return code, " ".join(captured.out.split()), " ".join(captured.err.split())
 
 
 def test_the_tender_lifecycle_at_the_command_line(cli: World, capsys: pytest.CaptureFixture[str],
