@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from carepool.demo import data
 from carepool.pooled_budget.demo import BRENT, ICB, YEAR, agreement_json, monthly_figures
@@ -46,9 +46,17 @@ def test_priya_opens_the_pool_and_sees_schemes_and_a_chart(page: Page, server_ur
 
     page.get_by_role("button", name="Sign out").click()
     _sign_in(page, pool_page, "marcus@nwl-icb.demo")
+    asked: list[str] = []  # accepting cannot be undone: the page asks first, saying what will happen
+
+    def answer(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", answer)
     page.get_by_role("button", name="Accept for NHS North West London ICB").click()
     expect(page.get_by_role("status")).to_contain_text("Every partner has: it is now active.")
     expect(waiting).to_have_count(0)
+    assert asked and "cannot be undone" in asked[0] and "every partner's contribution falls due" in asked[0]
     page.get_by_role("button", name="Sign out").click()
     _sign_in(page, pool_page, "priya@brent.demo")
 
@@ -66,3 +74,12 @@ def test_priya_opens_the_pool_and_sees_schemes_and_a_chart(page: Page, server_ur
     expect(page.locator("figure.chart .js-plotly-plot")).to_be_visible()
     expect(page.locator("#partners")).to_contain_text("NHS North West London ICB")
     page.screenshot(path=str(artifacts / "pooled-budget.png"), full_page=True)
+
+    # a year of months is wider than the screen: the month table scrolls in its own box, the page does not
+    page.get_by_role("link", name="Monthly monitoring", exact=True).click()
+    expect(page.locator("#monthly")).to_contain_text("Mar 2026")
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= 1280, f"the monitoring page is {page_width}px wide at 1280px: it scrolls sideways"
+    box = page.locator(".table-scroll:has(#monthly)")
+    assert box.evaluate("el => el.scrollWidth > el.clientWidth && getComputedStyle(el).overflowX === 'auto'")
+    page.screenshot(path=str(artifacts / "pooled-budget-monitoring.png"), full_page=True)

@@ -184,8 +184,9 @@ def sign_statement(agreement_id: RowId, body: SignOffCreate, caller: CallerDep, 
                                          "text/plain": {}}}})
 def get_report(agreement_id: RowId, kind: str, caller: CallerDep, uow: UowDep, as_at: int | None = None,
                partner: str | None = None) -> Response:
-    """monitoring (xlsx), position (xlsx, one ``partner``'s), bcf-return (xlsx), register (csv), settlement (json)
-    or ledger (Beancount)."""
+    """monitoring (xlsx), position (xlsx, one ``partner``'s), bcf-return (xlsx), register (csv), settlement (json),
+    statement (xlsx), ledger (Beancount), or the ledger's postings as ledger-csv or ledger-xlsx (date, description,
+    account, partner, scheme, amount: + debit, − credit; totalling £0.00)."""
     report = reports.build(uow=uow, by=caller, agreement_id=agreement_id, kind=kind, as_at=as_at, partner=partner)
     return Response(report.content, media_type=report.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{report.filename}"'})

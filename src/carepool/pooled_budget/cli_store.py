@@ -166,7 +166,8 @@ def monitor_import(
 
 def report(agreement_id: AgreementId,
            kind: Annotated[str, typer.Argument(
-               help="monitoring, position (with --partner), bcf-return, register, settlement or ledger.")],
+               help="monitoring, position (with --partner), bcf-return, register, settlement, statement, ledger "
+                    "(Beancount), ledger-csv or ledger-xlsx (the postings, to reconcile).")],
            out: Annotated[Path | None, typer.Option("--out", help="File or folder to write (default: here).")] = None,
            as_at: Annotated[str | None, typer.Option("--as-at", help="Figures as at a month, e.g. 2025-09.")] = None,
            partner: Annotated[str | None, typer.Option("--partner", help="The partner a position is for.")] = None,

@@ -100,7 +100,9 @@ def _read_workbook_definition(path: Path) -> PoolDefinition:
     """
     from carepool.core.tabular import workbook_lines
     from carepool.pooled_budget.workbook import read_workbook
+    from carepool.pooled_budget.workbook_layout import check_layout
 
+    check_layout(path)  # as every other import is checked: nothing in doubt about which value is which
     sheets = workbook_lines(path)
     groups: dict[str, str] = {}
     problems: list[Problem] = []

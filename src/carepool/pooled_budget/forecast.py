@@ -35,6 +35,9 @@ from carepool.pooled_budget.settlement import settle
 MONTHS = 12
 RUN_RATE_MONTHS = 3
 YEAR_COMPLETE = "actual (year complete)"  # every month of the year is in: the outturn is the actual
+# how the explanation names each basis's figure: only a complete year's is "actual"
+OUTTURN_WORDS = {YEAR_COMPLETE: "actual for the year", "manual": "forecast outturn (set by hand)",
+                 "budget (no actuals yet)": "forecast outturn (the budget: no actuals yet)"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class SchemeForecast:
     manual: Money | None
     forecast: Money
     basis: str  # "run rate", "manual", "budget (no actuals yet)" or YEAR_COMPLETE
+    recorded: frozenset[int] = frozenset()  # the months (1 = April) with a figure, zero included
 
     @property
     def variance(self) -> Money:
@@ -94,7 +98,15 @@ class Forecast:
 
 
 def latest_month(figures: Iterable[MonthFigure]) -> int:
-    return max((f.month for f in figures), default=0)
+    """The "as at" month: the latest with a figure that says something. A figure set to zero (actual and
+    commitments) is how a figure is removed, so it does not move the pool on to its month."""
+    return max((f.month for f in figures if f.actual or f.commitments), default=0)
+
+
+def months_recorded(figures: Iterable[MonthFigure], scheme: str) -> frozenset[int]:
+    """The months with a figure for ``scheme`` from any source (zero included): a month without one has no
+    figure yet, which a table must not show as £0.00."""
+    return frozenset(f.month for f in figures if f.scheme == scheme)
 
 
 def monthly_actuals(figures: Iterable[MonthFigure], scheme: str, as_at: int) -> tuple[Money, ...]:
@@ -122,9 +134,10 @@ def forecast_scheme(scheme: Scheme, figures: list[MonthFigure], *, as_at: int, m
     commitments = Money.sum(f.commitments for f in figures if f.scheme == scheme.id and f.month == as_at)
     window = monthly[max(as_at - RUN_RATE_MONTHS, 0):as_at]
     remaining = MONTHS - as_at
+    recorded = months_recorded(figures, scheme.id)
     if not remaining and not months_missing(scheme, figures):
         return SchemeForecast(scheme.id, scheme.name, client_group, scheme.budget, monthly, to_date, commitments,
-                              Money(0), 0, Money(0), manual, to_date, YEAR_COMPLETE)
+                              Money(0), 0, Money(0), manual, to_date, YEAR_COMPLETE, recorded)
     if window:
         window_total = Money.sum(window)
         run_rate = window_total.times(Fraction(1, len(window)), rounding=Rounding.HALF_UP)
@@ -136,7 +149,7 @@ def forecast_scheme(scheme: Scheme, figures: list[MonthFigure], *, as_at: int, m
     if manual is not None:
         formula, basis = manual, "manual"
     return SchemeForecast(scheme.id, scheme.name, client_group, scheme.budget, monthly, to_date, commitments,
-                          run_rate, remaining, projected, manual, formula, basis)
+                          run_rate, remaining, projected, manual, formula, basis, recorded)
 
 
 def forecast(agreement: Agreement, figures: Iterable[MonthFigure], *, manual: Mapping[str, Money] | None = None,
@@ -144,6 +157,8 @@ def forecast(agreement: Agreement, figures: Iterable[MonthFigure], *, manual: Ma
     """Every scheme's forecast outturn and each partner's forecast share under the agreed rules."""
     figures = list(figures)
     month = latest_month(figures) if as_at is None else as_at
+    if as_at is None and figures and not any(months_missing(s, figures) for s in agreement.schemes):
+        month = MONTHS  # every month is in, even if March's figures are all zero
     if not 0 <= month <= MONTHS:
         raise CarepoolError(f"as at month {month}: expected 0 to 12 (1 = April .. 12 = March)")
     manual = manual or {}
@@ -157,7 +172,8 @@ def forecast(agreement: Agreement, figures: Iterable[MonthFigure], *, manual: Ma
         dataclasses.replace(s, actual=max(f.forecast, Money(0)))
         for s, f in zip(agreement.schemes, schemes, strict=True)))
     complete = month == MONTHS and all(s.basis == YEAR_COMPLETE for s in schemes)
-    return Forecast(at_forecast, month, schemes, settle(at_forecast), warnings, complete)
+    words = {s.id: OUTTURN_WORDS.get(s.basis, "forecast outturn") for s in schemes}
+    return Forecast(at_forecast, month, schemes, settle(at_forecast, outturn_words=words), warnings, complete)
 
 
 def outturn(agreement: Agreement, figures: Iterable[MonthFigure]) -> Agreement:

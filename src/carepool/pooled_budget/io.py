@@ -56,7 +56,9 @@ def read_agreement(path: Path) -> Agreement:
     if is_json_agreement(path):
         return read_json(path)
     from carepool.pooled_budget.workbook import read_workbook  # openpyxl only when needed
+    from carepool.pooled_budget.workbook_layout import check_layout
 
+    check_layout(path)
     return read_workbook(path)
 
 

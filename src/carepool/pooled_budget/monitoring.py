@@ -111,8 +111,25 @@ def below_zero(stored: StoredAgreement, recorded: Sequence[MonthFigure], located
     return problems
 
 
+def in_the_future(stored: StoredAgreement, located: Sequence[Located], today: date) -> list[Problem]:
+    """The rows for a month that has not begun: one such figure would move the whole pool's "as at" month ahead
+    and project the year from a month nobody has spent in yet."""
+    this_month = today.replace(day=1)
+    now_label = FinancialMonth.containing(today).label
+    problems = []
+    for item in located:
+        month = FinancialMonth(stored.agreement.year, item.figure.month)
+        if month.first_day > this_month:
+            problems.append(item.problem(
+                f"{month.label} has not begun (today is in {now_label}): record a month's figures once it has "
+                "started; check the month", "month"))
+    return problems
+
+
 def _record(uow: UnitOfWork, by: Who, stored: StoredAgreement, located: Sequence[Located], what: str) -> RecordSummary:
-    tabular.check(below_zero(stored, figures(uow=uow, stored=stored), located), "monthly actuals")
+    recorded = figures(uow=uow, stored=stored)
+    tabular.check(in_the_future(stored, located, uow.now().date()) + below_zero(stored, recorded, located),
+                  "monthly actuals")
     chart, year = stored.chart, stored.agreement.year
     new = corrected = unchanged = kept = 0
     posted = Money(0)

@@ -21,7 +21,9 @@ from carepool.partners.model import PARTNER_ROLES, Caller
 from carepool.pooled_budget import agreeing, monitoring, payments, reports, service, signoff, variations, yearend
 from carepool.pooled_budget.changes import MoveContribution, SetContribution
 from carepool.pooled_budget.definition import describe_rule, read_definition
+from carepool.pooled_budget.names import namer
 from carepool.pooled_budget.page_charts import overview_chart, scheme_chart
+from carepool.pooled_budget.template import template_bytes
 from carepool.pooled_budget.values import parse_money
 from carepool.web.deps import CallerDep, RowId, UowDep
 from carepool.web.flash import flash, take_flash
@@ -45,13 +47,15 @@ def _context(uow: UnitOfWork, caller: Caller, agreement_id: int, as_at: int | No
     stored = m.stored
     months = [FinancialMonth(stored.agreement.year, n) for n in range(1, 13)]
     writer = caller.has(*service.WRITE_ROLES)
+    this_month = uow.now().date().replace(day=1)
     return {
         "stored": stored, "a": stored.agreement, "m": m, "f": m.forecast, "tabs": TABS, "months": months,
         "can_write": writer and stored.status == service.ACTIVE,
         "is_host": caller.organisation_code == stored.host and writer and stored.agreed,
         "can_decide": writer and caller.organisation_code in stored.waiting_for,
         "statement": yearend.statement(uow=uow, stored=stored), "rules": describe_rule, "error": None,
-        "notice": None, "charts": True,
+        "notice": None, "charts": True, "typed": None,
+        "open_months": [month for month in months if month.first_day <= this_month],  # figures only for these
     }
 
 
@@ -70,6 +74,12 @@ def _page(request: Request, caller: Caller, uow: UnitOfWork, agreement_id: int, 
         context["scheme_charts"] = [scheme_chart(context["f"], s) for s in context["f"].schemes]
     if template == "pooled_budget/variations.html":
         context["variations"] = variations.list_variations(uow=uow, stored=context["stored"])
+    stored, statement = context["stored"], context["statement"]
+    actors = [d.by for d in stored.decisions] + ([stored.declined_by.by] if stored.declined_by else [])
+    actors += [statement.settled_by] if statement else []
+    for v in context.get("variations", ()):
+        actors += [v.proposed_by, *(d.by for d in v.decisions)]
+    context["who"] = namer(uow=uow, actors=actors)
     if template == "pooled_budget/settlement.html":
         context["payments"] = payments.list_payments(uow=uow, stored=context["stored"])
         context["ledger_problems"] = (yearend.check_ledger(uow=uow, stored=context["stored"])
@@ -80,15 +90,16 @@ def _page(request: Request, caller: Caller, uow: UnitOfWork, agreement_id: int, 
 
 
 def _act(request: Request, caller: Caller, uow: UnitOfWork, agreement_id: int, template: str,
-         action: Callable[[], str | None], done: str) -> Response:
+         action: Callable[[], str | None], done: str, typed: dict[str, str] | None = None) -> Response:
     """Run a form's action; on success redirect to the page (its notice carried in the session, so a refresh
-    cannot post the form again), on error show it there."""
+    cannot post the form again), on error show it there with what was ``typed`` into the form kept."""
     service.get(uow=uow, agreement_id=agreement_id, by=caller)  # 404 for a stranger, before anything else
     try:
         notice = action()
     except CarepoolError as error:
         uow.rollback()
-        return _page(request, caller, uow, agreement_id, template, {"error": error}, _status(error))
+        return _page(request, caller, uow, agreement_id, template, {"error": error, "typed": typed},
+                     _status(error))
     target = f"/pool/{agreement_id}{done}"
     if notice:
         flash(request, notice, to=target)
@@ -108,6 +119,13 @@ def agreements(request: Request, caller: CallerDep, uow: UowDep) -> Response:
     return render(request, "pooled_budget/list.html",
                   {"agreements": found, "can_create": caller.has(*service.WRITE_ROLES), "error": None},
                   caller=caller)
+
+
+@router.get("/pool/agreement-template.xlsx")
+def agreement_template(caller: CallerDep) -> Response:
+    """The blank agreement workbook (as ``carepool pool template`` writes it), for the 'Add an agreement' form."""
+    return Response(template_bytes(), media_type=reports.XLSX,
+                    headers={"Content-Disposition": 'attachment; filename="pooled-budget-agreement.xlsx"'})
 
 
 @router.post("/pool")
@@ -172,7 +190,8 @@ def enter_figure(request: Request, agreement_id: RowId, caller: CallerDep, uow: 
         return monitoring.record_entries(uow=uow, by=caller, agreement_id=agreement_id, entries=[entry],
                                          what="form").words()
 
-    return _act(request, caller, uow, agreement_id, "pooled_budget/monitoring.html", action, "/monitoring")
+    typed = {"scheme_id": scheme_id, "month": month, "source": source, "actual": actual, "commitments": commitments}
+    return _act(request, caller, uow, agreement_id, "pooled_budget/monitoring.html", action, "/monitoring", typed)
 
 
 @router.post("/pool/{agreement_id}/monitoring/import")
@@ -214,19 +233,34 @@ def propose(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDe
         variations.propose(uow=uow, by=caller, agreement_id=agreement_id, description=description,
                            changes=[change])
 
-    return _act(request, caller, uow, agreement_id, "pooled_budget/variations.html", action, "/variations")
+    typed = {"description": description, "kind": kind, "partner": partner, "scheme": scheme, "amount": amount,
+             "to_scheme": to_scheme}
+    return _act(request, caller, uow, agreement_id, "pooled_budget/variations.html", action, "/variations", typed)
 
 
 @router.post("/pool/{agreement_id}/variations/{number}/{decision}")
 def decide(request: Request, agreement_id: RowId, number: RowId, decision: str, caller: CallerDep,
            uow: UowDep) -> Response:
-    def action() -> None:
+    def action() -> str:
         if decision == "withdraw":
             variations.withdraw(uow=uow, by=caller, agreement_id=agreement_id, number=number)
-        else:
-            variations.decide(uow=uow, by=caller, agreement_id=agreement_id, number=number, decision=decision)
+            return f"You withdrew variation #{number}: it will not take effect."
+        done = variations.decide(uow=uow, by=caller, agreement_id=agreement_id, number=number, decision=decision)
+        return _decided_words(done, caller, service.get(uow=uow, agreement_id=agreement_id, by=caller))
 
     return _act(request, caller, uow, agreement_id, "pooled_budget/variations.html", action, "/variations")
+
+
+def _decided_words(done: variations.Variation, caller: Caller, stored: service.StoredAgreement) -> str:
+    """What a decision on a variation did, for the page it returns to."""
+    mine = next((d for d in done.decisions if d.partner == caller.organisation_code), None)
+    verb = "rejected" if mine is not None and mine.decision == "reject" else "approved"
+    said = f"You {verb} variation #{done.number} for {caller.organisation_name}"
+    if done.status == variations.APPROVED:
+        return f"{said}. Approved by every partner: applied, and the contributions below are the new ones."
+    if done.status == variations.REJECTED:
+        return f"{said}: it will not take effect."
+    return f"{said}; waiting for {stored.names(done.waiting_for)}."
 
 
 @router.get("/pool/{agreement_id}/settlement")
@@ -252,8 +286,10 @@ def record_payment(request: Request, agreement_id: RowId, caller: CallerDep, uow
 
 @router.post("/pool/{agreement_id}/settlement")
 def settle(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDep) -> Response:
-    def action() -> None:
-        yearend.settle_year(uow=uow, by=caller, agreement_id=agreement_id)
+    def action() -> str:
+        done = yearend.settle_year(uow=uow, by=caller, agreement_id=agreement_id)
+        return (f"You settled {done.data['agreement']['year']}: each partner's share is posted to the ledger and the "
+                "statement below is fixed. Each partner's finance officer now signs it.")
 
     return _act(request, caller, uow, agreement_id, "pooled_budget/settlement.html", action, "/settlement")
 

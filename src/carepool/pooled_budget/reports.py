@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -23,17 +23,21 @@ from carepool.core.money import Money
 from carepool.core.periods import FinancialMonth
 from carepool.core.workbook import add_table_sheet, inert, new_workbook
 from carepool.db.uow import UnitOfWork
-from carepool.pooled_budget import monitoring, service, variations, yearend
+from carepool.pooled_budget import ledger_files, monitoring, service, variations, yearend
 from carepool.pooled_budget.definition import describe_rule
 from carepool.pooled_budget.monitoring import Monitoring
-from carepool.pooled_budget.service import StoredAgreement, Who
+from carepool.pooled_budget.names import Who, namer
+from carepool.pooled_budget.service import StoredAgreement
+from carepool.pooled_budget.service import Who as By
 from carepool.pooled_budget.variations import Variation
 from carepool.pooled_budget.yearend import Statement
 
 POUNDS = '"£"#,##0.00;-"£"#,##0.00'
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# the schemes' budget and the contingency apart, then together: "pooled" alone left readers guessing which
 REGISTER_COLUMNS = ("year", "agreement_id", "agreement", "host_code", "host_name", "partner_count", "partners",
-                    "contributions", "total_pooled", "contingency", "client_groups", "schemes", "status")
+                    "partner_codes", "contributions_by_partner_incl_contingency", "schemes_budget", "contingency",
+                    "total_pooled_incl_contingency", "client_groups", "schemes", "status")
 
 
 def _d(amount: Money) -> Decimal:
@@ -63,7 +67,7 @@ def _summary(m: Monitoring, statement: Statement | None) -> list[list[Any]]:
         ["As at", f.as_at_label], ["Budget", _d(f.total("budget"))],
         ["Actual to date", _d(f.total("actual_to_date"))], ["Commitments", _d(f.total("commitments"))],
         ["Forecast outturn", _d(f.total("forecast"))], ["Forecast variance", _d(f.total("variance"))],
-        ["Status", "settled" if statement else "open"],
+        ["Status", m.stored.status],
         *(["Warning", warning] for warning in f.warnings),  # e.g. a forecast below zero, shared as £0.00
     ]
 
@@ -91,10 +95,17 @@ def _monthly(m: Monitoring) -> tuple[list[str], list[list[Any]]]:
     return ["scheme_id", "scheme", *months, "total"], rows
 
 
-def _variations(found: list[Variation]) -> list[list[Any]]:
+def _by_label(actor: str, organisation: str = "") -> str:
+    """Who an actor is when no user names are at hand (a workbook built outside a request)."""
+    label = actor_label(actor)
+    return f"{label} ({organisation})" if organisation else label
+
+
+def _variations(found: list[Variation], who: Who, names: Callable[[str], str]) -> list[list[Any]]:
     return [[v.number, v.status, v.description, "; ".join(v.lines),
-             "; ".join(f"{d.partner_name}: {d.decision} by {d.by} at {d.at:%Y-%m-%d %H:%M}" for d in v.decisions),
-             f"{v.proposed_by} at {v.proposed_at:%Y-%m-%d %H:%M}"] for v in found]
+             "; ".join(f"{d.partner_name}: {d.decision}d by {who(d.by, d.partner_name)} at {d.at:%Y-%m-%d %H:%M} UTC"
+                       for d in v.decisions),
+             f"{who(v.proposed_by, names(v.proposed_org))} at {v.proposed_at:%Y-%m-%d %H:%M} UTC"] for v in found]
 
 
 def _settlement_amounts(statement: Statement) -> list[tuple[Money, ...]]:
@@ -118,7 +129,8 @@ MONEY = ("budget", "actual_to_date", "commitments", "forecast_outturn", "varianc
          "value")
 
 
-def monitoring_workbook(m: Monitoring, found: list[Variation], statement: Statement | None) -> Workbook:
+def monitoring_workbook(m: Monitoring, found: list[Variation], statement: Statement | None,
+                        who: Who = _by_label) -> Workbook:
     """The monthly monitoring workbook a pool manager sends to every partner."""
     book = new_workbook()
     _sheet(book, "Summary", ["field", "value"], _summary(m, statement), ["value"])
@@ -133,7 +145,7 @@ def monitoring_workbook(m: Monitoring, found: list[Variation], statement: Statem
     _sheet(book, "Explanation", ["how each forecast share is worked out"],
            [[line] for line in m.forecast.outcome.explanation()])
     _sheet(book, "Variations", ["number", "status", "description", "changes", "decisions", "proposed"],
-           _variations(found))
+           _variations(found, who, m.stored.agreement.partner_name))
     if statement is not None:
         _sheet(book, "Settlement", SETTLEMENT_HEADERS, _settlement_rows(statement), MONEY)
         _sheet(book, "Settlement explained", ["how each share was worked out"],
@@ -147,14 +159,15 @@ def position_workbook(m: Monitoring, code: str, statement: Statement | None) -> 
     a, f = m.stored.agreement, m.forecast
     partner = next(p for p in f.outcome.partners if p.code == code)
     # once settled, the contribution unpaid at the year end is part of what the partner owes on the settlement
-    still = "Unpaid at the year end (in the settlement)" if statement else "Still to pay"
+    still = ("Unpaid at the year end (in the settlement)" if statement
+             else "Due once every partner accepts" if m.stored.proposed else "Still to pay")
     lines = [
         ["Agreement", a.name], ["Financial year", a.year.label], ["Partner", f"{partner.name} ({code})"],
         ["Host", f"{a.partner_name(a.host)} ({a.host})"], ["As at", f.as_at_label],
         ["Contribution for the year", _d(m.contributions[code])], ["Paid to date", _d(m.paid[code])],
         [still, _d(m.outstanding[code])], ["Forecast overspend share", _d(partner.overspend_share)],
         ["Forecast underspend share", _d(partner.underspend_share)], ["Forecast final cost", _d(partner.final_cost)],
-        ["Status", "settled" if statement else "open"],
+        ["Status", m.stored.status],
         *(["Warning", warning] for warning in f.warnings),
     ]
     if statement is not None:
@@ -169,29 +182,32 @@ def position_workbook(m: Monitoring, code: str, statement: Statement | None) -> 
     amounts = [(s.budget, forecast.actual_to_date, forecast.forecast, forecast.variance,
                 s.contributions.get(code, Money(0)), s.shares.get(code, Money(0)))
                for s, forecast in zip(f.outcome.schemes, f.schemes, strict=True)]
-    rows = [[s.id, s.name, *map(_d, line), s.rule] for s, line in zip(f.outcome.schemes, amounts, strict=True)]
+    rows = [[s.id, s.name, *map(_d, line), describe_rule(scheme.overspend, a), describe_rule(scheme.underspend, a)]
+            for s, scheme, line in zip(f.outcome.schemes, a.schemes, amounts, strict=True)]
     fund = f.outcome.contingency
     if fund is not None:  # its funding is part of the contribution; what it does not use goes back
         amounts.append((Money(0), Money(0), Money(0), Money(0), fund.funded.get(code, Money(0)),
                         -fund.returned.get(code, Money(0))))
-        rows.append(["", "Contingency", *map(_d, amounts[-1]), "unused part returned to its funders"])
-    rows.append(["", "Total", *_totals(amounts, 6), ""])
+        rows.append(["", "Contingency", *map(_d, amounts[-1]), "meets overspends first",
+                     "unused part returned to its funders"])
+    rows.append(["", "Total", *_totals(amounts, 6), "", ""])
     _sheet(book, "Schemes", ["scheme_id", "scheme", "budget", "actual_to_date", "forecast_outturn", "variance",
-                             "your_contribution", "your_forecast_share", "rule"], rows,
+                             "your_contribution", "your_forecast_share", "overspend_rule", "underspend_rule"], rows,
            [*MONEY, "your_contribution", "your_forecast_share"])
     _sheet(book, "Explanation", ["how each forecast share is worked out"],
            [[line] for line in f.outcome.explanation()])
     return book
 
 
-def statement_workbook(stored: StoredAgreement, statement: Statement) -> Workbook:
+def statement_workbook(stored: StoredAgreement, statement: Statement, who: Who = _by_label) -> Workbook:
     """The year-end settlement statement to print and sign: each partner's final cost, what it paid and what it
     owes or is owed, how each share was worked out, and a line for each partner's signature (filled in for the
     partners that have signed in carepool)."""
     a = stored.agreement
     lines = statement.partners
     cover = [["Agreement", a.name], ["Financial year", a.year.label], ["Host", f"{a.partner_name(a.host)} ({a.host})"],
-             ["Settled", f"{statement.settled_at:%Y-%m-%d %H:%M} UTC by {actor_label(statement.settled_by)}"]]
+             ["Settled", f"{statement.settled_at:%Y-%m-%d %H:%M} UTC by "
+                         f"{who(statement.settled_by, a.partner_name(a.host))}"]]
     rows = _settlement_rows(statement)
     rows.append(["", "Total", *_totals(_settlement_amounts(statement), 8), ""])
     book = new_workbook()
@@ -213,7 +229,7 @@ def bcf_return(m: Monitoring, statement: Statement | None) -> Workbook:
     funded = a.contingency.funded if a.contingency else {}
     cover = [["Agreement", a.name], ["Financial year", a.year.label], ["Host", a.partner_name(a.host)],
              ["Period", f"actuals to {f.as_at_label}" if f.as_at else "no actuals yet"],
-             ["Status", "final (settled)" if statement else "in year"],
+             ["Status", f"{m.stored.status} (final)" if statement else m.stored.status],
              *(["Warning", warning] for warning in f.warnings)]
     _sheet(book, "Cover", ["field", "value"], cover)
     amounts = [[m.contributions[p.code] - funded.get(p.code, Money(0)), funded.get(p.code, Money(0)),
@@ -250,10 +266,12 @@ def register_rows(agreements: Sequence[StoredAgreement]) -> list[dict[str, str]]
         rows.append({
             "year": a.year.label, "agreement_id": str(stored.id), "agreement": a.name, "host_code": a.host,
             "host_name": a.partner_name(a.host), "partner_count": str(len(a.partners)),
-            "partners": "; ".join(f"{p.code} {p.name}" for p in a.partners),
-            "contributions": "; ".join(f"{code}={totals[code].plain()}" for code in a.codes),
-            "total_pooled": Money.sum(totals.values()).plain(),
+            "partners": "; ".join(p.name for p in a.partners), "partner_codes": "; ".join(a.codes),
+            "contributions_by_partner_incl_contingency": "; ".join(f"{p.name}: {totals[p.code].plain()}"
+                                                                   for p in a.partners),
+            "schemes_budget": Money.sum(s.budget for s in a.schemes).plain(),
             "contingency": a.contingency.amount.plain() if a.contingency else "0.00",
+            "total_pooled_incl_contingency": Money.sum(totals.values()).plain(),
             "client_groups": "; ".join(groups), "schemes": "; ".join(s.name for s in a.schemes),
             "status": stored.status,
         })
@@ -281,10 +299,11 @@ class Report:
     content: bytes
 
 
-KINDS = ("monitoring", "position", "bcf-return", "register", "settlement", "statement", "ledger")
+KINDS = ("monitoring", "position", "bcf-return", "register", "settlement", "statement", "ledger", "ledger-csv",
+         "ledger-xlsx")
 
 
-def build(*, uow: UnitOfWork, by: Who, agreement_id: int, kind: str, as_at: int | None = None,
+def build(*, uow: UnitOfWork, by: By, agreement_id: int, kind: str, as_at: int | None = None,
           partner: str | None = None) -> Report:
     """One report of an agreement, ready to save or send (``position`` is one ``partner``'s)."""
     if kind not in KINDS:
@@ -301,18 +320,25 @@ def build(*, uow: UnitOfWork, by: Who, agreement_id: int, kind: str, as_at: int 
     if kind == "ledger":
         text = service.ledger_export(uow=uow, by=by, agreement_id=agreement_id)
         return Report(f"{stem}.beancount", "text/plain", text.encode("utf-8"))
+    if kind in ("ledger-csv", "ledger-xlsx"):
+        lines = ledger_files.posting_lines(uow=uow, stored=stored)
+        if kind == "ledger-csv":
+            return Report(f"{stem}-ledger.csv", "text/csv", ledger_files.postings_csv(lines).encode("utf-8"))
+        return Report(f"{stem}-ledger.xlsx", XLSX, _xlsx(ledger_files.postings_workbook(stored, lines)))
     statement = yearend.statement(uow=uow, stored=stored)
+    found = variations.list_variations(uow=uow, stored=stored) if kind == "monitoring" else []
+    actors = [v.proposed_by for v in found] + [d.by for v in found for d in v.decisions]
+    who = namer(uow=uow, actors=actors + ([statement.settled_by] if statement else []))
     if kind in ("settlement", "statement"):
         if statement is None:
             raise not_found(f"a settlement of agreement {agreement_id} (the year has not been settled yet)")
         if kind == "statement":
-            return Report(f"{stem}-settlement-statement.xlsx", XLSX, _xlsx(statement_workbook(stored, statement)))
+            return Report(f"{stem}-settlement-statement.xlsx", XLSX, _xlsx(statement_workbook(stored, statement, who)))
         body = json.dumps(statement.to_json(), indent=2, ensure_ascii=False)
         return Report(f"{stem}-settlement.json", "application/json", body.encode("utf-8"))
     m = monitoring.monitor(uow=uow, by=by, agreement_id=agreement_id, as_at=as_at)
     if kind == "monitoring":
-        found = variations.list_variations(uow=uow, stored=stored)
-        return Report(f"{stem}-monitoring.xlsx", XLSX, _xlsx(monitoring_workbook(m, found, statement)))
+        return Report(f"{stem}-monitoring.xlsx", XLSX, _xlsx(monitoring_workbook(m, found, statement, who)))
     if kind == "position":
         return Report(f"{stem}-position-{code}.xlsx", XLSX, _xlsx(position_workbook(m, code, statement)))
     return Report(f"{stem}-bcf-return.xlsx", XLSX, _xlsx(bcf_return(m, statement)))

@@ -7,7 +7,7 @@ the partner (or scheme) listed first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from carepool.core.errors import CarepoolError
@@ -109,15 +109,18 @@ def _share(agreement: Agreement, scheme: Scheme, remaining: Money) -> _Split:
     return _Split(parts, zero, unallocated, line)
 
 
-def _opening(scheme: Scheme) -> str:
+def _opening(scheme: Scheme, outturn: str) -> str:
     variance = scheme.variance
     state = (f"an overspend of {variance}" if variance.pence > 0
              else f"an underspend of {-variance}" if variance.pence < 0 else "on budget")
-    return f"{scheme.name} ({scheme.id}): budget {scheme.budget}, actual {scheme.actual}: {state}"
+    return f"{scheme.name} ({scheme.id}): budget {scheme.budget}, {outturn} {scheme.actual}: {state}"
 
 
-def settle(agreement: Agreement) -> SettlementResult:
-    """Settle the year: each partner's contribution, shares of the variance and final cost."""
+def settle(agreement: Agreement, *, outturn_words: Mapping[str, str] | None = None) -> SettlementResult:
+    """Settle the year: each partner's contribution, shares of the variance and final cost.
+
+    A forecast settles the forecast outturn as if it were the actual; ``outturn_words`` (by scheme id) then says
+    what each scheme's figure is ("forecast outturn"), so the explanation never calls a forecast "actual"."""
     ensure_valid(agreement)
     codes, schemes = agreement.codes, agreement.schemes
     over = [max(s.variance.pence, 0) for s in schemes]
@@ -150,7 +153,7 @@ def settle(agreement: Agreement) -> SettlementResult:
     for i, scheme in enumerate(schemes):
         remaining = Money(over[i] - under[i])
         split = _share(agreement, scheme, remaining)
-        lines = [_opening(scheme)]
+        lines = [_opening(scheme, (outturn_words or {}).get(scheme.id, "actual"))]
         if offset[i]:
             lines.append(f"{scheme.name}: {Money(offset[i])} of the "
                          f"{'overspend' if scheme.variance.pence > 0 else 'underspend'} "

@@ -123,7 +123,7 @@ def test_an_agreement_committing_another_organisation_waits_for_it(client: TestC
     assert {"pool.agreement_accepted", "pool.agreement_activated", "ledger.account_opened",
             "ledger.posted"} <= {e.action for e in new}
     [row] = _register(client)
-    assert f"{LBHF} {LBHF_NAME}" in row and f"{LBHF}=5000000.00" in row and row.endswith(",active")
+    assert f",{LBHF_NAME}; " in row and f"{LBHF_NAME}: 5000000.00" in row and row.endswith(",active")
 
 
 def test_only_each_other_partner_accepts_and_only_once(client: TestClient, database: Database) -> None:

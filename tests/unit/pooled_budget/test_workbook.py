@@ -150,7 +150,7 @@ def test_not_a_workbook(cli, tmp_path):
     path = tmp_path / "agreement.xlsx"
     path.write_bytes(b"this is not a zip file")
     run = cli("pool", "settle", path)
-    assert run.code == 2 and "agreement.xlsx: not a readable .xlsx workbook" in run.err
+    assert run.code == 2 and "agreement.xlsx: not an Excel workbook (.xlsx)" in run.err
 
 
 def test_missing_sheet(cli, template):
