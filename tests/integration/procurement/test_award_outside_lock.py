@@ -77,8 +77,8 @@ def test_a_panel_score_changed_during_the_run_stops_the_award_being_stored(world
     with world.db.uow() as uow, pytest.raises(CarepoolError) as refused:
         evaluation.evaluate(uow=uow, caller=world.caller(LEAD), ref=ref, time_limit=10)
     assert refused.value.kind == "conflict"
-    assert refused.value.message == (f"tender {ref} changed while the award ran (its rules, lots, bids or panel "
-                                     "scores): nothing was stored; run the award again")
+    assert refused.value.message == (f"tender {ref} changed while the award ran (its rules, lots, bids, panel "
+                                     "scores or award): nothing was stored; run the award again")
     with world.db.uow() as uow:
         status = uow.session.execute(select(TenderRow.status).where(TenderRow.ref == ref)).scalar_one()
         awards = uow.session.execute(select(func.count()).select_from(AwardRow)).scalar_one()
@@ -86,3 +86,23 @@ def test_a_panel_score_changed_during_the_run_stops_the_award_being_stored(world
     monkeypatch.undo()
     with world.db.uow() as uow:  # run again: the new score counts
         evaluation.evaluate(uow=uow, caller=world.caller(LEAD), ref=ref, time_limit=10)
+
+
+def test_an_override_saved_during_a_rerun_is_not_thrown_away(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    ref = _opened_tender(world)
+    with world.db.uow() as uow:
+        evaluation.evaluate(uow=uow, caller=world.caller(LEAD), ref=ref, time_limit=10)
+    acorn = _acorn_on_brent(world, ref)
+
+    def colleague_overrides() -> None:
+        with world.db.uow() as uow:
+            evaluation.override(uow=uow, caller=world.caller(LEAD), ref=ref, reason="keep Acorn for continuity",
+                                allocations=[evaluation.Allocation(acorn, Decimal(660))])
+
+    _while_the_optimiser_runs(monkeypatch, colleague_overrides)
+    with world.db.uow() as uow, pytest.raises(CarepoolError, match="changed while the award ran"):
+        evaluation.evaluate(uow=uow, caller=world.caller(LEAD), ref=ref, time_limit=10)
+    with world.db.uow() as uow:
+        reason = uow.session.execute(select(TenderRow.override_reason).where(TenderRow.ref == ref)).scalar_one()
+        sources = set(uow.session.execute(select(AwardRow.source)).scalars())
+    assert reason == "keep Acorn for continuity" and "override" in sources
