@@ -146,7 +146,9 @@ def update_tender(ref: str, body: TenderUpdate, caller: CallerDep, uow: UowDep) 
                                                  description=body.description, rules=body.rules,
                                                  deadline=body.deadline, add_lots=body.add_lots,
                                                  remove_lots=body.remove_lots, based_on=body.based_on,
-                                                 contract_start=body.contract_start))
+                                                 contract_start=body.contract_start,
+                                                 clear_contract_start="contract_start" in body.model_fields_set
+                                                 and body.contract_start is None))
 
 
 @router.post("/tenders/{ref}/publish")

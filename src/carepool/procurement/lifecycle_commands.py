@@ -86,7 +86,8 @@ def edit_command(
     as_: str = typer.Option(..., "--as", help=AS_HELP),
     deadline: str | None = typer.Option(None, "--deadline", help="New deadline, ISO 8601 with its time zone"),
     contract_start: str | None = typer.Option(None, "--contract-start", help="When the contracts start, e.g. "
-                                              "2027-04-01 (the day after standstill if that is later)"),
+                                              "2027-04-01 (the day after standstill if that is later); 'none' "
+                                              "removes it"),
     title: str | None = typer.Option(None, "--title", help="New title"),
     description: str | None = typer.Option(None, "--description", help="New description"),
     rules: Path | None = typer.Option(None, "--rules", help="Award rules as a JSON object: only those given "
@@ -99,18 +100,24 @@ def edit_command(
     and moves a deadline less than 7 days away to 7 days from now; an edit that changes nothing does neither."""
     from carepool.procurement import tendering
 
-    new_rules, new_deadline, start = _read_rules(rules), _parse_deadline(deadline), _parse_day(contract_start)
-    if (title, description, new_rules, new_deadline, start) == (None,) * 5 and not add_lot and not remove_lot:
+    new_rules, new_deadline = _read_rules(rules), _parse_deadline(deadline)
+    clear_start = contract_start is not None and contract_start.strip().lower() == "none"
+    start = None if clear_start else _parse_day(contract_start)
+    if (title, description, new_rules, new_deadline, start) == (None,) * 5 and not (add_lot or remove_lot
+                                                                                   or clear_start):
         raise CarepoolError("nothing to change: give --title, --description, --deadline, --contract-start, --rules, "
                             "--add-lot or --remove-lot")
     with acting_as(as_) as (uow, caller):
         view = tendering.update_tender(uow=uow, caller=caller, ref=ref, title=title, description=description,
                                        deadline=new_deadline, rules=new_rules, add_lots=add_lot,
-                                       remove_lots=remove_lot, contract_start=start)
+                                       remove_lots=remove_lot, contract_start=start,
+                                       clear_contract_start=clear_start)
     if not view.changed:
         console.print(f"nothing changed: {view.ref} already says that; no bid was invalidated")
         return
     console.print(f"edited {_describe(view)}")
+    if view.contract_start_moved:
+        console.print(f"the deadline moved out, so contracts now start {view.contract_start_moved:%Y-%m-%d}")
     if view.bids_invalidated:
         console.print(f"{view.bids_invalidated} submitted bids invalidated: their bidders must bid again")
 

@@ -169,12 +169,15 @@ async def edit(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Re
             deadline=None if form.get("deadline") == form.get("deadline_shown") else _deadline(
                 str(form.get("deadline", ""))),  # to the minute, as shown: a deadline with seconds stays as it is
             based_on=str(form.get("based_on", "")) or None, contract_start=_day(str(form.get("contract_start", ""))),
+            clear_contract_start="contract_start" in form and not str(form["contract_start"]).strip(),
             rules={k: form[k] if str(form[k]).strip() else None for k in RULE_FIELDS if k in form} or None)
         if not view.changed:
             return "Nothing was changed: the form held what the tender already says."
-        gone = view.bids_invalidated
+        gone, moved = view.bids_invalidated, view.contract_start_moved
         return "Tender changed." + (f" {gone} submitted bid{'s were' if gone != 1 else ' was'} invalidated; "
-                                    "the bidders are asked to bid again." if gone else "")
+                                    "the bidders are asked to bid again." if gone else "") + (
+            f" The deadline moved out, so contracts now start {moved:%Y-%m-%d}, the earliest it allows." if moved
+            else "")
     return attempt(request, act, "Tender changed.", _back(ref))
 
 

@@ -110,7 +110,8 @@ class TenderUpdate(BaseModel):
     rules: dict[str, Any] | None = Field(None, description="Only the rules given change; null removes one, e.g. "
                                          '{"max_share": "0.4", "min_quality": null}')
     deadline: datetime | None = None
-    contract_start: date | None = None
+    contract_start: date | None = Field(None, description="When the contracts start; null removes it (they start "
+                                        "the day after standstill)")
     add_lots: list[str] = Field(default_factory=list, description="Codes of lots to take from the consortium's "
                                 "plan into the tender, e.g. HC-BRENT-KIL")
     remove_lots: list[str] = Field(default_factory=list, description="Codes of the tender's lots to put back in "

@@ -58,6 +58,7 @@ class TenderView:
     override_reason: str | None = None
     bids_invalidated: int = 0  # on the view update_tender returns: the submitted bids that edit invalidated
     changed: bool = True  # on the view update_tender returns: False when the edit changed nothing
+    contract_start_moved: date | None = None  # on the view update_tender returns: where a later deadline moved it
     cancelled: tuple[datetime, str] | None = None  # when a cancelled tender was cancelled, and why (its bidders see it)
 
     @property
@@ -94,11 +95,15 @@ def _editable_row(uow: UnitOfWork, row: TenderRow) -> dict[str, Any]:
                      row.version, _lot_codes(uow, row))
 
 
+def _earliest_start(deadline: datetime) -> date:
+    return deadline.astimezone(UTC).date() + STANDSTILL + timedelta(days=1)
+
+
 def _check_contract_start(start: date | None, deadline: datetime | None) -> date | None:
     """Contracts cannot start before bids are opened, the award decided and the standstill over."""
     if start is None or deadline is None:
         return start
-    earliest = deadline.astimezone(UTC).date() + STANDSTILL + timedelta(days=1)
+    earliest = _earliest_start(deadline)
     if start < earliest:
         raise CarepoolError(f"contracts cannot start on {start:%Y-%m-%d}: the deadline is {deadline:%Y-%m-%d} and "
                             f"the {STANDSTILL.days}-day standstill follows the award, so the earliest start is "
@@ -209,13 +214,14 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
                   description: str | None = None, deadline: datetime | None = None,
                   rules: dict[str, Any] | None = None, add_lots: list[str] | None = None,
                   remove_lots: list[str] | None = None, based_on: str | None = None,
-                  contract_start: date | None = None) -> TenderView:
-    """Edit a draft or published tender: its words, rules, deadline and lots (by code: ``add_lots`` come
-    from the consortium's plan, ``remove_lots`` go back to it). Only the rules given change (``None`` removes
-    one). After publication a real change invalidates every submitted bid (bidders see it in their portal and
-    bid again) and moves the deadline out to leave at least ``MIN_NOTICE`` if it was closer than that; an edit
-    that changes nothing changes nothing. ``based_on`` (a view's ``edit_token``) refuses an edit made on what
-    someone else has changed since."""
+                  contract_start: date | None = None, clear_contract_start: bool = False) -> TenderView:
+    """Edit a draft or published tender: its words, rules, deadline, contract start and lots (by code:
+    ``add_lots`` come from the consortium's plan, ``remove_lots`` go back to it). Only the rules given change
+    (``None`` removes one). After publication a real change invalidates every submitted bid (bidders see it in
+    their portal and bid again) and moves the deadline out to leave at least ``MIN_NOTICE`` if it was closer
+    than that, and a contract start that deadline leaves too early moves to the earliest it allows
+    (``contract_start_moved``); an edit that changes nothing changes nothing. ``based_on`` (a view's
+    ``edit_token``) refuses an edit made on what someone else has changed since."""
     row, _ = tender_for(uow, caller, ref, manage=True, lock=True)
     status = TenderStatus(row.status)
     check_move(row.ref, status, "edit")
@@ -240,7 +246,7 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
         if deadline.tzinfo is None:  # not read as the server's own local time, which the buyer cannot know
             raise CarepoolError("give the deadline with its time zone, e.g. 2027-03-01T12:00:00+00:00")
         row.deadline = _check_deadline(deadline, now) if status is TenderStatus.DRAFT else deadline.astimezone(UTC)
-    if contract_start is not None:
+    if contract_start is not None or clear_contract_start:
         row.contract_start = contract_start
     released = _change_lots(uow, row, add_lots or [], remove_lots or [])
     if _editable_row(uow, row) == before:
@@ -251,6 +257,10 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
         row.version += 1
         row.deadline = extended_deadline(now, row.deadline or now)
         invalidated = _invalidate_bids(uow, caller, row)
+    moved = None
+    if contract_start is None and row.contract_start is not None and row.deadline is not None \
+            and row.contract_start < _earliest_start(row.deadline):  # the deadline moved: the start goes with it
+        row.contract_start = moved = _earliest_start(row.deadline)
     _check_contract_start(row.contract_start, row.deadline)
     after = {**_editable_row(uow, row), "bids_invalidated": invalidated}
     if released:
@@ -258,7 +268,7 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.edited",
                  entity_type="tender", entity_id=row.ref, before=before, after=after)
     uow.commit()
-    return replace(view(uow, row, member=True), bids_invalidated=invalidated)
+    return replace(view(uow, row, member=True), bids_invalidated=invalidated, contract_start_moved=moved)
 
 
 def _lot_codes(uow: UnitOfWork, row: TenderRow) -> list[str]:

@@ -12,6 +12,7 @@ from carepool.core.errors import CarepoolError
 from carepool.procurement import evaluation, reports, tendering
 from carepool.procurement import service as procurement
 from carepool.procurement.model import contract_period
+from tests.integration.helpers import sign_in
 from tests.integration.procurement.conftest import RULES, World, bearer, run, usual_bids
 
 LEAD = "proc@hf.test"
@@ -75,3 +76,32 @@ def test_the_cli_sets_when_contracts_start(cli: World, capsys: pytest.CaptureFix
     assert code == 2 and "--contract-start: 'April' is not a date like 2027-04-01" in err
     with cli.db.uow() as uow:
         assert tendering.get_tender(uow=uow, caller=cli.caller(LEAD), ref=ref).contract_start == start
+
+
+def test_a_contract_start_can_be_removed_and_moves_with_a_deadline_an_edit_moves(world: World,
+                                                                                  client: TestClient) -> None:
+    ref = world.tender(days=14)
+    lead = world.caller(LEAD)
+    with world.db.uow() as uow:
+        deadline = tendering.get_tender(uow=uow, caller=lead, ref=ref).deadline
+    earliest = deadline.date() + timedelta(days=11)  # type: ignore[union-attr]
+    set_start = client.patch(f"/api/procurement/tenders/{ref}", headers=bearer(world, LEAD),
+                             json={"contract_start": earliest.isoformat()})
+    assert set_start.status_code == 200 and set_start.json()["contract_start"] == earliest.isoformat()
+    world.clock.advance(days=12)  # two days before the deadline: a real edit moves it out to 7 days from now
+    with world.db.uow() as uow:
+        fixed = tendering.update_tender(uow=uow, caller=lead, ref=ref, title="Home care 2026 (typo fixed)")
+    later = fixed.deadline.date() + timedelta(days=11)  # type: ignore[union-attr]
+    assert fixed.contract_start == fixed.contract_start_moved == later and later > earliest
+    removed = client.patch(f"/api/procurement/tenders/{ref}", headers=bearer(world, LEAD),
+                           json={"contract_start": None})
+    assert removed.status_code == 200 and removed.json()["changed"] is True
+    assert removed.json()["contract_start"] is None
+    kept = client.patch(f"/api/procurement/tenders/{ref}", headers=bearer(world, LEAD), json={"title": "Home care"})
+    assert kept.json()["contract_start"] is None  # not given: left as it is
+    client.patch(f"/api/procurement/tenders/{ref}", headers=bearer(world, LEAD), json={"contract_start": str(later)})
+    sign_in(client, LEAD)
+    page = client.post(f"/tenders/{ref}/edit", data={"contract_start": ""}, follow_redirects=True)  # field emptied
+    assert "Tender changed." in page.text
+    with world.db.uow() as uow:
+        assert tendering.get_tender(uow=uow, caller=lead, ref=ref).contract_start is None
