@@ -54,8 +54,8 @@ _FRACTION = re.compile(r"(0|1)(\.\d+)?", re.ASCII)  # a share of 1, in a share f
 MONEY_FIELDS = frozenset({
     "actual", "amount", "annual", "annual_value", "balance", "budget", "caps", "carried_forward",
     "cheapest_yearly_cost", "contribution", "contributions", "contributions_due", "cost", "final_cost", "funded",
-    "overspend_share", "paid", "postings", "price", "rule_costs", "spend_posted", "unallocated", "underspend_share",
-    "yearly_cost",
+    "outstanding", "overspend_share", "paid", "paid_since", "positions", "postings", "price", "rule_costs",
+    "spend_posted", "unallocated", "underspend_share", "unpaid_contribution", "yearly_cost",
 })
 SHARE_FIELDS = frozenset({"shares", "share", "max_share", "min_sme_share", "min_award_fraction"})
 _MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?", re.ASCII)
@@ -129,8 +129,9 @@ def _table(value: Any, kind: str | None) -> Table | None:
     """Two or more records of the same kind as a table: a list of records, records by name, or rows of values."""
     if isinstance(value, dict) and len(value) > 1 and all(isinstance(v, dict) for v in value.values()):
         keys = list(dict.fromkeys(k for v in value.values() for k in v))
-        return Table(("", *(_key(str(k)) for k in keys)),
-                     tuple((str(name), *(_cell(v, k, kind) for k in keys)) for name, v in value.items()))
+        return Table(("", *(_key(str(k)) for k in keys)),  # a row's name may say what it holds ("contributions")
+                     tuple((str(name), *(_cell(v, k, _kind(str(name), kind)) for k in keys))
+                           for name, v in value.items()))
     if not isinstance(value, list) or len(value) < 2:
         return None
     if all(isinstance(v, dict) for v in value):

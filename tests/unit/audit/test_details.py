@@ -102,3 +102,14 @@ def test_what_a_number_means_comes_from_the_field_that_holds_it() -> None:
         ("Schemes", None, "actual: £0.00")]
     assert _lines(None, {"max_share": "1.5", "amount": "12.345"}) == [  # not a share, not pence: as stored
         ("Max share", None, "1.5"), ("Amount", None, "12.345")]
+
+
+def test_a_tables_row_named_for_money_shows_money_and_settlement_positions_too() -> None:
+    from carepool.audit.details import shown
+
+    varied = shown({"contributions": {"E09000005": "500.00", "QRV": "3600000.00"}, "overspend": {"rule": "fixed"}})
+    assert varied.table is not None and varied.table.rows[0] == ("contributions", "£500.00", "£3,600,000.00", "")
+    assert _lines(None, {"positions": {"QRV": {"paid": "300.00", "unpaid_contribution": "300.00"}},
+                         "outstanding": {"QRV": {"at_settlement": "360.00", "now": "0.00"}}}) == [
+        ("Positions", None, "QRV — paid: £300.00, unpaid contribution: £300.00"),
+        ("Outstanding", None, "QRV — at settlement: £360.00, now: £0.00")]
