@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
@@ -97,7 +97,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_exception_handler(CarepoolError, _error_handler)
     add_error_pages(app)
 
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)  # pages, API answers, OCDS files
+    # API answers, OCDS files and scripts go compressed; pages do not: a page holds the session's CSRF token beside
+    # text a visitor can make it echo, and compressing the two together is what a BREACH attack measures.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6,
+                       exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "text/html"))
 
     @app.get(PLOTLY_JS_URL, include_in_schema=False)
     def plotly_js(request: Request) -> Response:
