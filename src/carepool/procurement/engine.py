@@ -3,7 +3,8 @@ market health, and each member's savings.
 
 Lots are awarded in hours a week; the optimiser's costs are weekly. An award line's yearly value is hours a
 week x price x 52, rounded half up once (``line_yearly``), as the lots' yearly spend today is, so anyone can
-check it from the published hours and price; every yearly total is the sum of its lines. Each member's saving
+check it from the published hours and price; every yearly total is the sum of its lines. A rule's cost is
+the difference of two optimised weekly costs, times 52. Each member's saving
 on a lot is its current yearly spend on its share minus its share of the awarded yearly cost, split by hours
 with largest remainder, so the members' savings add up exactly to the tender's.
 """
@@ -139,7 +140,9 @@ def compare(ref: str, lots: list[LotDesign], bids: list[OpenedBid], bidders: Map
     for name in sorted(set_rules):
         relaxed = solve(problem_input(ref, lots, bids, bidders, rules, without=frozenset({name})),
                         time_limit=time_limit)
-        costs[name] = yearly_total(awarded) - yearly_total(relaxed)
+        # a difference of optimised costs, not of contract values: weekly x 52, so two plans of equal cost
+        # never show a rule costing a penny through how their lines round
+        costs[name] = (awarded.total_cost - relaxed.total_cost) * WEEKS_PER_YEAR
     return Comparison(awarded, cheapest, costs, unawarded)
 
 
@@ -154,10 +157,6 @@ def yearly_by_provider(result: AwardResult) -> dict[str, Money]:
     for award in result.awards:
         values[award.provider] = values.get(award.provider, Money(0)) + line_yearly(award.price, award.quantity)
     return values
-
-
-def yearly_total(result: AwardResult) -> Money:
-    return Money.sum(yearly_by_provider(result).values())
 
 
 @dataclass(frozen=True)

@@ -91,8 +91,10 @@ def _editable(title: str, description: str, rules: dict[str, Any], deadline: dat
 
 
 def _editable_row(uow: UnitOfWork, row: TenderRow) -> dict[str, Any]:
-    return _editable(row.title, row.description, json.loads(row.rules_json), row.deadline, row.contract_start,
-                     row.version, _lot_codes(uow, row))
+    """The tender as its edit form shows it: rules read as the page reads them, so a tender stored in an older
+    spelling of its rules gets the same token on the page and here."""
+    return _editable(row.title, row.description, AwardRules.parse(json.loads(row.rules_json)).as_dict(),
+                     row.deadline, row.contract_start, row.version, _lot_codes(uow, row))
 
 
 def _earliest_start(deadline: datetime) -> date:

@@ -73,3 +73,21 @@ def test_an_edit_on_a_stale_form_does_not_overwrite_a_colleagues(world: World, c
     assert "was changed by someone else after you opened it" in page.text
     now = _view(world, ref)
     assert now.deadline == later and now.title == shown.title and now.rules.min_sme_share == shown.rules.min_sme_share
+
+
+def test_a_tender_stored_with_rules_in_an_older_spelling_can_still_be_edited(world: World, client: TestClient) -> None:
+    import json
+
+    from sqlalchemy import select
+
+    from carepool.procurement.tables import TenderRow
+
+    ref = world.tender()
+    with world.db.uow() as uow:  # as an older version stored them: fewer keys, other spellings
+        uow.session.execute(select(TenderRow).where(TenderRow.ref == ref)).scalar_one().rules_json = json.dumps(
+            {"max_share": "0.6", "min_sme_share": "0.25"})
+        uow.commit()
+    shown = _view(world, ref)
+    edited = client.patch(f"/api/procurement/tenders/{ref}", headers=bearer(world, LEAD),
+                          json={"title": "Home care (renamed)", "based_on": shown.edit_token})
+    assert edited.status_code == 200 and edited.json()["changed"] is True
