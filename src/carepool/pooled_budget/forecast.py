@@ -127,8 +127,19 @@ def months_missing(scheme: Scheme, figures: Iterable[MonthFigure]) -> list[int]:
     return [n for n in range(1, MONTHS + 1) if n not in months]
 
 
+def scheme_month(scheme: Scheme, figures: list[MonthFigure], as_at: int) -> int:
+    """The month ``scheme``'s own forecast runs from: its latest figure that says something, up to the pool's
+    ``as_at``. A scheme whose ledgers are a month behind another's is projected from its own months, not as if it
+    had spent nothing in the month it has no figure for yet."""
+    if as_at == MONTHS and not months_missing(scheme, figures):
+        return MONTHS  # every month is in, March's zero included
+    return max((f.month for f in figures if f.scheme == scheme.id and f.month <= as_at and (f.actual or f.commitments)),
+               default=0)
+
+
 def forecast_scheme(scheme: Scheme, figures: list[MonthFigure], *, as_at: int, manual: Money | None,
                     client_group: str = "") -> SchemeForecast:
+    as_at = scheme_month(scheme, figures, as_at)
     monthly = monthly_actuals(figures, scheme.id, as_at)
     to_date = Money.sum(monthly)
     commitments = Money.sum(f.commitments for f in figures if f.scheme == scheme.id and f.month == as_at)
@@ -168,12 +179,21 @@ def forecast(agreement: Agreement, figures: Iterable[MonthFigure], *, manual: Ma
     warnings = tuple(f"the forecast outturn of {s.name} is {s.forecast}: below zero, which no settlement can "
                      "share; the forecast shares count it as £0.00 until its actuals and commitments are put right"
                      for s in schemes if s.forecast.is_negative())
+    warnings += tuple(_behind(agreement, s, month) for s in schemes
+                      if s.basis == "run rate" and MONTHS - s.remaining_months < month)
     at_forecast = dataclasses.replace(agreement, schemes=tuple(
         dataclasses.replace(s, actual=max(f.forecast, Money(0)))
         for s, f in zip(agreement.schemes, schemes, strict=True)))
     complete = month == MONTHS and all(s.basis == YEAR_COMPLETE for s in schemes)
     words = {s.id: OUTTURN_WORDS.get(s.basis, "forecast outturn") for s in schemes}
     return Forecast(at_forecast, month, schemes, settle(at_forecast, outturn_words=words), warnings, complete)
+
+
+def _behind(agreement: Agreement, scheme: SchemeForecast, month: int) -> str:
+    own = FinancialMonth(agreement.year, MONTHS - scheme.remaining_months).label
+    return (f"{scheme.name} has figures only to {own}, while other schemes have "
+            f"{FinancialMonth(agreement.year, month).label}: its forecast runs on from {own}; record its later "
+            "months when its ledger has them")
 
 
 def outturn(agreement: Agreement, figures: Iterable[MonthFigure]) -> Agreement:

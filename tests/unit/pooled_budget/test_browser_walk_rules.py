@@ -38,6 +38,19 @@ def test_a_figure_set_to_zero_does_not_move_as_at() -> None:
     assert forecast(reablement(), year).complete
 
 
+def test_a_scheme_a_month_behind_is_projected_from_its_own_months_not_from_a_nil_month() -> None:
+    """One figure for Equipment in November moved the whole pool to November, and Reablement's missing November
+    counted as £0 in its run rate: the forecast fell by a third of a month's spend for no spending at all."""
+    figures = [figure("REAB", n, "100000") for n in range(1, 8)]  # April to October
+    figures += [figure("ICES", n, "10000") for n in range(1, 9)]  # April to November
+    result = forecast(reablement(), figures)
+    reab, ices = result.schemes
+    assert result.as_at == 8 and (reab.remaining_months, ices.remaining_months) == (5, 4)
+    assert reab.run_rate == m("100000") and reab.forecast == m("1200000")  # 7 months in, 5 to go at £100,000
+    assert ices.forecast == m("120000")
+    assert result.warnings == ("Reablement has figures only to Oct 2024, while other schemes have Nov 2024: its "
+                               "forecast runs on from Oct 2024; record its later months when its ledger has them",)
+
 def test_the_explanation_calls_a_forecast_a_forecast_and_only_a_complete_year_actual() -> None:
     mid_year = forecast(reablement(), [figure("REAB", n, "110000") for n in (1, 2, 3)]).outcome.explanation()
     assert ("Reablement (REAB): budget £1,200,000.00, forecast outturn £1,320,000.00: an overspend of £120,000.00"
