@@ -4,7 +4,7 @@ and demand under a contract still running is flagged (tendering it again is for 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -22,6 +22,7 @@ class LiveLot:
     code: str
     tender_ref: str
     tender_status: str  # "published", or "under contract until 2030-12-13"
+    ends: date | None = None  # when its contracts end, for a contracted tender's lot
 
 
 def _coverage(row: LotRow) -> set[Place]:
@@ -47,7 +48,7 @@ def contracted_coverage(uow: UnitOfWork, consortium_id: int, today: date) -> dic
              .where(LotRow.consortium_id == consortium_id, TenderRow.status == TenderStatus.CONTRACTED.value)
              .group_by(LotRow.id, TenderRow.ref).having(func.max(ContractRow.end_date) >= today)
              .order_by(LotRow.code))
-    return {place: LiveLot(lot.code, ref, f"under contract until {ends:%Y-%m-%d}")
+    return {place: LiveLot(lot.code, ref, f"under contract until {ends:%Y-%m-%d}", ends)
             for lot, ref, ends in uow.session.execute(query) for place in _coverage(lot)}
 
 
@@ -78,3 +79,15 @@ def check_not_live_elsewhere(uow: UnitOfWork, consortium_id: int, rows: list[Lot
         raise conflict(f"lot {code} buys demand already in lot {live.code} of tender {live.tender_ref} "
                        f"({live.tender_status}); the same demand cannot be tendered twice at once: take that lot "
                        f"out of {live.tender_ref} or cancel it first")
+
+
+def check_after_running_contracts(uow: UnitOfWork, consortium_id: int, rows: list[LotRow],
+                                  contract_start: date | None) -> None:
+    """Demand under a contract still running may be tendered again only for when that contract ends: the new
+    tender's contracts must start after it, or the same care would be bought twice over the years they overlap."""
+    for code, running in overlap(rows, contracted_coverage(uow, consortium_id, uow.now().date())).items():
+        if running.ends is not None and (contract_start is None or contract_start <= running.ends):
+            after = running.ends + timedelta(days=1)
+            raise conflict(f"lot {code} buys demand under contract in {running.tender_ref} (as {running.code}) until "
+                           f"{running.ends:%Y-%m-%d}: set the contracts to start on {after:%Y-%m-%d} or later, so "
+                           "they follow the running ones, or leave that lot out")

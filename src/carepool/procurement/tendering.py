@@ -202,6 +202,7 @@ def create_tender(*, uow: UnitOfWork, caller: Caller, consortium_id: int, title:
         if lot_id not in plan:
             raise not_found(f"lot {lot_id} in the plan of consortium {consortium_id}")
     coverage.check_not_live_elsewhere(uow, consortium_id, [plan[i] for i in lot_ids], tender_id=row.id)
+    coverage.check_after_running_contracts(uow, consortium_id, [plan[i] for i in lot_ids], row.contract_start)
     for lot_id in lot_ids:
         plan[lot_id].tender_id = row.id
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.created",
@@ -264,6 +265,8 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
             and row.contract_start < _earliest_start(row.deadline):  # the deadline moved: the start goes with it
         row.contract_start = moved = _earliest_start(row.deadline)
     _check_contract_start(row.contract_start, row.deadline)
+    coverage.check_after_running_contracts(uow, row.consortium_id, service.lot_rows(uow, tender_id=row.id),
+                                           row.contract_start)
     after = {**_editable_row(uow, row), "bids_invalidated": invalidated}
     if released:
         after["lots_removed"] = released
@@ -344,6 +347,8 @@ def publish(*, uow: UnitOfWork, caller: Caller, ref: str) -> TenderView:
         raise CarepoolError(f"tender {row.ref} has no deadline: set one before publishing")
     _check_deadline(row.deadline, now)
     _check_contract_start(row.contract_start, row.deadline)
+    coverage.check_after_running_contracts(uow, row.consortium_id, service.lot_rows(uow, tender_id=row.id),
+                                           row.contract_start)
     row.published_at = now
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.published",
                  entity_type="tender", entity_id=row.ref, after={"deadline": str(row.deadline)})

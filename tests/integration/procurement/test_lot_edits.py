@@ -371,7 +371,16 @@ def test_demand_under_a_running_contract_starts_unticked_but_can_be_tendered_aga
     flag = f"already in {first} (under contract until {ends:%Y-%m-%d}) as HC-BRENT-KIL"
     assert f'value="{plan["HC-BRENT-KIL"]}">' in blank and flag in blank  # unticked, and says why
     assert f'value="{plan["HC-EALING-ACT"]}" checked>' in blank
-    with world.db.uow() as uow:  # but it may be tendered: for when the contract ends
+    with world.db.uow() as uow, pytest.raises(CarepoolError) as overlapping:  # not to start while it runs
+        tendering.create_tender(uow=uow, caller=lead, consortium_id=world.consortium_id, title="Next",
+                                lot_ids=[plan["HC-BRENT-KIL"]], rules=RULES)
+    after = ends + timedelta(days=1)
+    assert overlapping.value.kind == "conflict" and overlapping.value.message == (
+        f"lot HC-BRENT-KIL buys demand under contract in {first} (as HC-BRENT-KIL) until {ends:%Y-%m-%d}: set the "
+        f"contracts to start on {after:%Y-%m-%d} or later, so they follow the running ones, or leave that lot out")
+    with world.db.uow() as uow:  # but it may be tendered for when the contract ends
         again = tendering.create_tender(uow=uow, caller=lead, consortium_id=world.consortium_id, title="Next",
-                                        lot_ids=[plan["HC-BRENT-KIL"]], rules=RULES)
+                                        lot_ids=[plan["HC-BRENT-KIL"]], rules=RULES, contract_start=after)
     assert [s.lot.code for s in again.lots] == ["HC-BRENT-KIL"]
+    with world.db.uow() as uow, pytest.raises(CarepoolError, match="buys demand under contract"):  # nor moved back
+        tendering.update_tender(uow=uow, caller=lead, ref=again.ref, contract_start=ends)
