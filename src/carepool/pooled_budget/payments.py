@@ -122,7 +122,10 @@ def record_payment(*, uow: UnitOfWork, by: Who, agreement_id: int, partner: str,
             raise CarepoolError(f"kind: the year has been settled, so what {stored.agreement.partner_name(code)} "
                                 f"still owes, any unpaid contribution included, is paid as a settlement payment "
                                 f"(it {where})")
-    problem = _date_problem(stored, kind, on)
+    today = uow.now().date()
+    problem = _date_problem(stored, kind, on) or (
+        f"a payment is recorded once it is received: {on.isoformat()} is after today, {today.isoformat()}"
+        if on > today else None)
     if problem:
         raise CarepoolError(f"date: {problem}")
     account = chart.due(code) if kind == "contribution" else chart.settlement(code)

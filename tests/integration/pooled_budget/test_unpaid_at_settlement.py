@@ -134,3 +134,10 @@ def test_a_partner_owed_an_underspend_that_had_not_paid_in_full_owes_the_differe
     assert "London Borough of Brent owes nothing and is owed nothing now (was owed £60.00 by the pool at " \
            "settlement; £60.00 paid out by the pool since)" in page
     assert "ledger accounts agree" in page
+
+
+def test_a_payment_dated_after_today_is_refused(client: TestClient, database: Database) -> None:
+    pool = _pool(client, database, "100.00", {BRENT: "600.00"})
+    later = _pay(client, pool, ICB, "600.00", "2099-04-30", "LATER")
+    assert later.status_code == 422 and "a payment is recorded once it is received: 2099-04-30 is after today" in \
+        later.json()["error"]
