@@ -75,6 +75,9 @@ def test_a_contribution_unpaid_at_settlement_is_owed_and_paid_with_the_settlemen
     assert balance(database, f"{chart}:Due:{ICB}") == m("0.00")
     assert balance(database, f"{chart}:Risk-share:{ICB}") == m("-60.00")
     assert "NHS North West London ICB owes the pool £360.00</td>" in client.get(f"/pool/{pool}/settlement").text
+    overview = client.get(f"/pool/{pool}").text  # the overview says what is owed now too, not only what was unpaid
+    assert "Owes (+) or is owed (−) now</th>" in overview and "Settled overspend share</th>" in overview
+    assert '<td class="num">£360.00</td></tr>' in overview
 
     # the unpaid contribution is not a contribution payment any more, whatever its date
     late = _pay(client, pool, ICB, "300.00", "2026-03-31", "Q2", "contribution")
