@@ -130,6 +130,7 @@ def tender_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> R
         return portal.tender_for_provider(request, tender, caller, uow, context)
     context["listing"] = reports.bid_listing(uow=uow, caller=caller, ref=ref)
     context["override_typed"] = typed_back(request, "override")
+    context["edit_typed"] = typed_back(request, "edit")
     context["panel_typed"] = typed_back(request, "panel")
     summary = reports.award_summary(uow=uow, caller=caller, ref=ref)
     context["summary"] = summary
@@ -158,11 +159,21 @@ def publish(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Respo
                    _back(ref))
 
 
+EDIT_FIELDS = ("title", "description", "deadline", "contract_start", *RULE_FIELDS)
+
+
 @router.post("/tenders/{ref}/edit")
 async def edit(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
     form = dict(await request.form())
 
     def act() -> str:
+        try:
+            return _edit(form)
+        except CarepoolError:
+            keep_typed(request, "edit", {k: str(form[k])[:500] for k in EDIT_FIELDS if k in form})
+            raise
+
+    def _edit(form: dict[str, Any]) -> str:
         view = tendering.update_tender(
             uow=uow, caller=caller, ref=ref, title=str(form["title"]) if "title" in form else None,
             description=str(form["description"]).replace("\r\n", "\n") if "description" in form else None,

@@ -71,6 +71,8 @@ def test_an_edit_on_a_stale_form_does_not_overwrite_a_colleagues(world: World, c
         "based_on": shown.edit_token, "title": "Home care 2026 (revised)", "deadline": "", "deadline_shown": ""},
         follow_redirects=True)
     assert "was changed by someone else after you opened it" in page.text
+    assert '<details open><summary>Change the tender' in page.text  # the form is open again, as it was typed
+    assert 'name="title" value="Home care 2026 (revised)" required>' in page.text
     now = _view(world, ref)
     assert now.deadline == later and now.title == shown.title and now.rules.min_sme_share == shown.rules.min_sme_share
 
