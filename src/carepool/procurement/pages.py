@@ -3,6 +3,7 @@ charts, savings). The lot plan is in ``plan_pages``, providers' pages in ``porta
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -134,6 +135,7 @@ def tender_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> R
     context["panel_typed"] = typed_back(request, "panel")
     summary = reports.award_summary(uow=uow, caller=caller, ref=ref)
     context["summary"] = summary
+    context["award_token"] = award_token(summary)
     context["charts"] = summary is not None
     if summary is not None:
         context["figures"] = charts.award_charts(summary)
@@ -262,9 +264,14 @@ async def override(request: Request, ref: str, caller: CallerDep, uow: UowDep) -
     listing = reports.bid_listing(uow=uow, caller=caller, ref=ref)
     typed = {bid.reference: str(form.get(f"q{bid.reference}", "")).strip() for bid in listing.bids}
     reason = str(form.get("reason", ""))
+    seen = str(form.get("award_seen", ""))
 
     def act() -> str:
         try:
+            if seen and seen != award_token(summary):
+                raise CarepoolError("the award changed after you opened the page (it was run again, or changed by "
+                                    "hand): nothing was saved; check the award now shown, then make your change "
+                                    "again", kind="conflict")
             return _override(uow, caller, ref, listing.bids, typed, current, reason)
         except CarepoolError:
             keep_typed(request, "override", {"hours": {k: v[:20] for k, v in typed.items() if v},
@@ -272,6 +279,13 @@ async def override(request: Request, ref: str, caller: CallerDep, uow: UowDep) -
             raise
 
     return attempt(request, act, "", _back(ref))
+
+
+def award_token(summary: reports.AwardSummary | None) -> str:
+    """The award a page showed: an override typed on a page older than the award is refused, not applied to it."""
+    lines = sorted((a.lot_code, a.provider_code, str(a.weekly_quantity), a.source) for a in
+                   (summary.awards if summary else []))
+    return hashlib.sha256(repr(lines).encode()).hexdigest()[:16]
 
 
 def _override(uow: Any, caller: Caller, ref: str, bids: list[reports.BidLine], typed: dict[str, str],

@@ -106,3 +106,30 @@ def test_an_override_saved_during_a_rerun_is_not_thrown_away(world: World, monke
         reason = uow.session.execute(select(TenderRow.override_reason).where(TenderRow.ref == ref)).scalar_one()
         sources = set(uow.session.execute(select(AwardRow.source)).scalars())
     assert reason == "keep Acorn for continuity" and "override" in sources
+
+
+def test_an_override_typed_on_a_page_older_than_the_award_is_refused(world: World) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from carepool.web.app import create_app
+    from tests.integration.helpers import sign_in
+
+    ref = _opened_tender(world)
+    with world.db.uow() as uow:
+        evaluation.evaluate(uow=uow, caller=world.caller(LEAD), ref=ref, time_limit=10)
+    acorn = _acorn_on_brent(world, ref)
+    with TestClient(create_app(database=world.db)) as client:
+        sign_in(client, LEAD)
+        seen = re.search(r'name="award_seen" value="([0-9a-f]{16})"', client.get(f"/tenders/{ref}").text)
+        assert seen is not None
+        with world.db.uow() as uow:  # meanwhile a colleague changes the award by hand
+            evaluation.override(uow=uow, caller=world.caller(LEAD), ref=ref, reason="continuity",
+                                allocations=[evaluation.Allocation(acorn, Decimal(660))])
+        page = client.post(f"/tenders/{ref}/override", data={"award_seen": seen.group(1), f"q{acorn}": "330",
+                                                              "reason": "split it"}, follow_redirects=True).text
+    assert "the award changed after you opened the page" in page
+    with world.db.uow() as uow:
+        reason = uow.session.execute(select(TenderRow.override_reason).where(TenderRow.ref == ref)).scalar_one()
+    assert reason == "continuity"  # the colleague's change stands
