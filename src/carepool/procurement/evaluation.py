@@ -171,14 +171,19 @@ def evaluate(*, uow: UnitOfWork, caller: Caller, ref: str, time_limit: float = 3
     tender.status, tender.evaluated_at, tender.override_reason = new_status.value, uow.now(), None
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.evaluated",
                  entity_type="tender", entity_id=tender.ref,
-                 after={"rules": rules.as_dict(), "awards": [[p, lot, str(q)] for p, lot, q in _plan_view(
-                     uow, tender)], **{k: evaluation[k] for k in ("excluded", "unawarded")},
+                 after={"rules": rules.as_dict(), "awards": _awards_in_words(_plan_view(uow, tender), who),
+                        **{k: evaluation[k] for k in ("excluded", "unawarded")},
                      # in pounds, as every other amount in the trail (the stored evaluation keeps pence)
                      "rule_costs": {k: v.plain() for k, v in comparison.rule_costs.items()},
                      "yearly_cost": Money(evaluation["awarded"]["yearly_cost"]).plain(),
                      "cheapest_yearly_cost": Money(evaluation["cheapest"]["yearly_cost"]).plain()})
     uow.commit()
     return evaluation
+
+
+def _awards_in_words(plan: list[tuple[str, str, Decimal]], who: Mapping[str, engine.Bidder]) -> list[list[str]]:
+    """An award's lines for the audit trail: each provider by name, with its code (as the History shows)."""
+    return [[f"{who[p].name} ({p})" if p in who else p, lot, str(q)] for p, lot, q in plan]
 
 
 def _plan_view(uow: UnitOfWork, tender: TenderRow) -> list[tuple[str, str, Decimal]]:
@@ -223,8 +228,8 @@ def override(*, uow: UnitOfWork, caller: Caller, ref: str, allocations: list[All
     tender.override_reason = reason.strip()
     broken = broken_rules(uow, tender, lots=lots, who=who)
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="award.overridden",
-                 entity_type="tender", entity_id=tender.ref, before=[[p, lot, str(q)] for p, lot, q in before],
-                 after={"awards": [[p, lot, str(q)] for p, lot, q in _plan_view(uow, tender)],
+                 entity_type="tender", entity_id=tender.ref, before=_awards_in_words(before, who),
+                 after={"awards": _awards_in_words(_plan_view(uow, tender), who),
                         "reason": reason.strip(), "rules_broken": broken})
     uow.commit()
     return broken

@@ -3,6 +3,7 @@ stops the award from being stored on stale inputs."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -61,6 +62,10 @@ def test_others_can_write_while_the_award_runs(world: World, monkeypatch: pytest
         status = uow.session.execute(select(TenderRow.status).where(TenderRow.ref == ref)).scalar_one()
         awards = uow.session.execute(select(func.count()).select_from(AwardRow)).scalar_one()
     assert written == ["note"] and status == "evaluated" and awards > 0
+    with world.db.uow() as uow:  # the audit trail names each winner, not only its code
+        event = next(e for e in audit.record_history(uow=uow, records=[("tender", ref)])
+                     if e.action == "tender.evaluated")
+    assert all(re.fullmatch(r"[A-Z][\w ]+ \(\d-\d+\)", line[0]) for line in event.after["awards"])
 
 
 def test_a_panel_score_changed_during_the_run_stops_the_award_being_stored(world: World,
@@ -109,8 +114,6 @@ def test_an_override_saved_during_a_rerun_is_not_thrown_away(world: World, monke
 
 
 def test_an_override_typed_on_a_page_older_than_the_award_is_refused(world: World) -> None:
-    import re
-
     from fastapi.testclient import TestClient
 
     from carepool.web.app import create_app
