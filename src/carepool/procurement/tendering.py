@@ -267,11 +267,14 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
     _check_contract_start(row.contract_start, row.deadline)
     coverage.check_after_running_contracts(uow, row.consortium_id, service.lot_rows(uow, tender_id=row.id),
                                            row.contract_start)
-    after = {**_editable_row(uow, row), "bids_invalidated": invalidated}
+    state = _editable_row(uow, row)
+    changed = [k for k in state if state[k] != before[k]]  # the trail shows what changed, not the whole form again
+    after = {**{k: state[k] for k in changed}, "version": row.version, "bids_invalidated": invalidated}
     if released:
         after["lots_removed"] = released
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.edited",
-                 entity_type="tender", entity_id=row.ref, before=before, after=after)
+                 entity_type="tender", entity_id=row.ref, before={k: before[k] for k in [*changed, "version"]},
+                 after=after)
     uow.commit()
     return replace(view(uow, row, member=True), bids_invalidated=invalidated, contract_start_moved=moved)
 

@@ -34,6 +34,10 @@ def test_a_rules_edit_changes_only_the_rules_it_gives(world: World, client: Test
     assert rules == _view(world, ref).rules.as_dict()
     assert rules["max_share"] == "0.4" and rules["min_sme_share"] == "0.25" and rules["max_providers"] == 2
     assert rules["min_quality"] is None  # null removes a rule
+    with world.db.uow() as uow:  # the trail shows what changed, not the whole form again
+        edited = next(e for e in audit.record_history(uow=uow, records=[("tender", ref)])
+                      if e.action == "tender.edited")
+    assert set(edited.after) == {"rules", "version", "bids_invalidated"} and set(edited.before) == {"rules", "version"}
 
 
 def test_an_edit_that_changes_nothing_invalidates_no_bid(world: World, client: TestClient) -> None:
