@@ -224,14 +224,17 @@ def variations_page(request: Request, agreement_id: RowId, caller: CallerDep, uo
 @router.post("/pool/{agreement_id}/variations")
 def propose(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDep, description: Form_, kind: Form_,
             partner: Form_, scheme: Form_, amount: Form_, to_scheme: Annotated[str, Form()] = "") -> Response:
-    def action() -> None:
+    def action() -> str:
         if kind not in FORM_KINDS:
             raise CarepoolError(f"kind: expected one of {', '.join(FORM_KINDS)}, got {kind!r}")
         money = _amount(amount, "amount")
         change = (MoveContribution(partner, scheme, to_scheme, money) if kind == "move"
                   else SetContribution(scheme, partner, money))
-        variations.propose(uow=uow, by=caller, agreement_id=agreement_id, description=description,
-                           changes=[change])
+        done = variations.propose(uow=uow, by=caller, agreement_id=agreement_id, description=description,
+                                  changes=[change])
+        waiting = service.get(uow=uow, agreement_id=agreement_id, by=caller).names(done.waiting_for)
+        return (f"You proposed variation #{done.number}; it changes nothing until every partner approves it "
+                f"(waiting for {waiting}).")
 
     typed = {"description": description, "kind": kind, "partner": partner, "scheme": scheme, "amount": amount,
              "to_scheme": to_scheme}
@@ -272,14 +275,17 @@ def settlement_page(request: Request, agreement_id: RowId, caller: CallerDep, uo
 def record_payment(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDep, partner: Form_,
                    amount: Form_, on: Form_, reference: Form_,
                    kind: Annotated[str, Form()] = "contribution") -> Response:
-    def action() -> None:
+    def action() -> str:
         try:
             day = date.fromisoformat(on.strip())
         except ValueError:
             raise CarepoolError(f"date: expected a date like 2025-04-15, got {on!r}") from None
         value: Money = _amount(amount, "amount")
-        payments.record_payment(uow=uow, by=caller, agreement_id=agreement_id, partner=partner, amount=value,
-                               on=day, reference=reference, kind=kind)
+        paid = payments.record_payment(uow=uow, by=caller, agreement_id=agreement_id, partner=partner,
+                                       amount=value, on=day, reference=reference, kind=kind)
+        name = service.get(uow=uow, agreement_id=agreement_id, by=caller).agreement.partner_name(paid.partner)
+        return (f"Recorded {paid.kind} payment {paid.reference}: {paid.amount} from {name} on {paid.on:%Y-%m-%d}, "
+                "posted to the ledger.")
 
     return _act(request, caller, uow, agreement_id, "pooled_budget/settlement.html", action, "/settlement")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -238,3 +239,18 @@ def test_people_are_named_one_status_word_and_full_rules_everywhere(client: Test
     assert template.status_code == 200 and "spreadsheetml" in template.headers["content-type"]
     assert "carepool pool create" in " ".join(str(r[0]) for r in _sheet(template.content, "Instructions"))
     assert 'href="/pool/agreement-template.xlsx"' in client.get("/pool").text
+
+
+def test_proposing_a_variation_and_recording_a_payment_say_what_they_did(client: TestClient,
+                                                                         database: Database) -> None:
+    pool = new_pool(client, database)  # Priya signed in
+    form = {"description": "winter pressure", "kind": "move", "partner": ICB, "scheme": "ICES",
+            "amount": "1000", "to_scheme": "REAB"}
+    proposed = html.unescape(client.post(f"/pool/{pool}/variations", data=form).text)
+    said = re.search(r"You proposed variation #1; it changes nothing until every partner approves it \(waiting "
+                     r"for ([^)]+)\)\.", proposed)
+    assert said is not None and "NHS North West London ICB" in said.group(1)
+    paid = html.unescape(client.post(f"/pool/{pool}/payments", data={
+        "partner": ICB, "amount": "1000.00", "on": "2025-05-01", "reference": "Q1-ICB"}).text)
+    assert ("Recorded contribution payment Q1-ICB: £1,000.00 from NHS North West London ICB on 2025-05-01, posted "
+            "to the ledger.") in paid
