@@ -118,6 +118,8 @@ def test_steps_that_cannot_be_undone_ask_first_and_say_what_they_did(
     pool = new_pool(client, database)  # Priya signed in
     settlement = html.unescape(client.get(f"/pool/{pool}/settlement").text)
     assert 'data-confirm="Settle 2025/26 for every partner?' in settlement and "cannot be undone" in settlement
+    assert '<button type="submit" disabled aria-describedby="not-yet">Settle 2025/26</button>' in settlement
+    assert "have months to March still without figures" in settlement  # no figures yet: not settled by mistake
     form = {"description": "winter pressure", "kind": "move", "partner": ICB, "scheme": "ICES",
             "amount": "1000", "to_scheme": "REAB"}
     assert client.post(f"/pool/{pool}/variations", data=form).status_code == 200
