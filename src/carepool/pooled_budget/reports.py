@@ -126,7 +126,7 @@ MONEY = ("budget", "actual_to_date", "commitments", "forecast_outturn", "varianc
          "overspend_share", "underspend_share", "final_cost", "contributions_paid", "owed_at_settlement",
          "paid_since_settlement", "owes_or_owed_now", "planned",
          "received_to_date", "outstanding", "contingency_funding", "planned_contribution", "forecast_variance",
-         "value")
+         "value", "unpaid_at_year_end")
 
 
 def monitoring_workbook(m: Monitoring, found: list[Variation], statement: Statement | None,
@@ -232,12 +232,16 @@ def bcf_return(m: Monitoring, statement: Statement | None) -> Workbook:
              ["Status", f"{m.stored.status} (final)" if statement else m.stored.status],
              *(["Warning", warning] for warning in f.warnings)]
     _sheet(book, "Cover", ["field", "value"], cover)
+    settled = {p.code: p for p in statement.partners} if statement else {}
+    # once settled, a contribution unpaid at the year end is owed through the settlement: say what is owed now
     amounts = [[m.contributions[p.code] - funded.get(p.code, Money(0)), funded.get(p.code, Money(0)),
-                m.contributions[p.code], m.paid[p.code], m.outstanding[p.code]] for p in a.partners]
+                m.contributions[p.code], m.paid[p.code], m.outstanding[p.code],
+                *([settled[p.code].paid_since, settled[p.code].outstanding] if settled else [])] for p in a.partners]
     income = [[p.code, p.name, *map(_d, line)] for p, line in zip(a.partners, amounts, strict=True)]
-    income.append(["", "Total", *_totals(amounts, 5)])
+    income.append(["", "Total", *_totals(amounts, 7 if settled else 5)])
     _sheet(book, "Income", ["code", "partner", "planned_contribution", "contingency_funding", "planned",
-                            "received_to_date", "outstanding"], income, MONEY)
+                            "received_to_date", "unpaid_at_year_end" if settled else "outstanding",
+                            *(["paid_since_settlement", "owes_or_owed_now"] if settled else [])], income, MONEY)
     final = {s["id"]: Money.from_stored(s["actual"]) for s in statement.data["schemes"]} if statement else {}
     expenditure = [[s.id, s.name, s.client_group, _d(s.budget), _d(s.actual_to_date), _d(s.forecast),
                     _d(s.variance), _d(final[s.id]) if final else ""] for s in f.schemes]

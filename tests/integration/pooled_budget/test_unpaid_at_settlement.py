@@ -117,6 +117,11 @@ def test_a_contribution_unpaid_at_settlement_is_owed_and_paid_with_the_settlemen
     assert header[7:10] == ("owed_at_settlement", "paid_since_settlement", "owes_or_owed_now")
     assert [row[7:10] for row in rows] == [(60, 60, 0), (360, 360, 0)]
     assert total[7:10] == (420, 420, 0)
+    bcf = load_workbook(io.BytesIO(client.get(f"/api/pool/agreements/{pool}/reports/bcf-return").content))
+    head, *partners, all_partners = list(bcf["Income"].iter_rows(values_only=True))
+    assert head[5:] == ("received_to_date", "unpaid_at_year_end", "paid_since_settlement", "owes_or_owed_now")
+    assert {row[0]: row[5:] for row in partners} == {BRENT: (600, 0, 60, 0), ICB: (300, 300, 360, 0)}
+    assert all_partners[5:] == (900, 300, 420, 0)  # the return agrees with the statement: nothing owed now
     with database.uow() as uow:
         events = audit.list_events(uow=uow, organisation=BRENT, action="pool.payment_recorded",
                                    entity_id=str(pool))
