@@ -15,6 +15,14 @@ MONTH_NAMES = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "J
 FIRST_START, LAST_START = 1999, 2100
 
 
+def parse_day(text: str, *, what: str, example: str = "2025-04-15") -> date:
+    """A day typed as ISO 8601, or a refusal naming the field (``--on``, ``date``) and what was expected."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CarepoolError(f"{what}: expected a date like {example}, got {text!r}") from None
+
+
 @dataclass(frozen=True, order=True, slots=True)
 class FinancialYear:
     """The year from 1 April ``start`` to 31 March ``start + 1``, written ``2024/25``."""

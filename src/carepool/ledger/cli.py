@@ -9,19 +9,14 @@ import typer
 from rich.table import Table
 
 from carepool.cli_support import console, open_database
-from carepool.core.errors import CarepoolError
+from carepool.core.periods import parse_day
 from carepool.ledger import beancount, service
 
 app = typer.Typer(help="The double-entry ledger: balances and Beancount export.", no_args_is_help=True)
 
 
 def _as_at(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CarepoolError(f"--as-at: expected a date like 2026-03-31, got {value!r}") from None
+    return None if value is None else parse_day(value, what="--as-at", example="2026-03-31")
 
 
 @app.command("trial-balance")

@@ -10,7 +10,6 @@ users on the web, through the API, or with ``carepool pool variation ... --as EM
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from carepool.cli_support import AS_HELP, acting_as, cli_actor, console, open_database
-from carepool.core.errors import CarepoolError
+from carepool.core.periods import parse_day
 from carepool.pooled_budget import agreeing, monitoring, payments, reports, service, yearend
 from carepool.pooled_budget.definition import read_definition
 from carepool.pooled_budget.monitoring import Monitoring
@@ -141,10 +140,7 @@ def pay(agreement_id: AgreementId, partner: Annotated[str, typer.Option(help="Th
         reference: Annotated[str, typer.Option(help="Your reference; the same one twice is one payment.")],
         kind: Annotated[str, typer.Option(help="contribution, or settlement once settled.")] = "contribution") -> None:
     """Record a payment into the pool bank (e.g. a quarterly instalment)."""
-    try:
-        day = date.fromisoformat(on)
-    except ValueError:
-        raise CarepoolError(f"--on: expected a date like 2025-04-15, got {on!r}") from None
+    day = parse_day(on, what="--on")
     database = open_database()
     with database.uow() as uow:
         payment = payments.record_payment(uow=uow, by=_operator(), agreement_id=agreement_id, partner=partner,

@@ -6,7 +6,6 @@ who has yet to accept it, with Accept and Decline for them; nothing else changes
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -15,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from carepool.audit.pages import events_table
 from carepool.core.errors import HTTP_STATUS, CarepoolError
 from carepool.core.money import Money
-from carepool.core.periods import FinancialMonth
+from carepool.core.periods import FinancialMonth, parse_day
 from carepool.db.uow import UnitOfWork
 from carepool.partners.model import PARTNER_ROLES, Caller
 from carepool.pooled_budget import agreeing, monitoring, payments, reports, service, signoff, variations, yearend
@@ -276,10 +275,7 @@ def record_payment(request: Request, agreement_id: RowId, caller: CallerDep, uow
                    amount: Form_, on: Form_, reference: Form_,
                    kind: Annotated[str, Form()] = "contribution") -> Response:
     def action() -> str:
-        try:
-            day = date.fromisoformat(on.strip())
-        except ValueError:
-            raise CarepoolError(f"date: expected a date like 2025-04-15, got {on!r}") from None
+        day = parse_day(on.strip(), what="date")
         value: Money = _amount(amount, "amount")
         paid = payments.record_payment(uow=uow, by=caller, agreement_id=agreement_id, partner=partner,
                                        amount=value, on=day, reference=reference, kind=kind)

@@ -191,10 +191,9 @@ def _my_bid(uow: UnitOfWork, caller: Caller, bid: BidRow, tender: TenderRow, lot
             won: dict[int, int] | None = None) -> MyBid:
     receipt = Receipt(bid.reference, tender.ref, lot.code, bid.provider_code, bid.receipt_sha256,
                       bid.submitted_at)  # type: ignore[arg-type]
-    status = TenderStatus(tender.status)
-    if won is None and status in RESULT_STATUSES:
-        won = _hours_won(uow, caller, [bid.id])
-    awarded = from_cents(won.get(bid.id, 0)) if won is not None and status in RESULT_STATUSES else None
+    status, awarded = TenderStatus(tender.status), None
+    if status in RESULT_STATUSES:  # the award is confirmed: say what this bid won
+        awarded = from_cents((won if won is not None else _hours_won(uow, caller, [bid.id])).get(bid.id, 0))
     return MyBid(bid.reference, tender.ref, tender.title, status, lot.code, lot.name,
                  BidStatus(bid.status), bid.status_note, receipt, _own_content(uow, caller, bid),
                  from_cents(bid.panel_quality_cents), awarded)

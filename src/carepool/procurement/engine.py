@@ -3,10 +3,10 @@ market health, and each member's savings.
 
 Lots are awarded in hours a week; the optimiser's costs are weekly. An award line's yearly value is hours a
 week x price x 52, rounded half up once (``line_yearly``), as the lots' yearly spend today is, so anyone can
-check it from the published hours and price; every yearly total is the sum of its lines. A rule's cost is
-the difference of two optimised weekly costs, times 52. Each member's saving
-on a lot is its current yearly spend on its share minus its share of the awarded yearly cost, split by hours
-with largest remainder, so the members' savings add up exactly to the tender's.
+check it from the published hours and price; every yearly total is the sum of its lines. A rule's cost is the
+difference of two optimised weekly costs, times 52. Each member's saving on a lot is its current yearly spend
+on its share minus its share of the awarded yearly cost, split by hours with largest remainder, so the
+members' savings add up exactly to the tender's.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from carepool.cli_support import AS_HELP, acting_as, console
 from carepool.core.errors import CarepoolError
 from carepool.core.jsonfile import load_json
 from carepool.core.money import percent
+from carepool.core.periods import parse_day
 
 if TYPE_CHECKING:
     from carepool.procurement.reports import AwardSummary
@@ -54,12 +55,7 @@ def publish_command(ref: str = typer.Argument(..., help=REF_HELP),
 
 
 def _parse_day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise CarepoolError(f"--contract-start: {text!r} is not a date like 2027-04-01") from None
+    return None if text is None else parse_day(text.strip(), what="--contract-start", example="2027-04-01")
 
 
 def _parse_deadline(text: str | None) -> datetime | None:

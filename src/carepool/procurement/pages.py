@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from carepool.audit.pages import events_table
 from carepool.core.errors import CarepoolError
 from carepool.core.ids import row_number
+from carepool.core.periods import parse_day
 from carepool.partners.model import Caller, Role
 from carepool.procurement import (
     charts,
@@ -83,12 +84,7 @@ def _rules(form: dict[str, Any]) -> dict[str, Any]:
 
 
 def _day(text: str) -> date | None:
-    if not text.strip():
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise CarepoolError(f"contracts start {text!r} is not a date like 2027-04-01") from None
+    return parse_day(text.strip(), what="contracts start", example="2027-04-01") if text.strip() else None
 
 
 def _deadline(text: str) -> datetime | None:
@@ -169,13 +165,6 @@ async def edit(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Re
     form = dict(await request.form())
 
     def act() -> str:
-        try:
-            return _edit(form)
-        except CarepoolError:
-            keep_typed(request, "edit", {k: str(form[k])[:500] for k in EDIT_FIELDS if k in form})
-            raise
-
-    def _edit(form: dict[str, Any]) -> str:
         view = tendering.update_tender(
             uow=uow, caller=caller, ref=ref, title=str(form["title"]) if "title" in form else None,
             description=str(form["description"]).replace("\r\n", "\n") if "description" in form else None,
@@ -191,7 +180,8 @@ async def edit(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Re
                                     "the bidders are asked to bid again." if gone else "") + (
             f" The deadline moved out, so contracts now start {moved:%Y-%m-%d}, the earliest it allows." if moved
             else "")
-    return attempt(request, act, "Tender changed.", _back(ref))
+    return attempt(request, act, "Tender changed.", _back(ref),
+                   keep=("edit", {k: str(form[k])[:500] for k in EDIT_FIELDS if k in form}))
 
 
 @router.post("/tenders/{ref}/cancel")
@@ -266,19 +256,15 @@ async def override(request: Request, ref: str, caller: CallerDep, uow: UowDep) -
     reason = str(form.get("reason", ""))
     seen = str(form.get("award_seen", ""))
 
-    def act() -> str:
-        try:
-            if seen and seen != award_token(summary):
-                raise CarepoolError("the award changed after you opened the page (it was run again, or changed by "
-                                    "hand): nothing was saved; check the award now shown, then make your change "
-                                    "again", kind="conflict")
-            return _override(uow, caller, ref, listing.bids, typed, current, reason)
-        except CarepoolError:
-            keep_typed(request, "override", {"hours": {k: v[:20] for k, v in typed.items() if v},
-                                             "reason": reason[:300]})
-            raise
+    def act() -> str | tuple[str, str]:
+        if seen and seen != award_token(summary):
+            raise CarepoolError("the award changed after you opened the page (it was run again, or changed by "
+                                "hand): nothing was saved; check the award now shown, then make your change "
+                                "again", kind="conflict")
+        return _override(uow, caller, ref, listing.bids, typed, current, reason)
 
-    return attempt(request, act, "", _back(ref))
+    return attempt(request, act, "", _back(ref),
+                   keep=("override", {"hours": {k: v[:20] for k, v in typed.items() if v}, "reason": reason[:300]}))
 
 
 def award_token(summary: reports.AwardSummary | None) -> str:

@@ -126,17 +126,14 @@ def _too_big(lots: list[service.StoredLot]) -> str:
 def merge(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep,
           lot_ids: Annotated[list[str], Form()], name: Annotated[str, Form()] = "") -> Response:
     def act() -> str | tuple[str, str]:
-        try:
-            ids = [row_number(v, what="lots to merge") for v in lot_ids]
-            before = _plan_codes(uow, consortium_id)
-            merged = [s for s in service.merge_lots(uow=uow, caller=caller, lot_ids=ids, name=name or None)
-                      if s.lot.code not in before]
-        except CarepoolError:
-            keep_typed(request, "merge", {"lot_ids": [v[:12] for v in lot_ids[:200]], "name": name[:200]})
-            raise
+        ids = [row_number(v, what="lots to merge") for v in lot_ids]
+        before = _plan_codes(uow, consortium_id)
+        merged = [s for s in service.merge_lots(uow=uow, caller=caller, lot_ids=ids, name=name or None)
+                  if s.lot.code not in before]
         done = f"Lots merged into {merged[0].lot.code}."
         if merged[0].lot.too_big_for_sme:
             return (f"{done} It is larger than a small provider could take on ({merged[0].lot.weekly_quantity:,} "
                     "hours a week, above the SME threshold), so it is flagged too big.", "warning")
         return done
-    return attempt(request, act, "", f"/tenders/plan/{consortium_id}")
+    return attempt(request, act, "", f"/tenders/plan/{consortium_id}",
+                   keep=("merge", {"lot_ids": [v[:12] for v in lot_ids[:200]], "name": name[:200]}))

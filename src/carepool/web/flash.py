@@ -54,12 +54,16 @@ def typed_back(request: Request, form: str) -> dict[str, Any] | None:
     return request.session.pop(f"typed:{form}", None)
 
 
-def attempt(request: Request, action: Callable[[], Any], done: str, back: str) -> RedirectResponse:
-    """Run a service call; on a CarepoolError say why on the page we came from, else say what was done
-    (``done``, or the words the action returns, or ``(words, "warning")`` for done-but-check)."""
+def attempt(request: Request, action: Callable[[], Any], done: str, back: str,
+            keep: tuple[str, dict[str, Any]] | None = None) -> RedirectResponse:
+    """Run a service call; on a CarepoolError say why on the page we came from (and ``keep`` what was typed into
+    that form, ``(form, typed)``), else say what was done (``done``, or the words the action returns, or
+    ``(words, "warning")`` for done-but-check)."""
     try:
         said = action()
     except CarepoolError as error:
+        if keep is not None:
+            keep_typed(request, *keep)
         flash(request, str(error), "error", to=back)
         return RedirectResponse(back, status_code=303)
     words, kind = said if isinstance(said, tuple) else (said if isinstance(said, str) else done, "notice")

@@ -73,7 +73,7 @@ def test_the_cli_sets_when_contracts_start(cli: World, capsys: pytest.CaptureFix
     start = deadline.date() + timedelta(days=40)  # type: ignore[union-attr]
     assert run(capsys, "edit", ref, "--as", LEAD, "--contract-start", start.isoformat())[0] == 0
     code, _, err = run(capsys, "edit", ref, "--as", LEAD, "--contract-start", "April")
-    assert code == 2 and "--contract-start: 'April' is not a date like 2027-04-01" in err
+    assert code == 2 and "--contract-start: expected a date like 2027-04-01, got 'April'" in err
     with cli.db.uow() as uow:
         assert tendering.get_tender(uow=uow, caller=cli.caller(LEAD), ref=ref).contract_start == start
 
