@@ -37,8 +37,30 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Take the write lock at the start, so two writers never deadlock on upgrade.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reading transaction takes no lock (WAL lets it read beside a writer) and SQLite itself refuses any
+        # write in it; any other takes the write lock at the start, so two writers never deadlock on upgrade.
+        if _reads_only(connection):
+            connection.exec_driver_sql("PRAGMA query_only=ON")
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("PRAGMA query_only=OFF")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A page's reads all see one snapshot (its totals agree with its rows); a transaction that only reads
+        # is never refused for serialization at this level.
+        if _reads_only(connection):
+            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+
+READS_ONLY = "carepool_reads_only"  # the execution option a reading unit of work's connections carry
+
+
+def _reads_only(connection: Any) -> bool:
+    return bool(connection.get_execution_options().get(READS_ONLY))
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -47,7 +69,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    _configure_postgresql(engine)
+    return engine
 
 
 class Database:
@@ -57,16 +81,20 @@ class Database:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.reading_sessions = sessionmaker(self.engine.execution_options(**{READS_ONLY: True}),
+                                             expire_on_commit=False)
         self.clock = clock
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
-    def uow(self) -> UnitOfWork:
+    def uow(self, *, reads_only: bool = False) -> UnitOfWork:
+        """A unit of work; with ``reads_only`` the database refuses any write in it, and on SQLite it takes no
+        lock, so pages are read beside a writer instead of queueing behind it."""
         from carepool.db.uow import UnitOfWork
 
-        return UnitOfWork(self)
+        return UnitOfWork(self, reads_only=reads_only)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

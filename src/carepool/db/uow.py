@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 class UnitOfWork:
     """``with db.uow() as uow: ...; uow.commit()`` — anything not committed rolls back."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, reads_only: bool = False) -> None:
         self.database = database
+        self.reads_only = reads_only
         self._session: Session | None = None
 
     @property
@@ -29,7 +30,7 @@ class UnitOfWork:
         return self.database.clock()
 
     def __enter__(self) -> UnitOfWork:
-        self._session = self.database.sessions()
+        self._session = (self.database.reading_sessions if self.reads_only else self.database.sessions)()
         return self
 
     def __exit__(

@@ -19,8 +19,11 @@ def get_database(request: Request) -> Database:
     return request.app.state.database
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # they only read; the database refuses a write in them
+
+
 def get_uow(request: Request) -> Iterator[UnitOfWork]:
-    with get_database(request).uow() as uow:
+    with get_database(request).uow(reads_only=request.method in SAFE_METHODS) as uow:
         yield uow
 
 
