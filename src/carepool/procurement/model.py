@@ -84,6 +84,12 @@ def hours_text(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
+def score_text(value: Decimal) -> str:
+    """A quality score as people write it: 50, 72.5 (no trailing zeros)."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def cents(value: Decimal) -> int:
     return int(value * 100)
 

@@ -100,7 +100,7 @@ class AwardSummary:
     excluded: list[dict[str, Any]]
     savings: list[engine.MemberSaving]
     names: dict[str, str]
-    unawarded: list[str] = field(default_factory=list)  # lots without a valid bid (unsuccessful)
+    unawarded: list[str] = field(default_factory=list)  # lots nobody is awarded (no valid bid: unsuccessful)
     rules_broken: list[str] = field(default_factory=list)  # by an award changed by hand, in words
 
     @property
@@ -196,7 +196,6 @@ def award_summary(*, uow: UnitOfWork, caller: Caller, ref: str) -> AwardSummary 
     awards = award_lines(uow, row.id)
     lots_by_id = lot_designs(uow, row)
     designs = list(lots_by_id.values())
-    unawarded = list(evaluation.get("unawarded", []))
     who = bidders(uow, row)
     smes = {c for c, b in who.items() if b.sme}
     values: dict[str, Money] = {}
@@ -204,6 +203,7 @@ def award_summary(*, uow: UnitOfWork, caller: Caller, ref: str) -> AwardSummary 
     for line in awards:
         values[line.provider_code] = values.get(line.provider_code, Money(0)) + line.annual_value
         yearly_by_lot[line.lot_code] = yearly_by_lot.get(line.lot_code, Money(0)) + line.annual_value
+    unawarded = [d.code for d in designs if d.code not in yearly_by_lot]  # as awarded now (an override may fill one)
     lots = [LotOutcome(d.code, d.name, d.weekly_quantity, baseline_annual(d.shares),
                        Money.sum(a.annual_value for a in awards if a.lot_code == d.code),
                        sum(1 for a in awards if a.lot_code == d.code)) for d in designs]

@@ -16,7 +16,7 @@ from fractions import Fraction
 from carepool.core.money import percent
 from carepool.procurement.award_rules import AwardRules, as_percent
 from carepool.procurement.engine import OpenedBid, provider_capacities
-from carepool.procurement.model import LotDesign, hours_text
+from carepool.procurement.model import LotDesign, hours_text, score_text
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,8 @@ def rules_broken(awards: Iterable[Awarded], lots: Iterable[LotDesign], bids: Ite
         winners[a.lot] += 1
         name = names.get(a.provider, a.provider)
         if rules.min_quality is not None and bid.quality < rules.min_quality:
-            broken.append(f"the quality floor: {name} wins {a.lot} with a quality score of {bid.quality}, "
-                          f"below {rules.min_quality}")
+            broken.append(f"the quality floor: {name} wins {a.lot} with a quality score of "
+                          f"{score_text(bid.quality)}, below {score_text(rules.min_quality)}")
         smallest = rules.min_award_fraction * quantity_of[a.lot]
         if a.weekly_quantity < smallest:
             broken.append(f"the minimum part of a lot: {name} has {hours_text(a.weekly_quantity)} hours a week of "

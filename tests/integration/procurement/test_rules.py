@@ -26,6 +26,7 @@ from tests.integration.procurement.conftest import (
     ICB,
     LARGE_C,
     SME_A,
+    SME_B,
     World,
     bearer,
     usual_bids,
@@ -282,6 +283,31 @@ def test_an_override_that_breaks_the_published_rules_says_so_before_and_at_confi
     recorded = {e.action: e.after["rules_broken"] for e in events if e.action in ("award.overridden",
                                                                                     "award.confirmed")}
     assert recorded == {"award.overridden": broken, "award.confirmed": broken}
+
+
+def test_a_lot_awarded_by_hand_after_no_valid_bid_counts_in_the_savings(world: World) -> None:
+    ref = world.tender(rules={"min_quality": "60", "max_providers": 2})
+    world.bid("bids@a.test", ref, "HC-BRENT-KIL", "22.10", 80)
+    world.bid("bids@c.test", ref, "HC-EALING-ACT", "21.00", 70)
+    world.bid("bids@b.test", ref, "HC-HF-NORTH", "20.00", 50)  # below the floor: the lot goes unawarded
+    world.clock.advance(days=15)
+    world.award(ref, confirm=False)
+    lead = world.caller(LEAD)
+    with world.db.uow() as uow:
+        before = reports.award_summary(uow=uow, caller=lead, ref=ref)
+        birch = next(b for b in reports.bid_listing(uow=uow, caller=lead, ref=ref).bids if b.provider_code == SME_B)
+    assert before is not None and before.unawarded == ["HC-HF-NORTH"]
+    with world.db.uow() as uow:
+        broken = evaluation.override(uow=uow, caller=lead, ref=ref, reason="cover is needed",
+                                     allocations=[evaluation.Allocation(birch.reference, Decimal("400"))])
+    assert broken == ["the quality floor: Birch Home Help wins HC-HF-NORTH with a quality score of 50, below 60"]
+    with world.db.uow() as uow:
+        after = reports.award_summary(uow=uow, caller=lead, ref=ref)
+    assert after is not None and after.unawarded == []
+    assert after.baseline == Money.sum(lot.baseline_annual for lot in after.lots)
+    assert Money.sum(m.baseline for m in after.savings) == after.baseline
+    assert Money.sum(m.awarded for m in after.savings) == after.awarded.total
+    assert Money.sum(m.saving for m in after.savings) == after.saving
 
 
 def test_panel_scores_and_overrides_name_bids_as_the_buyer_sees_them_and_keep_what_was_typed(world: World) -> None:
