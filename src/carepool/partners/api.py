@@ -15,6 +15,7 @@ from carepool.partners.schemas import (
     ImportSummaryRead,
     LocalityRead,
     OrganisationRead,
+    OrganisationUpdate,
     PopulationRead,
     UserRead,
 )
@@ -40,6 +41,15 @@ def list_organisations(caller: CallerDep, uow: UowDep, kind: str | None = None) 
 @router.get("/partners/organisations/{code}")
 def get_organisation(code: str, caller: CallerDep, uow: UowDep) -> OrganisationRead:
     return OrganisationRead.model_validate(service.organisation_for(uow=uow, caller=caller, code=code))
+
+
+@router.patch("/partners/organisations/{code}")
+def update_organisation(code: str, body: OrganisationUpdate, caller: CallerDep, uow: UowDep) -> OrganisationRead:
+    """Change your own organisation's name and, for a provider, its SME flag (its admins only; any other
+    organisation answers not found). A provider with users of its own is changed this way only: the consortium's
+    imports may not change its name or SME flag."""
+    changed = service.update_own_organisation(uow=uow, caller=caller, code=code, name=body.name, sme=body.sme)
+    return OrganisationRead.model_validate(changed)
 
 
 @router.get("/partners/organisations/{code}/users")

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from carepool.cli_support import cli_actor, console, open_database
+from carepool.cli_support import AS_HELP, acting_as, cli_actor, console, open_database
 from carepool.partners import access, io, service
 from carepool.partners.model import parse_kind
 
@@ -31,13 +31,21 @@ def list_command(
 
 
 @orgs_app.command("import")
-def import_command(file: Path = typer.Argument(..., help="A .csv (one table) or .xlsx (sheets Organisations, "
-                                                        "Localities, Populations)")) -> None:
+def import_command(
+    file: Path = typer.Argument(..., help="A .csv (one table) or .xlsx (sheets Organisations, Localities, "
+                                "Populations)"),
+    as_user: str = typer.Option(None, "--as", help=AS_HELP + "; without it you import as the operator, who may "
+                                "change any record"),
+) -> None:
     """Import organisations, localities and populations; all or nothing."""
     batch = io.read_partner_file(file)
-    database = open_database()
-    with database.uow() as uow:
-        summary = service.import_batch(uow=uow, actor=cli_actor(), batch=batch, what=file.name)
+    if as_user:
+        with acting_as(as_user) as (uow, caller):
+            summary = service.import_batch(uow=uow, actor=caller.actor, batch=batch, what=file.name, caller=caller)
+    else:
+        database = open_database()
+        with database.uow() as uow:
+            summary = service.import_batch(uow=uow, actor=cli_actor(), batch=batch, what=file.name)
     console.print(f"imported {summary.organisations} organisations, {summary.localities} localities, "
                   f"{summary.populations} population rows from {file.name}")
 

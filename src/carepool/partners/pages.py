@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from carepool.core.errors import HTTP_STATUS, CarepoolError
-from carepool.partners import access, io, registration, service, throttle
+from carepool.partners import access, import_rights, io, registration, service, throttle
 from carepool.partners.model import PARTNER_ROLES, Caller, OrgKind, Role
 from carepool.web.deps import CallerDep, UowDep, begin_session, client_address, require
 from carepool.web.flash import flash, take_flash
@@ -25,12 +25,12 @@ def directory(request: Request, caller: CallerDep, uow: UowDep, kind: str | None
     organisations = service.directory_for(uow=uow, caller=caller, kind=chosen)
     return render(request, "partners/directory.html",
                   {"organisations": organisations, "kinds": list(OrgKind), "chosen": chosen,
-                   "can_import": service.edits_directory(caller)}, caller=caller)
+                   "can_import": import_rights.edits_directory(caller)}, caller=caller)
 
 
 @router.get("/partners/import")
 def import_form(request: Request, caller: Annotated[Caller, Depends(require(Role.ADMIN))]) -> Response:
-    service.check_directory_editor(caller)
+    import_rights.check_directory_editor(caller)
     return render(request, "partners/import.html", {"error": None, "summary": None}, caller=caller)
 
 
@@ -39,7 +39,7 @@ def import_upload(
     request: Request, file: UploadFile, uow: UowDep,
     caller: Annotated[Caller, Depends(require(Role.ADMIN))],
 ) -> Response:
-    service.check_directory_editor(caller)
+    import_rights.check_directory_editor(caller)
     try:
         batch = read_upload(file, io.read_partner_file, uow=uow)
         summary = service.import_batch(uow=uow, actor=caller.actor, batch=batch, what=upload_name(file),
@@ -51,7 +51,8 @@ def import_upload(
 
 
 def _organisation_page(request: Request, code: str, caller: Caller, uow: UowDep, *, error: CarepoolError | None = None,
-                       typed: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+                       typed: dict[str, Any] | None = None, status_code: int = 200,
+                       details_error: CarepoolError | None = None) -> Response:
     org = service.organisation_for(uow=uow, caller=caller, code=code)
     localities = [loc for loc in service.list_localities(uow=uow) if org.code in (loc.council_code, loc.nhs_code)]
     users = None
@@ -59,7 +60,8 @@ def _organisation_page(request: Request, code: str, caller: Caller, uow: UowDep,
         users = access.list_users(uow=uow, caller=caller, organisation_code=org.code)
     return render(request, "partners/organisation.html",
                   {"org": org, "localities": localities, "users": users, "roles": access.roles_for(org.kind),
-                   "error": error, "typed": typed or {}, "notice": take_flash(request)},
+                   "error": error, "details_error": details_error, "typed": typed or {},
+                   "notice": take_flash(request)},
                   caller=caller, status_code=status_code)
 
 
@@ -87,6 +89,29 @@ def add_colleague(
                                   typed={"email": email, "name": name, "roles": roles or []})
     flash(request, f"{added.name} ({added.email}) can now sign in with the password you set: give it to them "
           "in person or by phone, and ask them to keep it to themselves.", to=f"/partners/{caller.organisation_code}")
+    return RedirectResponse(f"/partners/{caller.organisation_code}", status_code=303)
+
+
+@router.post("/partners/{code}/details")
+def update_details(
+    request: Request, code: str, caller: CallerDep, uow: UowDep, name: Annotated[str, Form()] = "",
+    sme: Annotated[str, Form()] = "",
+) -> Response:
+    """Its own admins change the organisation's name and (a provider) its SME flag."""
+    if code.strip().upper() != caller.organisation_code:
+        raise CarepoolError(f"organisation {code} not found", kind="not_found")
+    try:
+        changed = service.update_own_organisation(uow=uow, caller=caller, code=code, name=name,
+                                                  sme={"yes": True, "no": False}.get(sme))
+    except CarepoolError as error:
+        if error.kind != "invalid":
+            raise
+        uow.rollback()
+        return _organisation_page(request, code, caller, uow, details_error=error, status_code=422,
+                                  typed={"org_name": name, "sme": sme})
+    said = f" ({'an' if changed.sme else 'not an'} SME)" if changed.kind is OrgKind.PROVIDER else ""
+    flash(request, f"Saved: {changed.name}{said}. The change is in your audit trail.",
+          to=f"/partners/{caller.organisation_code}")
     return RedirectResponse(f"/partners/{caller.organisation_code}", status_code=303)
 
 

@@ -18,6 +18,15 @@ class OrganisationRead(_FromModel):
     sme: bool
 
 
+class OrganisationUpdate(BaseModel):
+    """Your own organisation's details, changed by its admins; a field left out keeps what is on record."""
+
+    name: str | None = Field(None, description="the organisation's registered name")
+    sme: bool | None = Field(None, description="providers only: whether it is a small or medium-sized enterprise "
+                             "(fewer than 250 staff, and a turnover of at most £44m or a balance sheet of at most "
+                             "£38m); it decides whether the provider counts towards an award's floor for SMEs")
+
+
 class LocalityRead(_FromModel):
     code: str
     name: str

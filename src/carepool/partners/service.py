@@ -12,10 +12,12 @@ from carepool.audit import service as audit
 from carepool.core import tabular
 from carepool.core.errors import CarepoolError, Problem, not_found
 from carepool.db.uow import UnitOfWork
+from carepool.partners import import_rights as rights
 from carepool.partners.model import AGE_BANDS, Caller, Locality, Organisation, OrgKind, Population, Role
-from carepool.partners.tables import LocalityRow, OrganisationRow, PopulationRow, UserRow
+from carepool.partners.tables import LocalityRow, OrganisationRow, PopulationRow
 
 T = TypeVar("T")
+MOST_NAME = 200  # the organisations.name column's size
 
 
 @dataclass(frozen=True)
@@ -156,104 +158,21 @@ def _sme_as_recorded(uow: UnitOfWork, batch: PartnerBatch) -> tuple[list[Located
     return organisations, problems
 
 
-def edits_directory(caller: Caller) -> bool:
-    """The shared directory is edited by admins of commissioning organisations (and the operator's CLI)."""
-    return caller.has(Role.ADMIN) and caller.organisation_kind not in (None, OrgKind.PROVIDER)
-
-
-def check_directory_editor(caller: Caller) -> None:
-    caller.require(Role.ADMIN)
-    if not edits_directory(caller):
-        raise CarepoolError(
-            "only an admin of a council, NHS commissioner or GP cluster can change the shared directory of "
-            "organisations, localities and populations; ask the consortium's admin to correct your organisation's "
-            "details", kind="forbidden")
-
-
-def _others_records(uow: UnitOfWork, batch: PartnerBatch, caller: Caller) -> list[Problem]:
-    """Rows that would change another commissioning partner's own record (its name, kind or SME flag)."""
-    problems: list[Problem] = []
-    for item in batch.organisations:
-        row = uow.session.get(OrganisationRow, item.value.code)
-        if row is None or row.code == caller.organisation_code or OrgKind(row.kind) is OrgKind.PROVIDER:
-            continue
-        if (row.name, row.kind, row.sme) != (item.value.name, item.value.kind.value, item.value.sme):
-            problems.append(item.problem(
-                f"{row.code} ({row.name}) is another partner's record: only its own admin, or the operator with "
-                "'carepool orgs import', can change it", "code"))
-    return problems
-
-
-def _others_localities(uow: UnitOfWork, batch: PartnerBatch, caller: Caller) -> list[Problem]:
-    """Localities (and their populations) belong to their council and NHS partner: only their admins change them,
-    and never whose they are (a council or NHS partner changes hands through the operator's CLI). Rows that change
-    nothing pass, so a whole exported directory can be edited and imported again."""
-    mine = caller.organisation_code
-    problems: list[Problem] = []
-    for item in batch.localities:
-        loc = item.value
-        row = uow.session.get(LocalityRow, loc.code)
-        if row is None:
-            if mine not in (loc.council_code, loc.nhs_code):
-                problems.append(item.problem(
-                    f"{loc.code} would not be one of your organisation's localities ({mine} must be its council or "
-                    "NHS partner): ask that partner's admin, or the operator with 'carepool orgs import', to add it",
-                    "code"))
-        elif Locality(row.code, row.name, row.council_code, row.nhs_code) != loc:
-            if mine not in (row.council_code, row.nhs_code):
-                problems.append(item.problem(
-                    f"{loc.code} is not one of your organisation's localities ({mine} is neither its council nor its "
-                    "NHS partner): ask that partner's admin, or the operator with 'carepool orgs import', to change "
-                    "it", "code"))
-            elif (row.council_code, row.nhs_code) != (loc.council_code, loc.nhs_code):
-                problems.append(item.problem(
-                    f"{loc.code} is {row.council_code}'s and {row.nhs_code}'s: whose a locality is changes only "
-                    "with the operator's 'carepool orgs import', so both partners see it done", "council_code"))
-    codes = {item.value.locality_code for item in batch.populations}
-    theirs = set(uow.session.execute(select(LocalityRow.code).where(
-        LocalityRow.code.in_(codes), LocalityRow.council_code != mine, LocalityRow.nhs_code != mine)).scalars())
-    held = {(r.locality_code, r.age_band, r.year): r.count for r in uow.session.execute(
-        select(PopulationRow).where(PopulationRow.locality_code.in_(theirs))).scalars()}
-    for item in batch.populations:  # judged against the record, whatever the file says the locality is
-        pop = item.value
-        if pop.locality_code in theirs and held.get((pop.locality_code, pop.age_band, pop.year)) != pop.count:
-            problems.append(item.problem(
-                f"{pop.locality_code} is not one of your organisation's localities: only its council or NHS "
-                "partner can change its population", "locality_code"))
-    return problems
-
-
-def _kind_changes(uow: UnitOfWork, batch: PartnerBatch) -> list[Problem]:
-    """Rows that would change the kind of an organisation with users: their powers would change with it (a
-    self-registered provider must not become, say, an ICB because the ICB was imported under its code)."""
-    problems: list[Problem] = []
-    for item in batch.organisations:
-        row = uow.session.get(OrganisationRow, item.value.code)
-        if row is None or row.kind == item.value.kind.value:
-            continue
-        users = uow.session.execute(select(func.count()).select_from(UserRow).where(
-            UserRow.organisation_code == row.code)).scalar_one()
-        if users:
-            problems.append(item.problem(
-                f"{row.code} ({row.name}) is on record as a {OrgKind(row.kind).label.lower()} with {users} "
-                f"user{'s' if users != 1 else ''}: its kind cannot change by import, as its users' powers would "
-                "change with it; if the code was taken in error, the operator must look into it", "kind"))
-    return problems
-
-
 def import_batch(*, uow: UnitOfWork, actor: str, batch: PartnerBatch, what: str = "import",
                  caller: Caller | None = None) -> ImportSummary:
     """Add or update organisations, localities and populations, all or nothing.
 
     ``caller`` is the signed-in user (None for the operator's CLI and the demo): it must be an admin of a
-    commissioning organisation, and may not change another commissioning partner's own record, nor a locality
-    (or its population) of which it is neither the council nor the NHS partner."""
+    commissioning organisation, and may not change another commissioning partner's own record, the name or SME
+    flag of a provider with users of its own, nor a locality (or its population) of which it is neither the
+    council nor the NHS partner (see ``import_rights``)."""
     if caller is not None:
-        check_directory_editor(caller)
+        rights.check_directory_editor(caller)
     organisations, unstated = _sme_as_recorded(uow, batch)
     batch = replace(batch, organisations=organisations, problems=batch.problems + unstated)
-    others = [] if caller is None else _others_records(uow, batch, caller) + _others_localities(uow, batch, caller)
-    tabular.check(batch.problems + _check_references(uow, batch) + others + _kind_changes(uow, batch), what)
+    others = [] if caller is None else (rights.others_records(uow, batch, caller)
+                                        + rights.others_localities(uow, batch, caller))
+    tabular.check(batch.problems + _check_references(uow, batch) + others + rights.kind_changes(uow, batch), what)
     session = uow.session
     for item in batch.organisations:
         org = item.value
@@ -283,6 +202,36 @@ def import_batch(*, uow: UnitOfWork, actor: str, batch: PartnerBatch, what: str 
     _save_populations(uow, actor, [item.value for item in batch.populations])
     uow.commit()
     return ImportSummary(len(batch.organisations), len(batch.localities), len(batch.populations))
+
+
+def update_own_organisation(*, uow: UnitOfWork, caller: Caller, code: str, name: str | None = None,
+                            sme: bool | None = None) -> Organisation:
+    """An organisation's own admin corrects its name and, for a provider, its self-declared SME flag (None keeps
+    what is on record). Any other caller is told the organisation is not there to change; a change is audited
+    under the organisation, so its people see it in their audit trail."""
+    if code.strip().upper() != caller.organisation_code:
+        raise not_found(f"organisation {code}")
+    caller.require(Role.ADMIN)
+    row = uow.session.get(OrganisationRow, caller.organisation_code)
+    if row is None:
+        raise not_found(f"organisation {code}")
+    before = _organisation(row)
+    new_name = before.name if name is None else name.strip()
+    new_sme = before.sme if sme is None else sme
+    if not new_name:
+        raise CarepoolError("name: is empty; give the organisation's registered name")
+    if len(new_name) > MOST_NAME:
+        raise CarepoolError(f"name: at most {MOST_NAME} characters")
+    if new_sme and before.kind is not OrgKind.PROVIDER:
+        raise CarepoolError(f"sme: only providers carry the SME flag, and {before.name} is a "
+                            f"{before.kind.label.lower()}")
+    after = replace(before, name=new_name, sme=new_sme)
+    if after != before:
+        row.name, row.sme = after.name, after.sme
+        audit.record(uow=uow, actor=caller.actor, organisation=row.code, action="organisation.saved",
+                     entity_type="organisation", entity_id=row.code, before=asdict(before), after=asdict(after))
+        uow.commit()
+    return after
 
 
 def _save_populations(uow: UnitOfWork, actor: str, populations: list[Population]) -> None:
