@@ -28,10 +28,12 @@ import numpy as np
 from carepool.award.alongside import MIN_SECONDS as ALONGSIDE_MIN_SECONDS
 from carepool.award.alongside import PlanExchange, cores, search_alongside
 from carepool.award.diagnose import check_static, explain_infeasible
+from carepool.award.exact import ExactRules
+from carepool.award.exact_milp import settle_exactly
 from carepool.award.heuristic import heuristic_plan
 from carepool.award.improve import improve_lazily, priced_costs
 from carepool.award.instance import Instance, build_instance
-from carepool.award.lazy import LazyRules, broken_rules, has_lazy_rows
+from carepool.award.lazy import LEFT_OUT_TOL, LazyRules, broken_rules, has_lazy_rows
 from carepool.award.metrics import build_result, plan_cost
 from carepool.award.milp import SparseModel, build_model, full_vector, with_totals
 from carepool.award.model import AwardProblem, AwardResult, Status
@@ -40,6 +42,7 @@ from carepool.award.solvers import BACKENDS, REL_GAP, Outcome, solve_relaxation
 from carepool.core.errors import CarepoolError
 
 FEASIBILITY_TOL = 1e-6
+EXACT_SECONDS = 10.0  # most extra time for an exact plan when the best plan cannot be rounded (rare)
 
 
 @dataclass
@@ -176,9 +179,14 @@ def optimise(problem: AwardProblem, *, solver: str = "highs", time_limit: float 
             "allow a longer --time-limit, try --solver cbc, or relax max_share / min_sme_share", kind="timed_out")
     if clock.first_plan is None:
         clock.first_plan = time.perf_counter() - began
+    others = sorted((c for c in (outcome.x, start, searched) if c is not None and c is not x), key=full.cost.dot)
+    seconds = max(deadline - time.perf_counter(), min(EXACT_SECONDS, max(1.0, time_limit / 4)))
+    hundredths, status, gap, bound = settle_exactly(
+        ExactRules(inst), [model.quantities(c) for c in (x, *others)], status, gap, bound, seconds=seconds,
+        rel_gap=rel_gap, threads=threads)
     report("done", _cost(full, x))
     clock.total = time.perf_counter() - began
-    return build_result(inst, model.quantities(x), status=status, gap=gap, bound=bound,
+    return build_result(inst, hundredths, status=status, gap=gap, bound=bound,
                         seconds=round(clock.total, 3), solver=outcome.solver, heuristic_cost=heuristic_cost)
 
 
@@ -204,7 +212,8 @@ def _solve_lazily(inst: Instance, full: SparseModel, model: SparseModel, lazy: L
         outcome.bound = bound
         if outcome.x is not None:
             outcome.x = with_totals(inst, full, outcome.x)
-        broken = broken_rules(inst, full, outcome.x) if lazy is not None and outcome.x is not None else None
+        broken = lazy.left_out(broken_rules(inst, full, outcome.x, tol=LEFT_OUT_TOL)) \
+            if lazy is not None and outcome.x is not None else None
         if not broken:
             return outcome
         assert lazy is not None and outcome.x is not None

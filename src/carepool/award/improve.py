@@ -20,7 +20,7 @@ from typing import Protocol
 import numpy as np
 
 from carepool.award.instance import Instance
-from carepool.award.lazy import LazyRules, broken_rules
+from carepool.award.lazy import LEFT_OUT_TOL, LazyRules, broken_rules
 from carepool.award.milp import SparseModel, with_totals
 from carepool.award.solvers import solve_highs
 
@@ -219,7 +219,7 @@ def improve_lazily(inst: Instance, full: SparseModel, model: SparseModel, lazy: 
         found = improve(model, inst, start, deadline=deadline, guard=full, target_bids=target_bids,
                         exchange=exchange)
         start = found.best
-        broken = broken_rules(inst, full, found.last) if lazy is not None else None
+        broken = lazy.left_out(broken_rules(inst, full, found.last, tol=LEFT_OUT_TOL)) if lazy is not None else None
         if not broken or deadline - time.perf_counter() < 1.0:
             return start, model
         assert lazy is not None

@@ -1,8 +1,8 @@
 """From solver quantities to an exact, explainable result: awards, money, shares, HHI, savings.
 
-Quantities come out of the solver as floats. Each lot's quantities are rounded to
-0.01 of a unit by largest remainder, so they add up exactly to the lot; each award's
-cost is then ``price x quantity`` computed exactly and rounded half-up to the penny,
+Quantities come out of the solver as floats; ``exact.ExactRules`` rounds them to whole
+hundredths of a unit that add up exactly to each lot and keep every rule exactly. Each
+award's cost is then ``price x quantity`` computed exactly and rounded half-up to the penny,
 so anyone can check it with a calculator. Totals, shares and savings are sums of those
 pennies; no float ever touches money.
 """
@@ -22,7 +22,10 @@ SHARE_PLACES = Decimal("0.0001")
 
 
 def round_quantities(inst: Instance, x: np.ndarray) -> list[Decimal]:
-    """Quantities to 0.01 of a unit, each lot summing exactly to its quantity, every rule kept."""
+    """Quantities to 0.01 of a unit, each lot summing exactly to its quantity (largest remainder).
+
+    For a plan's figures only (the heuristic's cost): the plan the engine reports is rounded by
+    ``ExactRules.settle``, which also keeps every bound and rule exactly."""
     hundredths = np.clip(np.asarray(x, dtype=np.float64), 0.0, None) * 100.0
     result = np.zeros(len(hundredths), dtype=np.int64)
     for lot, cand in enumerate(inst.by_lot):
@@ -43,83 +46,7 @@ def round_quantities(inst: Instance, x: np.ndarray) -> list[Decimal]:
                     floors[i] -= 1
                     leftover += 1
         result[cand] = floors
-    result = _Nudge(inst).fix(result)
     return [Decimal(int(v)) * QUANTUM for v in result.tolist()]
-
-
-class _Nudge:
-    """Rounding to 0.01 can push a provider a hair over its capacity or max_share, or SMEs a hair
-    under their floor (the solver's exact answer sits on the line). Moving 0.01 of a unit between
-    winners of the same lot puts it back; money is checked exactly, in pence, as reported."""
-
-    def __init__(self, inst: Instance) -> None:
-        self.inst = inst
-        self.price = np.array([b.price.pence for b in inst.bids], dtype=np.int64)
-        self.upper = np.floor(inst.upper * 100 + 1e-6).astype(np.int64)
-        self.low = np.ceil(inst.lower * 100 - 1e-6).astype(np.int64)
-        self.cap = np.where(np.isfinite(inst.cap), np.floor(np.nan_to_num(inst.cap, posinf=0) * 100 + 1e-6),
-                            np.iinfo(np.int64).max // 4).astype(np.int64)
-        rules = inst.problem.rules
-        self.share = Fraction(rules.max_share) if inst.max_share is not None else None
-        self.sme = Fraction(rules.min_sme_share) if inst.min_sme is not None else None
-
-    def values(self, q: np.ndarray) -> np.ndarray:
-        cost = (self.price * q + 50) // 100  # pence, half-up
-        return np.bincount(self.inst.b_prov, weights=cost, minlength=self.inst.n_providers).astype(np.int64)
-
-    def problem(self, q: np.ndarray) -> tuple[str, int] | None:
-        inst = self.inst
-        used = np.bincount(inst.b_prov, weights=q, minlength=inst.n_providers).astype(np.int64)
-        over = np.flatnonzero(used > self.cap)
-        if len(over):
-            return "from", int(over[0])
-        value = self.values(q)
-        total = int(value.sum())
-        if self.share is not None:
-            over = np.flatnonzero(value * self.share.denominator > self.share.numerator * total)
-            if len(over):
-                return "from", int(over[0])
-        if self.sme is not None:
-            sme_value = int(value[inst.sme].sum())
-            if sme_value * self.sme.denominator < self.sme.numerator * total:
-                return "to_sme", -1
-        return None
-
-    def move(self, q: np.ndarray, a: int, b: int) -> bool:
-        inst = self.inst
-        if a == b or q[a] - 1 < max(self.low[a], 1) or q[b] == 0 or q[b] + 1 > self.upper[b]:
-            return False
-        pb = inst.b_prov[b]
-        if int(q[inst.by_prov[pb]].sum()) + 1 > self.cap[pb]:
-            return False
-        q[a] -= 1
-        q[b] += 1
-        return True
-
-    def fix(self, q: np.ndarray, *, steps: int = 500) -> np.ndarray:
-        inst = self.inst
-        if self.share is None and self.sme is None and not np.isfinite(inst.cap).any():
-            return q
-        for _ in range(steps):
-            found = self.problem(q)
-            if found is None:
-                return q
-            kind, p = found
-            if kind == "from":
-                sources = [a for a in inst.by_prov[p].tolist() if q[a] > 0]
-            else:
-                sources = np.flatnonzero((q > 0) & ~inst.sme[inst.b_prov]).tolist()
-            moved = False
-            for a in sources:
-                targets = inst.by_lot[inst.b_lot[a]].tolist()
-                if kind == "to_sme":
-                    targets = [b for b in targets if inst.sme[inst.b_prov[b]]]
-                if any(self.move(q, a, b) for b in targets if inst.b_prov[b] != inst.b_prov[a]):
-                    moved = True
-                    break
-            if not moved:
-                return q  # nothing can move; the plan stays within the solver's tolerance
-        return q
 
 
 def _share(part: int, whole: int) -> Decimal:
@@ -128,10 +55,12 @@ def _share(part: int, whole: int) -> Decimal:
     return (Decimal(part) / Decimal(whole)).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
 
 
-def build_result(inst: Instance, x: np.ndarray, *, status: Status, gap: float | None, bound: float | None,
-                 seconds: float, solver: str, heuristic_cost: Money | None = None) -> AwardResult:
+def build_result(inst: Instance, hundredths: np.ndarray, *, status: Status, gap: float | None,
+                 bound: float | None, seconds: float, solver: str, heuristic_cost: Money | None = None) -> AwardResult:
+    """The result of the plan of ``hundredths`` per bid (whole hundredths of a unit, as ``ExactRules`` settled
+    them): money computed exactly from them."""
     problem = inst.problem
-    quantities = round_quantities(inst, x)
+    quantities = [Decimal(int(v)) * QUANTUM for v in np.asarray(hundredths).tolist()]
     awards: list[Award] = []
     objective_pence = 0  # each award's objective rounded like its cost, so cost mode matches
     value_by_provider: dict[str, int] = {}

@@ -7,15 +7,16 @@ rules is what a losing bidder would challenge.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from carepool.core.money import percent
+from carepool.core.money import Money, percent
 from carepool.procurement.award_rules import AwardRules, as_percent
-from carepool.procurement.engine import OpenedBid, provider_capacities
+from carepool.procurement.engine import OpenedBid, line_yearly, provider_capacities
 from carepool.procurement.model import LotDesign, hours_text, score_text
 
 
@@ -30,26 +31,31 @@ def _pct(part: Fraction) -> str:
     return percent(Decimal(part.numerator) / Decimal(part.denominator), 1)
 
 
+def _money(pence: Fraction) -> str:
+    """An amount over or short, up to the next penny (so a fraction of a penny still shows as 1p)."""
+    return str(Money(math.ceil(pence)))
+
+
 def rules_broken(awards: Iterable[Awarded], lots: Iterable[LotDesign], bids: Iterable[OpenedBid],
                  rules: AwardRules, names: Mapping[str, str], smes: Iterable[str]) -> list[str]:
     """Each rule ``awards`` breaks, naming who and by how much; empty when it keeps them all.
 
-    Quantities are awarded in hundredths of an hour, so the optimiser keeps a share rule only to within the value
-    of that step: a share is judged broken when it misses by more than the value of 0.01 hours at the dearest
-    price awarded (what no rounding explains). Capacity is the smallest a provider declared on the lots the
-    optimiser considered (those with a bid above the quality floor), as the optimiser read it."""
+    Shares are judged exactly, on the yearly values the award shows (each line's hours x price x 52, rounded once):
+    the optimiser's plan keeps them to the penny (``award.exact``), so a share over by a penny is over. Capacity is
+    the smallest a provider declared on the lots the optimiser considered (those with a bid above the quality
+    floor), as the optimiser read it."""
     floor = rules.min_quality
     considered = {b.lot for b in bids if floor is None or b.quality >= floor}
     by_key = {(b.provider, b.lot): b for b in bids}
     quantity_of = {lot.code: lot.weekly_quantity for lot in lots}
     plan = [a for a in awards if a.weekly_quantity > 0]
-    value: dict[str, Fraction] = defaultdict(Fraction)
+    value: dict[str, int] = defaultdict(int)  # yearly pence
     hours: dict[str, Decimal] = defaultdict(Decimal)
     winners: dict[str, int] = defaultdict(int)
     broken: list[str] = []
     for a in plan:
         bid = by_key[(a.provider, a.lot)]
-        value[a.provider] += Fraction(bid.price.pence) * Fraction(a.weekly_quantity)
+        value[a.provider] += line_yearly(bid.price, a.weekly_quantity).pence
         hours[a.provider] += a.weekly_quantity
         winners[a.lot] += 1
         name = names.get(a.provider, a.provider)
@@ -69,19 +75,21 @@ def rules_broken(awards: Iterable[Awarded], lots: Iterable[LotDesign], bids: Ite
         if capacity is not None and hours[provider] > capacity:
             broken.append(f"{names.get(provider, provider)}'s capacity: {hours_text(hours[provider])} hours a week "
                           f"against the {hours_text(capacity)} it declared")
-    total = sum(value.values(), Fraction(0))
+    total = sum(value.values())
     if total == 0:
         return broken
-    step = max(Fraction(by_key[(a.provider, a.lot)].price.pence) for a in plan) / 100  # 0.01 hours, dearest
     if rules.max_share is not None:
         for provider, won in sorted(value.items(), key=lambda kv: -kv[1]):
-            if won - Fraction(rules.max_share) * total > step:
+            over = won - Fraction(rules.max_share) * total
+            if over > 0:
                 broken.append(f"the cap on any one provider's share: {names.get(provider, provider)} holds "
-                              f"{_pct(won / total)} of the value, above {as_percent(rules.max_share)}")
+                              f"{_pct(Fraction(won, total))} of the value, above {as_percent(rules.max_share)} "
+                              f"({_money(over)} a year over it)")
     if rules.min_sme_share is not None:
         sme_codes = set(smes)
-        share = sum((v for p, v in value.items() if p in sme_codes), Fraction(0)) / total
-        if Fraction(rules.min_sme_share) * total - share * total > step:
-            broken.append(f"the floor for small and medium providers: they hold {_pct(share)} of the value, "
-                          f"below {as_percent(rules.min_sme_share)}")
+        held = sum(v for p, v in value.items() if p in sme_codes)
+        short = Fraction(rules.min_sme_share) * total - held
+        if short > 0:
+            broken.append(f"the floor for small and medium providers: they hold {_pct(Fraction(held, total))} of the "
+                          f"value, below {as_percent(rules.min_sme_share)} ({_money(short)} a year short of it)")
     return broken

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from carepool.award.instance import build_instance
-from carepool.award.lazy import LazyRules, broken_rules, has_lazy_rows
+from carepool.award.lazy import LEFT_OUT_TOL, LazyRules, broken_rules, has_lazy_rows
 from carepool.award.milp import build_model, full_vector, with_totals
 from carepool.award.model import JsonDecimal, parse_problem
 from carepool.award.solvers import solve_highs
@@ -87,3 +87,20 @@ def test_setting_the_total_leaves_the_solvers_flags_and_quantities_alone():
     settled = with_totals(inst, full, col)
     assert np.array_equal(np.delete(settled, full.t_col), np.delete(col, full.t_col))
     assert settled[full.t_col] == pytest.approx(100 * 20.00 + 100 * 21.00)
+
+
+def test_a_left_out_rule_broken_by_less_than_the_solvers_tolerance_is_still_added_once():
+    # P1 holds 60% + 1e-8 of the value: within RULE_TOL (the solver's tolerance for rows it carries), but the
+    # relaxed model never carried the row, so it is simply over it (and would be reported over it)
+    inst = _instance(SHARED)
+    full = build_model(inst)
+    lazy = LazyRules.none_yet(inst)
+    # P1 all of L1 and p of L2 at £20.00, P2 the rest of L2 at £21.00: 2,000 + 20 p = 0.6 (4,100 - p) at p = 460 / 20.6
+    p = 460 / 20.6 * (1 + 2e-8)
+    plan = np.array([100.0, p, 0.0, 100.0 - p])  # P1 L1, P1 L2, P2 L1, P2 L2
+    col = full_vector(inst, full, plan)
+    assert not broken_rules(inst, full, col).share.any()
+    broken = lazy.left_out(broken_rules(inst, full, col, tol=LEFT_OUT_TOL))
+    assert list(np.flatnonzero(broken.share)) == [0]
+    lazy.add(broken)
+    assert not lazy.left_out(broken_rules(inst, full, col, tol=LEFT_OUT_TOL)).share.any()  # carried now

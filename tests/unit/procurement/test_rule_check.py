@@ -48,18 +48,30 @@ def test_each_broken_rule_is_named_with_who_and_how_much() -> None:
         "the minimum part of a lot: Crown has 50.00 hours a week of L1, less than 12.5% of it (125.00)",
         "the most providers per lot: L1 is split between 3, more than 2",
         "Acorn's capacity: 900.00 hours a week against the 600.00 it declared",
-        "the cap on any one provider's share: Acorn holds 61.0% of the value, above 60%",
+        "the cap on any one provider's share: Acorn holds 61.0% of the value, above 60% (£15,600.00 a year over it)",
     ]  # Acorn 18,000, Birch 1,050, Crown 10,450 of 29,500: SMEs hold 64.6% (floor 40%)
 
 
 def test_shares_are_judged_exactly_on_value() -> None:
     assert _check(("C", "L1", 1000), ("C", "L2", 500)) == [
-        "the cap on any one provider's share: Crown holds 100.0% of the value, above 60%",
-        "the floor for small and medium providers: they hold 0.0% of the value, below 40%"]
+        "the cap on any one provider's share: Crown holds 100.0% of the value, above 60% (£592,800.00 a year over it)",
+        "the floor for small and medium providers: they hold 0.0% of the value, below 40% (£592,800.00 a year short "
+        "of it)"]
+
+
+def test_a_share_over_its_cap_by_a_penny_a_year_is_over() -> None:
+    """Judged on the yearly values the award shows: 1.01 hours at £10.00 split 0.51/0.50 holds 50.5% (£2.60 a
+    year over a 50% cap), which no allowance for rounding may hide."""
+    lot = LotDesign("L9", "L9", "home-care", ("L9",), (MemberShare("E09000005", Decimal("1.01"), Money.parse("25")),))
+    bids = [_bid(1, "A", "L9", "10", 80), _bid(2, "B", "L9", "10", 80)]
+    rules = AwardRules(max_share=Decimal("0.5"), max_providers=2)
+    assert rules_broken([Awarded("A", "L9", Decimal("0.51")), Awarded("B", "L9", Decimal("0.50"))], [lot], bids,
+                        rules, NAMES, set()) == [
+        "the cap on any one provider's share: Acorn holds 50.5% of the value, above 50% (£2.60 a year over it)"]
 
 
 def test_the_optimisers_own_award_breaks_no_rule_after_rounding_to_hundredths() -> None:
-    """The optimiser keeps a share to within one 0.01-hour step; its untouched award must not be flagged."""
+    """The optimiser keeps every share exactly, on the yearly values; its untouched award must not be flagged."""
     rng = random.Random(1)
     rules = AwardRules.parse({"max_share": "0.4", "min_sme_share": "0.3", "max_providers": 2})
     for _ in range(12):
