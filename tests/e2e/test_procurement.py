@@ -24,6 +24,11 @@ def _published_tender(server_url: str) -> str:
         sign_in_api(client, "aisha@lbhf.demo", data.DEMO_PASSWORD)
         consortium = client.post("/api/procurement/consortia", json={
             "name": f"Home care pilot {uuid.uuid4().hex[:6]}", "members": [BRENT]}).json()
+    with httpx.Client(base_url=server_url) as brent:  # Brent's commissioner accepts the invitation
+        sign_in_api(brent, "priya@brent.demo", data.DEMO_PASSWORD)
+        assert brent.post(f"/api/procurement/consortia/{consortium['id']}/accept").status_code == 200
+    with httpx.Client(base_url=server_url) as client:
+        sign_in_api(client, "aisha@lbhf.demo", data.DEMO_PASSWORD)
         demand = (b"member_code,service,locality_code,hours_per_week,baseline_price\n"
                   b"E09000013,home-care,HF-NORTH,420,24.90\nE09000005,home-care,BRENT-KIL,650,23.40\n")
         imported = client.post(f"/api/procurement/consortia/{consortium['id']}/demand",

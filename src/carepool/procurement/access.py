@@ -1,7 +1,8 @@
 """Who may see and do what in procurement: one place for the checks every service uses.
 
 - Members of a consortium (any role) see its demand, lots and tenders; only the
-  procurement role changes them.
+  procurement role changes them. An organisation the lead names is only invited until one of its own
+  users accepts: until then it sees the invitation and nothing else, and no demand is stated for it.
 - Anyone signed in sees a tender once it is published (it is public information), but
   never bid contents: those are unsealed only by the opening step, after the deadline,
   and then shown to the consortium's members; a provider sees its own bids, always.
@@ -31,9 +32,12 @@ def public_tenders() -> ColumnElement[bool]:
     return TenderRow.status.in_([s.value for s in PUBLIC_STATUSES]) & TenderRow.published_at.is_not(None)
 
 
-def member_codes(uow: UnitOfWork, consortium_id: int) -> list[str]:
+def member_codes(uow: UnitOfWork, consortium_id: int, *, joined: bool = True) -> list[str]:
+    """The organisations that have joined the consortium (``joined=False``: those invited, not yet accepted)."""
+    accepted = ConsortiumMemberRow.joined_at.is_not(None)
     rows = uow.session.execute(
-        select(ConsortiumMemberRow.organisation_code).where(ConsortiumMemberRow.consortium_id == consortium_id)
+        select(ConsortiumMemberRow.organisation_code).where(ConsortiumMemberRow.consortium_id == consortium_id,
+                                                            accepted if joined else ~accepted)
         .order_by(ConsortiumMemberRow.organisation_code))
     return list(rows.scalars())
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from fastapi import APIRouter, UploadFile
 from fastapi.responses import PlainTextResponse
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 
 from carepool.audit.api import AuditEventRead
 from carepool.core.errors import CarepoolError
@@ -17,6 +18,7 @@ from carepool.procurement import (
     bidding,
     evaluation,
     io,
+    membership,
     ocds,
     opening,
     publication,
@@ -63,6 +65,22 @@ def create_consortium(body: ConsortiumCreate, caller: CallerDep, uow: UowDep) ->
     return ConsortiumRead.of(service.create_consortium(uow=uow, caller=caller, name=body.name, members=body.members))
 
 
+@router.get("/consortia/invitations")
+def list_invitations(caller: CallerDep, uow: UowDep) -> list[ConsortiumRead]:
+    """Consortia that have invited the caller's organisation; it is a member only once it accepts."""
+    return [ConsortiumRead.of(c) for c in membership.invitations(uow=uow, caller=caller)]
+
+
+@router.post("/consortia/{consortium_id}/accept")
+def accept_invitation(consortium_id: RowId, caller: CallerDep, uow: UowDep) -> ConsortiumRead:
+    return ConsortiumRead.of(membership.accept(uow=uow, caller=caller, consortium_id=consortium_id))
+
+
+@router.post("/consortia/{consortium_id}/decline", status_code=204)
+def decline_invitation(consortium_id: RowId, caller: CallerDep, uow: UowDep) -> None:
+    membership.decline(uow=uow, caller=caller, consortium_id=consortium_id)
+
+
 @router.get("/consortia/{consortium_id}")
 def get_consortium(consortium_id: RowId, caller: CallerDep, uow: UowDep) -> ConsortiumRead:
     return ConsortiumRead.of(service.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id))
@@ -93,9 +111,9 @@ def import_demand(consortium_id: RowId, file: UploadFile, caller: CallerDep, uow
 def export_demand(consortium_id: RowId, caller: CallerDep, uow: UowDep) -> Response:
     lines = service.list_demand(uow=uow, caller=caller, consortium_id=consortium_id)
     names = _names(uow)
-    folder = Path(tempfile.mkdtemp())
-    path = io.write_demand(folder / "demand.xlsx", lines, names)
-    return FileResponse(path, media_type=XLSX, filename="demand.xlsx")
+    with tempfile.TemporaryDirectory() as folder:  # nothing is left on disk once it is read
+        content = io.write_demand(Path(folder) / "demand.xlsx", lines, names).read_bytes()
+    return Response(content, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="demand.xlsx"'})
 
 
 @router.get("/consortia/{consortium_id}/lots")
@@ -172,8 +190,8 @@ def submit_bid(ref: str, body: BidCreate, caller: CallerDep, uow: UowDep) -> Rec
 def submit_bid_workbook(ref: str, file: UploadFile, caller: CallerDep, uow: UowDep) -> list[ReceiptRead]:
     """Bids on many lots from the tender's bid workbook (providers): every row is checked first (422 with each
     problem's sheet, row and column), then all are sealed, each with its receipt, or none is."""
-    bidding.check_taking_bids(uow=uow, caller=caller, ref=ref)  # before the file is read
-    bids = read_upload(file, bid_workbook.read_clean, uow=uow)
+    lots = bidding.check_taking_bids(uow=uow, caller=caller, ref=ref)  # before the file is read
+    bids = read_upload(file, partial(bid_workbook.read_clean, tender=lots), uow=uow)
     return [ReceiptRead.of(r) for r in bidding.submit_bids(uow=uow, caller=caller, ref=ref, bids=bids)]
 
 

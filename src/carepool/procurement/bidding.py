@@ -22,6 +22,7 @@ from carepool.partners.model import Caller, OrgKind
 from carepool.partners.service import Located
 from carepool.procurement import sealing, service
 from carepool.procurement.access import require_provider, tender_for
+from carepool.procurement.bid_workbook import TenderLots
 from carepool.procurement.model import (
     RESULT_STATUSES,
     BidContent,
@@ -48,7 +49,15 @@ class MyBid:
     receipt: Receipt
     content: BidContent
     panel_quality: Decimal | None
-    awarded: Decimal | None = None  # hours a week won, once the award is confirmed (0: not awarded); else None
+    # hours a week won, once the award is confirmed (0: not awarded), for a bid opened at the deadline (or excluded
+    # there as tampered); None before, and for a bid replaced or invalidated before the deadline, which never ran
+    awarded: Decimal | None = None
+    replaced_by: str | None = None  # a superseded bid: the reference of the provider's bid that replaced it
+
+    @property
+    def has_result(self) -> bool:
+        """The bid was in the award the consortium confirmed: it won, or was not awarded (or was excluded)."""
+        return self.awarded is not None
 
 
 def _provider_org(uow: UnitOfWork, caller: Caller) -> None:
@@ -59,9 +68,14 @@ def _provider_org(uow: UnitOfWork, caller: Caller) -> None:
 
 
 def _open_tender(uow: UnitOfWork, caller: Caller, ref: str) -> tuple[TenderRow, datetime]:
-    """The tender, if it is taking bids now, and the server time of the submission."""
+    """The tender, if it is taking bids now, and the server time of the submission.
+
+    The tender's row is locked (FOR UPDATE), as opening and editing lock it: a bid sealed just before the deadline
+    either commits before the bids are opened, and is opened with them, or waits and then finds the tender
+    closed; and an edit that invalidates the submitted bids cannot miss one being sealed meanwhile. The time is
+    read once the lock is held."""
     _provider_org(uow, caller)
-    tender, _ = tender_for(uow, caller, ref)
+    tender, _ = tender_for(uow, caller, ref, lock=True)
     now = uow.now()
     if TenderStatus(tender.status) is not TenderStatus.PUBLISHED:
         raise CarepoolError(f"tender {tender.ref} is {tender.status}: it is not open for bids", kind="conflict")
@@ -88,6 +102,7 @@ def _seal(uow: UnitOfWork, caller: Caller, tender: TenderRow, lot: LotRow, conte
           now: datetime) -> Receipt:
     """Seal one bid (replacing the provider's earlier bid on the lot) and audit it; the caller commits."""
     provider = caller.organisation_code
+    reference = _fresh_reference(uow)
     text, digest = sealing.seal(tender=tender.ref, tender_version=tender.version, lot=lot.code, provider=provider,
                                 submitted_at=now, content=content)
     for old in uow.session.execute(select(BidRow).where(
@@ -95,8 +110,8 @@ def _seal(uow: UnitOfWork, caller: Caller, tender: TenderRow, lot: LotRow, conte
             BidRow.status == BidStatus.SUBMITTED.value)).scalars():
         check_bid_move(old.reference, BidStatus(old.status), BidStatus.SUPERSEDED)
         old.status = BidStatus.SUPERSEDED.value
-        old.status_note = f"replaced by a later bid at {now.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
-    row = BidRow(reference=_fresh_reference(uow), tender_id=tender.id, lot_id=lot.id, provider_code=provider,
+        old.status_note = _replaced_note(reference, now)
+    row = BidRow(reference=reference, tender_id=tender.id, lot_id=lot.id, provider_code=provider,
                  status=BidStatus.SUBMITTED.value, tender_version=tender.version, submitted_at=now,
                  submitted_by=caller.email, receipt_sha256=digest)
     uow.session.add(row)
@@ -145,10 +160,12 @@ def submit_bid(*, uow: UnitOfWork, caller: Caller, ref: str, lot_code: str, cont
     return receipt
 
 
-def check_taking_bids(*, uow: UnitOfWork, caller: Caller, ref: str) -> None:
+def check_taking_bids(*, uow: UnitOfWork, caller: Caller, ref: str) -> TenderLots:
     """Refuse unless the caller is a provider and the tender takes bids now: asked before a bid workbook is read,
-    so nobody else can make the server read a file."""
-    _open_tender(uow, caller, ref)
+    so nobody else can make the server read a file. The tender's lots, for the reading to check the workbook's
+    lot codes along with everything else (``bid_workbook.read_clean(path, tender)``)."""
+    tender, _ = _open_tender(uow, caller, ref)
+    return TenderLots(tender.ref, frozenset(_lots(uow, tender)))
 
 
 def submit_bids(*, uow: UnitOfWork, caller: Caller, ref: str,
@@ -159,8 +176,8 @@ def submit_bids(*, uow: UnitOfWork, caller: Caller, ref: str,
     if not bids:
         raise CarepoolError("no bids to seal: give a price (and a quality score) on each lot you bid for")
     lots = _lots(uow, tender)
-    problems = [b.problem(f"tender {tender.ref} has no lot {b.value[0]}; its lots: {', '.join(sorted(lots))}",
-                          "lot") for b in bids if b.value[0] not in lots]
+    known = TenderLots(tender.ref, frozenset(lots))  # checked again: the tender may have changed since the reading
+    problems = [b.problem(known.unknown(b.value[0]), "lot") for b in bids if b.value[0] not in lots]
     if problems:
         raise CarepoolError.from_problems(f"nothing was sealed: {problems[0]}", problems[1:])
     sealed = [(content, _seal(uow, caller, tender, lots[code], content, now))
@@ -187,16 +204,46 @@ def _own_bids(caller: Caller) -> Select[tuple[BidRow, TenderRow, LotRow]]:
             .join(LotRow, LotRow.id == BidRow.lot_id).where(BidRow.provider_code == caller.organisation_code))
 
 
+OPENED_AT_DEADLINE = frozenset({BidStatus.OPENED, BidStatus.TAMPERED})  # the bids an award result speaks of
+
+
+def _replaced_note(reference: str, at: datetime) -> str:
+    return f"replaced by bid {reference}, sealed {at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+
 def _my_bid(uow: UnitOfWork, caller: Caller, bid: BidRow, tender: TenderRow, lot: LotRow,
-            won: dict[int, int] | None = None) -> MyBid:
+            won: dict[int, int] | None = None, successors: dict[int, BidRow] | None = None) -> MyBid:
     receipt = Receipt(bid.reference, tender.ref, lot.code, bid.provider_code, bid.receipt_sha256,
                       bid.submitted_at)  # type: ignore[arg-type]
-    status, awarded = TenderStatus(tender.status), None
-    if status in RESULT_STATUSES:  # the award is confirmed: say what this bid won
+    status, bid_status, awarded = TenderStatus(tender.status), BidStatus(bid.status), None
+    if status in RESULT_STATUSES and bid_status in OPENED_AT_DEADLINE:  # the award is confirmed: what it won
         awarded = from_cents((won if won is not None else _hours_won(uow, caller, [bid.id])).get(bid.id, 0))
-    return MyBid(bid.reference, tender.ref, tender.title, status, lot.code, lot.name,
-                 BidStatus(bid.status), bid.status_note, receipt, _own_content(uow, caller, bid),
-                 from_cents(bid.panel_quality_cents), awarded)
+    note, replaced_by = bid.status_note, None
+    if bid_status is BidStatus.SUPERSEDED:
+        successor = (successors if successors is not None else _successors(uow, caller, [bid])).get(bid.id)
+        if successor is not None:  # named on reading: notes written before they named the bid say only when
+            replaced_by, note = successor.reference, _replaced_note(successor.reference, successor.submitted_at)
+    return MyBid(bid.reference, tender.ref, tender.title, status, lot.code, lot.name, bid_status, note, receipt,
+                 _own_content(uow, caller, bid), from_cents(bid.panel_quality_cents), awarded, replaced_by)
+
+
+def _successors(uow: UnitOfWork, caller: Caller, bids: list[BidRow]) -> dict[int, BidRow]:
+    """Superseded bid id -> the caller's own bid that replaced it: its next bid on the same lot of the tender."""
+    superseded = [bid for bid in bids if bid.status == BidStatus.SUPERSEDED.value]
+    if not superseded:
+        return {}
+    rows = uow.session.execute(select(BidRow).where(
+        BidRow.provider_code == caller.organisation_code,
+        BidRow.tender_id.in_({bid.tender_id for bid in superseded}))
+        .order_by(BidRow.submitted_at, BidRow.id)).scalars().all()
+    latest: dict[tuple[int, int], BidRow] = {}  # (tender, lot) -> the bid seen last, going forwards in time
+    found: dict[int, BidRow] = {}
+    for row in rows:
+        earlier = latest.get((row.tender_id, row.lot_id))
+        if earlier is not None:
+            found[earlier.id] = row
+        latest[(row.tender_id, row.lot_id)] = row
+    return {bid.id: found[bid.id] for bid in superseded if bid.id in found}
 
 
 def _hours_won(uow: UnitOfWork, caller: Caller, bid_ids: list[int]) -> dict[int, int]:
@@ -210,13 +257,15 @@ def _hours_won(uow: UnitOfWork, caller: Caller, bid_ids: list[int]) -> dict[int,
 
 def my_bids(*, uow: UnitOfWork, caller: Caller, ref: str | None = None) -> list[MyBid]:
     """Every bid the caller's organisation has made (optionally on one tender), newest first; on a tender whose
-    award is confirmed, each says what it won."""
+    award is confirmed, each bid opened says what it won; a bid replaced before the deadline names the bid that
+    replaced it."""
     query = _own_bids(caller).order_by(BidRow.submitted_at.desc(), BidRow.id.desc())
     if ref is not None:
         query = query.where(TenderRow.ref == ref.strip().upper())
     found = list(uow.session.execute(query))
     won = _hours_won(uow, caller, [bid.id for bid, _, _ in found])
-    return [_my_bid(uow, caller, bid, tender, lot, won) for bid, tender, lot in found]
+    successors = _successors(uow, caller, [bid for bid, _, _ in found])
+    return [_my_bid(uow, caller, bid, tender, lot, won, successors) for bid, tender, lot in found]
 
 
 def my_bid(*, uow: UnitOfWork, caller: Caller, bid_ref: str) -> MyBid:

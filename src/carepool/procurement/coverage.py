@@ -30,42 +30,74 @@ def _coverage(row: LotRow) -> set[Place]:
     return {(row.service, locality) for locality in row.localities.split(",") if locality}
 
 
-def live_coverage(uow: UnitOfWork, consortium_id: int, *, except_tender: int | None = None) -> dict[Place, LiveLot]:
-    """(service, locality) -> the lot of a live tender that buys it, for the consortium's live tenders."""
+@dataclass(frozen=True)
+class AlreadyBought:
+    """Every lot of a live tender, or of a contract still running, that buys some of a plan lot's demand: the parts
+    of one split lot are often all in the same tender, and each is named."""
+
+    lots: tuple[LiveLot, ...]  # by tender, then code
+
+    def __str__(self) -> str:
+        """In words: "already in CP-2026-001 (published) as HC-BRENT-HAR-1 and HC-BRENT-HAR-2"."""
+        by_tender: dict[tuple[str, str], list[str]] = {}
+        for lot in self.lots:
+            by_tender.setdefault((lot.tender_ref, lot.tender_status), []).append(lot.code)
+        return "already " + "; ".join(f"in {ref} ({status}) as {_and(codes)}"
+                                      for (ref, status), codes in by_tender.items())
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+Taken = dict[Place, list[LiveLot]]  # (service, locality) -> every lot that buys it
+
+
+def _taken(found: list[tuple[LotRow, LiveLot]]) -> Taken:
+    taken: Taken = {}
+    for row, lot in found:
+        for place in _coverage(row):
+            taken.setdefault(place, []).append(lot)
+    return taken
+
+
+def live_coverage(uow: UnitOfWork, consortium_id: int, *, except_tender: int | None = None) -> Taken:
+    """(service, locality) -> the lots of live tenders that buy it, for the consortium's live tenders."""
     query = (select(LotRow, TenderRow.ref, TenderRow.status).join(TenderRow, LotRow.tender_id == TenderRow.id)
              .where(LotRow.consortium_id == consortium_id, TenderRow.status.in_([s.value for s in LIVE_TENDERS]))
              .order_by(LotRow.code))
     if except_tender is not None:
         query = query.where(TenderRow.id != except_tender)
-    return {place: LiveLot(lot.code, ref, status) for lot, ref, status in uow.session.execute(query)
-            for place in _coverage(lot)}
+    return _taken([(lot, LiveLot(lot.code, ref, status)) for lot, ref, status in uow.session.execute(query)])
 
 
-def contracted_coverage(uow: UnitOfWork, consortium_id: int, today: date) -> dict[Place, LiveLot]:
-    """(service, locality) -> the lot of a contracted tender whose contracts on it run past ``today``."""
+def contracted_coverage(uow: UnitOfWork, consortium_id: int, today: date) -> Taken:
+    """(service, locality) -> the lots of contracted tenders whose contracts on them run past ``today``."""
     query = (select(LotRow, TenderRow.ref, func.max(ContractRow.end_date))
              .join(TenderRow, LotRow.tender_id == TenderRow.id).join(ContractRow, ContractRow.lot_id == LotRow.id)
              .where(LotRow.consortium_id == consortium_id, TenderRow.status == TenderStatus.CONTRACTED.value)
              .group_by(LotRow.id, TenderRow.ref).having(func.max(ContractRow.end_date) >= today)
              .order_by(LotRow.code))
-    return {place: LiveLot(lot.code, ref, f"under contract until {ends:%Y-%m-%d}", ends)
-            for lot, ref, ends in uow.session.execute(query) for place in _coverage(lot)}
+    return _taken([(lot, LiveLot(lot.code, ref, f"under contract until {ends:%Y-%m-%d}", ends))
+                   for lot, ref, ends in uow.session.execute(query)])
 
 
-def overlap(rows: list[LotRow], taken: dict[Place, LiveLot]) -> dict[str, LiveLot]:
-    """Lot code -> the lot already buying some of the same demand, for each of ``rows`` that overlaps."""
+def overlap(rows: list[LotRow], taken: Taken) -> dict[str, AlreadyBought]:
+    """Lot code -> every lot already buying some of the same demand, for each of ``rows`` that overlaps."""
     found = {}
     for row in rows:
-        hits = sorted((taken[place] for place in _coverage(row) if place in taken), key=lambda lot: lot.code)
+        hits = {lot for place in _coverage(row) for lot in taken.get(place, [])}
         if hits:
-            found[row.code] = hits[0]
+            found[row.code] = AlreadyBought(tuple(sorted(hits, key=lambda lot: (lot.tender_ref, lot.code))))
     return found
 
 
-def plan_lots_already_bought(uow: UnitOfWork, consortium_id: int) -> dict[str, LiveLot]:
-    """Lot code -> the lot of a live tender, or else of a contract still running, already buying its demand,
-    for the lots of the consortium's plan."""
-    taken = {**contracted_coverage(uow, consortium_id, uow.now().date()), **live_coverage(uow, consortium_id)}
+def plan_lots_already_bought(uow: UnitOfWork, consortium_id: int) -> dict[str, AlreadyBought]:
+    """Lot code -> the lots of live tenders, and of contracts still running, already buying its demand, for the
+    lots of the consortium's plan."""
+    taken = contracted_coverage(uow, consortium_id, uow.now().date())
+    for place, lots in live_coverage(uow, consortium_id).items():
+        taken.setdefault(place, []).extend(lots)
     return overlap(service.lot_rows(uow, consortium_id=consortium_id), taken)
 
 
@@ -75,17 +107,22 @@ def check_not_live_elsewhere(uow: UnitOfWork, consortium_id: int, rows: list[Lot
     buy the same care twice. The consortium's row is locked first, so two such checks run one at a time."""
     uow.session.execute(select(ConsortiumRow.id).where(ConsortiumRow.id == consortium_id).with_for_update())
     if found := overlap(rows, live_coverage(uow, consortium_id, except_tender=tender_id)):
-        code, live = next(iter(found.items()))
-        raise conflict(f"lot {code} buys demand already in lot {live.code} of tender {live.tender_ref} "
-                       f"({live.tender_status}); the same demand cannot be tendered twice at once: take that lot "
-                       f"out of {live.tender_ref} or cancel it first")
+        code, already = next(iter(found.items()))
+        live = already.lots[0]
+        codes = [lot.code for lot in already.lots if lot.tender_ref == live.tender_ref]
+        lots = f"lot {codes[0]}" if len(codes) == 1 else f"lots {_and(codes)}"
+        raise conflict(f"lot {code} buys demand already in {lots} of tender {live.tender_ref} "
+                       f"({live.tender_status}); the same demand cannot be tendered twice at once: take "
+                       f"{'that lot' if len(codes) == 1 else 'those lots'} out of {live.tender_ref} or cancel it "
+                       "first")
 
 
 def check_after_running_contracts(uow: UnitOfWork, consortium_id: int, rows: list[LotRow],
                                   contract_start: date | None) -> None:
     """Demand under a contract still running may be tendered again only for when that contract ends: the new
     tender's contracts must start after it, or the same care would be bought twice over the years they overlap."""
-    for code, running in overlap(rows, contracted_coverage(uow, consortium_id, uow.now().date())).items():
+    for code, already in overlap(rows, contracted_coverage(uow, consortium_id, uow.now().date())).items():
+        running = max(already.lots, key=lambda lot: lot.ends or date.min)  # the last to end
         if running.ends is not None and (contract_start is None or contract_start <= running.ends):
             after = running.ends + timedelta(days=1)
             raise conflict(f"lot {code} buys demand under contract in {running.tender_ref} (as {running.code}) until "

@@ -27,7 +27,7 @@ from carepool.demo import data
 from carepool.partners import access
 from carepool.partners.model import Caller
 from carepool.partners.service import Located
-from carepool.procurement import bidding, evaluation, opening, publication, reports, service, tendering
+from carepool.procurement import bidding, evaluation, membership, opening, publication, reports, service, tendering
 from carepool.procurement.award_rules import RULE_NAMES
 from carepool.procurement.model import BidContent, DemandLine
 
@@ -61,26 +61,48 @@ class DemoResult:
 
 
 def demand() -> list[DemandLine]:
+    """Each member's hours and price today, with who provides them: as Aisha fears, three large groups hold most of
+    the market (60% and 25% of each council's home care in a locality), a local agency the rest where there is one;
+    the NHS's share and reablement are each with one large group."""
     pop65: dict[str, int] = {}
     for pop in data.populations():
         if pop.age_band in ("65-74", "75-84", "85+"):
             pop65[pop.locality_code] = pop65.get(pop.locality_code, 0) + pop.count
+    providers = data.providers()
+    large = [p.code for p in providers if not p.sme]
+    smes = [p for p in providers if p.sme]
+    local = {area: smes[index].code for index, areas in reversed(SME_AREAS) for area in areas}
+    councils = [b.code for b in data.BOROUGHS]
     lines = []
     for locality in data.localities():
         hours = Decimal(round(pop65[locality.code] * 13 / 1000) * 10)
-        lines.append(DemandLine(locality.council_code, "home-care", locality.code, hours,
-                                Money.parse(BASELINE[locality.council_code])))
-        if locality.council_code in ICB_BOROUGHS:
+        council, price = locality.council_code, Money.parse(BASELINE[locality.council_code])
+        n = councils.index(council)
+        main, second = (hours * Decimal("0.60")).quantize(Decimal(1)), (hours * Decimal("0.25")).quantize(Decimal(1))
+        rest = hours - main - second
+        split = [(large[n % 3], main), (large[(n + 1) % 3], second + (0 if locality.code in local else rest))]
+        if locality.code in local:
+            split.append((local[locality.code], rest))
+        lines += [DemandLine(council, "home-care", locality.code, part, price, who) for who, part in split]
+        if council in ICB_BOROUGHS:
             lines.append(DemandLine(data.ICB.code, "home-care", locality.code, (hours * Decimal("0.06")).quantize(
-                Decimal(1)), Money.parse(ICB_PRICE)))
-        lines.append(DemandLine(locality.council_code, "reablement", locality.code,
-                                (hours * Decimal("0.08")).quantize(Decimal(1)), Money.parse("26.50")))
+                Decimal(1)), Money.parse(ICB_PRICE), large[3]))
+        lines.append(DemandLine(council, "reablement", locality.code, (hours * Decimal("0.08")).quantize(Decimal(1)),
+                                Money.parse("26.50"), large[(n + 2) % 3]))
     return lines
 
 
 def _caller(database: Database, email: str) -> Caller:
     with database.uow() as uow:
         user = next(u for u in access.list_all_users(uow=uow) if u.email == email)
+        return access.caller_for_user(uow=uow, user_id=user.id)
+
+
+def _member_caller(database: Database, organisation: str) -> Caller:
+    """A user of ``organisation`` who may answer for it (the demo has one for every member)."""
+    with database.uow() as uow:
+        user = next(u for u in access.list_all_users(uow=uow) if u.organisation_code == organisation
+                    and any(role in membership.ANSWERING_ROLES for role in u.roles))
         return access.caller_for_user(uow=uow, user_id=user.id)
 
 
@@ -148,6 +170,10 @@ def _run(db: Database, clock: FixedClock, out_dir: Path) -> DemoResult:
     with db.uow() as uow:
         consortium = service.create_consortium(uow=uow, caller=aisha, name="West London care consortium",
                                                members=members)
+    for member in members:  # each council and the ICB accepts its invitation, by one of its own users
+        if member != aisha.organisation_code:
+            with db.uow() as uow:
+                membership.accept(uow=uow, caller=_member_caller(db, member), consortium_id=consortium.id)
     with db.uow() as uow:
         service.save_demand(uow=uow, caller=aisha, consortium_id=consortium.id,
                             lines=[Located(line) for line in demand()], what="demo demand")
@@ -216,12 +242,14 @@ def report(result: Any, console: Console) -> None:
                   f"{result.opened} opened with hashes matching their receipts, {result.tampered} tampered; "
                   f"{result.contracts} call-off contracts (4 years). Tender {result.open_ref} is open for bids.")
     table = Table(title="Award summary (yearly, illustrative)")
-    for column in ("", "today's prices", "cheapest wins", "awarded (30% cap, 25% SME floor)"):
+    for column in ("", "today", "cheapest wins", "awarded (30% cap, 25% SME floor)"):
         table.add_column(column, justify="right" if column else "left")
+    today = summary.today.market if summary.today else None
+    today_sme = percent(summary.today.market.sme_share) if summary.today and summary.today.sme_known else ""
     table.add_row("Cost", str(summary.baseline), str(cheapest.total), str(awarded.total))
-    table.add_row("HHI (0-10,000)", "", f"{cheapest.hhi:,}", f"{awarded.hhi:,}")
-    table.add_row("SME share", "", percent(cheapest.sme_share), percent(awarded.sme_share))
-    table.add_row("Providers winning", "", str(cheapest.winners), str(awarded.winners))
+    table.add_row("HHI (0-10,000)", f"{today.hhi:,}" if today else "", f"{cheapest.hhi:,}", f"{awarded.hhi:,}")
+    table.add_row("SME share", today_sme, percent(cheapest.sme_share), percent(awarded.sme_share))
+    table.add_row("Providers", str(today.winners) if today else "", str(cheapest.winners), str(awarded.winners))
     table.add_row("Saving", "", "", f"{summary.saving} ({summary.saving_pct}%)", style="bold")
     console.print(table)
     for name, cost in summary.rule_costs.items():

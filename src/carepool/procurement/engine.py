@@ -22,7 +22,7 @@ from carepool.award.model import AwardResult, parse_problem
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money, Rounding, allocate_int
 from carepool.procurement.award_rules import RULE_NAMES, AwardRules
-from carepool.procurement.model import WEEKS_PER_YEAR, LotDesign, cents, share_annual
+from carepool.procurement.model import WEEKS_PER_YEAR, DemandLine, LotDesign, cents, share_annual
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,46 @@ def market(values: Mapping[str, Money], smes: Iterable[str]) -> Market:
     return Market(dict(sorted(positive.items(), key=lambda kv: -kv[1].pence)), total,
                   {p: share(v.pence) for p, v in positive.items()}, hhi, share(sme), len(positive),
                   {p: Decimal(n) / 1000 for p, n in zip(positive, tenths, strict=True)})
+
+
+@dataclass(frozen=True)
+class TodayMarket:
+    """The market the consortium buys the tendered demand from today, from the current providers its members named.
+
+    ``market`` is over the value whose provider is named (its shares and HHI are of that value); ``named`` is that
+    value's share of all of today's value; ``sme_known`` says whether every named provider is in the directory, so
+    that the SME share means something."""
+
+    market: Market
+    named: Decimal
+    sme_known: bool
+
+
+def today_market(demand: Iterable[DemandLine], lots: Iterable[LotDesign], directory: Mapping[str, Bidder]) -> \
+        TodayMarket | None:
+    """Today's market for the demand the ``lots`` buy (each line whose service and locality a lot covers), or None
+    when no member named a current provider. ``directory`` finds a named provider by its code or, failing that, its
+    name (case apart): a provider named both ways counts once, under its code."""
+    places = {(lot.service, place) for lot in lots for place in lot.localities}
+    by_name = {b.name.casefold(): code for code, b in directory.items()}
+    values: dict[str, Money] = {}
+    unnamed = Money(0)
+    for line in demand:
+        if (line.service, line.locality) not in places:
+            continue
+        if not line.current_provider:
+            unnamed += line.annual_value
+            continue
+        who = line.current_provider.upper() if line.current_provider.upper() in directory else \
+            by_name.get(line.current_provider.casefold(), line.current_provider)
+        values[who] = values.get(who, Money(0)) + line.annual_value
+    if not values:
+        return None
+    named = Money.sum(values.values())
+    whole = named + unnamed
+    return TodayMarket(market(values, {code for code, b in directory.items() if b.sme}),
+                       (Decimal(named.pence) / Decimal(whole.pence)).quantize(Decimal("0.0001"), ROUND_HALF_UP),
+                       all(code in directory for code in values))
 
 
 def provider_capacities(bids: Iterable[OpenedBid]) -> dict[str, Decimal | None]:

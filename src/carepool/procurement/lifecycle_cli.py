@@ -68,9 +68,10 @@ def demand_export_command(
     with database.uow() as uow:
         row = _consortium(uow, consortium)
         lines = [DemandLine(d.member_code, d.service, d.locality_code, from_cents(d.weekly_quantity_cents),
-                            d.baseline_price)  # type: ignore[arg-type]
+                            d.baseline_price, d.current_provider)  # type: ignore[arg-type]
                  for d in uow.session.query(DemandRow).filter(DemandRow.consortium_id == row.id)
-                 .order_by(DemandRow.member_code, DemandRow.service, DemandRow.locality_code)]
+                 .order_by(DemandRow.member_code, DemandRow.service, DemandRow.locality_code,
+                           DemandRow.current_provider)]
         io.write_demand(out, lines, _names(uow))
     console.print(f"wrote {out} ({len(lines)} lines)")
     database.dispose()

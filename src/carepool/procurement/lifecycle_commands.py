@@ -151,15 +151,20 @@ def award_tables(summary: AwardSummary) -> list[Table]:
     overview.add_column("")
     overview.add_column("awarded", justify="right")
     overview.add_column("cheapest wins", justify="right")
-    overview.add_row("yearly cost", str(awarded.total), str(cheapest.total))
-    overview.add_row("today's prices (baseline)", str(summary.baseline), "")
-    overview.add_row("saving", f"{summary.saving} ({summary.saving_pct}%)", str(summary.baseline - cheapest.total))
-    overview.add_row("SME share of value", percent(awarded.sme_share), percent(cheapest.sme_share))
-    overview.add_row("concentration (HHI)", f"{awarded.hhi:,}", f"{cheapest.hhi:,}")
-    overview.add_row("providers winning", str(awarded.winners), str(cheapest.winners))
-    overview.add_row("awards", str(len(summary.awards)), "")
+    overview.add_column("today", justify="right")
+    today = summary.today
+    overview.add_row("yearly cost", str(awarded.total), str(cheapest.total), str(summary.baseline))
+    overview.add_row("saving", f"{summary.saving} ({summary.saving_pct}%)", str(summary.baseline - cheapest.total),
+                     "")
+    overview.add_row("SME share of value", percent(awarded.sme_share), percent(cheapest.sme_share),
+                     percent(today.market.sme_share) if today and today.sme_known else "")
+    overview.add_row("concentration (HHI)", f"{awarded.hhi:,}", f"{cheapest.hhi:,}",
+                     f"{today.market.hhi:,}" if today else "")
+    overview.add_row("providers winning", str(awarded.winners), str(cheapest.winners),
+                     str(today.market.winners) if today else "")
+    overview.add_row("awards", str(len(summary.awards)), "", "")
     for rule, cost in summary.rule_costs.items():
-        overview.add_row(f"cost of the {RULE_NAMES.get(rule, rule)}", str(cost), "")
+        overview.add_row(f"cost of the {RULE_NAMES.get(rule, rule)}", str(cost), "", "")
     providers = Table(title="Providers")
     for column in ("provider", "SME", "yearly value", "share"):
         providers.add_column(column, justify="right" if column in ("yearly value", "share") else "left")

@@ -2,11 +2,15 @@
 
 Every quantity stays exact to 1/100 of an hour: a split hands each member's quantity out
 to the parts by largest remainder, so the parts always add back up to the whole, member
-by member. A lot's member shares are basis points that sum to exactly 10,000.
+by member. So does money: each member's yearly spend today on the lot is handed out to the
+parts by largest remainder too (rounding each part's price x hours x 52 on its own would
+change the consortium's baseline by pennies), and a merge adds the parts' spend up. A lot's
+member shares are basis points that sum to exactly 10,000.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Iterable, Sequence
@@ -23,6 +27,7 @@ from carepool.procurement.model import (
     MemberShare,
     cents,
     from_cents,
+    share_annual,
 )
 
 MAX_PARTS = 50  # more is a typing slip, not a lot plan (and each part must still be worth tendering)
@@ -34,8 +39,13 @@ def with_share_points(shares: Sequence[MemberShare]) -> tuple[MemberShare, ...]:
     if not shares or sum(weights) == 0:
         return tuple(shares)
     points = allocate_int(10_000, weights)
-    return tuple(MemberShare(s.member, s.weekly_quantity, s.baseline_price, bp)
-                 for s, bp in zip(shares, points, strict=True))
+    return tuple(dataclasses.replace(s, share_bp=bp) for s, bp in zip(shares, points, strict=True))
+
+
+def _share(member: str, hours: Decimal, price: Money, annual: Money) -> MemberShare:
+    """A share spending ``annual`` a year today; that is left unsaid where it is price x hours x 52, half-up."""
+    plain = MemberShare(member, hours, price)
+    return plain if share_annual(plain) == annual else dataclasses.replace(plain, annual=annual)
 
 
 def sme_threshold(*, stated: Decimal | None = None, sme_capacities: Iterable[Decimal] = ()) -> tuple[Decimal, str]:
@@ -81,12 +91,14 @@ def aggregate(demand: Iterable[DemandLine], *, threshold: Decimal,
 
 
 def _combine(shares: Iterable[MemberShare]) -> list[MemberShare]:
-    """One share per member and price (a member paying two prices keeps both, so savings stay exact)."""
-    combined: dict[tuple[str, int], Decimal] = {}
+    """One share per member and price (a member paying two prices keeps both, so savings stay exact), spending
+    what the shares it combines spent."""
+    combined: dict[tuple[str, int], tuple[Decimal, Money]] = {}
     for share in shares:
         key = (share.member, share.baseline_price.pence)
-        combined[key] = combined.get(key, Decimal(0)) + share.weekly_quantity
-    return [MemberShare(member, q, Money(pence)) for (member, pence), q in combined.items()]
+        hours, annual = combined.get(key, (Decimal(0), Money(0)))
+        combined[key] = (hours + share.weekly_quantity, annual + share_annual(share))
+    return [_share(member, q, Money(pence), annual) for (member, pence), (q, annual) in combined.items()]
 
 
 def split(lot: LotDesign, parts: int, *, threshold: Decimal) -> list[LotDesign]:
@@ -102,18 +114,22 @@ def split(lot: LotDesign, parts: int, *, threshold: Decimal) -> list[LotDesign]:
         raise CarepoolError(f"lot {lot.code}: {lot.weekly_quantity} a week is too small to split {parts} ways "
                             "(each part needs at least 1 a week)")
     bounds = [0, *itertools.accumulate(allocate_int(total, [1] * parts))]
+    pieces: list[list[MemberShare]] = [[] for _ in range(parts)]
+    start = 0
+    for share in lot.shares:
+        end = start + cents(share.weekly_quantity)
+        cuts = [(index, min(end, bounds[index + 1]) - max(start, bounds[index])) for index in range(parts)]
+        cuts = [(index, overlap) for index, overlap in cuts if overlap > 0]  # none for a share of no hours
+        spend = share_annual(share).allocate([overlap for _, overlap in cuts]) if cuts else []  # adds up exactly
+        for (index, overlap), annual in zip(cuts, spend, strict=True):
+            hours = from_cents(overlap) or Decimal(0)
+            pieces[index].append(_share(share.member, hours, share.baseline_price, annual))
+        start = end
     result = []
-    for index in range(parts):
-        low, high, start = bounds[index], bounds[index + 1], 0
-        shares = []
-        for share in lot.shares:
-            end = start + cents(share.weekly_quantity)
-            overlap = min(end, high) - max(start, low)
-            if overlap > 0:
-                shares.append(MemberShare(share.member, from_cents(overlap) or Decimal(0), share.baseline_price))
-            start = end
+    for index, found in enumerate(pieces):
         part = LotDesign(code=f"{lot.code}-{index + 1}", name=f"{lot.name} (part {index + 1} of {parts})",
-                         service=lot.service, localities=lot.localities, shares=with_share_points(shares))
+                         service=lot.service, localities=lot.localities,
+                         shares=with_share_points(found))
         result.append(flag(part, threshold))
     return result
 

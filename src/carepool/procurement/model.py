@@ -204,11 +204,12 @@ def pence_of(value: Decimal) -> Money:
 
 @dataclass(frozen=True)
 class DemandKey:
-    """Whose demand, for what and where; a field is None where a file's cell could not be read."""
+    """Whose demand, for what, where and from whom today; a field is None where a file's cell could not be read."""
 
     member: str | None
     service: str | None
     locality: str | None
+    current_provider: str | None = ""  # '': not named
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,7 @@ class DemandLine:
     locality: str
     weekly_quantity: Decimal  # units (hours) per week
     baseline_price: Money  # what the member pays per unit today
+    current_provider: str = ""  # who provides it today, as the member names it ('': not named)
 
     @property
     def annual_value(self) -> Money:
@@ -225,7 +227,7 @@ class DemandLine:
 
     @property
     def key(self) -> DemandKey:
-        return DemandKey(self.member, self.service, self.locality)
+        return DemandKey(self.member, self.service, self.locality, self.current_provider)
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,8 @@ class MemberShare:
     weekly_quantity: Decimal
     baseline_price: Money
     share_bp: int = 0  # basis points of the lot's quantity; a lot's shares sum to exactly 10,000
+    # its yearly spend today when a split or merge handed it out (None: price x hours a week x 52, half-up)
+    annual: Money | None = None
 
 
 @dataclass(frozen=True)
@@ -265,7 +269,11 @@ class LotDesign:
 
 
 def share_annual(share: MemberShare) -> Money:
-    """A member's current yearly spend on its share of a lot: price x hours a week x 52, half-up."""
+    """A member's current yearly spend on its share of a lot: price x hours a week x 52, half-up; or, for a share
+    of a split or merged lot, its part of what the member spent on the lot it came from (``lots.split``), so a
+    split or merge never changes what a member spends, by a penny."""
+    if share.annual is not None:
+        return share.annual
     return pence_of(Decimal(share.baseline_price.pence) * share.weekly_quantity * WEEKS_PER_YEAR)
 
 

@@ -13,9 +13,9 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from carepool.audit import service as audit
-from carepool.core.errors import CarepoolError, not_found
+from carepool.core.errors import CarepoolError, forbidden, not_found
 from carepool.db.uow import UnitOfWork
-from carepool.partners.model import Caller
+from carepool.partners.model import Caller, Role
 from carepool.procurement import sealing
 from carepool.procurement.access import tender_for
 from carepool.procurement.model import (
@@ -27,7 +27,7 @@ from carepool.procurement.model import (
     check_move,
     from_cents,
 )
-from carepool.procurement.tables import BidRow, LotRow, SealedBidRow
+from carepool.procurement.tables import BidRow, LotRow, SealedBidRow, TenderRow
 
 
 def _problem(bid: BidRow, lot_code: str, tender_ref: str, text: str | None) -> str | None:
@@ -46,9 +46,23 @@ def _problem(bid: BidRow, lot_code: str, tender_ref: str, text: str | None) -> s
     return None
 
 
+def _tender_to_open(uow: UnitOfWork, caller: Caller, ref: str) -> TenderRow:
+    """The tender, locked, if the caller is on the procurement team of its consortium. Anyone signed in reads a
+    published tender, so an outsider (a bidder, another council) is told why it may not open the bids (403) rather
+    than that the tender is not there; a tender it cannot read (a draft) stays not found."""
+    row, member = tender_for(uow, caller, ref)
+    if not member:
+        bidder = "; bidders see their own bids now and their result once the award is confirmed"
+        raise forbidden(f"only the procurement team of the consortium buying under tender {row.ref} opens its bids, "
+                        f"after the deadline{bidder if caller.has(Role.PROVIDER) else ''}")
+    uow.session.expire(row)  # read again under the lock, not as it was before it
+    tender, _ = tender_for(uow, caller, ref, manage=True, lock=True)
+    return tender
+
+
 def open_bids(*, uow: UnitOfWork, caller: Caller, ref: str) -> Opening:
     """Open every live bid of a tender whose deadline has passed; check each against its receipt."""
-    tender, _ = tender_for(uow, caller, ref, manage=True, lock=True)
+    tender = _tender_to_open(uow, caller, ref)
     now = uow.now()
     deadline = tender.deadline
     if TenderStatus(tender.status) is TenderStatus.PUBLISHED and (deadline is None or now < deadline):  # type: ignore[operator]

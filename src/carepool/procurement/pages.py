@@ -4,6 +4,8 @@ charts, savings). The lot plan is in ``plan_pages``, providers' pages in ``porta
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -20,6 +22,8 @@ from carepool.procurement import (
     charts,
     coverage,
     evaluation,
+    membership,
+    membership_pages,
     open_data,
     opening,
     plan_pages,
@@ -29,7 +33,7 @@ from carepool.procurement import (
     service,
     tendering,
 )
-from carepool.procurement.award_rules import RULE_LABELS, RULE_NAMES
+from carepool.procurement.award_rules import RULE_LABELS, RULE_NAMES, AwardRules
 from carepool.procurement.model import quantity
 from carepool.web.deps import CallerDep, RowQuery, UowDep
 from carepool.web.flash import attempt, flash, keep_typed, take_flash, typed_back
@@ -39,6 +43,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(portal.router)
 router.include_router(open_data.router)
 router.include_router(plan_pages.router)
+router.include_router(membership_pages.router)
 NAV = (30, "Procurement", "/tenders")
 RULE_FIELDS = tuple(RULE_LABELS)
 
@@ -48,6 +53,7 @@ def tenders(request: Request, caller: CallerDep, uow: UowDep) -> Response:
     return render(request, "procurement/tenders.html", {
         "tenders": tendering.list_tenders(uow=uow, caller=caller),
         "consortia": service.list_consortia(uow=uow, caller=caller),
+        "invitations": membership.invitations(uow=uow, caller=caller),
         "is_provider": caller.has(Role.PROVIDER), "flash": take_flash(request)}, caller=caller)
 
 
@@ -62,9 +68,9 @@ def builder(request: Request, consortium: RowQuery, caller: CallerDep, uow: UowD
 
 
 def _builder_page(request: Request, caller: Caller, uow: Any, consortium_id: int, form: dict[str, Any] | None,
-                  error: CarepoolError | None) -> Response:
-    """The tender builder, blank or as sent back with what was typed. Lots whose demand is already in a live
-    tender, or under a contract still running, start unticked and say where."""
+                  problems: list[FieldProblem] | None) -> Response:
+    """The tender builder, blank or as sent back with what was typed and every problem found. Lots whose demand is
+    already in a live tender, or under a contract still running, start unticked and say where."""
     lots = service.list_lots(uow=uow, caller=caller, consortium_id=consortium_id)
     live = coverage.plan_lots_already_bought(uow, consortium_id)
     if form is None:
@@ -75,8 +81,43 @@ def _builder_page(request: Request, caller: Caller, uow: Any, consortium_id: int
         ticked = {int(v) for v in form.get("lot_ids", []) if str(v).isascii() and str(v).isdigit()}
     return render(request, "procurement/builder.html", {
         "consortium": service.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id), "lots": lots,
-        "in_live_tender": live, "values": values, "ticked": ticked, "error": error, "rule_labels": RULE_LABELS},
-        caller=caller, status_code=422 if error is not None else 200)
+        "in_live_tender": live, "values": values, "ticked": ticked, "problems": problems or [],
+        "invalid": {p.field for p in problems or []}, "rule_labels": RULE_LABELS},
+        caller=caller, status_code=422 if problems else 200)
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str  # the id of the form field it is about, for the summary's link and the field's aria-invalid
+    label: str  # as the form labels it
+    message: str
+
+
+def _field_problems(form: dict[str, Any], lot_ids: list[str], now: datetime) -> list[FieldProblem]:
+    """Every field's problem at once (title, deadline, contracts start, award rules, lots), each found by the
+    same check the tender's creation makes; what only the stored plan can tell (a lot in another live tender) is
+    left to creation."""
+    problems: list[FieldProblem] = []
+
+    def check(field: str, label: str, read: Callable[[], Any]) -> Any:
+        try:
+            return read()
+        except CarepoolError as error:
+            problems.append(FieldProblem(field, label, error.message))
+            return None
+
+    if not str(form.get("title", "")).strip():
+        problems.append(FieldProblem("title", "Title", "give the tender a title"))
+    deadline = check("deadline", "Deadline for bids", lambda: tendering._check_deadline(  # the rules creation uses
+        _deadline(str(form.get("deadline", ""))), now))
+    check("contract_start", "Contracts start", lambda: tendering._check_contract_start(
+        _day(str(form.get("contract_start", ""))), deadline))
+    check(RULE_FIELDS[0], "", lambda: AwardRules.parse(_rules(form)))  # "The award rules need correcting: ..."
+    if not lot_ids:
+        problems.append(FieldProblem("lots", "Lots", "tick at least one lot from the plan"))
+    else:
+        check("lots", "", lambda: [row_number(v, what="lots") for v in lot_ids])
+    return problems
 
 
 def _rules(form: dict[str, Any]) -> dict[str, Any]:
@@ -103,16 +144,18 @@ async def create(request: Request, caller: CallerDep, uow: UowDep) -> Response:
     form = await request.form()
     consortium_id = row_number(form.get("consortium_id", ""), what="consortium")
     typed = {**dict(form), "lot_ids": form.getlist("lot_ids")}
+    if problems := _field_problems(typed, [str(v) for v in form.getlist("lot_ids")], uow.now()):
+        return _builder_page(request, caller, uow, consortium_id, typed, problems)
     try:
-        lot_ids = [row_number(v, what="lots") for v in form.getlist("lot_ids")]
         tender = tendering.create_tender(
             uow=uow, caller=caller, consortium_id=consortium_id, title=str(form.get("title", "")),
-            description=str(form.get("description", "")), lot_ids=lot_ids,
+            description=str(form.get("description", "")),
+            lot_ids=[row_number(v, what="lots") for v in form.getlist("lot_ids")],
             rules=_rules(dict(form)), deadline=_deadline(str(form.get("deadline", ""))),
             contract_start=_day(str(form.get("contract_start", ""))))
     except CarepoolError as error:
         uow.rollback()
-        return _builder_page(request, caller, uow, consortium_id, typed, error)
+        return _builder_page(request, caller, uow, consortium_id, typed, [FieldProblem("lots", "", str(error))])
     flash(request, f"Draft tender {tender.ref} created. Check it, then publish it.", to=f"/tenders/{tender.ref}")
     return RedirectResponse(f"/tenders/{tender.ref}", status_code=303)
 

@@ -3,6 +3,7 @@ lots before they go into a tender."""
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -12,9 +13,9 @@ from starlette.responses import Response
 from carepool.core.errors import CarepoolError
 from carepool.core.ids import row_number
 from carepool.partners import service as partners
-from carepool.partners.model import Role
+from carepool.partners.model import Caller, Role
 from carepool.procurement import coverage, io, service
-from carepool.procurement.model import SERVICES, quantity
+from carepool.procurement.model import SERVICES, DemandLine, quantity
 from carepool.web.deps import CallerDep, RowId, UowDep
 from carepool.web.flash import attempt, keep_typed, take_flash, typed_back
 from carepool.web.rendering import render
@@ -46,10 +47,32 @@ def plan(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep)
     return render(request, "procurement/plan.html", {
         "consortium": consortium, "lots": lots, "grid": _grid(lots, uow), "threshold": threshold, "why": why,
         "demand_lines": len(demand), "demand_hours": sum((d.weekly_quantity for d in demand), Decimal(0)),
+        "import_question": _import_question(consortium, demand, caller),
+        "demand_by_member": Counter(line.member for line in demand),
         "can_manage": caller.has(Role.PROCUREMENT), "flash": take_flash(request),
         "can_import_own": caller.has(Role.COMMISSIONER) and caller.organisation_code in dict(consortium.members),
         "demand_typed": typed_back(request, "demand"), "merge_typed": typed_back(request, "merge") or {},
         "in_live_tender": coverage.plan_lots_already_bought(uow, consortium_id)}, caller=caller)
+
+
+def _import_question(consortium: service.ConsortiumView, demand: list[DemandLine], caller: Caller) -> str:
+    """What the import form asks before a file replaces demand on record: whose lines, and how many."""
+    names = dict(consortium.members)
+    counts = Counter(line.member for line in demand)
+    if not caller.has(Role.PROCUREMENT):
+        own = caller.organisation_code
+        if not counts[own]:
+            return ""
+        return (f"Import this file as {names.get(own, own)}'s whole demand? It replaces the {_lines(counts[own])} "
+                f"{names.get(own, own)} has on record: any of them not in the file are gone. Other members' lines "
+                "stay as they are.")
+    if not demand:
+        return ""
+    on_record = "; ".join(f"{names.get(code, code)} {count:,}" for code, count in sorted(
+        counts.items(), key=lambda kv: names.get(kv[0], kv[0])))
+    return (f"Import this file? For each member it has lines for, it replaces all that member's lines on record "
+            f"(now {on_record}); with \"replace every member's demand\" ticked it replaces all "
+            f"{_lines(len(demand))}, and a member not in the file has none.")
 
 
 @router.post("/tenders/plan/{consortium_id}/demand")
@@ -124,8 +147,12 @@ def _too_big(lots: list[service.StoredLot]) -> str:
 
 @router.post("/tenders/plan/{consortium_id}/merge")
 def merge(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep,
-          lot_ids: Annotated[list[str], Form()], name: Annotated[str, Form()] = "") -> Response:
+          lot_ids: Annotated[list[str] | None, Form()] = None, name: Annotated[str, Form()] = "") -> Response:
+    lot_ids = lot_ids or []
+
     def act() -> str | tuple[str, str]:
+        if not lot_ids:  # one ticked is refused by the merge itself, in its words
+            raise CarepoolError("tick at least two lots to merge (none was ticked)")
         ids = [row_number(v, what="lots to merge") for v in lot_ids]
         before = _plan_codes(uow, consortium_id)
         merged = [s for s in service.merge_lots(uow=uow, caller=caller, lot_ids=ids, name=name or None)

@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from carepool.core.errors import CarepoolError
+from carepool.core.errors import CarepoolError, Problem
 from carepool.core.money import Money
 from carepool.partners.model import Caller, Role
 from carepool.procurement import bid_workbook, bidding, reports, tendering
 from carepool.procurement.model import BidContent, Receipt, quantity
 from carepool.web.deps import CallerDep, UowDep
-from carepool.web.flash import flash, keep_typed, take_flash, typed_back
+from carepool.web.flash import attempt, flash, keep_typed, take_flash, typed_back
 from carepool.web.rendering import render
 from carepool.web.uploads import read_upload
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SEALED_AT = "receipts_sealed_at"  # session key: when the bids whose receipts the tender page shows were sealed
 
@@ -82,30 +85,60 @@ def tender_for_provider(request: Request, tender: tendering.TenderView, caller: 
     return render(request, "procurement/tender_provider.html", context, caller=caller)
 
 
+def bid_from_form(*, lot: str, price: str, quality: str, max_quantity: str, capacity: str) -> BidContent:
+    """The bid typed into the tender page's form, or one error naming every field's problem at once."""
+    problems: list[str] = []
+
+    def read(reading: Callable[[], T]) -> T | None:
+        try:
+            return reading()
+        except CarepoolError as error:
+            problems.append(error.message)
+            return None
+
+    if not lot.strip():
+        problems.append("lot: choose the lot you bid for")
+    money = read(lambda: Money.parse(price, what="price per hour")) if price.strip() else None
+    if not price.strip():
+        problems.append("price per hour: give your price for an hour of care, e.g. 21.40")
+    elif money is not None and money.pence <= 0:
+        problems.append(f"price per hour: must be above zero, got {money}")
+    score = read(lambda: quantity(quality, what="quality score", zero_ok=True)) if quality.strip() else None
+    if not quality.strip():
+        problems.append("quality score: give your method statement score, from 0 to 100")
+    elif score is not None and score > 100:
+        problems.append(f"quality score: must be from 0 to 100, got {score}")
+    most = read(lambda: quantity(max_quantity, what="most hours a week on this lot")) if max_quantity.strip() else None
+    across = read(lambda: quantity(capacity, what="capacity")) if capacity.strip() else None
+    if problems:
+        count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+        raise CarepoolError.from_problems(f"the bid was not sealed ({count}):", [Problem(p) for p in problems])
+    assert money is not None and score is not None  # each read, or a problem above
+    return BidContent(money, score, most, across)
+
+
 @router.post("/tenders/{ref}/bid")
-def submit(request: Request, ref: str, caller: CallerDep, uow: UowDep, lot: Annotated[str, Form()],
-           price: Annotated[str, Form()], quality: Annotated[str, Form()],
+def submit(request: Request, ref: str, caller: CallerDep, uow: UowDep, lot: Annotated[str, Form()] = "",
+           price: Annotated[str, Form()] = "", quality: Annotated[str, Form()] = "",
            max_quantity: Annotated[str, Form()] = "", capacity: Annotated[str, Form()] = "") -> Response:
-    try:
-        content = BidContent(Money.parse(price, what="price per hour"),
-                             quantity(quality, what="quality score", zero_ok=True),
-                             quantity(max_quantity, what="most hours a week on this lot") if max_quantity.strip()
-                             else None,
-                             quantity(capacity, what="capacity") if capacity.strip() else None)
-        receipt = bidding.submit_bid(uow=uow, caller=caller, ref=ref, lot_code=lot, content=content)
-    except CarepoolError as error:
-        flash(request, str(error), "error", to=f"/tenders/{ref}")
-        # what was typed comes back (the bidder's own, in its own session cookie), so a bidder putting it right
-        # does not bid on the first lot in the list by mistake
-        keep_typed(request, "bid", {"lot": lot[:40], "price": price[:20], "quality": quality[:20],
-                                    "max_quantity": max_quantity[:20], "capacity": capacity[:20]})
-        return RedirectResponse(f"/tenders/{ref}", status_code=303)
-    request.session[SEALED_AT] = receipt.submitted_at.isoformat()
-    flash(request, *_sealed_words([receipt]), to=f"/tenders/{ref}")
-    if receipt.warnings:  # sealed, but it may be a slip: the form keeps the lot and figures, to put right and bid again
-        keep_typed(request, "bid", {"lot": lot[:40], "price": price[:20], "quality": quality[:20],
-                                    "max_quantity": max_quantity[:20], "capacity": capacity[:20]})
-    return RedirectResponse(f"/tenders/{ref}", status_code=303)
+    """Seal one bid. Every field may come empty (a browser's own checks bypassed): a refusal is said on the tender's
+    page, naming every field's problem, with what was typed kept (the bidder's own, in its own session cookie), so
+    a bidder putting it right does not bid on the first lot in the list by mistake."""
+    typed = {"lot": lot[:40], "price": price[:20], "quality": quality[:20], "max_quantity": max_quantity[:20],
+             "capacity": capacity[:20]}
+    receipts: list[Receipt] = []
+
+    def seal() -> tuple[str, str]:
+        content = bid_from_form(lot=lot, price=price, quality=quality, max_quantity=max_quantity, capacity=capacity)
+        receipts.append(bidding.submit_bid(uow=uow, caller=caller, ref=ref, lot_code=lot, content=content))
+        return _sealed_words(receipts)
+
+    response = attempt(request, seal, "", f"/tenders/{ref}", keep=("bid", typed))
+    if receipts:
+        request.session[SEALED_AT] = receipts[0].submitted_at.isoformat()
+        if receipts[0].warnings:  # sealed, but it may be a slip: the form keeps the lot and figures, to put right
+            keep_typed(request, "bid", typed)
+    return response
 
 
 @router.get("/tenders/{ref}/bid-workbook")
@@ -124,8 +157,10 @@ def bid_workbook_template(ref: str, caller: CallerDep, uow: UowDep) -> Response:
 @router.post("/tenders/{ref}/bid-workbook")
 def upload_bid_workbook(request: Request, ref: str, file: UploadFile, caller: CallerDep, uow: UowDep) -> Response:
     try:
-        bidding.check_taking_bids(uow=uow, caller=caller, ref=ref)  # before the file is read
-        bids = read_upload(file, bid_workbook.read_clean, uow=uow)
+        lots = bidding.check_taking_bids(uow=uow, caller=caller, ref=ref)  # before the file is read
+        bids, problems = read_upload(file, partial(bid_workbook.read_bids, tender=lots), uow=uow)
+        if problems:  # every one at once, the lots the tender lacks among them
+            raise CarepoolError(bid_workbook.refusal(problems))
         receipts = bidding.submit_bids(uow=uow, caller=caller, ref=ref, bids=bids)
     except CarepoolError as error:
         flash(request, str(error), "error", to=f"/tenders/{ref}")

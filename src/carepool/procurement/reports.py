@@ -17,8 +17,8 @@ from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
 from carepool.db.uow import UnitOfWork
 from carepool.partners import service as partners
-from carepool.partners.model import Caller
-from carepool.procurement import bidding, engine, tendering
+from carepool.partners.model import Caller, OrgKind
+from carepool.procurement import bidding, engine, service, tendering
 from carepool.procurement.access import member_codes, require_provider, tender_for
 from carepool.procurement.evaluation import bidders, broken_rules, lot_designs, opened_bids
 from carepool.procurement.model import RESULT_STATUSES, BidStatus, TenderStatus, baseline_annual, from_cents
@@ -102,6 +102,7 @@ class AwardSummary:
     names: dict[str, str]
     unawarded: list[str] = field(default_factory=list)  # lots nobody is awarded (no valid bid: unsuccessful)
     rules_broken: list[str] = field(default_factory=list)  # by an award changed by hand, in words
+    today: engine.TodayMarket | None = None  # the market before the tender, where members named current providers
 
     @property
     def baseline(self) -> Money:
@@ -208,11 +209,15 @@ def award_summary(*, uow: UnitOfWork, caller: Caller, ref: str) -> AwardSummary 
                        Money.sum(a.annual_value for a in awards if a.lot_code == d.code),
                        sum(1 for a in awards if a.lot_code == d.code)) for d in designs]
     cheapest = engine.market({p: Money(v) for p, v in evaluation["cheapest"]["values"].items()}, smes)
-    names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
+    organisations = partners.list_organisations(uow=uow)
+    names = {o.code: o.name for o in organisations}
+    directory = {o.code: engine.Bidder(o.code, o.name, o.sme) for o in organisations if o.kind is OrgKind.PROVIDER}
+    today = engine.today_market(service.list_demand(uow=uow, caller=caller, consortium_id=row.consortium_id),
+                                designs, directory)
     return AwardSummary(tendering.view(uow, row, member=True), awards, lots, engine.market(values, smes), cheapest,
                         {k: Money(v) for k, v in evaluation["rule_costs"].items()}, evaluation["excluded"],
                         engine.member_savings([d for d in designs if d.code not in unawarded], yearly_by_lot), names,
-                        unawarded, broken_rules(uow, row, lots=lots_by_id, who=who))
+                        unawarded, broken_rules(uow, row, lots=lots_by_id, who=who), today)
 
 
 @dataclass(frozen=True)

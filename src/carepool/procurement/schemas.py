@@ -24,20 +24,22 @@ def _m(value: Money | None) -> str | None:
 
 class ConsortiumCreate(BaseModel):
     name: str
-    members: list[str] = Field(description="Organisation codes of the other members (councils, NHS bodies)")
+    members: list[str] = Field(description="Organisation codes of the other members (councils, NHS bodies); each "
+                                           "is invited, and a member once one of its own users accepts")
 
 
 class ConsortiumRead(BaseModel):
     id: int
     name: str
     lead_code: str
-    members: dict[str, str]
+    members: dict[str, str] = Field(description="Organisations that have joined (code: name)")
+    invited: dict[str, str] = Field(description="Organisations invited that have not yet accepted (code: name)")
     sme_threshold_hours: str | None
 
     @classmethod
     def of(cls, view: service.ConsortiumView) -> ConsortiumRead:
         return cls(id=view.id, name=view.name, lead_code=view.lead_code, members=dict(view.members),
-                   sme_threshold_hours=_d(view.sme_threshold))
+                   invited=dict(view.invited), sme_threshold_hours=_d(view.sme_threshold))
 
 
 class ThresholdUpdate(BaseModel):
@@ -319,6 +321,9 @@ class AwardSummaryRead(BaseModel):
     override_reason: str | None
     rules_broken: list[str] = Field(description="The tender's published rules the award breaks (one changed by hand "
                                     "may), in words; empty when it keeps them all")
+    today: dict[str, Any] | None = Field(None, description="The market today, from the current providers named in "
+                                         "the demand (null when none is): as 'awarded', plus 'named' (the share of "
+                                         "today's value whose provider is named) and 'sme_known'")
 
     @classmethod
     def of(cls, s: reports.AwardSummary) -> AwardSummaryRead:
@@ -328,7 +333,9 @@ class AwardSummaryRead(BaseModel):
                    saving_pct=str(s.saving_pct),
                    savings_by_member=[{"member": m.member, "baseline": m.baseline.plain(), "awarded": m.awarded.plain(),
                                        "saving": m.saving.plain(), "saving_pct": str(m.saving_pct)} for m in s.savings],
-                   excluded=s.excluded, override_reason=s.tender.override_reason, rules_broken=s.rules_broken)
+                   excluded=s.excluded, override_reason=s.tender.override_reason, rules_broken=s.rules_broken,
+                   today=None if s.today is None else {**_market(s.today.market), "named": str(s.today.named),
+                                                       "sme_known": s.today.sme_known})
 
 
 class BidStandingRead(BaseModel):

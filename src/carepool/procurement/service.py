@@ -16,7 +16,7 @@ from carepool.partners import service as partners
 from carepool.partners.model import Caller, OrgKind, Role
 from carepool.partners.service import Located
 from carepool.procurement import lots as design
-from carepool.procurement.access import consortium_for, member_codes
+from carepool.procurement.access import consortium_for, is_member, member_codes
 from carepool.procurement.model import (
     SERVICES,
     BidStatus,
@@ -43,8 +43,9 @@ class ConsortiumView:
     id: int
     name: str
     lead_code: str
-    members: tuple[tuple[str, str], ...]  # (code, name)
+    members: tuple[tuple[str, str], ...]  # (code, name) of those that have joined
     sme_threshold: Decimal | None  # stated; None: median SME capacity
+    invited: tuple[tuple[str, str], ...] = ()  # (code, name) of those invited that have not yet accepted
 
     @property
     def lead_name(self) -> str:
@@ -62,11 +63,14 @@ def consortium_view(uow: UnitOfWork, row: ConsortiumRow) -> ConsortiumView:
     names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
     return ConsortiumView(row.id, row.name, row.lead_code,
                           tuple((code, names.get(code, code)) for code in member_codes(uow, row.id)),
-                          from_cents(row.sme_threshold_cents))
+                          from_cents(row.sme_threshold_cents),
+                          tuple((code, names.get(code, code)) for code in member_codes(uow, row.id, joined=False)))
 
 
 def create_consortium(*, uow: UnitOfWork, caller: Caller, name: str, members: Iterable[str]) -> ConsortiumView:
-    """A consortium led by the caller's organisation; members are councils or NHS commissioners."""
+    """A consortium led by the caller's organisation, its first member. The others named (councils or NHS
+    commissioners) are invited: each is a member once one of its own users accepts (``membership.accept``), so no
+    organisation is made a buyer, or has demand stated for it, without its agreement."""
     caller.require(Role.PROCUREMENT)
     codes = sorted({m.strip().upper() for m in members} | {caller.organisation_code})
     for code in codes:
@@ -81,9 +85,17 @@ def create_consortium(*, uow: UnitOfWork, caller: Caller, name: str, members: It
     row = ConsortiumRow(name=name.strip(), lead_code=caller.organisation_code, created_at=uow.now())
     uow.session.add(row)
     uow.session.flush()
-    uow.session.add_all(ConsortiumMemberRow(consortium_id=row.id, organisation_code=c) for c in codes)
+    invited = [c for c in codes if c != caller.organisation_code]
+    uow.session.add(ConsortiumMemberRow(consortium_id=row.id, organisation_code=caller.organisation_code,
+                                        joined_at=row.created_at))
+    uow.session.add_all(ConsortiumMemberRow(consortium_id=row.id, organisation_code=c) for c in invited)
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="consortium.created",
-                 entity_type="consortium", entity_id=str(row.id), after={"name": row.name, "members": codes})
+                 entity_type="consortium", entity_id=str(row.id),
+                 after={"name": row.name, "members": [caller.organisation_code], "invited": invited})
+    for code in invited:  # in the invited organisation's own trail too, so it sees who named it, and when
+        audit.record(uow=uow, actor=caller.actor, organisation=code, action="consortium.invited",
+                     entity_type="consortium", entity_id=str(row.id),
+                     after={"name": row.name, "lead": caller.organisation_code})
     uow.commit()
     return consortium_view(uow, row)
 
@@ -91,7 +103,8 @@ def create_consortium(*, uow: UnitOfWork, caller: Caller, name: str, members: It
 def list_consortia(*, uow: UnitOfWork, caller: Caller) -> list[ConsortiumView]:
     rows = uow.session.execute(
         select(ConsortiumRow).join(ConsortiumMemberRow, ConsortiumMemberRow.consortium_id == ConsortiumRow.id)
-        .where(ConsortiumMemberRow.organisation_code == caller.organisation_code).order_by(ConsortiumRow.name))
+        .where(ConsortiumMemberRow.organisation_code == caller.organisation_code,
+               ConsortiumMemberRow.joined_at.is_not(None)).order_by(ConsortiumRow.name))
     return [consortium_view(uow, row) for row in rows.scalars()]
 
 
@@ -117,9 +130,10 @@ def set_sme_threshold(*, uow: UnitOfWork, caller: Caller, consortium_id: int, ho
 def list_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> list[DemandLine]:
     consortium_for(uow, caller, consortium_id)
     rows = uow.session.execute(select(DemandRow).where(DemandRow.consortium_id == consortium_id)
-                               .order_by(DemandRow.member_code, DemandRow.service, DemandRow.locality_code))
+                               .order_by(DemandRow.member_code, DemandRow.service, DemandRow.locality_code,
+                                         DemandRow.current_provider))
     return [DemandLine(r.member_code, r.service, r.locality_code, from_cents(r.weekly_quantity_cents) or Decimal(0),
-                       r.baseline_price) for r in rows.scalars()]
+                       r.baseline_price, r.current_provider) for r in rows.scalars()]
 
 
 def _demand_problems(uow: UnitOfWork, consortium_id: int, keys: Sequence[Located[DemandKey]],
@@ -127,12 +141,16 @@ def _demand_problems(uow: UnitOfWork, consortium_id: int, keys: Sequence[Located
     """Whose, what and where of each row, checked against the consortium (a field a file could not read is
     None, and left to the problem already found in it)."""
     members = set(member_codes(uow, consortium_id))
+    invited = set(member_codes(uow, consortium_id, joined=False))
     localities = {loc.code for loc in partners.list_localities(uow=uow)}
     problems: list[Problem] = []
     seen: dict[DemandKey, int | None] = {}
     for item in sorted(keys, key=lambda k: (k.file or "", k.sheet or "", k.row or 0)):
         key = item.value
-        if key.member is not None and key.member not in members:
+        if key.member in invited:
+            problems.append(item.problem(f"{key.member} has been invited to this consortium but has not yet "
+                                         "accepted; its demand can be stated once it joins", "member_code"))
+        elif key.member is not None and key.member not in members:
             problems.append(item.problem(f"{key.member} is not a member of this consortium", "member_code"))
         elif own_only and key.member is not None and key.member != own_only:
             problems.append(item.problem(f"you may state demand for your own organisation ({own_only}) only; "
@@ -141,7 +159,7 @@ def _demand_problems(uow: UnitOfWork, consortium_id: int, keys: Sequence[Located
             problems.append(item.problem(f"{key.locality} is not a known locality", "locality_code"))
         if key.service is not None and key.service not in SERVICES:
             problems.append(item.problem(f"{key.service} is not a service", "service"))
-        if None in (key.member, key.service, key.locality):
+        if None in (key.member, key.service, key.locality, key.current_provider):
             continue
         if key in seen:
             problems.append(item.problem(f"repeats row {seen[key]}", "locality_code"))
@@ -203,7 +221,7 @@ def save_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int, lines: l
         line = item.value
         uow.session.add(DemandRow(consortium_id=consortium_id, member_code=line.member, service=line.service,
                                   locality_code=line.locality, weekly_quantity_cents=cents(line.weekly_quantity),
-                                  baseline_price=line.baseline_price))
+                                  baseline_price=line.baseline_price, current_provider=line.current_provider))
     saved = DemandSaved(len(lines), tuple(sorted(members)), replaced, kept)
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="demand.saved",
                  entity_type="consortium", entity_id=str(consortium_id),
@@ -244,7 +262,7 @@ def sme_threshold_of(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> 
 def _shares(uow: UnitOfWork, lot_id: int) -> tuple[MemberShare, ...]:
     rows = uow.session.execute(select(LotShareRow).where(LotShareRow.lot_id == lot_id).order_by(LotShareRow.id))
     return tuple(MemberShare(r.member_code, from_cents(r.weekly_quantity_cents) or Decimal(0), r.baseline_price,
-                             r.share_bp) for r in rows.scalars())
+                             r.share_bp, r.annual_value) for r in rows.scalars())
 
 
 def stored_lot(uow: UnitOfWork, row: LotRow) -> StoredLot:
@@ -280,7 +298,8 @@ def _store(uow: UnitOfWork, consortium_id: int, lots: list[LotDesign]) -> None:
         uow.session.add(row)
         uow.session.flush()
         uow.session.add_all(LotShareRow(lot_id=row.id, member_code=s.member, weekly_quantity_cents=cents(
-            s.weekly_quantity), baseline_price=s.baseline_price, share_bp=s.share_bp) for s in lot.shares)
+            s.weekly_quantity), baseline_price=s.baseline_price, share_bp=s.share_bp, annual_value=s.annual)
+            for s in lot.shares)
 
 
 def _remove(uow: UnitOfWork, rows: list[LotRow]) -> None:
@@ -338,10 +357,12 @@ def build_lots(*, uow: UnitOfWork, caller: Caller, consortium_id: int, split_big
 
 
 def _plan_lots(uow: UnitOfWork, caller: Caller, lot_ids: list[int]) -> tuple[ConsortiumRow, list[LotRow]]:
+    """The lots, all of one consortium the caller manages; a lot of a consortium the caller is not in answers "not
+    found", as one that never was, so no lot number tells an outsider that a lot, or a consortium, exists."""
     rows: list[LotRow] = []
     for lot_id in lot_ids:
         row = uow.session.get(LotRow, lot_id)
-        if row is None:
+        if row is None or not is_member(uow, caller, row.consortium_id):
             raise not_found(f"lot {lot_id}")
         rows.append(row)
     if len({r.consortium_id for r in rows}) != 1:

@@ -35,11 +35,12 @@ class ConsortiumMemberRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     consortium_id: Mapped[int] = mapped_column(ForeignKey("procurement_consortia.id"), index=True)
     organisation_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
+    joined_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # None: invited by the lead, not yet accepted
 
 
 class DemandRow(Base):
     __tablename__ = "procurement_demand"
-    __table_args__ = (UniqueConstraint("consortium_id", "member_code", "service", "locality_code"),)
+    __table_args__ = (UniqueConstraint("consortium_id", "member_code", "service", "locality_code", "current_provider"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     consortium_id: Mapped[int] = mapped_column(ForeignKey("procurement_consortia.id"), index=True)
@@ -48,6 +49,7 @@ class DemandRow(Base):
     locality_code: Mapped[str] = mapped_column(ForeignKey("localities.code"))
     weekly_quantity_cents: Mapped[int] = mapped_column(BigInteger)
     baseline_price: Mapped[Money] = mapped_column(MoneyType)
+    current_provider: Mapped[str] = mapped_column(String(200), default="", server_default="")  # '': not named
 
 
 class TenderRow(Base):
@@ -101,6 +103,7 @@ class LotShareRow(Base):
     weekly_quantity_cents: Mapped[int] = mapped_column(BigInteger)
     baseline_price: Mapped[Money] = mapped_column(MoneyType)
     share_bp: Mapped[int] = mapped_column(Integer)
+    annual_value: Mapped[Money | None] = mapped_column(MoneyType)  # kept by a split or merge (None: from hours)
 
 
 class BidRow(Base):

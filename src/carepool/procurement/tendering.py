@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError, conflict, not_found
@@ -163,10 +165,36 @@ def list_tenders(*, uow: UnitOfWork, caller: Caller) -> list[TenderView]:
     return [view(uow, row, member=is_member(uow, caller, row.consortium_id)) for row in rows.scalars()]
 
 
+REF_ATTEMPTS = 20  # tenders created at the same moment each try the next number: far more than ever needed
+
+
 def _next_ref(uow: UnitOfWork) -> str:
+    """The year's next tender reference, one above the highest so far (``CP-2026-007`` after ``CP-2026-006``):
+    numbered across the installation, every consortium's drafts included."""
     year = uow.now().year
-    count = uow.session.execute(select(func.count(TenderRow.id)).where(TenderRow.ref.like(f"CP-{year}-%"))).scalar()
-    return f"CP-{year}-{(count or 0) + 1:03d}"
+    prefix = f"CP-{year}-"
+    highest = uow.session.execute(select(TenderRow.ref).where(TenderRow.ref.like(f"{prefix}%")).order_by(
+        func.length(TenderRow.ref).desc(), TenderRow.ref.desc()).limit(1)).scalar()  # CP-2026-1000 after -999
+    number = int(highest.removeprefix(prefix)) if highest and highest.removeprefix(prefix).isdigit() else 0
+    return f"{prefix}{number + 1:03d}"
+
+
+def _stored_with_next_ref(uow: UnitOfWork, make: Callable[[str], TenderRow]) -> TenderRow:
+    """The new tender stored under the year's next reference. Two tenders created at the same moment both see the
+    same number as next; the one that stores it second (PostgreSQL's unique index makes it wait for the first)
+    takes the number after, rather than failing."""
+    for _ in range(REF_ATTEMPTS):
+        row = make(_next_ref(uow))
+        try:
+            with uow.session.begin_nested():
+                uow.session.add(row)
+        except IntegrityError:
+            taken = uow.session.execute(select(TenderRow.id).where(TenderRow.ref == row.ref)).first()
+            if taken is None:  # some other constraint: not a clash of references
+                raise
+            continue
+        return row
+    raise conflict("many tenders are being created at this moment: no free reference was found; try again")
 
 
 def _check_deadline(deadline: datetime | None, now: datetime) -> datetime | None:
@@ -191,12 +219,11 @@ def create_tender(*, uow: UnitOfWork, caller: Caller, consortium_id: int, title:
         raise CarepoolError("choose at least one lot from the plan")
     parsed = AwardRules.parse(rules)
     now = uow.now()
-    row = TenderRow(ref=_next_ref(uow), consortium_id=consortium_id, title=title.strip(), description=description,
-                    status=TenderStatus.DRAFT.value, version=1, rules_json=json.dumps(parsed.as_dict()),
-                    deadline=_check_deadline(deadline, now), created_at=now, created_by=caller.actor,
-                    contract_start=_check_contract_start(contract_start, deadline))
-    uow.session.add(row)
-    uow.session.flush()
+    checked = _check_deadline(deadline, now), _check_contract_start(contract_start, deadline)
+    row = _stored_with_next_ref(uow, lambda ref: TenderRow(
+        ref=ref, consortium_id=consortium_id, title=title.strip(), description=description,
+        status=TenderStatus.DRAFT.value, version=1, rules_json=json.dumps(parsed.as_dict()), deadline=checked[0],
+        created_at=now, created_by=caller.actor, contract_start=checked[1]))
     plan = {r.id: r for r in service.lot_rows(uow, consortium_id=consortium_id)}
     for lot_id in lot_ids:
         if lot_id not in plan:

@@ -1,6 +1,12 @@
-"""Checks on a bid as it is sealed: warnings, not refusals.
+"""Checks on demand as it is imported (refusals) and on a bid as it is sealed (warnings).
 
-A bid is the provider's to make, so it is sealed as typed; but nobody can read it until the
+Demand: a line is one member's hours a week of one service in one locality, at the price it pays today. A figure
+no real consortium could have (a billion hours a week, £10,000,000 an hour) is a slip, and left in it would make a
+lot worth trillions; so a line beyond ``MOST_HOURS_A_WEEK`` or ``MOST_PRICE_AN_HOUR``, or with no price, is
+refused, and with it the whole file. Each check is a pure function of the line returning ``(column, message)`` or
+``None``.
+
+Bids: a bid is the provider's to make, so it is sealed as typed; but nobody can read it until the
 deadline, and then it is too late to fix a slip. So what looks like one (21.50 typed as 2150,
 more hours than the lot has) is said on the receipt, while the provider can still bid again.
 Each check is a pure function of the lot and the bid returning a warning or ``None``.
@@ -11,7 +17,47 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from carepool.procurement.model import BidContent, LotDesign, hours_text
+from carepool.core.money import Money
+from carepool.procurement.model import BidContent, DemandLine, LotDesign, hours_text
+
+# One line's hours a week: 250,000 hours is about 6,700 carers working full time, for one member's service in one
+# locality; no council buys that much of one service across its whole area.
+MOST_HOURS_A_WEEK = Decimal(250_000)
+# What a member pays an hour today: care costs tens of pounds an hour; £1,000 is a slip (pence typed as pounds).
+MOST_PRICE_AN_HOUR = Money.parse("1000")
+
+DemandProblem = tuple[str, str]  # (column, message)
+
+
+def hours_beyond_reason(line: DemandLine) -> DemandProblem | None:
+    if line.weekly_quantity > MOST_HOURS_A_WEEK:
+        return ("hours_per_week", f"{hours_text(line.weekly_quantity)} hours a week is more than any one line can "
+                f"be (at most {hours_text(MOST_HOURS_A_WEEK)} for one member's service in one locality); check it "
+                "is not a slip")
+    return None
+
+
+def price_not_above_zero(line: DemandLine) -> DemandProblem | None:
+    if line.baseline_price.pence <= 0:
+        return "baseline_price", f"must be above zero, got {line.baseline_price}"
+    return None
+
+
+def price_beyond_reason(line: DemandLine) -> DemandProblem | None:
+    if line.baseline_price > MOST_PRICE_AN_HOUR:
+        return ("baseline_price", f"{line.baseline_price} an hour is more than any price of care today can be (at "
+                f"most {MOST_PRICE_AN_HOUR}); check it is not a slip, such as pence typed as pounds")
+    return None
+
+
+DEMAND_CHECKS: tuple[Callable[[DemandLine], DemandProblem | None], ...] = (
+    hours_beyond_reason, price_not_above_zero, price_beyond_reason)
+
+
+def demand_problems(line: DemandLine) -> list[DemandProblem]:
+    """What refuses ``line`` (and the file it is in): each ``(column, message)``; empty when nothing does."""
+    return [found for check in DEMAND_CHECKS if (found := check(line)) is not None]
+
 
 PRICE_FACTOR = 3  # a price this many times above (or below) what the members pay today is probably a slip
 

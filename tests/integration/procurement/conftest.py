@@ -26,7 +26,7 @@ from carepool.db.engine import Database
 from carepool.partners import access, service
 from carepool.partners.model import Caller, Locality, Organisation, OrgKind
 from carepool.partners.service import Located, PartnerBatch
-from carepool.procurement import bidding, evaluation, opening, tendering
+from carepool.procurement import bidding, evaluation, membership, opening, tendering
 from carepool.procurement import service as procurement
 from carepool.procurement.model import BidContent, DemandLine
 from carepool.web.app import create_app
@@ -40,6 +40,7 @@ USERS = {
     "proc@hf.test": (HF, ("procurement", "commissioner")),
     "comm@brent.test": (BRENT, ("commissioner",)),
     "fin@ealing.test": (EALING, ("finance",)),
+    "comm@icb.test": (ICB, ("commissioner",)),
     "admin@hf.test": (HF, ("admin",)),
     "viewer@brent.test": (BRENT, ("viewer",)),
     "proc@harrow.test": (HARROW, ("procurement", "admin")),
@@ -154,6 +155,9 @@ def world(database: Database) -> Iterator[World]:
     with db.uow() as uow:
         consortium = procurement.create_consortium(uow=uow, caller=lead, name="West London",
                                                    members=[BRENT, EALING, ICB])
+    for answering in ("comm@brent.test", "fin@ealing.test", "comm@icb.test"):  # each accepts its invitation
+        with db.uow() as uow:
+            membership.accept(uow=uow, caller=lead_world.caller(answering), consortium_id=consortium.id)
     with db.uow() as uow:
         procurement.save_demand(uow=uow, caller=lead, consortium_id=consortium.id,
                                 lines=[Located(line) for line in demand()])

@@ -66,8 +66,9 @@ def test_members_share_the_tenders_history_and_no_bidder_shows(world: World) -> 
 def test_a_drafts_history_is_not_found_outside_its_consortium(world: World) -> None:
     ref = world.tender(publish=False)
     with TestClient(create_app(database=world.db)) as client:
-        assert _actions(client, world, "comm@brent.test", ref) == ["tender.created", "lots.built", "demand.saved",
-                                                                  "consortium.created"]
+        assert _actions(client, world, "comm@brent.test", ref) == [
+            "tender.created", "lots.built", "demand.saved", *["consortium.joined"] * 3,  # each member accepted
+            *["consortium.invited"] * 3, "consortium.created"]
         for outsider in ("proc@harrow.test", "bids@a.test"):
             response = client.get(f"/api/procurement/tenders/{ref}/history",
                                   headers={"Authorization": f"Bearer {token_for(world.db, outsider)}"})

@@ -60,8 +60,9 @@ def test_invalid_moves_are_refused_with_clear_messages(world: World) -> None:
            evaluation.make_contracts, caller=lead, ref=draft)
     _fails(world, "this needs the procurement role", "forbidden", tendering.publish,
            caller=world.caller("comm@brent.test"), ref=draft)
-    _fails(world, "tender .* not found", "not_found", opening.open_bids, caller=world.caller("proc@harrow.test"),
-           ref=draft)  # another council's procurement team cannot act on it
+    _fails(world, "only the procurement team of the consortium buying under tender .* opens its bids, after the "
+           "deadline$", "forbidden", opening.open_bids, caller=world.caller("proc@harrow.test"),
+           ref=draft)  # another council's procurement team reads the published tender, but cannot act on it
     with pytest.raises(CarepoolError, match="only a provider's users"):
         world.bid("comm@brent.test", draft, "HC-HF-NORTH", "20.00")
     world.clock.advance(days=15)
@@ -269,8 +270,10 @@ def test_an_override_that_breaks_the_published_rules_says_so_before_and_at_confi
         sign_in(client, "proc@hf.test")
         page = client.post(f"/tenders/{ref}/override", data={**typed, "reason": "one provider is simpler"}).text
         api = client.get(f"/api/procurement/tenders/{ref}/award", headers=bearer(world, "proc@hf.test")).json()
-    broken = ["the cap on any one provider's share: Crown Care plc holds 100.0% of the value, above 60%",
-              "the floor for small and medium providers: they hold 0.0% of the value, below 25%"]
+    broken = ["the cap on any one provider's share: Crown Care plc holds 100.0% of the value, above 60% "
+              "(£873,849.60 a year over it)",
+              "the floor for small and medium providers: they hold 0.0% of the value, below 25% "
+              "(£546,156.00 a year short of it)"]
     assert 'class="warning" role="alert"' in page and "It now breaks the tender&#39;s published rules" in page
     assert all(rule.replace("'", "&#39;") in page for rule in broken)
     assert page.count("This award breaks 2 of the tender's published rules") == 2  # on the award and the button
