@@ -16,9 +16,9 @@ from carepool.partners import service as partners
 from carepool.procurement import (
     bid_workbook,
     bidding,
+    consortia,
     evaluation,
     io,
-    membership,
     ocds,
     opening,
     publication,
@@ -57,40 +57,40 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get("/consortia")
 def list_consortia(caller: CallerDep, uow: UowDep) -> list[ConsortiumRead]:
-    return [ConsortiumRead.of(c) for c in service.list_consortia(uow=uow, caller=caller)]
+    return [ConsortiumRead.of(c) for c in consortia.list_consortia(uow=uow, caller=caller)]
 
 
 @router.post("/consortia", status_code=201)
 def create_consortium(body: ConsortiumCreate, caller: CallerDep, uow: UowDep) -> ConsortiumRead:
-    return ConsortiumRead.of(service.create_consortium(uow=uow, caller=caller, name=body.name, members=body.members))
+    return ConsortiumRead.of(consortia.create_consortium(uow=uow, caller=caller, name=body.name, members=body.members))
 
 
 @router.get("/consortia/invitations")
 def list_invitations(caller: CallerDep, uow: UowDep) -> list[ConsortiumRead]:
     """Consortia that have invited the caller's organisation; it is a member only once it accepts."""
-    return [ConsortiumRead.of(c) for c in membership.invitations(uow=uow, caller=caller)]
+    return [ConsortiumRead.of(c) for c in consortia.invitations(uow=uow, caller=caller)]
 
 
 @router.post("/consortia/{consortium_id}/accept")
 def accept_invitation(consortium_id: RowId, caller: CallerDep, uow: UowDep) -> ConsortiumRead:
-    return ConsortiumRead.of(membership.accept(uow=uow, caller=caller, consortium_id=consortium_id))
+    return ConsortiumRead.of(consortia.accept(uow=uow, caller=caller, consortium_id=consortium_id))
 
 
 @router.post("/consortia/{consortium_id}/decline", status_code=204)
 def decline_invitation(consortium_id: RowId, caller: CallerDep, uow: UowDep) -> None:
-    membership.decline(uow=uow, caller=caller, consortium_id=consortium_id)
+    consortia.decline(uow=uow, caller=caller, consortium_id=consortium_id)
 
 
 @router.get("/consortia/{consortium_id}")
 def get_consortium(consortium_id: RowId, caller: CallerDep, uow: UowDep) -> ConsortiumRead:
-    return ConsortiumRead.of(service.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id))
+    return ConsortiumRead.of(consortia.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id))
 
 
 @router.put("/consortia/{consortium_id}/sme-threshold")
 def set_threshold(consortium_id: RowId, body: ThresholdUpdate, caller: CallerDep, uow: UowDep) -> ConsortiumRead:
     hours = None if body.hours in (None, "") else quantity(body.hours, what="hours")
     service.set_sme_threshold(uow=uow, caller=caller, consortium_id=consortium_id, hours=hours)
-    return ConsortiumRead.of(service.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id))
+    return ConsortiumRead.of(consortia.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id))
 
 
 @router.post("/consortia/{consortium_id}/demand")

@@ -27,7 +27,7 @@ from carepool.demo import data
 from carepool.partners import access
 from carepool.partners.model import Caller
 from carepool.partners.service import Located
-from carepool.procurement import bidding, evaluation, membership, opening, publication, reports, service, tendering
+from carepool.procurement import bidding, consortia, evaluation, opening, publication, reports, service, tendering
 from carepool.procurement.award_rules import RULE_NAMES
 from carepool.procurement.model import BidContent, DemandLine
 
@@ -102,7 +102,7 @@ def _member_caller(database: Database, organisation: str) -> Caller:
     """A user of ``organisation`` who may answer for it (the demo has one for every member)."""
     with database.uow() as uow:
         user = next(u for u in access.list_all_users(uow=uow) if u.organisation_code == organisation
-                    and any(role in membership.ANSWERING_ROLES for role in u.roles))
+                    and any(role in consortia.ANSWERING_ROLES for role in u.roles))
         return access.caller_for_user(uow=uow, user_id=user.id)
 
 
@@ -168,12 +168,12 @@ def _run(db: Database, clock: FixedClock, out_dir: Path) -> DemoResult:
     aisha = _caller(db, LEAD_EMAIL)
     members = [b.code for b in data.BOROUGHS] + [data.ICB.code]
     with db.uow() as uow:
-        consortium = service.create_consortium(uow=uow, caller=aisha, name="West London care consortium",
+        consortium = consortia.create_consortium(uow=uow, caller=aisha, name="West London care consortium",
                                                members=members)
     for member in members:  # each council and the ICB accepts its invitation, by one of its own users
         if member != aisha.organisation_code:
             with db.uow() as uow:
-                membership.accept(uow=uow, caller=_member_caller(db, member), consortium_id=consortium.id)
+                consortia.accept(uow=uow, caller=_member_caller(db, member), consortium_id=consortium.id)
     with db.uow() as uow:
         service.save_demand(uow=uow, caller=aisha, consortium_id=consortium.id,
                             lines=[Located(line) for line in demand()], what="demo demand")

@@ -20,9 +20,9 @@ from carepool.core.periods import parse_day
 from carepool.partners.model import Caller, Role
 from carepool.procurement import (
     charts,
+    consortia,
     coverage,
     evaluation,
-    membership,
     membership_pages,
     open_data,
     opening,
@@ -52,8 +52,8 @@ RULE_FIELDS = tuple(RULE_LABELS)
 def tenders(request: Request, caller: CallerDep, uow: UowDep) -> Response:
     return render(request, "procurement/tenders.html", {
         "tenders": tendering.list_tenders(uow=uow, caller=caller),
-        "consortia": service.list_consortia(uow=uow, caller=caller),
-        "invitations": membership.invitations(uow=uow, caller=caller),
+        "consortia": consortia.list_consortia(uow=uow, caller=caller),
+        "invitations": consortia.invitations(uow=uow, caller=caller),
         "is_provider": caller.has(Role.PROVIDER), "flash": take_flash(request)}, caller=caller)
 
 
@@ -80,7 +80,7 @@ def _builder_page(request: Request, caller: Caller, uow: Any, consortium_id: int
         values = {k: str(form.get(k, "")) for k in ("title", "description", "deadline", "contract_start", *RULE_FIELDS)}
         ticked = {int(v) for v in form.get("lot_ids", []) if str(v).isascii() and str(v).isdigit()}
     return render(request, "procurement/builder.html", {
-        "consortium": service.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id), "lots": lots,
+        "consortium": consortia.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id), "lots": lots,
         "in_live_tender": live, "values": values, "ticked": ticked, "problems": problems or [],
         "invalid": {p.field for p in problems or []}, "rule_labels": RULE_LABELS},
         caller=caller, status_code=422 if problems else 200)

@@ -14,7 +14,7 @@ from carepool.core.errors import CarepoolError
 from carepool.core.ids import row_number
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, Role
-from carepool.procurement import coverage, io, service
+from carepool.procurement import consortia, coverage, io, service
 from carepool.procurement.model import SERVICES, DemandLine, quantity
 from carepool.web.deps import CallerDep, RowId, UowDep
 from carepool.web.flash import attempt, keep_typed, take_flash, typed_back
@@ -40,7 +40,7 @@ def _grid(lots: list[service.StoredLot], uow: UowDep) -> dict[str, Any]:
 
 @router.get("/tenders/plan/{consortium_id}")
 def plan(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep) -> Response:
-    consortium = service.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id)
+    consortium = consortia.get_consortium(uow=uow, caller=caller, consortium_id=consortium_id)
     lots = service.list_lots(uow=uow, caller=caller, consortium_id=consortium_id)
     threshold, why = service.sme_threshold_of(uow=uow, caller=caller, consortium_id=consortium_id)
     demand = service.list_demand(uow=uow, caller=caller, consortium_id=consortium_id)
@@ -55,7 +55,7 @@ def plan(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep)
         "in_live_tender": coverage.plan_lots_already_bought(uow, consortium_id)}, caller=caller)
 
 
-def _import_question(consortium: service.ConsortiumView, demand: list[DemandLine], caller: Caller) -> str:
+def _import_question(consortium: consortia.ConsortiumView, demand: list[DemandLine], caller: Caller) -> str:
     """What the import form asks before a file replaces demand on record: whose lines, and how many."""
     names = dict(consortium.members)
     counts = Counter(line.member for line in demand)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,87 +29,12 @@ from carepool.procurement.model import (
 )
 from carepool.procurement.tables import (
     BidRow,
-    ConsortiumMemberRow,
     ConsortiumRow,
     DemandRow,
     LotRow,
     LotShareRow,
     TenderRow,
 )
-
-
-@dataclass(frozen=True)
-class ConsortiumView:
-    id: int
-    name: str
-    lead_code: str
-    members: tuple[tuple[str, str], ...]  # (code, name) of those that have joined
-    sme_threshold: Decimal | None  # stated; None: median SME capacity
-    invited: tuple[tuple[str, str], ...] = ()  # (code, name) of those invited that have not yet accepted
-
-    @property
-    def lead_name(self) -> str:
-        return dict(self.members).get(self.lead_code, self.lead_code)  # the lead is always a member
-
-
-@dataclass(frozen=True)
-class StoredLot:
-    id: int
-    tender_ref: str | None
-    lot: LotDesign
-
-
-def consortium_view(uow: UnitOfWork, row: ConsortiumRow) -> ConsortiumView:
-    names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
-    return ConsortiumView(row.id, row.name, row.lead_code,
-                          tuple((code, names.get(code, code)) for code in member_codes(uow, row.id)),
-                          from_cents(row.sme_threshold_cents),
-                          tuple((code, names.get(code, code)) for code in member_codes(uow, row.id, joined=False)))
-
-
-def create_consortium(*, uow: UnitOfWork, caller: Caller, name: str, members: Iterable[str]) -> ConsortiumView:
-    """A consortium led by the caller's organisation, its first member. The others named (councils or NHS
-    commissioners) are invited: each is a member once one of its own users accepts (``membership.accept``), so no
-    organisation is made a buyer, or has demand stated for it, without its agreement."""
-    caller.require(Role.PROCUREMENT)
-    codes = sorted({m.strip().upper() for m in members} | {caller.organisation_code})
-    for code in codes:
-        org = partners.get_organisation(uow=uow, code=code)
-        if org.kind not in (OrgKind.LOCAL_AUTHORITY, OrgKind.NHS_COMMISSIONER):
-            raise CarepoolError(f"{org.name} ({code}) is a {org.kind.label.lower()}; consortium members buy care, "
-                                "so they are councils or NHS commissioners")
-    if not name.strip():
-        raise CarepoolError("give the consortium a name")
-    if uow.session.execute(select(ConsortiumRow).where(ConsortiumRow.name == name.strip())).first():
-        raise CarepoolError(f"a consortium called {name.strip()!r} already exists", kind="conflict")
-    row = ConsortiumRow(name=name.strip(), lead_code=caller.organisation_code, created_at=uow.now())
-    uow.session.add(row)
-    uow.session.flush()
-    invited = [c for c in codes if c != caller.organisation_code]
-    uow.session.add(ConsortiumMemberRow(consortium_id=row.id, organisation_code=caller.organisation_code,
-                                        joined_at=row.created_at))
-    uow.session.add_all(ConsortiumMemberRow(consortium_id=row.id, organisation_code=c) for c in invited)
-    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="consortium.created",
-                 entity_type="consortium", entity_id=str(row.id),
-                 after={"name": row.name, "members": [caller.organisation_code], "invited": invited})
-    for code in invited:  # in the invited organisation's own trail too, so it sees who named it, and when
-        audit.record(uow=uow, actor=caller.actor, organisation=code, action="consortium.invited",
-                     entity_type="consortium", entity_id=str(row.id),
-                     after={"name": row.name, "lead": caller.organisation_code})
-    uow.commit()
-    return consortium_view(uow, row)
-
-
-def list_consortia(*, uow: UnitOfWork, caller: Caller) -> list[ConsortiumView]:
-    rows = uow.session.execute(
-        select(ConsortiumRow).join(ConsortiumMemberRow, ConsortiumMemberRow.consortium_id == ConsortiumRow.id)
-        .where(ConsortiumMemberRow.organisation_code == caller.organisation_code,
-               ConsortiumMemberRow.joined_at.is_not(None)).order_by(ConsortiumRow.name))
-    return [consortium_view(uow, row) for row in rows.scalars()]
-
-
-def get_consortium(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> ConsortiumView:
-    return consortium_view(uow, consortium_for(uow, caller, consortium_id))
 
 
 def set_sme_threshold(*, uow: UnitOfWork, caller: Caller, consortium_id: int, hours: Decimal | None) -> None:
@@ -122,6 +47,13 @@ def set_sme_threshold(*, uow: UnitOfWork, caller: Caller, consortium_id: int, ho
                  before={"sme_threshold": None if before is None else str(before)},
                  after={"sme_threshold": None if hours is None else str(hours)})
     uow.commit()
+
+
+@dataclass(frozen=True)
+class StoredLot:
+    id: int
+    tender_ref: str | None
+    lot: LotDesign
 
 
 # --- demand -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from carepool.core.errors import CarepoolError, conflict, not_found
 from carepool.core.money import Money
 from carepool.db.uow import UnitOfWork
 from carepool.partners.model import Caller
-from carepool.procurement import coverage, service
+from carepool.procurement import consortia, coverage, service
 from carepool.procurement.access import consortium_for, is_member, public_tenders, tender_for
 from carepool.procurement.award_rules import AwardRules
 from carepool.procurement.model import (
@@ -43,7 +43,7 @@ class TenderView:
     description: str
     status: TenderStatus
     version: int
-    consortium: service.ConsortiumView
+    consortium: consortia.ConsortiumView
     rules: AwardRules
     deadline: datetime | None
     contract_start: date | None  # when its contracts are to start (the day after standstill if later)
@@ -129,7 +129,7 @@ def bid_counts(uow: UnitOfWork, tender_id: int) -> dict[str, int]:
 
 
 def view(uow: UnitOfWork, row: TenderRow, *, member: bool) -> TenderView:
-    consortium = service.consortium_view(uow, uow.session.get(ConsortiumRow, row.consortium_id))  # type: ignore[arg-type]
+    consortium = consortia.consortium_view(uow, uow.session.get(ConsortiumRow, row.consortium_id))  # type: ignore[arg-type]
     lots = tuple(service.stored_lot(uow, r) for r in service.lot_rows(uow, tender_id=row.id))
     return TenderView(
         id=row.id, ref=row.ref, title=row.title, description=row.description, status=TenderStatus(row.status),

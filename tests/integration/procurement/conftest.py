@@ -26,7 +26,7 @@ from carepool.db.engine import Database
 from carepool.partners import access, service
 from carepool.partners.model import Caller, Locality, Organisation, OrgKind
 from carepool.partners.service import Located, PartnerBatch
-from carepool.procurement import bidding, evaluation, membership, opening, tendering
+from carepool.procurement import bidding, consortia, evaluation, opening, tendering
 from carepool.procurement import service as procurement
 from carepool.procurement.model import BidContent, DemandLine
 from carepool.web.app import create_app
@@ -153,11 +153,11 @@ def world(database: Database) -> Iterator[World]:
     lead_world = World(db, clock, 0)
     lead = lead_world.caller("proc@hf.test")
     with db.uow() as uow:
-        consortium = procurement.create_consortium(uow=uow, caller=lead, name="West London",
+        consortium = consortia.create_consortium(uow=uow, caller=lead, name="West London",
                                                    members=[BRENT, EALING, ICB])
     for answering in ("comm@brent.test", "fin@ealing.test", "comm@icb.test"):  # each accepts its invitation
         with db.uow() as uow:
-            membership.accept(uow=uow, caller=lead_world.caller(answering), consortium_id=consortium.id)
+            consortia.accept(uow=uow, caller=lead_world.caller(answering), consortium_id=consortium.id)
     with db.uow() as uow:
         procurement.save_demand(uow=uow, caller=lead, consortium_id=consortium.id,
                                 lines=[Located(line) for line in demand()])

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError
-from carepool.procurement import bidding, evaluation, opening, reports, tendering
+from carepool.procurement import bidding, consortia, evaluation, opening, reports, tendering
 from carepool.procurement import service as procurement
 from carepool.procurement.model import BidStatus
 from carepool.web.app import create_app
@@ -292,7 +292,7 @@ def test_the_sme_threshold_learns_only_from_the_consortiums_own_opened_bids(worl
         opening.open_bids(uow=uow, caller=lead, ref=ref)
     with world.db.uow() as uow:
         own = procurement.sme_threshold_of(uow=uow, caller=lead, consortium_id=world.consortium_id)
-        other = procurement.create_consortium(uow=uow, caller=lead, name="Harrow and Brent", members=[BRENT])
+        other = consortia.create_consortium(uow=uow, caller=lead, name="Harrow and Brent", members=[BRENT])
     with world.db.uow() as uow:
         theirs = procurement.sme_threshold_of(uow=uow, caller=lead, consortium_id=other.id)
     assert own == (Decimal("640.00"), "capacity of the median small or medium bidder (1 seen): 640.00 hours a week")

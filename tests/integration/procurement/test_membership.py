@@ -10,7 +10,7 @@ from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
 from carepool.partners.service import Located
-from carepool.procurement import membership
+from carepool.procurement import consortia
 from carepool.procurement import service as procurement
 from carepool.procurement.model import DemandLine
 from carepool.web.app import create_app
@@ -22,7 +22,7 @@ ROGUE = "proc@harrow.test"  # Harrow's procurement team, in no consortium with B
 
 def _rogue_consortium(world: World) -> int:
     with world.db.uow() as uow:
-        return procurement.create_consortium(uow=uow, caller=world.caller(ROGUE), name="Rogue", members=[BRENT]).id
+        return consortia.create_consortium(uow=uow, caller=world.caller(ROGUE), name="Rogue", members=[BRENT]).id
 
 
 def _raises(kind: str, match: str, action: object, world: World, **kwargs: object) -> None:
@@ -40,32 +40,32 @@ def test_a_named_member_is_only_invited_and_nothing_is_stated_for_it_until_it_ac
     consortium_id = _rogue_consortium(world)
     brent = world.caller("comm@brent.test")
     with world.db.uow() as uow:
-        view = procurement.get_consortium(uow=uow, caller=world.caller(ROGUE), consortium_id=consortium_id)
+        view = consortia.get_consortium(uow=uow, caller=world.caller(ROGUE), consortium_id=consortium_id)
         assert dict(view.members) == {HARROW: "Harrow"} and list(dict(view.invited)) == [BRENT]
-        assert [c.name for c in procurement.list_consortia(uow=uow, caller=brent)] == ["West London"]
-        assert [c.name for c in membership.invitations(uow=uow, caller=brent)] == ["Rogue"]
+        assert [c.name for c in consortia.list_consortia(uow=uow, caller=brent)] == ["West London"]
+        assert [c.name for c in consortia.invitations(uow=uow, caller=brent)] == ["Rogue"]
     line = DemandLine(BRENT, "home-care", "BRENT-KIL", Decimal(5000), Money.parse("99.00"))
     _raises("invalid", f"{BRENT} has been invited to this consortium but has not yet accepted",
             procurement.save_demand, world, caller=world.caller(ROGUE), consortium_id=consortium_id,
             lines=[Located(line, "rogue.csv", None, 2)])
     _raises("not_found", "consortium", procurement.list_demand, world, caller=brent, consortium_id=consortium_id)
-    _raises("forbidden", "", membership.accept, world, caller=world.caller("viewer@brent.test"),
+    _raises("forbidden", "", consortia.accept, world, caller=world.caller("viewer@brent.test"),
             consortium_id=consortium_id)  # a viewer cannot commit the council
-    _raises("not_found", "invitation", membership.accept, world, caller=world.caller("fin@ealing.test"),
+    _raises("not_found", "invitation", consortia.accept, world, caller=world.caller("fin@ealing.test"),
             consortium_id=consortium_id)  # Ealing was not invited
     with world.db.uow() as uow:
-        membership.accept(uow=uow, caller=brent, consortium_id=consortium_id)
+        consortia.accept(uow=uow, caller=brent, consortium_id=consortium_id)
     with world.db.uow() as uow:
         procurement.save_demand(uow=uow, caller=world.caller(ROGUE), consortium_id=consortium_id,
                                 lines=[Located(line)])
-        assert {c.name for c in procurement.list_consortia(uow=uow, caller=brent)} == {"Rogue", "West London"}
+        assert {c.name for c in consortia.list_consortia(uow=uow, caller=brent)} == {"Rogue", "West London"}
         trail = [e.action for e in audit.list_events(uow=uow, organisation=BRENT, entity_type="consortium",
                                                      entity_id=str(consortium_id))]
         lead_trail = [e.action for e in audit.list_events(uow=uow, organisation=HARROW, entity_type="consortium",
                                                           entity_id=str(consortium_id))]
     assert sorted(trail) == ["consortium.invited", "consortium.joined"]
     assert sorted(lead_trail) == ["consortium.created", "demand.saved"]
-    _raises("conflict", "already a member", membership.accept, world, caller=brent, consortium_id=consortium_id)
+    _raises("conflict", "already a member", consortia.accept, world, caller=brent, consortium_id=consortium_id)
 
 
 def test_declining_removes_the_invitation_and_the_api_and_page_answer(world: World) -> None:
@@ -84,7 +84,7 @@ def test_declining_removes_the_invitation_and_the_api_and_page_answer(world: Wor
         unknown = f"invitation to consortium {consortium_id} not found"
         assert (again.status_code, again.json()["error"]) == (404, unknown)
     with world.db.uow() as uow:
-        view = procurement.get_consortium(uow=uow, caller=world.caller(ROGUE), consortium_id=consortium_id)
+        view = consortia.get_consortium(uow=uow, caller=world.caller(ROGUE), consortium_id=consortium_id)
     assert view.invited == () and list(dict(view.members)) == [HARROW]
 
 

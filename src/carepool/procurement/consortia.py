@@ -1,0 +1,143 @@
+"""A consortium and its members: the lead creates it and invites, and each invited organisation's own users
+accept or decline.
+
+Being a member makes an organisation a buyer: its demand goes into the lots, and the tender and its open data
+name it. So only the organisation itself can say yes, and until it does it sees the invitation (the
+consortium's name, its lead and who has joined) and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import delete, select
+
+from carepool.audit import service as audit
+from carepool.core.errors import CarepoolError, not_found
+from carepool.db.uow import UnitOfWork
+from carepool.partners import service as partners
+from carepool.partners.model import Caller, OrgKind, Role
+from carepool.procurement.access import consortium_for, member_codes
+from carepool.procurement.model import from_cents
+from carepool.procurement.tables import ConsortiumMemberRow, ConsortiumRow
+
+
+@dataclass(frozen=True)
+class ConsortiumView:
+    id: int
+    name: str
+    lead_code: str
+    members: tuple[tuple[str, str], ...]  # (code, name) of those that have joined
+    sme_threshold: Decimal | None  # stated; None: median SME capacity
+    invited: tuple[tuple[str, str], ...] = ()  # (code, name) of those invited that have not yet accepted
+
+    @property
+    def lead_name(self) -> str:
+        return dict(self.members).get(self.lead_code, self.lead_code)  # the lead is always a member
+
+
+def consortium_view(uow: UnitOfWork, row: ConsortiumRow) -> ConsortiumView:
+    names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
+    return ConsortiumView(row.id, row.name, row.lead_code,
+                          tuple((code, names.get(code, code)) for code in member_codes(uow, row.id)),
+                          from_cents(row.sme_threshold_cents),
+                          tuple((code, names.get(code, code)) for code in member_codes(uow, row.id, joined=False)))
+
+
+def create_consortium(*, uow: UnitOfWork, caller: Caller, name: str, members: Iterable[str]) -> ConsortiumView:
+    """A consortium led by the caller's organisation, its first member. The others named (councils or NHS
+    commissioners) are invited: each is a member once one of its own users accepts (``accept``), so no
+    organisation is made a buyer, or has demand stated for it, without its agreement."""
+    caller.require(Role.PROCUREMENT)
+    codes = sorted({m.strip().upper() for m in members} | {caller.organisation_code})
+    for code in codes:
+        org = partners.get_organisation(uow=uow, code=code)
+        if org.kind not in (OrgKind.LOCAL_AUTHORITY, OrgKind.NHS_COMMISSIONER):
+            raise CarepoolError(f"{org.name} ({code}) is a {org.kind.label.lower()}; consortium members buy care, "
+                                "so they are councils or NHS commissioners")
+    if not name.strip():
+        raise CarepoolError("give the consortium a name")
+    if uow.session.execute(select(ConsortiumRow).where(ConsortiumRow.name == name.strip())).first():
+        raise CarepoolError(f"a consortium called {name.strip()!r} already exists", kind="conflict")
+    row = ConsortiumRow(name=name.strip(), lead_code=caller.organisation_code, created_at=uow.now())
+    uow.session.add(row)
+    uow.session.flush()
+    invited = [c for c in codes if c != caller.organisation_code]
+    uow.session.add(ConsortiumMemberRow(consortium_id=row.id, organisation_code=caller.organisation_code,
+                                        joined_at=row.created_at))
+    uow.session.add_all(ConsortiumMemberRow(consortium_id=row.id, organisation_code=c) for c in invited)
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="consortium.created",
+                 entity_type="consortium", entity_id=str(row.id),
+                 after={"name": row.name, "members": [caller.organisation_code], "invited": invited})
+    for code in invited:  # in the invited organisation's own trail too, so it sees who named it, and when
+        audit.record(uow=uow, actor=caller.actor, organisation=code, action="consortium.invited",
+                     entity_type="consortium", entity_id=str(row.id),
+                     after={"name": row.name, "lead": caller.organisation_code})
+    uow.commit()
+    return consortium_view(uow, row)
+
+
+def list_consortia(*, uow: UnitOfWork, caller: Caller) -> list[ConsortiumView]:
+    rows = uow.session.execute(
+        select(ConsortiumRow).join(ConsortiumMemberRow, ConsortiumMemberRow.consortium_id == ConsortiumRow.id)
+        .where(ConsortiumMemberRow.organisation_code == caller.organisation_code,
+               ConsortiumMemberRow.joined_at.is_not(None)).order_by(ConsortiumRow.name))
+    return [consortium_view(uow, row) for row in rows.scalars()]
+
+
+def get_consortium(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> ConsortiumView:
+    return consortium_view(uow, consortium_for(uow, caller, consortium_id))
+
+
+# Joining commits the organisation's money to a joint purchase: anyone but a viewer may answer for it
+ANSWERING_ROLES = (Role.COMMISSIONER, Role.PROCUREMENT, Role.FINANCE, Role.ADMIN)
+
+
+def invitations(*, uow: UnitOfWork, caller: Caller) -> list[ConsortiumView]:
+    """The consortia that have invited the caller's organisation and await its answer."""
+    rows = uow.session.execute(
+        select(ConsortiumRow).join(ConsortiumMemberRow, ConsortiumMemberRow.consortium_id == ConsortiumRow.id)
+        .where(ConsortiumMemberRow.organisation_code == caller.organisation_code,
+               ConsortiumMemberRow.joined_at.is_(None)).order_by(ConsortiumRow.name))
+    return [consortium_view(uow, row) for row in rows.scalars()]
+
+
+def _invitation(uow: UnitOfWork, caller: Caller, consortium_id: int) -> tuple[ConsortiumRow, ConsortiumMemberRow]:
+    row = uow.session.get(ConsortiumRow, consortium_id)
+    membership = None if row is None else uow.session.execute(
+        select(ConsortiumMemberRow).where(ConsortiumMemberRow.consortium_id == consortium_id,
+                                          ConsortiumMemberRow.organisation_code == caller.organisation_code)
+        .with_for_update()).scalar_one_or_none()
+    if row is None or membership is None:
+        raise not_found(f"invitation to consortium {consortium_id}")
+    if membership.joined_at is not None:
+        raise CarepoolError(f"{caller.organisation_code} is already a member of {row.name}", kind="conflict")
+    caller.require(*ANSWERING_ROLES)
+    return row, membership
+
+
+def accept(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> ConsortiumView:
+    """The caller's organisation joins: from now on its demand may be stated, and its tenders name it a buyer."""
+    row, membership = _invitation(uow, caller, consortium_id)
+    membership.joined_at = uow.now()
+    # In the member's own trail; the consortium's history (every member's events) shows it to the lead
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="consortium.joined",
+                 entity_type="consortium", entity_id=str(row.id),
+                 after={"name": row.name, "member": caller.organisation_code})
+    uow.commit()
+    return consortium_view(uow, row)
+
+
+def decline(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> str:
+    """The caller's organisation says no: the invitation goes, and the lead's trail says who declined. Returns
+    the consortium's name."""
+    row, membership = _invitation(uow, caller, consortium_id)
+    uow.session.execute(delete(ConsortiumMemberRow).where(ConsortiumMemberRow.id == membership.id))
+    for organisation in sorted({caller.organisation_code, row.lead_code}):  # no longer a member: in both trails
+        audit.record(uow=uow, actor=caller.actor, organisation=organisation, action="consortium.declined",
+                     entity_type="consortium", entity_id=str(row.id),
+                     after={"name": row.name, "member": caller.organisation_code})
+    uow.commit()
+    return row.name
