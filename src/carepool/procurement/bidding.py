@@ -113,7 +113,8 @@ def _seal(uow: UnitOfWork, caller: Caller, tender: TenderRow, lot: LotRow, conte
         old.status_note = _replaced_note(reference, now)
     row = BidRow(reference=reference, tender_id=tender.id, lot_id=lot.id, provider_code=provider,
                  status=BidStatus.SUBMITTED.value, tender_version=tender.version, submitted_at=now,
-                 submitted_by=caller.email, receipt_sha256=digest)
+                 submitted_by=caller.email, receipt_sha256=digest,
+                 sme_declared=partners.get_organisation(uow=uow, code=provider).sme)
     uow.session.add(row)
     uow.session.flush()
     uow.session.add(SealedBidRow(bid_id=row.id, sealed_json=text))

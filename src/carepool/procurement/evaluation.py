@@ -47,10 +47,30 @@ def lot_designs(uow: UnitOfWork, tender: TenderRow) -> dict[int, LotDesign]:
 
 def bidders(uow: UnitOfWork, tender: TenderRow | None = None) -> dict[str, engine.Bidder]:
     """Providers by code. For an evaluated ``tender``, each one's SME flag is the one its award was decided on
-    (kept with the evaluation), so a later correction of the directory cannot change a decided award's figures."""
+    (kept with the evaluation), so a later correction of the directory cannot change a decided award's figures;
+    before that, the one it declared with its bid (``bidders_as_declared``); with no tender, the directory's."""
     decided = decided_smes(tender)
+    if tender is not None and decided is None:
+        return bidders_as_declared(uow, tender)
     return {o.code: engine.Bidder(o.code, o.name, o.sme if decided is None else o.code in decided)
             for o in partners.list_organisations(uow=uow, kind=OrgKind.PROVIDER)}
+
+
+def bidders_as_declared(uow: UnitOfWork, tender: TenderRow) -> dict[str, engine.Bidder]:
+    """Providers by code, each with the SME status it declared with its latest bid on ``tender`` (the directory's
+    for a provider that has not bid, or whose bids were sealed before bids kept it): a bidder cannot make itself
+    an SME after sealing to count towards the floor. What an award is run on."""
+    declared = declared_smes(uow, tender)
+    return {o.code: engine.Bidder(o.code, o.name, declared.get(o.code, o.sme))
+            for o in partners.list_organisations(uow=uow, kind=OrgKind.PROVIDER)}
+
+
+def declared_smes(uow: UnitOfWork, tender: TenderRow) -> dict[str, bool]:
+    """Each bidder's SME status as declared with its latest bid on ``tender`` (bids sealed before it was kept
+    declare none)."""
+    rows = uow.session.execute(select(BidRow.provider_code, BidRow.sme_declared).where(
+        BidRow.tender_id == tender.id, BidRow.sme_declared.is_not(None)).order_by(BidRow.submitted_at, BidRow.id))
+    return {code: bool(flag) for code, flag in rows}  # the latest bid's, as later rows overwrite earlier ones
 
 
 def decided_smes(tender: TenderRow | None) -> set[str] | None:
@@ -116,7 +136,7 @@ AwardInputs = tuple[AwardRules, dict[int, LotDesign], list[tuple[BidRow, engine.
 
 def _award_inputs(uow: UnitOfWork, tender: TenderRow) -> AwardInputs:
     return AwardRules.parse(json.loads(tender.rules_json)), lot_designs(uow, tender), opened_bids(uow, tender), \
-        bidders(uow)
+        bidders_as_declared(uow, tender)
 
 
 def _as_decided(inputs: AwardInputs) -> tuple[Any, ...]:

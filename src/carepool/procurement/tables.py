@@ -121,6 +121,7 @@ class BidRow(Base):
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
     submitted_by: Mapped[str] = mapped_column(String(254))
     receipt_sha256: Mapped[str] = mapped_column(String(64))
+    sme_declared: Mapped[bool | None] = mapped_column(Boolean)  # its provider's SME flag when sealed (None: older)
     # Filled only by opening, from the envelope whose hash matched the receipt:
     opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     price: Mapped[Money | None] = mapped_column(MoneyType)
