@@ -6,7 +6,7 @@ import tempfile
 from functools import partial
 from pathlib import Path
 
-from fastapi import APIRouter, UploadFile
+from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import PlainTextResponse
 from starlette.responses import Response
 
@@ -279,15 +279,15 @@ def my_result(ref: str, caller: CallerDep, uow: UowDep) -> ProviderResultRead:
 
 
 @router.get("/tenders/{ref}/ocds")
-def ocds_release_package(ref: str, caller: CallerDep, uow: UowDep) -> Response:
+def ocds_release_package(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
     """OCDS 1.1 release package (with the lots extension) of a published tender."""
-    release, _ = publication.packages(uow=uow, ref=ref, caller=caller)
+    release, _ = publication.packages(uow=uow, ref=ref, caller=caller, publisher=request.app.state.settings)
     return Response(ocds.dumps(release), media_type="application/json")
 
 
 @router.get("/tenders/{ref}/ocds/record")
-def ocds_record_package(ref: str, caller: CallerDep, uow: UowDep) -> Response:
-    _, record = publication.packages(uow=uow, ref=ref, caller=caller)
+def ocds_record_package(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
+    _, record = publication.packages(uow=uow, ref=ref, caller=caller, publisher=request.app.state.settings)
     return Response(ocds.dumps(record), media_type="application/json")
 
 

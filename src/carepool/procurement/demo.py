@@ -20,6 +20,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from carepool.config import Settings
 from carepool.core.clock import FixedClock
 from carepool.core.money import Money, percent
 from carepool.db.engine import Database
@@ -231,7 +232,8 @@ def _write_ocds(db: Database, out_dir: Path, refs: list[str]) -> list[Path]:
     files: list[Path] = []
     for ref in refs:
         with db.uow() as uow:
-            files += publication.write(uow=uow, ref=ref, out=out_dir / "ocds" / f"{ref}.json")
+            files += publication.write(uow=uow, ref=ref, out=out_dir / "ocds" / f"{ref}.json",
+                                       publisher=Settings.from_env())  # the operator's prefix, if it has one
     return files
 
 

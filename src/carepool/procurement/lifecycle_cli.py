@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from carepool.cli_support import console, open_database
+from carepool.config import Settings
 from carepool.core.errors import not_found
 from carepool.db.uow import UnitOfWork
 from carepool.partners import service as partners
@@ -30,7 +31,7 @@ def ocds_command(
 
     database = open_database()
     with database.uow() as uow:
-        files = publication.write(uow=uow, ref=tender, out=out)
+        files = publication.write(uow=uow, ref=tender, out=out, publisher=Settings.from_env())
     for path in files:
         console.print(f"wrote {path}")
     database.dispose()

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from carepool.config import PLACEHOLDER_OCID_PREFIX
 from carepool.core.money import Money
 from carepool.procurement.model import CONTRACT_YEARS, SERVICES, TenderStatus, contract_period
 from carepool.procurement.reports import AwardLine
 from carepool.procurement.tendering import TenderView
 
-OCID_PREFIX = "ocds-cpool0"  # placeholder: a publisher registers its own prefix with the Open Contracting Partnership
 LOTS_EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json"
 LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
 PUBLISHER = {"name": "carepool"}
@@ -42,6 +42,12 @@ class Snapshot:
     names: dict[str, str]
     tenderers: list[str]  # provider codes whose bids were opened (after opening only)
     awards: list[AwardLine]  # after the award is confirmed only
+    ocid_prefix: str = PLACEHOLDER_OCID_PREFIX  # the publisher's (settings: CAREPOOL_OCID_PREFIX)
+
+    @property
+    def ocid(self) -> str:
+        """The tender's open contracting id: the publisher's prefix and the tender's reference."""
+        return f"{self.ocid_prefix}-{self.tender.ref}"
 
 
 def _amount(money: Money) -> str:
@@ -63,10 +69,6 @@ def _day(day: date) -> str:
 def dumps(data: Any, *, indent: int | None = 2) -> str:
     """JSON text with every amount as an exact number (e.g. ``1234.50``)."""
     return _NUMBER.sub(r"\1", json.dumps(data, indent=indent, ensure_ascii=False))
-
-
-def ocid(ref: str) -> str:
-    return f"{OCID_PREFIX}-{ref}"
 
 
 def _org(code: str, names: dict[str, str]) -> dict[str, str]:
@@ -175,17 +177,17 @@ def releases(snap: Snapshot) -> list[dict[str, Any]]:
     tender = snap.tender
     if tender.published_at is None:
         return []
-    base = {"ocid": ocid(tender.ref), "initiationType": "tender", "language": "en",
+    base = {"ocid": snap.ocid, "initiationType": "tender", "language": "en",
             "buyer": _org(tender.consortium.lead_code, snap.names), "parties": _parties(snap),
             "tender": _tender(snap)}
-    out = [{**base, "id": f"{ocid(tender.ref)}-tender-{tender.version}", "date": _time(tender.published_at),
+    out = [{**base, "id": f"{snap.ocid}-tender-{tender.version}", "date": _time(tender.published_at),
             "tag": ["tender"] if tender.status is not TenderStatus.CANCELLED else ["tenderCancellation"]}]
     if tender.awarded_at is not None and snap.awards:
         awards = [_award(a, tender, snap.names) for a in snap.awards]
-        out.append({**base, "id": f"{ocid(tender.ref)}-award", "date": _time(tender.awarded_at), "tag": ["award"],
+        out.append({**base, "id": f"{snap.ocid}-award", "date": _time(tender.awarded_at), "tag": ["award"],
                     "awards": awards})
         if tender.contracted_at is not None:
-            out.append({**base, "id": f"{ocid(tender.ref)}-contract", "date": _time(tender.contracted_at),
+            out.append({**base, "id": f"{snap.ocid}-contract", "date": _time(tender.contracted_at),
                         "tag": ["contract"], "awards": awards,
                         "contracts": [_contract(a, tender) for a in snap.awards if a.contract_ref]})
     return out
@@ -199,8 +201,8 @@ def release_package(snap: Snapshot, *, uri: str, published: datetime) -> dict[st
 def record_package(snap: Snapshot, *, uri: str, package_uri: str, published: datetime) -> dict[str, Any]:
     """One record: every release, and the compiled release (the latest state of everything)."""
     found = releases(snap)
-    compiled = {**found[-1], "id": f"{ocid(snap.tender.ref)}-compiled", "tag": ["compiled"]} if found else None
-    record: dict[str, Any] = {"ocid": ocid(snap.tender.ref), "releases": found}
+    compiled = {**found[-1], "id": f"{snap.ocid}-compiled", "tag": ["compiled"]} if found else None
+    record: dict[str, Any] = {"ocid": snap.ocid, "releases": found}
     if compiled is not None:
         record["compiledRelease"] = compiled
     return {"uri": uri, "version": "1.1", "extensions": [LOTS_EXTENSION], "publishedDate": _time(published),

@@ -31,15 +31,15 @@ def contracts_csv(uow: UowDep) -> Response:
 
 # The record route comes first: "{ref}.json" would also match "CP-2026-001-record.json".
 @router.get("/open-data/tenders/{ref}-record.json")
-def record_package(ref: str, uow: UowDep) -> Response:
-    _, record = publication.packages(uow=uow, ref=_published(uow, ref))
+def record_package(request: Request, ref: str, uow: UowDep) -> Response:
+    _, record = publication.packages(uow=uow, ref=_published(uow, ref), publisher=request.app.state.settings)
     return Response(ocds.dumps(record), media_type="application/json")
 
 
 @router.get("/open-data/tenders/{ref}.json")
-def release_package(ref: str, uow: UowDep) -> Response:
+def release_package(request: Request, ref: str, uow: UowDep) -> Response:
     """The OCDS release package of a tender past its draft (a draft answers 404, as if it did not exist)."""
-    release, _ = publication.packages(uow=uow, ref=_published(uow, ref))
+    release, _ = publication.packages(uow=uow, ref=_published(uow, ref), publisher=request.app.state.settings)
     return Response(ocds.dumps(release), media_type="application/json")
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from carepool.config import Settings
 from carepool.core.errors import CarepoolError, not_found
 from carepool.core.money import Money
 from carepool.core.workbook import inert
@@ -21,8 +22,6 @@ from carepool.procurement import ocds, reports, tendering
 from carepool.procurement.access import tender_for
 from carepool.procurement.model import CONTRACT_YEARS, RESULT_STATUSES, BidStatus, TenderStatus
 from carepool.procurement.tables import BidRow, TenderRow
-
-BASE_URI = "https://carepool.example/ocds"  # where a deployment would serve these files
 
 
 def snapshot(*, uow: UnitOfWork, ref: str, caller: Caller | None = None) -> ocds.Snapshot:
@@ -48,10 +47,12 @@ def snapshot(*, uow: UnitOfWork, ref: str, caller: Caller | None = None) -> ocds
     return ocds.Snapshot(tender, names, tenderers, awards)
 
 
-def packages(*, uow: UnitOfWork, ref: str, caller: Caller | None = None,
-             base_uri: str = BASE_URI) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The release package and the record package of one tender."""
-    snap = snapshot(uow=uow, ref=ref, caller=caller)
+def packages(*, uow: UnitOfWork, ref: str, publisher: Settings, caller: Caller | None = None) -> \
+        tuple[dict[str, Any], dict[str, Any]]:
+    """The release package and the record package of one tender, under the ``publisher``'s ocid prefix and web
+    address (``Settings.ocid_prefix`` and ``ocds_base_uri``)."""
+    snap = replace(snapshot(uow=uow, ref=ref, caller=caller), ocid_prefix=publisher.ocid_prefix)
+    base_uri = publisher.ocds_base_uri
     published = uow.now()
     package_uri = f"{base_uri}/{snap.tender.ref}.json"
     release = ocds.release_package(snap, uri=package_uri, published=published)
@@ -60,9 +61,9 @@ def packages(*, uow: UnitOfWork, ref: str, caller: Caller | None = None,
     return release, record
 
 
-def write(*, uow: UnitOfWork, ref: str, out: Path, record_out: Path | None = None) -> list[Path]:
+def write(*, uow: UnitOfWork, ref: str, out: Path, publisher: Settings, record_out: Path | None = None) -> list[Path]:
     """Write the release package to ``out`` (and the record package next to it, or to ``record_out``)."""
-    release, record = packages(uow=uow, ref=ref)
+    release, record = packages(uow=uow, ref=ref, publisher=publisher)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(ocds.dumps(release) + "\n", encoding="utf-8")
     record_path = record_out or out.with_name(f"{out.stem}-record{out.suffix or '.json'}")
