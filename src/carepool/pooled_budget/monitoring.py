@@ -175,7 +175,10 @@ def _record(uow: UnitOfWork, by: Who, stored: StoredAgreement, located: Sequence
     audit.record(uow=uow, actor=by.actor, organisation=organisation_of(by, stored), action="pool.actuals_recorded",
                  entity_type="pool_agreement", entity_id=str(stored.id),
                  after={"from": what, "rows": summary.rows, "new": new, "corrected": corrected,
-                        "unchanged": unchanged, "spend_posted": posted.plain(), "commitments_kept": kept})
+                        "unchanged": unchanged, "spend_posted": posted.plain(), "commitments_kept": kept,
+                        "schemes": sorted({stored.scheme(i.figure.scheme).name for i in located}),
+                        "months": [label for label, _ in months],
+                        "sources": sorted({stored.agreement.partner_name(i.figure.source) for i in located})})
     uow.commit()
     return summary
 

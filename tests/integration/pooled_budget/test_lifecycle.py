@@ -152,6 +152,10 @@ def test_a_year_of_the_pool(database: Database, tmp_path: Path) -> None:
     later += [{"scheme_id": "ICES", "month": month, "source": BRENT, "actual": "0"} for month in ("2025-04", "2025-05")]
     with database.uow() as uow:
         monitoring.record_entries(uow=uow, by=marcus, agreement_id=pool, entries=later)
+        recorded = audit.list_events(uow=uow, organisation=ICB, entity_type="pool_agreement", entity_id=str(pool))
+    said = next(e.after for e in recorded if e.action == "pool.actuals_recorded")  # what, when and whose
+    assert said["months"][0] == "Apr 2025" and said["months"][-1] == "Mar 2026" and "Jun 2025" not in said["months"]
+    assert len(said["schemes"]) == 2 and len(said["sources"]) == 2
 
     # year end, by hand (July to March: Reablement 110,000 a month, equipment 11,000): Reablement 1,322,000 on
     # 1,220,000: 102,000 over, 12,000 from the contingency, 90,000 split 40/60 (36,000 / 54,000).
