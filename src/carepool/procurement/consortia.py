@@ -9,7 +9,7 @@ consortium's name, its lead and who has joined) and nothing else.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import delete, select
@@ -101,7 +101,8 @@ def invitations(*, uow: UnitOfWork, caller: Caller) -> list[ConsortiumView]:
         select(ConsortiumRow).join(ConsortiumMemberRow, ConsortiumMemberRow.consortium_id == ConsortiumRow.id)
         .where(ConsortiumMemberRow.organisation_code == caller.organisation_code,
                ConsortiumMemberRow.joined_at.is_(None)).order_by(ConsortiumRow.name))
-    return [consortium_view(uow, row) for row in rows.scalars()]
+    # what the invited organisation sees: the consortium's name, its lead and who has joined, not who else was asked
+    return [replace(consortium_view(uow, row), invited=(), sme_threshold=None) for row in rows.scalars()]
 
 
 def _invitation(uow: UnitOfWork, caller: Caller, consortium_id: int) -> tuple[ConsortiumRow, ConsortiumMemberRow]:
@@ -114,7 +115,9 @@ def _invitation(uow: UnitOfWork, caller: Caller, consortium_id: int) -> tuple[Co
         raise not_found(f"invitation to consortium {consortium_id}")
     if membership.joined_at is not None:
         raise CarepoolError(f"{caller.organisation_code} is already a member of {row.name}", kind="conflict")
-    caller.require(*ANSWERING_ROLES)
+    if not caller.has(*ANSWERING_ROLES):
+        raise CarepoolError(f"only a commissioner, procurement, finance or admin user at {caller.organisation_name} "
+                            f"can answer the invitation to {row.name}", kind="forbidden")
     return row, membership
 
 

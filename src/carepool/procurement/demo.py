@@ -248,7 +248,8 @@ def report(result: Any, console: Console) -> None:
         table.add_column(column, justify="right" if column else "left")
     today = summary.today.market if summary.today else None
     today_sme = percent(summary.today.market.sme_share) if summary.today and summary.today.sme_known else ""
-    table.add_row("Cost", str(summary.baseline), str(cheapest.total), str(awarded.total))
+    table.add_row("Cost", str(summary.today.whole if summary.today else summary.baseline), str(cheapest.total),
+                  str(awarded.total))
     table.add_row("HHI (0-10,000)", f"{today.hhi:,}" if today else "", f"{cheapest.hhi:,}", f"{awarded.hhi:,}")
     table.add_row("SME share", today_sme, percent(cheapest.sme_share), percent(awarded.sme_share))
     table.add_row("Providers", str(today.winners) if today else "", str(cheapest.winners), str(awarded.winners))

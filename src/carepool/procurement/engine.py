@@ -99,33 +99,48 @@ class TodayMarket:
     market: Market
     named: Decimal
     sme_known: bool
+    whole: Money  # today's yearly value of that demand, named or not
 
 
-def today_market(demand: Iterable[DemandLine], lots: Iterable[LotDesign], directory: Mapping[str, Bidder]) -> \
-        TodayMarket | None:
-    """Today's market for the demand the ``lots`` buy (each line whose service and locality a lot covers), or None
-    when no member named a current provider. ``directory`` finds a named provider by its code or, failing that, its
-    name (case apart): a provider named both ways counts once, under its code."""
-    places = {(lot.service, place) for lot in lots for place in lot.localities}
+def today_values(demand: Iterable[DemandLine], lots: Iterable[LotDesign], directory: Mapping[str, Bidder]) -> \
+        tuple[dict[str, Money], Money]:
+    """Today's yearly value of the ``lots`` by current provider, and the value whose provider nobody named: each
+    member's share of a lot (its spend on it today, to the penny) is handed out by largest remainder over the
+    providers of that member's demand lines at that price for the lot's service and places, by their hours; so the
+    parts add up to the lots' value today, a split lot included. A share with no such line (demand changed since the
+    lots were built) counts as unnamed. ``directory`` finds a named provider by its code or, failing that, its name
+    (case apart): a provider named both ways counts once, under its code."""
     by_name = {b.name.casefold(): code for code, b in directory.items()}
+    lines = list(demand)
     values: dict[str, Money] = {}
     unnamed = Money(0)
-    for line in demand:
-        if (line.service, line.locality) not in places:
-            continue
-        if not line.current_provider:
-            unnamed += line.annual_value
-            continue
-        who = line.current_provider.upper() if line.current_provider.upper() in directory else \
-            by_name.get(line.current_provider.casefold(), line.current_provider)
-        values[who] = values.get(who, Money(0)) + line.annual_value
+    for lot in lots:
+        for share in lot.shares:
+            behind = [d for d in lines if (d.member, d.service, d.baseline_price) == (
+                share.member, lot.service, share.baseline_price) and d.locality in lot.localities]
+            hours = [cents(d.weekly_quantity) for d in behind]
+            if not sum(hours):
+                unnamed += share_annual(share)
+                continue
+            for line, part in zip(behind, share_annual(share).allocate(hours), strict=True):
+                if not line.current_provider:
+                    unnamed += part
+                    continue
+                who = line.current_provider.upper() if line.current_provider.upper() in directory else \
+                    by_name.get(line.current_provider.casefold(), line.current_provider)
+                values[who] = values.get(who, Money(0)) + part
+    return values, unnamed
+
+
+def today_market(values: Mapping[str, Money], unnamed: Money, directory: Mapping[str, Bidder]) -> TodayMarket | None:
+    """The market of ``values`` (``today_values``), or None when no member named a current provider."""
     if not values:
         return None
     named = Money.sum(values.values())
     whole = named + unnamed
     return TodayMarket(market(values, {code for code, b in directory.items() if b.sme}),
                        (Decimal(named.pence) / Decimal(whole.pence)).quantize(Decimal("0.0001"), ROUND_HALF_UP),
-                       all(code in directory for code in values))
+                       all(code in directory for code in values), whole)
 
 
 def provider_capacities(bids: Iterable[OpenedBid]) -> dict[str, Decimal | None]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -111,6 +111,14 @@ def broken_rules(uow: UnitOfWork, tender: TenderRow, *, lots: Mapping[int, LotDe
                                    {code: b.name for code, b in who.items()}, {c for c, b in who.items() if b.sme})
 
 
+def _market_today(uow: UnitOfWork, caller: Caller, tender: TenderRow, lots: Iterable[LotDesign]) -> dict[str, Any]:
+    """Today's market for the tender's demand, from the current providers named on it now: kept with the
+    evaluation, so a later import of demand cannot rewrite the market an award was compared with."""
+    demand = service.list_demand(uow=uow, caller=caller, consortium_id=tender.consortium_id)
+    values, unnamed = engine.today_values(demand, lots, bidders(uow))
+    return {"values": {who: v.pence for who, v in values.items()}, "unnamed": unnamed.pence}
+
+
 def _summary(result: Any, smes: set[str]) -> dict[str, Any]:
     yearly = engine.yearly_by_provider(result)
     health = engine.market(yearly, smes)
@@ -186,7 +194,8 @@ def evaluate(*, uow: UnitOfWork, caller: Caller, ref: str, time_limit: float = 3
     evaluation = {"awarded": _summary(comparison.awarded, smes), "cheapest": _summary(comparison.cheapest, smes),
                   "rule_costs": {k: v.pence for k, v in comparison.rule_costs.items()}, "excluded": excluded,
                   "unawarded": comparison.unawarded,
-                  "gap": comparison.awarded.gap, "smes": sorted(smes)}
+                  "gap": comparison.awarded.gap, "smes": sorted(smes),
+                  "today": _market_today(uow, caller, tender, lots.values())}
     tender.evaluation_json = json.dumps(evaluation)
     tender.status, tender.evaluated_at, tender.override_reason = new_status.value, uow.now(), None
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.evaluated",

@@ -54,6 +54,7 @@ def tenders(request: Request, caller: CallerDep, uow: UowDep) -> Response:
         "tenders": tendering.list_tenders(uow=uow, caller=caller),
         "consortia": consortia.list_consortia(uow=uow, caller=caller),
         "invitations": consortia.invitations(uow=uow, caller=caller),
+        "can_answer": caller.has(*consortia.ANSWERING_ROLES),
         "is_provider": caller.has(Role.PROVIDER), "flash": take_flash(request)}, caller=caller)
 
 

@@ -212,8 +212,12 @@ def award_summary(*, uow: UnitOfWork, caller: Caller, ref: str) -> AwardSummary 
     organisations = partners.list_organisations(uow=uow)
     names = {o.code: o.name for o in organisations}
     directory = {o.code: engine.Bidder(o.code, o.name, o.sme) for o in organisations if o.kind is OrgKind.PROVIDER}
-    today = engine.today_market(service.list_demand(uow=uow, caller=caller, consortium_id=row.consortium_id),
-                                designs, directory)
+    kept = evaluation.get("today")  # evaluations stored before it was kept read the demand as it is now
+    by_provider_today, unnamed_today = (
+        ({w: Money(v) for w, v in kept["values"].items()}, Money(kept["unnamed"])) if kept else
+        engine.today_values(service.list_demand(uow=uow, caller=caller, consortium_id=row.consortium_id), designs,
+                            directory))
+    today = engine.today_market(by_provider_today, unnamed_today, directory)
     return AwardSummary(tendering.view(uow, row, member=True), awards, lots, engine.market(values, smes), cheapest,
                         {k: Money(v) for k, v in evaluation["rule_costs"].items()}, evaluation["excluded"],
                         engine.member_savings([d for d in designs if d.code not in unawarded], yearly_by_lot), names,

@@ -2,9 +2,9 @@
 
 Demand: a line is one member's hours a week of one service in one locality, at the price it pays today. A figure
 no real consortium could have (a billion hours a week, £10,000,000 an hour) is a slip, and left in it would make a
-lot worth trillions; so a line beyond ``MOST_HOURS_A_WEEK`` or ``MOST_PRICE_AN_HOUR``, or with no price, is
-refused, and with it the whole file. Each check is a pure function of the line returning ``(column, message)`` or
-``None``.
+lot worth trillions; so a line beyond ``MOST_HOURS_A_WEEK``, with a price outside ``LEAST_PRICE_AN_HOUR`` to
+``MOST_PRICE_AN_HOUR``, or with no price, is refused, and with it the whole file. Each check is a pure function of
+the line returning ``(column, message)`` or ``None``.
 
 Bids: a bid is the provider's to make, so it is sealed as typed; but nobody can read it until the
 deadline, and then it is too late to fix a slip. So what looks like one (21.50 typed as 2150,
@@ -25,6 +25,8 @@ from carepool.procurement.model import BidContent, DemandLine, LotDesign, hours_
 MOST_HOURS_A_WEEK = Decimal(250_000)
 # What a member pays an hour today: care costs tens of pounds an hour; £1,000 is a slip (pence typed as pounds).
 MOST_PRICE_AN_HOUR = Money.parse("1000")
+# ... and £1 an hour is a slip the other way (pounds typed as pence, a decimal point in the wrong place)
+LEAST_PRICE_AN_HOUR = Money.parse("1")
 
 DemandProblem = tuple[str, str]  # (column, message)
 
@@ -40,6 +42,9 @@ def hours_beyond_reason(line: DemandLine) -> DemandProblem | None:
 def price_not_above_zero(line: DemandLine) -> DemandProblem | None:
     if line.baseline_price.pence <= 0:
         return "baseline_price", f"must be above zero, got {line.baseline_price}"
+    if line.baseline_price < LEAST_PRICE_AN_HOUR:
+        return ("baseline_price", f"{line.baseline_price} an hour is less than any price of care today can be (at "
+                f"least {LEAST_PRICE_AN_HOUR}); check it is not a slip, such as a decimal point in the wrong place")
     return None
 
 

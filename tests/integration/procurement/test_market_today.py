@@ -45,3 +45,21 @@ def test_current_providers_go_in_with_the_demand_and_out_with_the_award(world: W
     page = client.get(f"/tenders/{ref}").text
     assert '<th scope="col" class="num">Today</th>' in page and "Sunrise Homecare" in page
     assert "its SME share is not known because some current providers are named but not in the directory" in page
+
+
+def test_the_market_an_award_was_compared_with_stays_when_demand_changes_later(world: World,
+                                                                                client: TestClient) -> None:
+    lead = bearer(world, "proc@hf.test")
+    consortium = f"/api/procurement/consortia/{world.consortium_id}"
+    client.post(f"{consortium}/demand?replace_all=true", headers=lead,
+                files={"file": ("demand.csv", DEMAND, "text/csv")})
+    ref = world.tender()
+    usual_bids(world, ref)
+    world.clock.advance(days=15)
+    world.award(ref)
+    before = client.get(f"/api/procurement/tenders/{ref}/award", headers=lead).json()["today"]
+    changed = HEADER + b"E09000005,home-care,BRENT-KIL,600,23.40,Sunrise Homecare\n"  # Brent's provider changes
+    assert client.post(f"{consortium}/demand", headers=lead,
+                       files={"file": ("brent.csv", changed, "text/csv")}).status_code == 200
+    after = client.get(f"/api/procurement/tenders/{ref}/award", headers=lead).json()["today"]
+    assert after == before and after["yearly_cost"] == "1874340.00"  # as at the award, not as the demand is now

@@ -73,7 +73,8 @@ def test_declining_removes_the_invitation_and_the_api_and_page_answer(world: Wor
     with TestClient(create_app(database=world.db)) as client:
         headers = bearer(world, "comm@brent.test")
         invited = client.get("/api/procurement/consortia/invitations", headers=headers).json()
-        assert [(c["name"], c["invited"]) for c in invited] == [("Rogue", {BRENT: "Brent"})]
+        assert [(c["name"], c["lead_code"], c["members"], c["invited"]) for c in invited] == [
+            ("Rogue", HARROW, {HARROW: "Harrow"}, {})]  # its name, lead and who has joined: not who else was asked
         assert client.get(f"/api/procurement/consortia/{consortium_id}", headers=headers).status_code == 404
         sign_in(client, "comm@brent.test")
         page = client.get("/tenders").text

@@ -55,6 +55,12 @@ def test_the_limits_themselves_are_allowed(tmp_path: Path) -> None:
     assert validation.demand_problems(at_the_limits) == []
     beyond = DemandLine("E09000005", "home-care", "BRENT-KIL", Decimal("250000.01"), Money.parse("1000.01"))
     assert [column for column, _ in validation.demand_problems(beyond)] == ["hours_per_week", "baseline_price"]
+    assert validation.demand_problems(DemandLine("E09000005", "home-care", "BRENT-KIL", Decimal(1),
+                                                 validation.LEAST_PRICE_AN_HOUR)) == []
+    pence = DemandLine("E09000005", "home-care", "BRENT-KIL", Decimal(600), Money.parse("0.99"))  # a slip
+    assert validation.demand_problems(pence) == [("baseline_price", "£0.99 an hour is less than any price of care "
+                                                  "today can be (at least £1.00); check it is not a slip, such as a "
+                                                  "decimal point in the wrong place")]
 
 
 def test_a_workbook_without_a_demand_sheet_says_so_and_names_the_sheets_it_has(tmp_path: Path) -> None:

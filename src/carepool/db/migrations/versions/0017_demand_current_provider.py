@@ -32,8 +32,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM procurement_demand WHERE current_provider <> '' AND id NOT IN (SELECT MIN(id) FROM "
-               "procurement_demand GROUP BY consortium_id, member_code, service, locality_code)")
+    # Going back would leave one line where a member states several (one per provider): refused rather than lose
+    # hours. The member merges its lines into one first.
+    shared = op.get_bind().execute(sa.text(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM procurement_demand GROUP BY consortium_id, member_code, service, "
+        "locality_code HAVING COUNT(*) > 1) AS shared")).scalar_one()
+    if shared:
+        raise RuntimeError(f"cannot go back below revision 0017: {shared} member(s) state demand for one service in "
+                           "one locality from several current providers; merge each into one line first")
     with op.batch_alter_table("procurement_demand") as batch:
         batch.drop_constraint("uq_procurement_demand_consortium_id", type_="unique")
         batch.create_unique_constraint("uq_procurement_demand_consortium_id", OLD_KEY)
