@@ -114,7 +114,7 @@ def _invitation(uow: UnitOfWork, caller: Caller, consortium_id: int) -> tuple[Co
     if row is None or membership is None:
         raise not_found(f"invitation to consortium {consortium_id}")
     if membership.joined_at is not None:
-        raise CarepoolError(f"{caller.organisation_code} is already a member of {row.name}", kind="conflict")
+        raise CarepoolError(f"{caller.organisation_name} is already a member of {row.name}", kind="conflict")
     if not caller.has(*ANSWERING_ROLES):
         raise CarepoolError(f"only a commissioner, procurement, finance or admin user at {caller.organisation_name} "
                             f"can answer the invitation to {row.name}", kind="forbidden")

@@ -27,8 +27,14 @@ class Awarded:
     weekly_quantity: Decimal
 
 
-def _pct(part: Fraction) -> str:
-    return percent(Decimal(part.numerator) / Decimal(part.denominator), 1)
+def _pct(part: Fraction, beside: Decimal | None = None) -> str:
+    """A share as a percentage to 0.1%, or to as many places (up to 4) as it takes not to read as ``beside``, the
+    limit it breaks: a share a penny over a 60% cap reads 60.0001%, not 60.0%."""
+    share = Decimal(part.numerator) / Decimal(part.denominator)
+    for places in range(1, 4):
+        if beside is None or percent(share, places) != percent(beside, places):
+            return percent(share, places)
+    return percent(share, 4)
 
 
 def _money(pence: Fraction) -> str:
@@ -82,14 +88,15 @@ def rules_broken(awards: Iterable[Awarded], lots: Iterable[LotDesign], bids: Ite
         for provider, won in sorted(value.items(), key=lambda kv: -kv[1]):
             over = won - Fraction(rules.max_share) * total
             if over > 0:
-                broken.append(f"the cap on any one provider's share: {names.get(provider, provider)} holds "
-                              f"{_pct(Fraction(won, total))} of the value, above {as_percent(rules.max_share)} "
-                              f"({_money(over)} a year over it)")
+                held = _pct(Fraction(won, total), rules.max_share)
+                broken.append(f"the cap on any one provider's share: {names.get(provider, provider)} holds {held} of "
+                              f"the value, above {as_percent(rules.max_share)} ({_money(over)} a year over it)")
     if rules.min_sme_share is not None:
         sme_codes = set(smes)
         held = sum(v for p, v in value.items() if p in sme_codes)
         short = Fraction(rules.min_sme_share) * total - held
         if short > 0:
-            broken.append(f"the floor for small and medium providers: they hold {_pct(Fraction(held, total))} of the "
-                          f"value, below {as_percent(rules.min_sme_share)} ({_money(short)} a year short of it)")
+            broken.append(f"the floor for small and medium providers: they hold "
+                          f"{_pct(Fraction(held, total), rules.min_sme_share)} of the value, below "
+                          f"{as_percent(rules.min_sme_share)} ({_money(short)} a year short of it)")
     return broken

@@ -16,6 +16,7 @@ from carepool.partners import service as partners
 from carepool.partners.model import Caller, OrgKind, Role
 from carepool.partners.service import Located
 from carepool.procurement import lots as design
+from carepool.procurement import validation
 from carepool.procurement.access import consortium_for, is_member, member_codes
 from carepool.procurement.model import (
     SERVICES,
@@ -133,7 +134,9 @@ def save_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int, lines: l
     """
     own_only = demand_writer(uow=uow, caller=caller, consortium_id=consortium_id)
     keys = [Located(item.value.key, item.file, item.sheet, item.row) for item in lines] + list(incomplete)
-    tabular.check(list(problems or []) + _demand_problems(uow, consortium_id, keys, own_only), what)
+    absurd = [item.problem(message, column) for item in lines  # as a file's are, for a caller that built lines
+              for column, message in validation.demand_problems(item.value)]
+    tabular.check(list(problems or []) + absurd + _demand_problems(uow, consortium_id, keys, own_only), what)
     if own_only:
         members = {own_only}
     elif replace_all:

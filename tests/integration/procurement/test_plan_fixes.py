@@ -171,3 +171,13 @@ def test_a_saved_split_and_merge_keep_each_members_spend_to_the_penny(world: Wor
     with world.db.uow() as uow:
         merged = procurement.merge_lots(uow=uow, caller=lead, lot_ids=[s.id for s in parts], name="Kilburn")
     assert Money.sum(s.lot.annual_value for s in merged) == Money.parse("807725.21")
+
+
+def test_demand_stated_without_a_file_is_held_to_the_same_limits(world: World) -> None:
+    slip = DemandLine(BRENT, "home-care", "BRENT-KIL", Decimal(600), Money.parse("2340.00"))  # pence typed as pounds
+    with world.db.uow() as uow, pytest.raises(CarepoolError) as refused:
+        procurement.save_demand(uow=uow, caller=world.caller(LEAD), consortium_id=world.consortium_id,
+                                lines=[Located(slip)])
+    assert "£2,340.00 an hour is more than any price of care today can be" in str(refused.value.problems)
+    with world.db.uow() as uow:
+        assert len(procurement.list_demand(uow=uow, caller=world.caller(LEAD), consortium_id=world.consortium_id)) == 4

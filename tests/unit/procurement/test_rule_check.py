@@ -84,3 +84,13 @@ def test_the_optimisers_own_award_breaks_no_rule_after_rounding_to_hundredths() 
         awarded = engine.compare("T", lots, bids, bidders, rules, time_limit=5).awarded
         plan = [Awarded(a.provider, a.lot, a.quantity) for a in awarded.awards]
         assert rules_broken(plan, lots, bids, rules, {}, {"P0", "P1"}) == [], plan
+
+
+def test_a_share_over_its_cap_by_pennies_does_not_read_as_the_cap() -> None:
+    """120 hours at £25.01 against 80 at £25.00 is 60.0096% of the value: it reads 60.01%, not 60.0%."""
+    lot = LotDesign("L9", "L9", "home-care", ("L9",), (MemberShare("E09000005", Decimal("200"), Money.parse("25")),))
+    bids = [_bid(1, "A", "L9", "25.01", 80), _bid(2, "B", "L9", "25.00", 80)]
+    broken = rules_broken([Awarded("A", "L9", Decimal("120")), Awarded("B", "L9", Decimal("80"))], [lot], bids,
+                          AwardRules(max_share=Decimal("0.6"), max_providers=2), NAMES, set())
+    assert broken == ["the cap on any one provider's share: Acorn holds 60.01% of the value, above 60% "
+                      "(£24.96 a year over it)"]
