@@ -20,6 +20,11 @@ from carepool.partners.model import Caller
 console = Console(highlight=False)
 
 
+def wide_console() -> Console:
+    """The console, or one 160 columns wide when output goes to a pipe or a file (tables not wrapped at 80)."""
+    return console if console.is_terminal else Console(highlight=False, width=160)
+
+
 def open_database(settings: Settings | None = None, *, migrate: bool = True) -> Database:
     """Open the configured database, bringing its schema up to date first."""
     database = Database((settings or Settings.from_env()).database_url)
@@ -67,14 +72,15 @@ AS_HELP = "Email of the user to act as: their organisation and roles apply, and 
 
 
 @contextlib.contextmanager
-def acting_as(email: str) -> Iterator[tuple[UnitOfWork, Caller]]:
+def acting_as(email: str, *, reads_only: bool = False) -> Iterator[tuple[UnitOfWork, Caller]]:
     """One unit of work and the named user's ``Caller``, so a command is checked and audited as that user
-    would be on the web (an unknown email is a not-found error, a deactivated user forbidden)."""
+    would be on the web (an unknown email is a not-found error, a deactivated user forbidden). ``reads_only``:
+    a reading unit of work, as a web page's GET has (one consistent snapshot, no writes)."""
     from carepool.partners import access
 
     database = open_database()
     try:
-        with database.uow() as uow:
+        with database.uow(reads_only=reads_only) as uow:
             yield uow, access.caller_for_email(uow=uow, email=email)
     finally:
         database.dispose()

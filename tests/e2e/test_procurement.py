@@ -99,3 +99,23 @@ def test_tom_bids_on_both_lots_from_the_bid_workbook(page: Page, server_url: str
     page.get_by_role("button", name="Seal and submit every bid").click()
     expect(page.get_by_role("heading", name="Your receipts")).to_be_visible()
     expect(page.locator("section[aria-labelledby=receipts] code.hash")).to_have_count(2)
+
+
+def test_aisha_starts_a_consortium_priya_joins_and_both_see_it_in_its_history(page: Page, server_url: str) -> None:
+    name = f"North West pilot {uuid.uuid4().hex[:6]}"
+    sign_in(page, server_url, "aisha@lbhf.demo", "/tenders")
+    page.get_by_text("Start a consortium led by").click()
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("London Borough of Brent").check()
+    page.get_by_role("button", name="Start the consortium").click()
+    expect(page.get_by_text(f"{name} is started")).to_be_visible()
+    expect(page.locator("summary", has_text="Invited, yet to answer: 1")).to_be_visible()
+    plan = page.url
+    page.context.clear_cookies()
+    sign_in(page, server_url, "priya@brent.demo", "/tenders")
+    page.on("dialog", lambda dialog: dialog.accept())  # "Join …? Its lead can then state your demand"
+    page.locator("li", has_text=name).get_by_role("button", name="Join").click()
+    expect(page.get_by_text(f"has joined {name}")).to_be_visible()
+    page.goto(f"{plan}/history")
+    expect(page.locator("td", has_text="Consortium: joined")).to_be_visible()
+    expect(page.locator("td", has_text="Consortium: created")).to_be_visible()

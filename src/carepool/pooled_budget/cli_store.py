@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from carepool.cli_support import AS_HELP, acting_as, cli_actor, console, open_database
+from carepool.cli_support import AS_HELP, acting_as, cli_actor, open_database, wide_console
 from carepool.core.periods import parse_day
 from carepool.pooled_budget import agreeing, monitoring, payments, reports, service, yearend
 from carepool.pooled_budget.definition import read_definition
@@ -32,10 +31,6 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for other pro
 
 def _operator() -> service.Operator:
     return service.Operator(cli_actor())
-
-
-def _wide() -> Console:
-    return console if console.is_terminal else Console(highlight=False, width=160)
 
 
 def create(file: Annotated[Path, typer.Argument(metavar="FILE", help="The agreement: .json or .xlsx.")],
@@ -76,7 +71,7 @@ def list_command() -> None:
     for s in found:
         a = s.agreement
         table.add_row(str(s.id), a.name, a.year.label, a.host, ", ".join(a.codes), str(s.budget), s.status)
-    _wide().print(table)
+    wide_console().print(table)
 
 
 def _monitor(agreement_id: int, as_at: str | None) -> Monitoring:
@@ -90,7 +85,7 @@ def _monitor(agreement_id: int, as_at: str | None) -> Monitoring:
 
 
 def _print_monitoring(m: Monitoring) -> None:
-    out, f, a = _wide(), m.forecast, m.stored.agreement
+    out, f, a = wide_console(), m.forecast, m.stored.agreement
     out.print(f"[bold]{a.name}[/bold] {a.year.label} (agreement {m.stored.id}, host {a.partner_name(a.host)}, "
               f"{m.stored.status}): as at {f.as_at_label}")
     table = Table(title="Schemes (variance: + over, − under)", title_justify="left", show_footer=True)
@@ -193,7 +188,7 @@ def settle_year(agreement_id: AgreementId, as_json: JsonFlag = False) -> None:
     if as_json:
         typer.echo(json.dumps(statement.to_json(), indent=2, ensure_ascii=False))
         return
-    out = _wide()
+    out = wide_console()
     table = Table(title=f"Settlement of agreement {agreement_id}", title_justify="left")
     for title in ("partner", "contribution", "overspend share", "underspend share", "final cost", "paid",
                   "owes (+) / owed (−)"):

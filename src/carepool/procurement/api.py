@@ -33,6 +33,7 @@ from carepool.procurement.schemas import (
     BidListingRead,
     ConsortiumCreate,
     ConsortiumRead,
+    InvitationCreate,
     LotMerge,
     LotRead,
     LotSplit,
@@ -79,6 +80,26 @@ def accept_invitation(consortium_id: RowId, caller: CallerDep, uow: UowDep) -> C
 @router.post("/consortia/{consortium_id}/decline", status_code=204)
 def decline_invitation(consortium_id: RowId, caller: CallerDep, uow: UowDep) -> None:
     consortia.decline(uow=uow, caller=caller, consortium_id=consortium_id)
+
+
+@router.post("/consortia/{consortium_id}/invitations", status_code=201)
+def invite(consortium_id: RowId, body: InvitationCreate, caller: CallerDep, uow: UowDep) -> ConsortiumRead:
+    """The lead invites more members; each joins once one of its own users accepts."""
+    return ConsortiumRead.of(consortia.invite(uow=uow, caller=caller, consortium_id=consortium_id,
+                                              members=body.members))
+
+
+@router.delete("/consortia/{consortium_id}/invitations/{member}")
+def withdraw_invitation(consortium_id: RowId, member: str, caller: CallerDep, uow: UowDep) -> ConsortiumRead:
+    return ConsortiumRead.of(consortia.withdraw(uow=uow, caller=caller, consortium_id=consortium_id,
+                                                member=member))
+
+
+@router.get("/consortia/{consortium_id}/history")
+def consortium_history(consortium_id: RowId, caller: CallerDep, uow: UowDep) -> list[AuditEventRead]:
+    """What every member did to the consortium (invitations, joins, demand, lots), newest first (members only)."""
+    return [AuditEventRead.model_validate(e, from_attributes=True)
+            for e in consortia.history(uow=uow, caller=caller, consortium_id=consortium_id)]
 
 
 @router.get("/consortia/{consortium_id}")

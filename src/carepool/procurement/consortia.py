@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import delete, select
 
 from carepool.audit import service as audit
+from carepool.audit.model import AuditEvent
 from carepool.core.errors import CarepoolError, not_found
 from carepool.db.uow import UnitOfWork
 from carepool.partners import service as partners
@@ -46,17 +47,33 @@ def consortium_view(uow: UnitOfWork, row: ConsortiumRow) -> ConsortiumView:
                           tuple((code, names.get(code, code)) for code in member_codes(uow, row.id, joined=False)))
 
 
+BUYERS = (OrgKind.LOCAL_AUTHORITY, OrgKind.NHS_COMMISSIONER)
+
+
+def _buyers(uow: UnitOfWork, codes: Iterable[str]) -> None:
+    for code in codes:
+        org = partners.get_organisation(uow=uow, code=code)
+        if org.kind not in BUYERS:
+            raise CarepoolError(f"{org.name} ({code}) is a {org.kind.label.lower()}; consortium members buy care, "
+                                "so they are councils or NHS commissioners")
+
+
+def _invite(uow: UnitOfWork, caller: Caller, row: ConsortiumRow, codes: list[str]) -> None:
+    """Invitations, each in the lead's trail and in the invited organisation's own, so it sees who named it."""
+    uow.session.add_all(ConsortiumMemberRow(consortium_id=row.id, organisation_code=c) for c in codes)
+    for code in codes:
+        audit.record(uow=uow, actor=caller.actor, organisation=code, action="consortium.invited",
+                     entity_type="consortium", entity_id=str(row.id),
+                     after={"name": row.name, "lead": row.lead_code})
+
+
 def create_consortium(*, uow: UnitOfWork, caller: Caller, name: str, members: Iterable[str]) -> ConsortiumView:
     """A consortium led by the caller's organisation, its first member. The others named (councils or NHS
     commissioners) are invited: each is a member once one of its own users accepts (``accept``), so no
     organisation is made a buyer, or has demand stated for it, without its agreement."""
     caller.require(Role.PROCUREMENT)
-    codes = sorted({m.strip().upper() for m in members} | {caller.organisation_code})
-    for code in codes:
-        org = partners.get_organisation(uow=uow, code=code)
-        if org.kind not in (OrgKind.LOCAL_AUTHORITY, OrgKind.NHS_COMMISSIONER):
-            raise CarepoolError(f"{org.name} ({code}) is a {org.kind.label.lower()}; consortium members buy care, "
-                                "so they are councils or NHS commissioners")
+    codes = sorted({m.strip().upper() for m in members if m.strip()} | {caller.organisation_code})
+    _buyers(uow, codes)
     if not name.strip():
         raise CarepoolError("give the consortium a name")
     if uow.session.execute(select(ConsortiumRow).where(ConsortiumRow.name == name.strip())).first():
@@ -67,16 +84,82 @@ def create_consortium(*, uow: UnitOfWork, caller: Caller, name: str, members: It
     invited = [c for c in codes if c != caller.organisation_code]
     uow.session.add(ConsortiumMemberRow(consortium_id=row.id, organisation_code=caller.organisation_code,
                                         joined_at=row.created_at))
-    uow.session.add_all(ConsortiumMemberRow(consortium_id=row.id, organisation_code=c) for c in invited)
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="consortium.created",
                  entity_type="consortium", entity_id=str(row.id),
                  after={"name": row.name, "members": [caller.organisation_code], "invited": invited})
-    for code in invited:  # in the invited organisation's own trail too, so it sees who named it, and when
-        audit.record(uow=uow, actor=caller.actor, organisation=code, action="consortium.invited",
-                     entity_type="consortium", entity_id=str(row.id),
-                     after={"name": row.name, "lead": caller.organisation_code})
+    _invite(uow, caller, row, invited)
     uow.commit()
     return consortium_view(uow, row)
+
+
+def _led(uow: UnitOfWork, caller: Caller, consortium_id: int) -> ConsortiumRow:
+    """A consortium the caller's organisation leads, with the procurement role: who invites and withdraws."""
+    row = consortium_for(uow, caller, consortium_id, manage=True)
+    if row.lead_code != caller.organisation_code:
+        lead = partners.get_organisation(uow=uow, code=row.lead_code).name
+        raise CarepoolError(f"only the lead of {row.name}, {lead}, invites organisations to it or withdraws an "
+                            "invitation", kind="forbidden")
+    return row
+
+
+def invite(*, uow: UnitOfWork, caller: Caller, consortium_id: int, members: Iterable[str]) -> ConsortiumView:
+    """The lead invites more councils or NHS commissioners, after creating the consortium or after one declined.
+    Each joins only when one of its own users accepts, as the first ones did."""
+    row = _led(uow, caller, consortium_id)
+    codes = sorted({m.strip().upper() for m in members if m.strip()})
+    if not codes:
+        raise CarepoolError("name at least one organisation to invite (its code, e.g. LBHF)")
+    _buyers(uow, codes)
+    joined, invited = set(member_codes(uow, row.id)), set(member_codes(uow, row.id, joined=False))
+    names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
+    problems = [f"{names[c]} is already a member of {row.name}" for c in codes if c in joined] + [
+        f"{names[c]} has already been invited to {row.name} and has yet to answer" for c in codes if c in invited]
+    if problems:
+        raise CarepoolError("; ".join(problems) + "; nobody was invited", kind="conflict")
+    audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="consortium.invitations",
+                 entity_type="consortium", entity_id=str(row.id), after={"name": row.name, "invited": codes})
+    _invite(uow, caller, row, codes)
+    uow.commit()
+    return consortium_view(uow, row)
+
+
+def withdraw(*, uow: UnitOfWork, caller: Caller, consortium_id: int, member: str) -> ConsortiumView:
+    """The lead takes back an invitation not yet answered (a member that has joined stays one)."""
+    row = _led(uow, caller, consortium_id)
+    code = member.strip().upper()
+    pending = uow.session.execute(
+        select(ConsortiumMemberRow).where(ConsortiumMemberRow.consortium_id == row.id,
+                                          ConsortiumMemberRow.organisation_code == code,
+                                          ConsortiumMemberRow.joined_at.is_(None)).with_for_update()
+    ).scalar_one_or_none()
+    if pending is None:
+        raise not_found(f"an unanswered invitation of {code} to {row.name}")
+    uow.session.execute(delete(ConsortiumMemberRow).where(ConsortiumMemberRow.id == pending.id))
+    for organisation in sorted({caller.organisation_code, code}):  # the invited one sees it taken back
+        audit.record(uow=uow, actor=caller.actor, organisation=organisation, action="consortium.invitation_withdrawn",
+                     entity_type="consortium", entity_id=str(row.id), after={"name": row.name, "member": code})
+    uow.commit()
+    return consortium_view(uow, row)
+
+
+def _buyers_but(uow: UnitOfWork, taken: set[str]) -> list[tuple[str, str]]:
+    return [(o.code, o.name) for o in partners.list_organisations(uow=uow) if o.kind in BUYERS and o.code not in taken]
+
+
+def may_start(caller: Caller) -> bool:
+    """A procurement user at a council or NHS commissioner may start a consortium its organisation leads."""
+    return caller.has(Role.PROCUREMENT) and caller.organisation_kind in BUYERS
+
+
+def buyers_besides(*, uow: UnitOfWork, caller: Caller) -> list[tuple[str, str]]:
+    """(code, name) of the councils and NHS commissioners a new consortium led by the caller could invite."""
+    return _buyers_but(uow, {caller.organisation_code})
+
+
+def can_be_invited(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> list[tuple[str, str]]:
+    """(code, name) of the councils and NHS commissioners neither members nor invited: the lead's choice."""
+    consortium_for(uow, caller, consortium_id)
+    return _buyers_but(uow, set(member_codes(uow, consortium_id)) | set(member_codes(uow, consortium_id, joined=False)))
 
 
 def list_consortia(*, uow: UnitOfWork, caller: Caller) -> list[ConsortiumView]:
@@ -89,6 +172,22 @@ def list_consortia(*, uow: UnitOfWork, caller: Caller) -> list[ConsortiumView]:
 
 def get_consortium(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> ConsortiumView:
     return consortium_view(uow, consortium_for(uow, caller, consortium_id))
+
+
+def history(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> list[AuditEvent]:
+    """What every member did to the consortium (invitations, joins, demand, lots), newest first: so a member sees
+    the demand its lead stated for it, and the lead sees who joined. Members only."""
+    consortium_for(uow, caller, consortium_id)
+    return without_copies(audit.record_history(uow=uow, records=[("consortium", str(consortium_id))],
+                                               by=member_codes(uow, consortium_id)))
+
+
+# Events that copy another member's action into a member's own trail: a shared history shows the action once
+TRAIL_COPIES = frozenset({"demand.stated_for_member"})
+
+
+def without_copies(events: list[AuditEvent]) -> list[AuditEvent]:
+    return [e for e in events if e.action not in TRAIL_COPIES]
 
 
 # Joining commits the organisation's money to a joint purchase: anyone but a viewer may answer for it

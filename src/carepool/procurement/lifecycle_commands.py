@@ -1,10 +1,11 @@
-"""`carepool tender publish|edit|cancel|open|evaluate|confirm|contracts REF --as EMAIL`.
+"""`carepool tender publish|edit|cancel|open|evaluate|summary|confirm|contracts REF --as EMAIL`.
 
 The tender lifecycle at the command line. Every command acts as a named user (``--as``): that
 user's organisation and roles apply, the sealed-bid rules (no opening before the deadline) hold,
 and the audit trail records the user, exactly as when they click the same button on the web.
 Nothing here prints a bid's contents; ``open`` says how many bids were opened and which failed
-their hash check.
+their hash check. ``summary`` shows an evaluated tender's award as its page does (the tables ``evaluate``
+prints too) without running the award again.
 
 Mount them on the `tender` Typer app with ``register(app)``.
 """
@@ -12,19 +13,24 @@ Mount them on the `tender` Typer app with ``register(app)``.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from carepool.cli_support import AS_HELP, acting_as, console
+from carepool.cli_support import AS_HELP, acting_as, console, wide_console
 from carepool.core.errors import CarepoolError
 from carepool.core.jsonfile import load_json
-from carepool.core.money import percent
+from carepool.core.money import Money, percent
 from carepool.core.periods import parse_day
+from carepool.procurement.model import TenderStatus
 
 if TYPE_CHECKING:
+    from carepool.db.uow import UnitOfWork
+    from carepool.partners.model import Caller
     from carepool.procurement.reports import AwardSummary
     from carepool.procurement.tendering import TenderView
 
@@ -142,37 +148,179 @@ def open_command(ref: str = typer.Argument(..., help=REF_HELP),
         console.print(f"  bid {bid_ref} from {provider} excluded: {problem}")
 
 
-def award_tables(summary: AwardSummary) -> list[Table]:
-    """The award at a glance (against today's prices and "cheapest wins"), and each provider's share."""
+WORD_COLUMNS = frozenset({"", "rule", "lot", "member", "provider", "decided by", "contract", "term"})
+
+
+def _table(title: str, *columns: str, header: bool = True) -> Table:
+    """A table of words (``WORD_COLUMNS``, left-aligned) and figures (right-aligned): on a narrow terminal the
+    words wrap (a long word folds, never cut short with "…") and the figures stay whole."""
+    table = Table(title=title, title_justify="left", show_header=header)
+    for column in columns:
+        words = column in WORD_COLUMNS
+        table.add_column(column, justify="left" if words else "right", overflow="fold", no_wrap=not words)
+    return table
+
+
+def _row(table: Table, *cells: str) -> None:
+    table.add_row(*(Text(cell) for cell in cells))  # as text: a name or a reason with [brackets] is not markup
+
+
+def _by_hand(summary: AwardSummary) -> bool:
+    return any(a.source == "override" for a in summary.awards)
+
+
+def _headline(summary: AwardSummary) -> Table:
+    """The page's cards: yearly cost today and awarded, the saving, what "cheapest wins" would cost."""
+    table = _table(f"Award of {summary.tender.ref} ({summary.tender.status.value})", "", "figure", header=False)
+    _row(table, "yearly cost today", str(summary.baseline))
+    _row(table, "yearly cost awarded", str(summary.awarded.total))
+    _row(table, "yearly saving", f"{summary.saving} ({summary.saving_pct}%)")
+    _row(table, "cheapest wins would cost", str(summary.cheapest.total))
+    _row(table, "awards", str(len(summary.awards)))
+    return table
+
+
+def _market_health(summary: AwardSummary) -> Table:
+    """Today (when members named their current providers), cheapest wins and awarded, in the page's order."""
+    today, cheapest, awarded = summary.today, summary.cheapest, summary.awarded
+    table = _table("Market health", "", *(["today"] if today else []), "cheapest wins", "awarded")
+    rows = [["yearly cost", str(cheapest.total), str(awarded.total)],
+            ["concentration (HHI)", f"{cheapest.hhi:,}", f"{awarded.hhi:,}"],
+            ["SME share of value", percent(cheapest.sme_share), percent(awarded.sme_share)],
+            ["providers winning", str(cheapest.winners), str(awarded.winners)]]
+    if today is not None:
+        for row, now in zip(rows, (str(today.whole), f"{today.market.hhi:,}", percent(today.market.sme_share)
+                                   if today.sme_known else "not known", str(today.market.winners)), strict=True):
+            row.insert(1, now)
+    for row in rows:
+        _row(table, *row)
+    return table
+
+
+def _rule_costs(summary: AwardSummary) -> Table | None:
     from carepool.procurement.award_rules import RULE_NAMES
 
-    awarded, cheapest = summary.awarded, summary.cheapest
-    overview = Table(title=f"Award of {summary.tender.ref}")
-    overview.add_column("")
-    overview.add_column("awarded", justify="right")
-    overview.add_column("cheapest wins", justify="right")
-    overview.add_column("today", justify="right")
-    today = summary.today
-    overview.add_row("yearly cost", str(awarded.total), str(cheapest.total), str(summary.baseline))
-    overview.add_row("saving", f"{summary.saving} ({summary.saving_pct}%)", str(summary.baseline - cheapest.total),
-                     "")
-    overview.add_row("SME share of value", percent(awarded.sme_share), percent(cheapest.sme_share),
-                     percent(today.market.sme_share) if today and today.sme_known else "")
-    overview.add_row("concentration (HHI)", f"{awarded.hhi:,}", f"{cheapest.hhi:,}",
-                     f"{today.market.hhi:,}" if today else "")
-    overview.add_row("providers winning", str(awarded.winners), str(cheapest.winners),
-                     str(today.market.winners) if today else "")
-    overview.add_row("awards", str(len(summary.awards)), "", "")
+    if not summary.rule_costs:
+        return None
+    before = ", as the optimiser ran it, before the changes by hand" if _by_hand(summary) else ""
+    table = _table(f"What each rule costs a year (award with all rules minus award without that one{before})",
+                   "rule", "yearly cost")
     for rule, cost in summary.rule_costs.items():
-        overview.add_row(f"cost of the {RULE_NAMES.get(rule, rule)}", str(cost), "", "")
-    providers = Table(title="Providers")
-    for column in ("provider", "SME", "yearly value", "share"):
-        providers.add_column(column, justify="right" if column in ("yearly value", "share") else "left")
-    smes = {a.provider_code for a in summary.awards if a.sme}
-    for code, value in awarded.values.items():
-        providers.add_row(f"{summary.names.get(code, code)} ({code})", "yes" if code in smes else "", str(value),
-                          percent(awarded.shown_shares[code]))
-    return [overview, providers]
+        _row(table, RULE_NAMES.get(rule, rule), str(cost))
+    return table
+
+
+def _by_lot(summary: AwardSummary) -> Table:
+    table = _table("Yearly cost by lot: today's prices and awarded", "lot", "hours a week", "today", "awarded",
+                   "difference", "providers")
+    for lot in summary.lots:
+        unawarded = lot.code in summary.unawarded
+        _row(table, lot.code, f"{lot.weekly_quantity:,.2f}", str(lot.baseline_annual),
+             "not awarded" if unawarded else str(lot.awarded_annual),
+             "" if unawarded else str(lot.awarded_annual - lot.baseline_annual), str(lot.providers))
+    table.add_section()
+    _row(table, "total (lots awarded)", "", str(summary.baseline), str(summary.awarded.total),
+         str(summary.awarded.total - summary.baseline), "")
+    return table
+
+
+def _savings(summary: AwardSummary) -> Table:
+    table = _table("Savings by member (yearly): its share of each lot at its own price today, against its share of "
+                   "the awarded cost", "member", "today", "awarded", "saving", "%")
+    for member in summary.savings:
+        _row(table, summary.names.get(member.member, member.member), str(member.baseline), str(member.awarded),
+             str(member.saving), f"{member.saving_pct}%")
+    table.add_section()
+    _row(table, "total", str(summary.baseline), str(summary.awarded.total), str(summary.saving),
+         f"{summary.saving_pct}%")
+    return table
+
+
+def _providers(summary: AwardSummary) -> Table:
+    """Each provider's share today, under cheapest wins and awarded (each column adds up to 100%)."""
+    markets = [*([summary.today.market] if summary.today else []), summary.cheapest, summary.awarded]
+    table = _table("Provider shares of yearly value (to 0.1%, each column adding up to 100%)", "provider",
+                   *(["today"] if summary.today else []), "cheapest wins", "awarded", "yearly value awarded")
+    for code in dict.fromkeys(code for market in reversed(markets) for code in market.values):  # as the page
+        _row(table, f"{summary.names.get(code, code)} ({code})",
+             *(percent(market.shown_shares.get(code, Decimal(0))) for market in markets),
+             str(summary.awarded.values.get(code, Money(0))))
+    table.add_section()
+    _row(table, "total", *(percent(market.shown_shares_total) for market in markets), str(summary.awarded.total))
+    return table
+
+
+def _awards(summary: AwardSummary) -> Table:
+    contracts = any(a.contract_ref for a in summary.awards)
+    terms = {(a.start, a.end) for a in summary.awards if a.contract_ref}
+    one_term = f", each from {min(terms)[0]} to {min(terms)[1]}" if len(terms) == 1 else ""
+    table = _table(("Awards and call-off contracts" + one_term if contracts else "Awards") + " (yearly value: hours "
+                   "a week × price an hour × 52)", "lot", "provider", "hours a week", "price an hour", "yearly value",
+                   "decided by", *(["contract"] if contracts else []), *(["term"] if len(terms) > 1 else []))
+    for a in summary.awards:
+        contract = [a.contract_ref or ""] if contracts else []
+        term = [f"{a.start} to {a.end}" if a.contract_ref else ""] if len(terms) > 1 else []
+        _row(table, a.lot_code, a.provider_name + (" (SME)" if a.sme else ""), f"{a.weekly_quantity:,.2f}",
+             str(a.price), str(a.annual_value), a.source + (f": {a.reason}" if a.reason else ""), *contract, *term)
+    return table
+
+
+def award_report(summary: AwardSummary) -> list[Table | str]:
+    """What the tender's award page tells, in its order: warnings, the headline figures, market health, each rule's
+    cost, cost by lot, savings by member, provider shares, the awards, the lots left unawarded, the bids excluded."""
+    warnings: list[str] = []
+    if _by_hand(summary):
+        warnings.append("changed by hand after the optimiser ran: the reason for each lot is in the awards table")
+    if summary.rules_broken:
+        warnings.append(f"this award breaks {len(summary.rules_broken)} of the tender's published rules (the "
+                        "optimiser's award keeps them all; a losing bidder may challenge a departure):")
+        warnings += [f"  - {rule}" for rule in summary.rules_broken]
+    notes: list[str] = []
+    if summary.today is None:
+        notes.append("name each demand line's current provider (the demand file's current_provider column) to "
+                     "compare the award with the market today")
+    elif summary.today.named < 1:
+        notes.append(f"today's market is from the {percent(summary.today.named)} of today's value whose current "
+                     "provider the members named")
+    if summary.unawarded:
+        notes.append(f"no valid bid, so not awarded (unsuccessful): {', '.join(summary.unawarded)}; these lots stay "
+                     "out of the savings")
+    if summary.excluded:
+        notes.append("not considered (below the quality floor): " + ", ".join(
+            f"bid {e['bid']} ({summary.names.get(e['provider'], e['provider'])}, {e['lot']})"
+            for e in summary.excluded))
+    tables = [_headline(summary), _market_health(summary), _rule_costs(summary), _by_lot(summary),
+              _savings(summary), _providers(summary), _awards(summary)]
+    return [*warnings, *(table for table in tables if table is not None), *notes]
+
+
+def print_award(summary: AwardSummary) -> None:
+    """Print ``award_report``: tables as tables, lines as plain text (never read as markup)."""
+    out = wide_console()
+    for part in award_report(summary):
+        if isinstance(part, str):
+            out.print(part, markup=False, soft_wrap=True)
+        else:
+            out.print(part)
+
+
+def _award_summary(uow: UnitOfWork, caller: Caller, ref: str) -> AwardSummary:
+    """The tender's award summary as its page shows it; refused as the page is (members only), and an error
+    saying what to run when the tender has no award yet."""
+    from carepool.procurement import reports, tendering
+
+    summary = reports.award_summary(uow=uow, caller=caller, ref=ref)
+    if summary is not None:
+        return summary
+    view = tendering.get_tender(uow=uow, caller=caller, ref=ref)
+    if view.status is TenderStatus.CANCELLED:
+        raise CarepoolError(f"tender {view.ref} is cancelled: it has no award", kind="conflict")
+    evaluate = f"`carepool tender evaluate {view.ref} --as EMAIL` (a procurement lead of the consortium)"
+    steps = {TenderStatus.DRAFT: f"publish it, and after its deadline open the bids and run {evaluate}",
+             TenderStatus.PUBLISHED: f"after its deadline open the bids (`carepool tender open {view.ref} --as "
+                                     f"EMAIL`), then run {evaluate}"}
+    raise CarepoolError(f"tender {view.ref} has not been evaluated yet (it is {view.status.value}): "
+                        f"{steps.get(view.status, f'run {evaluate}')}", kind="conflict")
 
 
 def evaluate_command(ref: str = typer.Argument(..., help=REF_HELP),
@@ -180,18 +328,21 @@ def evaluate_command(ref: str = typer.Argument(..., help=REF_HELP),
                      time_limit: float = typer.Option(30.0, "--time-limit", min=0.5,
                                                       help="Seconds the award optimiser may spend per run")) -> None:
     """Run the award under the tender's rules (with "cheapest wins" and each rule's cost) and show it."""
-    from carepool.procurement import evaluation, reports
+    from carepool.procurement import evaluation
 
     with acting_as(as_) as (uow, caller):
-        result = evaluation.evaluate(uow=uow, caller=caller, ref=ref, time_limit=time_limit)
-        summary = reports.award_summary(uow=uow, caller=caller, ref=ref)
-    assert summary is not None  # just evaluated
-    for table in award_tables(summary):
-        console.print(table)
-    if summary.unawarded:
-        console.print(f"no valid bid, left unawarded: {', '.join(summary.unawarded)}")
-    if result["excluded"]:
-        console.print(f"{len(result['excluded'])} bids below the quality floor were not considered")
+        evaluation.evaluate(uow=uow, caller=caller, ref=ref, time_limit=time_limit)
+        summary = _award_summary(uow, caller, ref)
+    print_award(summary)
+
+
+def summary_command(ref: str = typer.Argument(..., help=REF_HELP),
+                    as_: str = typer.Option(..., "--as", help=AS_HELP)) -> None:
+    """Show the award summary of an evaluated (or awarded, or contracted) tender as its page does, without running
+    the award again. Consortium members only."""
+    with acting_as(as_, reads_only=True) as (uow, caller):
+        summary = _award_summary(uow, caller, ref)
+    print_award(summary)
 
 
 def confirm_command(ref: str = typer.Argument(..., help=REF_HELP),
@@ -222,5 +373,6 @@ def register(app: typer.Typer) -> None:
     app.command("cancel")(cancel_command)
     app.command("open")(open_command)
     app.command("evaluate")(evaluate_command)
+    app.command("summary")(summary_command)
     app.command("confirm")(confirm_command)
     app.command("contracts")(contracts_command)

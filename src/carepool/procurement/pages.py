@@ -55,6 +55,8 @@ def tenders(request: Request, caller: CallerDep, uow: UowDep) -> Response:
         "consortia": consortia.list_consortia(uow=uow, caller=caller),
         "invitations": consortia.invitations(uow=uow, caller=caller),
         "can_answer": caller.has(*consortia.ANSWERING_ROLES),
+        "buyers": consortia.buyers_besides(uow=uow, caller=caller) if consortia.may_start(caller) else [],
+        "consortium_typed": typed_back(request, "consortium") or {},
         "is_provider": caller.has(Role.PROVIDER), "flash": take_flash(request)}, caller=caller)
 
 

@@ -50,6 +50,8 @@ def plan(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep)
         "import_question": _import_question(consortium, demand, caller),
         "demand_by_member": Counter(line.member for line in demand),
         "can_manage": caller.has(Role.PROCUREMENT), "flash": take_flash(request),
+        "leads": caller.has(Role.PROCUREMENT) and consortium.lead_code == caller.organisation_code,
+        "invitable": consortia.can_be_invited(uow=uow, caller=caller, consortium_id=consortium_id),
         "can_import_own": caller.has(Role.COMMISSIONER) and caller.organisation_code in dict(consortium.members),
         "demand_typed": typed_back(request, "demand"), "merge_typed": typed_back(request, "merge") or {},
         "in_live_tender": coverage.plan_lots_already_bought(uow, consortium_id)}, caller=caller)

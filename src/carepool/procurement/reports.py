@@ -18,7 +18,7 @@ from carepool.core.money import Money
 from carepool.db.uow import UnitOfWork
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, OrgKind
-from carepool.procurement import bidding, engine, service, tendering
+from carepool.procurement import bidding, consortia, engine, service, tendering
 from carepool.procurement.access import member_codes, require_provider, tender_for
 from carepool.procurement.evaluation import bidders, broken_rules, lot_designs, opened_bids
 from carepool.procurement.model import RESULT_STATUSES, BidStatus, TenderStatus, baseline_annual, from_cents
@@ -137,9 +137,9 @@ def tender_history(*, uow: UnitOfWork, caller: Caller, ref: str) -> list[AuditEv
     from. Members only; and only members' own actions, so a provider's sealing (who bid, and when) never shows."""
     row = _member_tender(uow, caller, ref, what="the history of tender {ref} is")
     references = list(uow.session.execute(select(BidRow.reference).where(BidRow.tender_id == row.id)).scalars())
-    return audit.record_history(uow=uow, records=[("tender", row.ref), ("consortium", str(row.consortium_id))]
-                                + [("bid", reference) for reference in references],
-                                by=member_codes(uow, row.consortium_id))
+    return consortia.without_copies(audit.record_history(
+        uow=uow, records=[("tender", row.ref), ("consortium", str(row.consortium_id))]
+        + [("bid", reference) for reference in references], by=member_codes(uow, row.consortium_id)))
 
 
 def bid_listing(*, uow: UnitOfWork, caller: Caller, ref: str) -> BidListing:

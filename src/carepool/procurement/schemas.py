@@ -28,6 +28,10 @@ class ConsortiumCreate(BaseModel):
                                            "is invited, and a member once one of its own users accepts")
 
 
+class InvitationCreate(BaseModel):
+    members: list[str] = Field(description="Organisation codes of the councils or NHS bodies to invite")
+
+
 class ConsortiumRead(BaseModel):
     id: int
     name: str

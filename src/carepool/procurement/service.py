@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -162,6 +163,11 @@ def save_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int, lines: l
                  entity_type="consortium", entity_id=str(consortium_id),
                  after={"lines": saved.lines, "members": list(saved.members), "replaced": replaced, "kept": kept,
                         "source": what})
+    stated = Counter(item.value.member for item in lines)
+    for member in sorted(members - {caller.organisation_code}):  # in the member's own trail: its demand, by another
+        audit.record(uow=uow, actor=caller.actor, organisation=member, action="demand.stated_for_member",
+                     entity_type="consortium", entity_id=str(consortium_id),
+                     after={"by": caller.organisation_code, "lines": stated[member], "source": what})
     uow.commit()
     return saved
 

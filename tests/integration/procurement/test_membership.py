@@ -15,7 +15,7 @@ from carepool.procurement import service as procurement
 from carepool.procurement.model import DemandLine
 from carepool.web.app import create_app
 from tests.integration.helpers import sign_in
-from tests.integration.procurement.conftest import BRENT, HARROW, World, bearer
+from tests.integration.procurement.conftest import BRENT, EALING, HARROW, HF, ICB, SME_A, World, bearer
 
 ROGUE = "proc@harrow.test"  # Harrow's procurement team, in no consortium with Brent
 
@@ -63,7 +63,7 @@ def test_a_named_member_is_only_invited_and_nothing_is_stated_for_it_until_it_ac
                                                      entity_id=str(consortium_id))]
         lead_trail = [e.action for e in audit.list_events(uow=uow, organisation=HARROW, entity_type="consortium",
                                                           entity_id=str(consortium_id))]
-    assert sorted(trail) == ["consortium.invited", "consortium.joined"]
+    assert sorted(trail) == ["consortium.invited", "consortium.joined", "demand.stated_for_member"]
     assert sorted(lead_trail) == ["consortium.created", "demand.saved"]
     _raises("conflict", "already a member", consortia.accept, world, caller=brent, consortium_id=consortium_id)
 
@@ -106,3 +106,99 @@ def test_an_outsider_cannot_tell_another_consortiums_lot_from_one_that_never_was
             merge = client.post("/api/procurement/lots/merge", json={"lot_ids": [own, probe]}, headers=headers)
             assert (split.status_code, split.json()["error"]) == (404, f"lot {probe} not found")
             assert (merge.status_code, merge.json()["error"]) == (404, f"lot {probe} not found")
+
+
+def test_the_lead_invites_after_creation_and_again_after_a_decline_and_may_withdraw(world: World) -> None:
+    consortium_id = _rogue_consortium(world)
+    brent, harrow = world.caller("comm@brent.test"), world.caller(ROGUE)
+    with world.db.uow() as uow:
+        consortia.decline(uow=uow, caller=brent, consortium_id=consortium_id)
+    with world.db.uow() as uow:  # asked again after a no, with a second council
+        view = consortia.invite(uow=uow, caller=harrow, consortium_id=consortium_id,
+                                members=[f" {BRENT.lower()}", EALING, HF])
+    assert list(dict(view.invited)) == [BRENT, EALING, HF] and list(dict(view.members)) == [HARROW]
+    _raises("conflict", "Brent has already been invited to Rogue and has yet to answer; nobody was invited",
+            consortia.invite, world, caller=harrow, consortium_id=consortium_id, members=[BRENT, ICB])
+    _raises("invalid", f"Acorn Care ({SME_A}) is a provider", consortia.invite, world, caller=harrow,
+            consortium_id=consortium_id, members=[SME_A])
+    _raises("invalid", "name at least one organisation", consortia.invite, world, caller=harrow,
+            consortium_id=consortium_id, members=[" "])
+    _raises("not_found", "consortium", consortia.invite, world, caller=world.caller("proc@hf.test"),
+            consortium_id=consortium_id, members=[ICB])  # invited is not yet a member: no such consortium
+    for answering in (brent, world.caller("proc@hf.test")):
+        with world.db.uow() as uow:
+            consortia.accept(uow=uow, caller=answering, consortium_id=consortium_id)
+    _raises("forbidden", "only the lead of Rogue, Harrow, invites", consortia.invite, world,
+            caller=world.caller("proc@hf.test"), consortium_id=consortium_id, members=[ICB])  # a member's team
+    _raises("forbidden", "procurement", consortia.invite, world, caller=brent, consortium_id=consortium_id,
+            members=[ICB])  # a member, but not the lead's procurement team
+    _raises("not_found", f"unanswered invitation of {BRENT}", consortia.withdraw, world, caller=harrow,
+            consortium_id=consortium_id, member=BRENT)  # joined: stays a member
+    ealing = world.caller("fin@ealing.test")
+    with world.db.uow() as uow:
+        view = consortia.withdraw(uow=uow, caller=harrow, consortium_id=consortium_id, member=EALING.lower())
+        assert view.invited == () and list(dict(view.members)) == [BRENT, HF, HARROW]
+        assert [c.name for c in consortia.invitations(uow=uow, caller=ealing)] == []
+        ealing_trail = [e.action for e in audit.list_events(uow=uow, organisation=EALING, entity_type="consortium",
+                                                            entity_id=str(consortium_id))]
+        lead_trail = [e.action for e in audit.list_events(uow=uow, organisation=HARROW, entity_type="consortium",
+                                                          entity_id=str(consortium_id))]
+    assert sorted(ealing_trail) == ["consortium.invitation_withdrawn", "consortium.invited"]
+    assert sorted(lead_trail) == ["consortium.created", "consortium.declined", "consortium.invitation_withdrawn",
+                                  "consortium.invitations"]
+
+
+def test_a_consortium_is_started_and_grown_from_the_pages_and_the_api(world: World) -> None:
+    with TestClient(create_app(database=world.db)) as client:
+        sign_in(client, ROGUE)
+        page = client.get("/tenders").text
+        assert "Start a consortium led by Harrow" in page and f'value="{BRENT}"' in page
+        assert f'value="{SME_A}"' not in page  # only buyers are offered
+        refused = client.post("/tenders/consortia", data={"name": "West London", "members": [BRENT]})
+        assert "a consortium called &#39;West London&#39; already exists" in refused.text
+        assert 'value="West London"' in refused.text  # what was typed comes back
+        started = client.post("/tenders/consortia", data={"name": "North West", "members": [BRENT]})
+        assert "North West is started, led by Harrow; invited: Brent." in started.text
+        consortium_id = int(str(started.url).rsplit("/", 1)[1])
+        assert f"/tenders/plan/{consortium_id}/invitations/{BRENT}/withdraw" in started.text
+        grown = client.post(f"/tenders/plan/{consortium_id}/invite", data={"members": [EALING, ICB]})
+        assert "Invited Ealing, NWL ICB: each joins when one of its own users accepts." in grown.text
+        withdrawn = client.post(f"/tenders/plan/{consortium_id}/invitations/{ICB}/withdraw")
+        assert "The invitation of NWL ICB to North West is withdrawn." in withdrawn.text
+        headers = bearer(world, ROGUE)
+        again = client.post(f"/api/procurement/consortia/{consortium_id}/invitations", headers=headers,
+                            json={"members": [EALING]})
+        assert again.status_code == 409 and "Ealing has already been invited" in again.json()["error"]
+        made = client.post(f"/api/procurement/consortia/{consortium_id}/invitations", headers=headers,
+                           json={"members": [ICB]})
+        assert made.status_code == 201 and made.json()["invited"] == {BRENT: "Brent", EALING: "Ealing",
+                                                                     ICB: "NWL ICB"}
+        gone = client.delete(f"/api/procurement/consortia/{consortium_id}/invitations/{ICB}", headers=headers)
+        assert gone.status_code == 200 and ICB not in gone.json()["invited"]
+        sign_in(client, "comm@brent.test")  # a member that does not lead: sees who is asked, cannot ask
+        assert "Start a consortium" not in client.get("/tenders").text  # a commissioner, not procurement
+        outsider = client.post(f"/tenders/plan/{consortium_id}/invite", data={"members": [HF]})
+        assert "consortium" in outsider.text and "not found" in outsider.text  # not yet a member: no such thing
+
+
+def test_the_consortium_history_shows_each_member_what_the_others_did_to_it(world: World) -> None:
+    consortium_id = _rogue_consortium(world)
+    with world.db.uow() as uow:
+        consortia.accept(uow=uow, caller=world.caller("comm@brent.test"), consortium_id=consortium_id)
+    line = DemandLine(BRENT, "home-care", "BRENT-KIL", Decimal(500), Money.parse("21.00"))
+    with world.db.uow() as uow:
+        procurement.save_demand(uow=uow, caller=world.caller(ROGUE), consortium_id=consortium_id,
+                                lines=[Located(line)])
+    with TestClient(create_app(database=world.db)) as client:
+        history = client.get(f"/api/procurement/consortia/{consortium_id}/history",
+                             headers=bearer(world, "comm@brent.test"))  # Brent sees the lead state its demand
+        assert [(e["action"], e["organisation"]) for e in history.json()] == [
+            ("demand.saved", HARROW), ("consortium.joined", BRENT), ("consortium.invited", BRENT),
+            ("consortium.created", HARROW)]  # the lead's import once, not again as Brent's copy of it
+        outsider = client.get(f"/api/procurement/consortia/{consortium_id}/history",
+                              headers=bearer(world, "fin@ealing.test"))
+        assert outsider.status_code == 404
+        sign_in(client, ROGUE)
+        page = client.get(f"/tenders/plan/{consortium_id}/history")
+        assert page.status_code == 200 and "Rogue: what each member did, and when" in page.text
+        assert page.text.count('title="consortium.') == 3 and 'title="demand.saved"' in page.text
