@@ -177,17 +177,18 @@ def save_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int, lines: l
 
 def sme_capacities(*, uow: UnitOfWork, consortium_id: int) -> list[Decimal]:
     """Capacities small providers declared in bids this consortium has opened, each provider's latest: only what
-    the consortium's members already see (sealed bids, other consortia's and bids excluded at opening are not)."""
+    the consortium's members already see (sealed bids, other consortia's and bids excluded at opening are not).
+    A provider counts as small as it declared itself with that bid (older bids: as the directory says now)."""
     rows = uow.session.execute(
-        select(BidRow.provider_code, BidRow.capacity_cents).join(TenderRow, TenderRow.id == BidRow.tender_id)
+        select(BidRow.provider_code, BidRow.capacity_cents, BidRow.sme_declared)
+        .join(TenderRow, TenderRow.id == BidRow.tender_id)
         .where(TenderRow.consortium_id == consortium_id, BidRow.status == BidStatus.OPENED.value,
                BidRow.capacity_cents.is_not(None)).order_by(BidRow.id))
     smes = {o.code for o in partners.list_organisations(uow=uow, kind=OrgKind.PROVIDER) if o.sme}
-    latest: dict[str, int] = {}
-    for code, capacity in rows:
-        if code in smes:
-            latest[code] = capacity
-    return [from_cents(v) or Decimal(0) for v in latest.values()]
+    latest: dict[str, int | None] = {}
+    for code, capacity, declared in rows:
+        latest[code] = capacity if (code in smes if declared is None else declared) else None
+    return [from_cents(v) or Decimal(0) for v in latest.values() if v is not None]
 
 
 def threshold_for(uow: UnitOfWork, row: ConsortiumRow) -> tuple[Decimal, str]:

@@ -181,3 +181,14 @@ def test_demand_stated_without_a_file_is_held_to_the_same_limits(world: World) -
     assert "£2,340.00 an hour is more than any price of care today can be" in str(refused.value.problems)
     with world.db.uow() as uow:
         assert len(procurement.list_demand(uow=uow, caller=world.caller(LEAD), consortium_id=world.consortium_id)) == 4
+
+
+def test_rebuilding_a_plan_that_has_lots_asks_first(world: World) -> None:
+    with TestClient(create_app(database=world.db)) as client:
+        sign_in(client, LEAD)
+        empty = _text(client.get(f"/tenders/plan/{world.consortium_id}").text)
+        client.post(f"/tenders/plan/{world.consortium_id}/build", data={})
+        built = _text(client.get(f"/tenders/plan/{world.consortium_id}").text)
+    assert "Rebuild the lot plan from demand?" not in empty
+    assert ('data-confirm="Rebuild the lot plan from demand? Its 3 lots (with any splits and merges made since) are '
+            "replaced by new lots; lots already in a tender stay as they are.\"") in built

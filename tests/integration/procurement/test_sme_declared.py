@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from carepool.partners import service as partners
-from carepool.procurement import reports
+from carepool.procurement import opening, reports
+from carepool.procurement import service as procurement
 from tests.integration.helpers import add_user
 from tests.integration.procurement.conftest import LARGE_C, World, usual_bids
 
@@ -40,3 +43,17 @@ def test_a_bid_sealed_after_the_change_declares_the_new_status(world: World) -> 
     with world.db.uow() as uow:
         listing = reports.bid_listing(uow=uow, caller=lead, ref=ref)
     assert all(b.sme for b in listing.bids if b.provider_code == LARGE_C)
+
+
+def test_the_sme_lot_size_threshold_reads_the_capacities_of_bidders_small_when_they_bid(world: World) -> None:
+    ref = world.tender()
+    world.bid("bids@a.test", ref, "HC-HF-NORTH", "21.00", 75, capacity="300")  # SMEs in the directory
+    world.bid("bids@b.test", ref, "HC-HF-NORTH", "21.50", 75, capacity="500")
+    world.bid("bids@c.test", ref, "HC-HF-NORTH", "22.00", 75, capacity="5000")  # large when it bid
+    _crown_says_it_is_an_sme(world)  # after sealing: its capacity does not make the median SME larger
+    world.clock.advance(days=15)
+    with world.db.uow() as uow:
+        opening.open_bids(uow=uow, caller=world.caller("proc@hf.test"), ref=ref)
+    with world.db.uow() as uow:
+        capacities = procurement.sme_capacities(uow=uow, consortium_id=world.consortium_id)
+    assert sorted(capacities) == [Decimal(300), Decimal(500)]
