@@ -17,6 +17,7 @@ from carepool.procurement import (
     bid_workbook,
     bidding,
     consortia,
+    coverage,
     evaluation,
     io,
     ocds,
@@ -125,7 +126,8 @@ def import_demand(consortium_id: RowId, file: UploadFile, caller: CallerDep, uow
     saved = service.save_demand(uow=uow, caller=caller, consortium_id=consortium_id, lines=demand.lines,
                                 problems=demand.problems, incomplete=demand.incomplete, what=upload_name(file),
                                 replace_all=replace_all)
-    return {"lines": saved.lines, "members": list(saved.members), "replaced": saved.replaced, "kept": saved.kept}
+    return {"lines": saved.lines, "members": list(saved.members), "replaced": saved.replaced, "kept": saved.kept,
+            "in_live_tenders": coverage.live_tenders_buying(uow, consortium_id, saved.places)}
 
 
 @router.get("/consortia/{consortium_id}/demand.xlsx")

@@ -3,6 +3,7 @@ and demand under a contract still running is flagged (tendering it again is for 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -69,6 +70,12 @@ def live_coverage(uow: UnitOfWork, consortium_id: int, *, except_tender: int | N
     if except_tender is not None:
         query = query.where(TenderRow.id != except_tender)
     return _taken([(lot, LiveLot(lot.code, ref, status)) for lot, ref, status in uow.session.execute(query)])
+
+
+def live_tenders_buying(uow: UnitOfWork, consortium_id: int, places: Iterable[Place]) -> list[str]:
+    """The references of the consortium's live tenders with a lot buying any of ``places``."""
+    taken = live_coverage(uow, consortium_id)
+    return sorted({lot.tender_ref for place in places for lot in taken.get(place, [])})
 
 
 def contracted_coverage(uow: UnitOfWork, consortium_id: int, today: date) -> Taken:

@@ -90,7 +90,9 @@ def upload_demand(request: Request, consortium_id: RowId, file: UploadFile, call
         except CarepoolError:
             keep_typed(request, "demand", {"replace_all": replace_all})  # the panel comes back open, as it was
             raise
-        return _demand_words(upload_name(file), saved, {o.code: o.name for o in partners.list_organisations(uow=uow)})
+        live = coverage.live_tenders_buying(uow, consortium_id, saved.places)
+        return _demand_words(upload_name(file), saved, {o.code: o.name for o in partners.list_organisations(uow=uow)},
+                             live)
     return attempt(request, act, "Demand imported.", f"/tenders/plan/{consortium_id}")
 
 
@@ -98,11 +100,18 @@ def _lines(count: int) -> str:
     return f"{count:,} line{'s' if count != 1 else ''}"
 
 
-def _demand_words(file: str, saved: service.DemandSaved, names: dict[str, str]) -> str:
-    """In words: "Imported demand.csv: 1 line for Brent, in place of 7 lines; other members' 31 lines kept."."""
+def _demand_words(file: str, saved: service.DemandSaved, names: dict[str, str], live: list[str]) -> str:
+    """In words: "Imported demand.csv: 1 line for Brent, in place of 7 lines; other members' 31 lines kept."
+    and, when a live tender buys some of that demand, that the tender keeps what it was built from."""
     whose = ", ".join(names.get(code, code) for code in saved.members)
     kept = f"; other members' {_lines(saved.kept)} kept" if saved.kept else ""
-    return f"Imported {file}: {_lines(saved.lines)} for {whose}, in place of {_lines(saved.replaced)}{kept}."
+    words = f"Imported {file}: {_lines(saved.lines)} for {whose}, in place of {_lines(saved.replaced)}{kept}."
+    if live:
+        one = len(live) == 1
+        words += (f" {' and '.join(live)} already {'buys' if one else 'buy'} some of this demand; "
+                  f"{'it' if one else 'each'} keeps the hours and prices its lots were built from, and the change "
+                  "applies to lots built from now on.")
+    return words
 
 
 @router.post("/tenders/plan/{consortium_id}/threshold")

@@ -109,6 +109,7 @@ class DemandSaved:
     members: tuple[str, ...]  # members whose demand was replaced
     replaced: int  # lines those members had before
     kept: int  # other members' lines, untouched
+    places: frozenset[tuple[str, str]] = frozenset()  # (service, locality) of the lines replaced and written
 
 
 def demand_writer(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> str | None:
@@ -151,6 +152,10 @@ def save_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int, lines: l
         DemandRow.consortium_id == consortium_id).group_by(DemandRow.member_code)).all()
     replaced = sum(count for member, count in on_record if member in members)
     kept = sum(count for member, count in on_record if member not in members)
+    places = frozenset((kind, locality) for kind, locality in uow.session.execute(
+        select(DemandRow.service, DemandRow.locality_code).where(DemandRow.consortium_id == consortium_id,
+                                                                 DemandRow.member_code.in_(members)))) | {
+        (item.value.service, item.value.locality) for item in lines}
     uow.session.execute(delete(DemandRow).where(DemandRow.consortium_id == consortium_id,
                                                 DemandRow.member_code.in_(members)))
     for item in lines:
@@ -158,7 +163,7 @@ def save_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int, lines: l
         uow.session.add(DemandRow(consortium_id=consortium_id, member_code=line.member, service=line.service,
                                   locality_code=line.locality, weekly_quantity_cents=cents(line.weekly_quantity),
                                   baseline_price=line.baseline_price, current_provider=line.current_provider))
-    saved = DemandSaved(len(lines), tuple(sorted(members)), replaced, kept)
+    saved = DemandSaved(len(lines), tuple(sorted(members)), replaced, kept, places)
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="demand.saved",
                  entity_type="consortium", entity_id=str(consortium_id),
                  after={"lines": saved.lines, "members": list(saved.members), "replaced": replaced, "kept": kept,

@@ -192,3 +192,24 @@ def test_rebuilding_a_plan_that_has_lots_asks_first(world: World) -> None:
     assert "Rebuild the lot plan from demand?" not in empty
     assert ('data-confirm="Rebuild the lot plan from demand? Its 3 lots (with any splits and merges made since) are '
             "replaced by new lots; lots already in a tender stay as they are.\"") in built
+
+
+def test_importing_demand_a_live_tender_buys_says_the_tender_keeps_what_it_was_built_from(world: World) -> None:
+    brent = (HEADER + "E09000005,home-care,BRENT-KIL,640,23.40\n").encode()
+    harrow_only = (HEADER + "E09000013,home-care,HARROW-E,100,24.00\n").encode()
+    with TestClient(create_app(database=world.db)) as client:
+        sign_in(client, LEAD)
+        before = client.post(f"/api/procurement/consortia/{world.consortium_id}/demand",
+                             files={"file": ("brent.csv", brent, "text/csv")}).json()
+        ref = world.tender()  # buys home care in Kilburn, Acton and Hammersmith North
+        page = _text(client.post(f"/tenders/plan/{world.consortium_id}/demand",
+                                 files={"file": ("brent.csv", brent, "text/csv")}).text)
+        api = client.post(f"/api/procurement/consortia/{world.consortium_id}/demand",
+                          files={"file": ("brent.csv", brent, "text/csv")}).json()
+        elsewhere = client.post(f"/api/procurement/consortia/{world.consortium_id}/demand",
+                                files={"file": ("hf.csv", harrow_only, "text/csv")}).json()
+    assert (f"Imported brent.csv: 1 line for Brent, in place of 1 line; other members' 3 lines kept. {ref} already "
+            "buys some of this demand; it keeps the hours and prices its lots were built from, and the change "
+            "applies to lots built from now on.") in page
+    assert before["in_live_tenders"] == [] and api["in_live_tenders"] == [ref]
+    assert elsewhere["in_live_tenders"] == [ref]  # H&F's old line, in Hammersmith North, is one the tender buys
