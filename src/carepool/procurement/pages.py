@@ -32,6 +32,7 @@ from carepool.procurement import (
     sealing,
     service,
     tendering,
+    validation,
 )
 from carepool.procurement.award_rules import RULE_LABELS, RULE_NAMES, AwardRules
 from carepool.procurement.model import quantity
@@ -111,9 +112,9 @@ def _field_problems(form: dict[str, Any], lot_ids: list[str], now: datetime) -> 
 
     if not str(form.get("title", "")).strip():
         problems.append(FieldProblem("title", "Title", "give the tender a title"))
-    deadline = check("deadline", "Deadline for bids", lambda: tendering._check_deadline(  # the rules creation uses
+    deadline = check("deadline", "Deadline for bids", lambda: validation.checked_deadline(  # the rules creation uses
         _deadline(str(form.get("deadline", ""))), now))
-    check("contract_start", "Contracts start", lambda: tendering._check_contract_start(
+    check("contract_start", "Contracts start", lambda: validation.checked_contract_start(
         _day(str(form.get("contract_start", ""))), deadline))
     check(RULE_FIELDS[0], "", lambda: AwardRules.parse(_rules(form)))  # "The award rules need correcting: ..."
     if not lot_ids:

@@ -7,7 +7,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,12 +18,10 @@ from carepool.core.errors import CarepoolError, conflict, not_found
 from carepool.core.money import Money
 from carepool.db.uow import UnitOfWork
 from carepool.partners.model import Caller
-from carepool.procurement import consortia, coverage, service
+from carepool.procurement import consortia, coverage, service, validation
 from carepool.procurement.access import consortium_for, is_member, public_tenders, tender_for
 from carepool.procurement.award_rules import AwardRules
 from carepool.procurement.model import (
-    MIN_NOTICE,
-    STANDSTILL,
     BidStatus,
     TenderStatus,
     check_bid_move,
@@ -97,22 +95,6 @@ def _editable_row(uow: UnitOfWork, row: TenderRow) -> dict[str, Any]:
     spelling of its rules gets the same token on the page and here."""
     return _editable(row.title, row.description, AwardRules.parse(json.loads(row.rules_json)).as_dict(),
                      row.deadline, row.contract_start, row.version, _lot_codes(uow, row))
-
-
-def _earliest_start(deadline: datetime) -> date:
-    return deadline.astimezone(UTC).date() + STANDSTILL + timedelta(days=1)
-
-
-def _check_contract_start(start: date | None, deadline: datetime | None) -> date | None:
-    """Contracts cannot start before bids are opened, the award decided and the standstill over."""
-    if start is None or deadline is None:
-        return start
-    earliest = _earliest_start(deadline)
-    if start < earliest:
-        raise CarepoolError(f"contracts cannot start on {start:%Y-%m-%d}: the deadline is {deadline:%Y-%m-%d} and "
-                            f"the {STANDSTILL.days}-day standstill follows the award, so the earliest start is "
-                            f"{earliest:%Y-%m-%d}")
-    return start
 
 
 def edit_token(state: dict[str, Any]) -> str:
@@ -197,17 +179,6 @@ def _stored_with_next_ref(uow: UnitOfWork, make: Callable[[str], TenderRow]) -> 
     raise conflict("many tenders are being created at this moment: no free reference was found; try again")
 
 
-def _check_deadline(deadline: datetime | None, now: datetime) -> datetime | None:
-    if deadline is None:
-        return None
-    if deadline.tzinfo is None:
-        raise CarepoolError("give the deadline with its time zone, e.g. 2027-03-01T12:00:00+00:00")
-    if deadline < now + MIN_NOTICE:
-        raise CarepoolError(f"the deadline must leave bidders at least {MIN_NOTICE.days} days: "
-                            f"{deadline.astimezone(UTC):%Y-%m-%d %H:%M} UTC is too soon")
-    return deadline.astimezone(UTC)
-
-
 def create_tender(*, uow: UnitOfWork, caller: Caller, consortium_id: int, title: str, lot_ids: list[int],
                   rules: dict[str, Any], deadline: datetime | None = None, description: str = "",
                   contract_start: date | None = None) -> TenderView:
@@ -219,7 +190,7 @@ def create_tender(*, uow: UnitOfWork, caller: Caller, consortium_id: int, title:
         raise CarepoolError("choose at least one lot from the plan")
     parsed = AwardRules.parse(rules)
     now = uow.now()
-    checked = _check_deadline(deadline, now), _check_contract_start(contract_start, deadline)
+    checked = validation.checked_deadline(deadline, now), validation.checked_contract_start(contract_start, deadline)
     row = _stored_with_next_ref(uow, lambda ref: TenderRow(
         ref=ref, consortium_id=consortium_id, title=title.strip(), description=description,
         status=TenderStatus.DRAFT.value, version=1, rules_json=json.dumps(parsed.as_dict()), deadline=checked[0],
@@ -275,7 +246,8 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
     if deadline is not None:
         if deadline.tzinfo is None:  # not read as the server's own local time, which the buyer cannot know
             raise CarepoolError("give the deadline with its time zone, e.g. 2027-03-01T12:00:00+00:00")
-        row.deadline = _check_deadline(deadline, now) if status is TenderStatus.DRAFT else deadline.astimezone(UTC)
+        row.deadline = (validation.checked_deadline(deadline, now) if status is TenderStatus.DRAFT
+                        else deadline.astimezone(UTC))
     if contract_start is not None or clear_contract_start:
         row.contract_start = contract_start
     released = _change_lots(uow, row, add_lots or [], remove_lots or [])
@@ -289,9 +261,9 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
         invalidated = _invalidate_bids(uow, caller, row)
     moved = None
     if contract_start is None and row.contract_start is not None and row.deadline is not None \
-            and row.contract_start < _earliest_start(row.deadline):  # the deadline moved: the start goes with it
-        row.contract_start = moved = _earliest_start(row.deadline)
-    _check_contract_start(row.contract_start, row.deadline)
+            and row.contract_start < validation.earliest_start(row.deadline):  # the deadline moved: the start too
+        row.contract_start = moved = validation.earliest_start(row.deadline)
+    validation.checked_contract_start(row.contract_start, row.deadline)
     coverage.check_after_running_contracts(uow, row.consortium_id, service.lot_rows(uow, tender_id=row.id),
                                            row.contract_start)
     state = _editable_row(uow, row)
@@ -375,8 +347,8 @@ def publish(*, uow: UnitOfWork, caller: Caller, ref: str) -> TenderView:
     now = uow.now()
     if row.deadline is None:
         raise CarepoolError(f"tender {row.ref} has no deadline: set one before publishing")
-    _check_deadline(row.deadline, now)
-    _check_contract_start(row.contract_start, row.deadline)
+    validation.checked_deadline(row.deadline, now)
+    validation.checked_contract_start(row.contract_start, row.deadline)
     coverage.check_after_running_contracts(uow, row.consortium_id, service.lot_rows(uow, tender_id=row.id),
                                            row.contract_start)
     row.published_at = now

@@ -1,4 +1,4 @@
-"""Checks on demand as it is imported (refusals) and on a bid as it is sealed (warnings).
+"""Checks on demand as it is imported (refusals), on a bid as it is sealed (warnings), and on a tender's dates.
 
 Demand: a line is one member's hours a week of one service in one locality, at the price it pays today. A figure
 no real consortium could have (a billion hours a week, £10,000,000 an hour) is a slip, and left in it would make a
@@ -15,10 +15,12 @@ Each check is a pure function of the lot and the bid returning a warning or ``No
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
-from carepool.procurement.model import BidContent, DemandLine, LotDesign, hours_text
+from carepool.procurement.model import MIN_NOTICE, STANDSTILL, BidContent, DemandLine, LotDesign, hours_text
 
 # One line's hours a week: 250,000 hours is about 6,700 carers working full time, for one member's service in one
 # locality; no council buys that much of one service across its whole area.
@@ -120,3 +122,35 @@ def capacity_differs(lot: str, capacity: Decimal | None, others: dict[str, Decim
     return (f"lot {lot}: you declare a capacity across the tender of {here} here, but {there}; the award uses the "
             f"smallest you declare on any lot ({hours_text(smallest)} hours a week). Bid again so they agree, if that "
             "is not what you mean")
+
+
+# --- a tender's dates ---------------------------------------------------------------------
+
+
+def earliest_start(deadline: datetime) -> date:
+    """The first day contracts can start: the day after the standstill that follows an award at the deadline."""
+    return deadline.astimezone(UTC).date() + STANDSTILL + timedelta(days=1)
+
+
+def checked_contract_start(start: date | None, deadline: datetime | None) -> date | None:
+    """Contracts cannot start before bids are opened, the award decided and the standstill over."""
+    if start is None or deadline is None:
+        return start
+    earliest = earliest_start(deadline)
+    if start < earliest:
+        raise CarepoolError(f"contracts cannot start on {start:%Y-%m-%d}: the deadline is {deadline:%Y-%m-%d} and "
+                            f"the {STANDSTILL.days}-day standstill follows the award, so the earliest start is "
+                            f"{earliest:%Y-%m-%d}")
+    return start
+
+
+def checked_deadline(deadline: datetime | None, now: datetime) -> datetime | None:
+    """A deadline with its time zone, leaving bidders at least ``MIN_NOTICE``, in UTC."""
+    if deadline is None:
+        return None
+    if deadline.tzinfo is None:
+        raise CarepoolError("give the deadline with its time zone, e.g. 2027-03-01T12:00:00+00:00")
+    if deadline < now + MIN_NOTICE:
+        raise CarepoolError(f"the deadline must leave bidders at least {MIN_NOTICE.days} days: "
+                            f"{deadline.astimezone(UTC):%Y-%m-%d %H:%M} UTC is too soon")
+    return deadline.astimezone(UTC)
