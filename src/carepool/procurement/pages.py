@@ -34,6 +34,7 @@ from carepool.procurement import (
     tendering,
     validation,
 )
+from carepool.procurement.access import consortium_for, manages
 from carepool.procurement.award_rules import RULE_LABELS, RULE_NAMES, AwardRules
 from carepool.procurement.model import quantity
 from carepool.web.deps import CallerDep, RowQuery, UowDep
@@ -67,7 +68,7 @@ RULE_DEFAULTS = {"max_share": "0.30", "min_sme_share": "0.25", "min_quality": "6
 
 @router.get("/tenders/new")
 def builder(request: Request, consortium: RowQuery, caller: CallerDep, uow: UowDep) -> Response:
-    caller.require(Role.PROCUREMENT)  # before anyone types a whole tender in
+    consortium_for(uow, caller, consortium, manage=True)  # before anyone types a whole tender in
     return _builder_page(request, caller, uow, consortium, None, None)
 
 
@@ -169,7 +170,7 @@ def tender_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> R
     tender = tendering.get_tender(uow=uow, caller=caller, ref=ref)
     context: dict[str, Any] = {"tender": tender, "flash": take_flash(request), "rule_labels": RULE_LABELS,
                                "rule_names": RULE_NAMES,
-                               "can_manage": tender.is_member and caller.has(Role.PROCUREMENT)}
+                               "can_manage": tender.is_member and manages(caller, tender.consortium.lead_code)}
     if not tender.is_member:
         return portal.tender_for_provider(request, tender, caller, uow, context)
     context["listing"] = reports.bid_listing(uow=uow, caller=caller, ref=ref)

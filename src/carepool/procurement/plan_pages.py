@@ -15,6 +15,7 @@ from carepool.core.ids import row_number
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, Role
 from carepool.procurement import consortia, coverage, io, service
+from carepool.procurement.access import manages
 from carepool.procurement.model import SERVICES, DemandLine, quantity
 from carepool.web.deps import CallerDep, RowId, UowDep
 from carepool.web.flash import attempt, keep_typed, take_flash, typed_back
@@ -49,10 +50,9 @@ def plan(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep)
         "demand_lines": len(demand), "demand_hours": sum((d.weekly_quantity for d in demand), Decimal(0)),
         "import_question": _import_question(consortium, demand, caller),
         "demand_by_member": Counter(line.member for line in demand),
-        "can_manage": caller.has(Role.PROCUREMENT), "flash": take_flash(request),
-        "leads": caller.has(Role.PROCUREMENT) and consortium.lead_code == caller.organisation_code,
+        "can_manage": manages(caller, consortium.lead_code), "flash": take_flash(request),
         "invitable": consortia.can_be_invited(uow=uow, caller=caller, consortium_id=consortium_id),
-        "can_import_own": caller.has(Role.COMMISSIONER) and caller.organisation_code in dict(consortium.members),
+        "can_import_own": caller.has(Role.COMMISSIONER, Role.PROCUREMENT),
         "demand_typed": typed_back(request, "demand"), "merge_typed": typed_back(request, "merge") or {},
         "in_live_tender": coverage.plan_lots_already_bought(uow, consortium_id)}, caller=caller)
 
@@ -61,7 +61,7 @@ def _import_question(consortium: consortia.ConsortiumView, demand: list[DemandLi
     """What the import form asks before a file replaces demand on record: whose lines, and how many."""
     names = dict(consortium.members)
     counts = Counter(line.member for line in demand)
-    if not caller.has(Role.PROCUREMENT):
+    if not manages(caller, consortium.lead_code):
         own = caller.organisation_code
         if not counts[own]:
             return ""

@@ -18,7 +18,7 @@ from carepool.partners.model import Caller, OrgKind, Role
 from carepool.partners.service import Located
 from carepool.procurement import lots as design
 from carepool.procurement import validation
-from carepool.procurement.access import consortium_for, is_member, member_codes
+from carepool.procurement.access import consortium_for, is_member, manages, member_codes
 from carepool.procurement.model import (
     SERVICES,
     BidStatus,
@@ -87,8 +87,9 @@ def _demand_problems(uow: UnitOfWork, consortium_id: int, keys: Sequence[Located
         elif key.member is not None and key.member not in members:
             problems.append(item.problem(f"{key.member} is not a member of this consortium", "member_code"))
         elif own_only and key.member is not None and key.member != own_only:
-            problems.append(item.problem(f"you may state demand for your own organisation ({own_only}) only; "
-                                         "the procurement lead imports everyone's", "member_code"))
+            problems.append(item.problem(f"{key.member} is another member: you may state demand for your own "
+                                         f"organisation ({own_only}) only; the lead's procurement team imports "
+                                         "everyone's", "member_code"))
         if key.locality is not None and key.locality not in localities:
             problems.append(item.problem(f"{key.locality} is not a known locality", "locality_code"))
         if key.service is not None and key.service not in SERVICES:
@@ -113,12 +114,13 @@ class DemandSaved:
 
 
 def demand_writer(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> str | None:
-    """May the caller state this consortium's demand? None: anyone's (procurement); else only its own
-    organisation's (a member's commissioner). Asked before an upload is read, so a refusal costs nothing."""
-    consortium_for(uow, caller, consortium_id)
-    if caller.has(Role.PROCUREMENT):
+    """May the caller state this consortium's demand? None: any member's (the lead's procurement team); else only
+    its own organisation's (another member's commissioner or procurement user). Asked before an upload is read,
+    so a refusal costs nothing."""
+    row = consortium_for(uow, caller, consortium_id)
+    if manages(caller, row.lead_code):
         return None
-    if caller.has(Role.COMMISSIONER):
+    if caller.has(Role.COMMISSIONER, Role.PROCUREMENT):
         return caller.organisation_code
     raise CarepoolError("stating demand needs the procurement or commissioner role", kind="forbidden")
 

@@ -128,7 +128,7 @@ def test_the_lead_invites_after_creation_and_again_after_a_decline_and_may_withd
     for answering in (brent, world.caller("proc@hf.test")):
         with world.db.uow() as uow:
             consortia.accept(uow=uow, caller=answering, consortium_id=consortium_id)
-    _raises("forbidden", "only the lead of Rogue, Harrow, invites", consortia.invite, world,
+    _raises("forbidden", "only the lead of Rogue, Harrow, changes its members", consortia.invite, world,
             caller=world.caller("proc@hf.test"), consortium_id=consortium_id, members=[ICB])  # a member's team
     _raises("forbidden", "procurement", consortia.invite, world, caller=brent, consortium_id=consortium_id,
             members=[ICB])  # a member, but not the lead's procurement team
