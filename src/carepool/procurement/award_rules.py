@@ -3,6 +3,7 @@ keys), described in words, and handed to the award engine."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -157,3 +158,23 @@ class AwardRules:
             parts.append(f"a provider given part of a lot gets at least {as_percent(self.min_award_fraction)} of it")
         parts.append(f"up to {self.max_providers} provider{'s' if self.max_providers > 1 else ''} per lot")
         return "; ".join(parts)
+
+
+def unmeetable(rules: AwardRules, lot_count: int) -> str | None:
+    """Why no award of ``lot_count`` lots could keep the cap on one provider's share, whatever is bid: each winner
+    holds at most ``max_share`` of the value, so it takes at least 1 / max_share winners, and the lots allow at
+    most ``max_providers`` each (fewer when the smallest part of a lot leaves room for fewer). None: it could."""
+    if rules.max_share is None or rules.max_share >= 1 or lot_count == 0:
+        return None
+    per_lot = rules.max_providers
+    if rules.min_award_fraction > 0:
+        per_lot = min(per_lot, int(1 / rules.min_award_fraction))
+    needed = math.ceil(1 / rules.max_share)
+    if needed <= lot_count * per_lot:
+        return None
+    why = (f" (no more than {per_lot}, each with at least {as_percent(rules.min_award_fraction)} of it)"
+           if per_lot < rules.max_providers else "")
+    return (f"no award can keep the cap of {as_percent(rules.max_share)} on any one provider's share: it needs at "
+            f"least {needed} winners, but {lot_count} lot{'s' if lot_count != 1 else ''} of at most {per_lot} "
+            f"provider{'s' if per_lot != 1 else ''} each{why} allow{'s' if lot_count == 1 else ''} "
+            f"{lot_count * per_lot}; raise the cap, allow more providers per lot, or add lots")

@@ -254,6 +254,15 @@ class LotDesign:
         return sum((s.weekly_quantity for s in self.shares), Decimal(0))
 
     @property
+    def member_points(self) -> dict[str, int]:
+        """Each member's basis points of the lot, once per member (one paying two prices today holds two shares,
+        so its savings stay exact)."""
+        points: dict[str, int] = {}
+        for share in self.shares:
+            points[share.member] = points.get(share.member, 0) + share.share_bp
+        return points
+
+    @property
     def annual_value(self) -> Money:
         """What the members pay for this lot's quantity today, for a year (exact, then half-up)."""
         return baseline_annual(self.shares)

@@ -54,7 +54,8 @@ def plan(request: Request, consortium_id: RowId, caller: CallerDep, uow: UowDep)
         "invitable": consortia.can_be_invited(uow=uow, caller=caller, consortium_id=consortium_id),
         "can_import_own": caller.has(Role.COMMISSIONER, Role.PROCUREMENT),
         "demand_typed": typed_back(request, "demand"), "merge_typed": typed_back(request, "merge") or {},
-        "in_live_tender": coverage.plan_lots_already_bought(uow, consortium_id)}, caller=caller)
+        "in_live_tender": coverage.plan_lots_already_bought(uow, consortium_id),
+        "tendered_lots": service.tendered_lot_count(uow, consortium_id)}, caller=caller)
 
 
 def _import_question(consortium: consortia.ConsortiumView, demand: list[DemandLine], caller: Caller) -> str:

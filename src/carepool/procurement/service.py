@@ -230,6 +230,12 @@ def lot_rows(uow: UnitOfWork, *, consortium_id: int | None = None, tender_id: in
     return list(uow.session.execute(query).scalars())
 
 
+def tendered_lot_count(uow: UnitOfWork, consortium_id: int) -> int:
+    """How many of the consortium's lots have gone into a tender (so are no longer in its plan)."""
+    return uow.session.execute(select(func.count()).select_from(LotRow).where(
+        LotRow.consortium_id == consortium_id, LotRow.tender_id.is_not(None))).scalar_one()
+
+
 def list_lots(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> list[StoredLot]:
     """The lot plan: lots built from demand and not yet put into a tender."""
     consortium_for(uow, caller, consortium_id)

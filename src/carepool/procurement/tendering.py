@@ -20,7 +20,7 @@ from carepool.db.uow import UnitOfWork
 from carepool.partners.model import Caller
 from carepool.procurement import consortia, coverage, service, validation
 from carepool.procurement.access import consortium_for, is_member, public_tenders, tender_for
-from carepool.procurement.award_rules import AwardRules
+from carepool.procurement.award_rules import AwardRules, unmeetable
 from carepool.procurement.model import (
     BidStatus,
     TenderStatus,
@@ -256,6 +256,7 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
         return replace(view(uow, row, member=True), changed=False)
     invalidated = 0
     if status is TenderStatus.PUBLISHED:
+        _check_meetable(uow, row)
         row.version += 1
         row.deadline = extended_deadline(now, row.deadline or now)
         invalidated = _invalidate_bids(uow, caller, row)
@@ -341,6 +342,13 @@ def _invalidate_bids(uow: UnitOfWork, caller: Caller, row: TenderRow) -> int:
     return count
 
 
+def _check_meetable(uow: UnitOfWork, row: TenderRow) -> None:
+    """A tender goes out (or stays out) only with rules some award could keep."""
+    lots = len(service.lot_rows(uow, tender_id=row.id))
+    if why := unmeetable(AwardRules.parse(json.loads(row.rules_json)), lots):
+        raise CarepoolError(f"tender {row.ref}: {why}")
+
+
 def publish(*, uow: UnitOfWork, caller: Caller, ref: str) -> TenderView:
     row, _ = tender_for(uow, caller, ref, manage=True, lock=True)
     row.status = check_move(row.ref, TenderStatus(row.status), "publish").value
@@ -349,6 +357,7 @@ def publish(*, uow: UnitOfWork, caller: Caller, ref: str) -> TenderView:
         raise CarepoolError(f"tender {row.ref} has no deadline: set one before publishing")
     validation.checked_deadline(row.deadline, now)
     validation.checked_contract_start(row.contract_start, row.deadline)
+    _check_meetable(uow, row)
     coverage.check_after_running_contracts(uow, row.consortium_id, service.lot_rows(uow, tender_id=row.id),
                                            row.contract_start)
     row.published_at = now

@@ -61,3 +61,4 @@ def test_a_members_procurement_user_states_its_own_demand_and_runs_nothing(world
               if d.member == "E09000013"]
         assert [str(d.weekly_quantity) for d in hf] == ["400.00"]  # the lead's line for H&F stands
         assert tendering.get_tender(uow=uow, caller=pat, ref=ref).status.value == "published"
+

@@ -213,3 +213,22 @@ def test_importing_demand_a_live_tender_buys_says_the_tender_keeps_what_it_was_b
             "applies to lots built from now on.") in page
     assert before["in_live_tenders"] == [] and api["in_live_tenders"] == [ref]
     assert elsewhere["in_live_tenders"] == [ref]  # H&F's old line, in Hammersmith North, is one the tender buys
+
+
+def test_an_empty_plan_says_why_and_what_comes_next_for_whoever_reads_it(world: World) -> None:
+    plan = f"/tenders/plan/{world.consortium_id}"
+    with TestClient(create_app(database=world.db)) as client:
+        sign_in(client, LEAD)
+        never_built = " ".join(_text(client.get(plan).text).split())
+        client.cookies.clear()
+        sign_in(client, "comm@brent.test")
+        member = " ".join(_text(client.get(plan).text).split())
+        world.tender()
+        client.cookies.clear()
+        sign_in(client, LEAD)
+        all_tendered = " ".join(_text(client.get(plan).text).split())
+    assert "No lots in the plan. Rebuild lots from demand to plan them." in never_built
+    assert "gone into a tender" not in never_built + member
+    assert "No lots in the plan. The lead, Hammersmith and Fulham, builds lots from the demand." in member
+    assert ("No lots in the plan: every lot built so far (3) has gone into a tender. Rebuild lots from demand to "
+            "plan more.") in all_tendered

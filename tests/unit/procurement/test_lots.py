@@ -79,6 +79,14 @@ def test_split_to_fit_and_merge() -> None:
         lots.split_to_fit(big, Decimal(1))
 
 
+def test_a_member_paying_two_prices_in_a_merged_lot_is_one_share_of_it_as_shown() -> None:
+    plan = lots.aggregate([line(EALING, "EALING-ACT", "400", "22.80"), line(EALING, "EALING-EAL", "450", "24.10"),
+                           line(ICB, "EALING-EAL", "150", "24.75")], threshold=Decimal(1000))
+    merged = lots.merge(plan, threshold=Decimal(1000))
+    assert len([s for s in merged.shares if s.member == EALING]) == 2  # two prices: kept apart for exact savings
+    assert merged.member_points == {EALING: 8500, ICB: 1500}  # 850 of 1,000 hours: one line per member
+
+
 @given(st.lists(st.integers(min_value=1, max_value=500_000), min_size=1, max_size=5), st.integers(2, 9))
 def test_any_split_adds_back_up_member_by_member(hundredths: list[int], parts: int) -> None:
     shares = lots.with_share_points([MemberShare(f"M{i}", Decimal(h) / 100, Money.parse("23.00"))
