@@ -21,7 +21,7 @@ from carepool.db.uow import UnitOfWork
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, OrgKind, Role
 from carepool.procurement.access import consortium_for, member_codes
-from carepool.procurement.model import from_cents
+from carepool.procurement.model import MOST_CONSORTIUM_NAME, from_cents
 from carepool.procurement.tables import ConsortiumMemberRow, ConsortiumRow
 
 
@@ -76,6 +76,9 @@ def create_consortium(*, uow: UnitOfWork, caller: Caller, name: str, members: It
     _buyers(uow, codes)
     if not name.strip():
         raise CarepoolError("give the consortium a name")
+    if len(name.strip()) > MOST_CONSORTIUM_NAME:
+        raise CarepoolError(f"a consortium's name is at most {MOST_CONSORTIUM_NAME} characters; this one has "
+                            f"{len(name.strip()):,}")
     if uow.session.execute(select(ConsortiumRow).where(ConsortiumRow.name == name.strip())).first():
         raise CarepoolError(f"a consortium called {name.strip()!r} already exists", kind="conflict")
     row = ConsortiumRow(name=name.strip(), lead_code=caller.organisation_code, created_at=uow.now())
@@ -103,7 +106,8 @@ def invite(*, uow: UnitOfWork, caller: Caller, consortium_id: int, members: Iter
     row = _led(uow, caller, consortium_id)
     codes = sorted({m.strip().upper() for m in members if m.strip()})
     if not codes:
-        raise CarepoolError("name at least one organisation to invite (its code, e.g. LBHF)")
+        raise CarepoolError("tick at least one organisation to invite (API: their codes in members, e.g. "
+                            "[\"E09000009\"])")
     _buyers(uow, codes)
     joined, invited = set(member_codes(uow, row.id)), set(member_codes(uow, row.id, joined=False))
     names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
@@ -177,8 +181,9 @@ def history(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> list[Audi
                                                by=member_codes(uow, consortium_id)))
 
 
-# Events that copy another member's action into a member's own trail: a shared history shows the action once
-TRAIL_COPIES = frozenset({"demand.stated_for_member"})
+# Events that copy another organisation's action into an organisation's own trail (demand stated for a member, an
+# invitation the lead sent): a shared history shows the action once, as its author recorded it
+TRAIL_COPIES = frozenset({"demand.stated_for_member", "consortium.invited"})
 
 
 def without_copies(events: list[AuditEvent]) -> list[AuditEvent]:
@@ -205,8 +210,9 @@ def _invitation(uow: UnitOfWork, caller: Caller, consortium_id: int) -> tuple[Co
         select(ConsortiumMemberRow).where(ConsortiumMemberRow.consortium_id == consortium_id,
                                           ConsortiumMemberRow.organisation_code == caller.organisation_code)
         .with_for_update()).scalar_one_or_none()
-    if row is None or membership is None:
-        raise not_found(f"invitation to consortium {consortium_id}")
+    if row is None or membership is None:  # the same words whether it never was, was answered or was withdrawn
+        raise CarepoolError(f"no invitation to consortium {consortium_id} is waiting for {caller.organisation_name}'s "
+                            "answer: it was answered already, or withdrawn by the consortium's lead", kind="not_found")
     if membership.joined_at is not None:
         raise CarepoolError(f"{caller.organisation_name} is already a member of {row.name}", kind="conflict")
     if not caller.has(*ANSWERING_ROLES):

@@ -21,6 +21,9 @@ from carepool.core.errors import CarepoolError
 from carepool.core.money import Money, allocate_int
 from carepool.procurement.model import (
     DEFAULT_SME_LOT_HOURS,
+    MOST_LOCALITIES_TEXT,
+    MOST_LOT_CODE,
+    MOST_NAME,
     SERVICES,
     DemandLine,
     LotDesign,
@@ -155,9 +158,24 @@ def merge(lots: Sequence[LotDesign], *, threshold: Decimal, code: str | None = N
     if len(services) > 1:
         raise CarepoolError(f"lots {', '.join(lot.code for lot in lots)} are for different services "
                             f"({', '.join(sorted(services))}); only lots of one service can be merged")
+    if name is not None and len(name.strip()) > MOST_NAME:
+        raise CarepoolError(f"a lot's name is at most {MOST_NAME} characters; this one has {len(name.strip()):,}")
     localities = tuple(dict.fromkeys(loc for lot in lots for loc in lot.localities))
     shares = _combine(share for lot in lots for share in lot.shares)
-    merged = LotDesign(code=code or "+".join(lot.code for lot in lots),
+    joined = "+".join(lot.code for lot in lots)
+    merged = LotDesign(code=code or (joined if len(joined) <= MOST_LOT_CODE else f"{lots[0].code}+{len(lots) - 1}"),
                        name=name or f"{SERVICES[lots[0].service].name}, {len(localities)} localities",
                        service=lots[0].service, localities=localities, shares=with_share_points(shares))
     return flag(merged, threshold)
+
+
+def too_long(lot: LotDesign) -> str | None:
+    """What would not fit where a lot is kept (its code names its contracts), or None."""
+    if len(lot.code) > MOST_LOT_CODE:
+        return (f"its code would be {len(lot.code)} characters, and a lot's code is at most {MOST_LOT_CODE} (it names "
+                "the lot's contracts): split or merge fewer times, or rebuild the lots from demand")
+    if len(lot.name) > MOST_NAME:
+        return f"its name would be {len(lot.name):,} characters; at most {MOST_NAME}"
+    if len(",".join(lot.localities)) > MOST_LOCALITIES_TEXT:
+        return f"it would cover {len(lot.localities)} localities, more than one lot can hold: merge fewer lots"
+    return None

@@ -22,6 +22,12 @@ WEEKS_PER_YEAR = 52
 MIN_NOTICE = timedelta(days=7)  # an edit to a published tender leaves bidders at least this long
 STANDSTILL = timedelta(days=10)  # between award decision and contracts
 CONTRACT_YEARS = 4
+# Lengths the database keeps (PostgreSQL refuses longer; SQLite would keep them silently): a lot's code names its
+# contracts ("CP-2026-001-<code>-01", 60 characters at most), so it stays short
+MOST_LOT_CODE = 40
+MOST_NAME = 200  # a lot's name, a tender's title
+MOST_CONSORTIUM_NAME = 120
+MOST_LOCALITIES_TEXT = 500  # a lot's locality codes, comma-separated
 DEFAULT_SME_LOT_HOURS = Decimal(1000)  # about what a 40-carer agency delivers in a week
 
 

@@ -17,7 +17,7 @@ from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
 from carepool.db.uow import UnitOfWork
 from carepool.partners import service as partners
-from carepool.partners.model import Caller, OrgKind
+from carepool.partners.model import Caller, OrgKind, Role
 from carepool.procurement import bidding, consortia, engine, service, tendering
 from carepool.procurement.access import member_codes, require_provider, tender_for
 from carepool.procurement.evaluation import bidders, broken_rules, lot_designs, opened_bids
@@ -124,9 +124,11 @@ def _member_tender(uow: UnitOfWork, caller: Caller, ref: str,
                    what: str = "the bids and the award summary of tender {ref} are") -> TenderRow:
     row, member = tender_for(uow, caller, ref)  # not found for a draft, or for another consortium's draft
     if not member:  # the tender is public: say why, not "not found"
-        raise CarepoolError(f"{what.format(ref=row.ref)} for the buying consortium's "
-                            "members; a provider sees its own bids and result on the tender's page "
-                            f"(API: /api/procurement/my/bids and /api/procurement/tenders/{row.ref}/result)",
+        provider = (" a provider sees its own bids and result on the tender's page (API: /api/procurement/my/bids "
+                    f"and /api/procurement/tenders/{row.ref}/result)" if caller.has(Role.PROVIDER) else
+                    f" {caller.organisation_name} is not a member of it; its notices are public on the tender's page "
+                    "and in the open data")
+        raise CarepoolError(f"{what.format(ref=row.ref)} for the buying consortium's members;{provider}",
                             kind="forbidden")
     return row
 

@@ -245,6 +245,8 @@ def list_lots(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> list[St
 def _store(uow: UnitOfWork, consortium_id: int, lots: list[LotDesign]) -> None:
     taken = {r.code for r in lot_rows(uow, consortium_id=consortium_id)}
     for lot in lots:
+        if problem := design.too_long(lot):
+            raise CarepoolError(f"lot {lot.code}: {problem}")
         if lot.code in taken:
             raise CarepoolError(f"a lot coded {lot.code} is already in the plan", kind="conflict")
         taken.add(lot.code)

@@ -22,6 +22,7 @@ from carepool.procurement import consortia, coverage, service, validation
 from carepool.procurement.access import consortium_for, is_member, public_tenders, tender_for
 from carepool.procurement.award_rules import AwardRules, unmeetable
 from carepool.procurement.model import (
+    MOST_NAME,
     BidStatus,
     TenderStatus,
     check_bid_move,
@@ -179,6 +180,11 @@ def _stored_with_next_ref(uow: UnitOfWork, make: Callable[[str], TenderRow]) -> 
     raise conflict("many tenders are being created at this moment: no free reference was found; try again")
 
 
+def _check_title(title: str) -> None:
+    if len(title.strip()) > MOST_NAME:
+        raise CarepoolError(f"a tender's title is at most {MOST_NAME} characters; this one has {len(title.strip()):,}")
+
+
 def create_tender(*, uow: UnitOfWork, caller: Caller, consortium_id: int, title: str, lot_ids: list[int],
                   rules: dict[str, Any], deadline: datetime | None = None, description: str = "",
                   contract_start: date | None = None) -> TenderView:
@@ -186,6 +192,7 @@ def create_tender(*, uow: UnitOfWork, caller: Caller, consortium_id: int, title:
     consortium_for(uow, caller, consortium_id, manage=True)
     if not title.strip():
         raise CarepoolError("give the tender a title")
+    _check_title(title)
     if not lot_ids:
         raise CarepoolError("choose at least one lot from the plan")
     parsed = AwardRules.parse(rules)
@@ -237,6 +244,7 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
     if title is not None:
         if not title.strip():
             raise CarepoolError("the title cannot be empty")
+        _check_title(title)
         row.title = title.strip()
     if description is not None:
         row.description = description

@@ -82,7 +82,8 @@ def test_declining_removes_the_invitation_and_the_api_and_page_answer(world: Wor
         answered = client.post(f"/tenders/consortia/{consortium_id}/decline")
         assert "Declined: Brent is not a member of Rogue" in answered.text
         again = client.post(f"/api/procurement/consortia/{consortium_id}/accept", headers=headers)
-        unknown = f"invitation to consortium {consortium_id} not found"
+        unknown = (f"no invitation to consortium {consortium_id} is waiting for Brent's answer: it was answered "
+                   "already, or withdrawn by the consortium's lead")
         assert (again.status_code, again.json()["error"]) == (404, unknown)
     with world.db.uow() as uow:
         view = consortia.get_consortium(uow=uow, caller=world.caller(ROGUE), consortium_id=consortium_id)
@@ -121,7 +122,7 @@ def test_the_lead_invites_after_creation_and_again_after_a_decline_and_may_withd
             consortia.invite, world, caller=harrow, consortium_id=consortium_id, members=[BRENT, ICB])
     _raises("invalid", f"Acorn Care ({SME_A}) is a provider", consortia.invite, world, caller=harrow,
             consortium_id=consortium_id, members=[SME_A])
-    _raises("invalid", "name at least one organisation", consortia.invite, world, caller=harrow,
+    _raises("invalid", "tick at least one organisation to invite", consortia.invite, world, caller=harrow,
             consortium_id=consortium_id, members=[" "])
     _raises("not_found", "consortium", consortia.invite, world, caller=world.caller("proc@hf.test"),
             consortium_id=consortium_id, members=[ICB])  # invited is not yet a member: no such consortium
@@ -193,12 +194,12 @@ def test_the_consortium_history_shows_each_member_what_the_others_did_to_it(worl
         history = client.get(f"/api/procurement/consortia/{consortium_id}/history",
                              headers=bearer(world, "comm@brent.test"))  # Brent sees the lead state its demand
         assert [(e["action"], e["organisation"]) for e in history.json()] == [
-            ("demand.saved", HARROW), ("consortium.joined", BRENT), ("consortium.invited", BRENT),
-            ("consortium.created", HARROW)]  # the lead's import once, not again as Brent's copy of it
+            ("demand.saved", HARROW), ("consortium.joined", BRENT),
+            ("consortium.created", HARROW)]  # the lead's import and invitation once, not again as Brent's copies
         outsider = client.get(f"/api/procurement/consortia/{consortium_id}/history",
                               headers=bearer(world, "fin@ealing.test"))
         assert outsider.status_code == 404
         sign_in(client, ROGUE)
         page = client.get(f"/tenders/plan/{consortium_id}/history")
         assert page.status_code == 200 and "Rogue: what each member did, and when" in page.text
-        assert page.text.count('title="consortium.') == 3 and 'title="demand.saved"' in page.text
+        assert page.text.count('title="consortium.') == 2 and 'title="demand.saved"' in page.text

@@ -99,3 +99,15 @@ def test_any_split_adds_back_up_member_by_member(hundredths: list[int], parts: i
         assert sum(s.weekly_quantity for p in pieces for s in p.shares if s.member == share.member) == \
             share.weekly_quantity
     assert sum(p.weekly_quantity for p in pieces) == lot.weekly_quantity
+
+
+def test_a_lot_whose_code_could_not_name_its_contracts_is_said_to_be_too_long() -> None:
+    lot = lots.aggregate([line(EALING, "EALING-ACT", "400", "22.80")], threshold=Decimal(1000))[0]
+    long_coded = LotDesign("HC-" + "E" * 37, lot.name, lot.service, lot.localities, lot.shares)
+    assert lots.too_long(long_coded) is None  # 40 characters: "CP-2026-001-<code>-01" is 55
+    parts = lots.split(long_coded, 2, threshold=Decimal(1000))
+    assert lots.too_long(parts[0]) == (
+        "its code would be 42 characters, and a lot's code is at most 40 (it names the lot's contracts): split or "
+        "merge fewer times, or rebuild the lots from demand")
+    named = LotDesign(lot.code, "N" * 201, lot.service, lot.localities, lot.shares)
+    assert lots.too_long(named) == "its name would be 201 characters; at most 200"
