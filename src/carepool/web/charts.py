@@ -28,16 +28,20 @@ def plotly_js_gzipped() -> bytes:
 
 
 def chart_html(figure: Any, *, title: str, height: int = 360) -> Markup:
-    """A figure as an HTML fragment (the page's layout loads plotly.js once)."""
+    """A figure as an HTML fragment (the page's layout loads plotly.js once). The title is the figure's caption, in
+    HTML, so it wraps on a narrow screen; the legend sits in a row above the plot at the left, since on a phone the
+    chart scrolls sideways and a legend at the right (plotly's default) would start off the screen."""
     figure.update_layout(
-        title={"text": title, "x": 0}, height=height, margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        height=height, margin={"l": 60, "r": 20, "t": 40, "b": 50},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
         font={"family": "system-ui, Arial, sans-serif"}, paper_bgcolor="white", plot_bgcolor="white",
         colorway=["#005eb8", "#ffb81c", "#007f3b", "#d5281b", "#330072", "#41b6e6", "#768692"],
     )
     config = {"displaylogo": False, "responsive": True, "showSendToCloud": False,
               "modeBarButtonsToRemove": ["sendChartToCloud", "lasso2d", "select2d"]}
     html = figure.to_html(full_html=False, include_plotlyjs=False, config=config)  # nothing that leaves the page
-    return Markup(f'<figure class="chart" aria-label="{Markup.escape(title)}">{html}</figure>')
+    caption = Markup.escape(title)
+    return Markup(f'<figure class="chart" aria-label="{caption}"><figcaption>{caption}</figcaption>{html}</figure>')
 
 
 def money_axis(figure: Any, axis: str = "yaxis") -> None:
