@@ -275,13 +275,15 @@ def award_report(summary: AwardSummary) -> list[Table | str]:
         warnings.append(f"this award breaks {len(summary.rules_broken)} of the tender's published rules (the "
                         "optimiser's award keeps them all; a losing bidder may challenge a departure):")
         warnings += [f"  - {rule}" for rule in summary.rules_broken]
+    if summary.today is not None and summary.today.named < 1:  # said first, as the page does, not in small print
+        warnings.append(f"today's market is from the {percent(summary.today.named)} of today's value whose current "
+                        "provider the members named: its concentration, SME share, providers winning and provider "
+                        "shares are of that part alone, so they cannot be set against cheapest wins and awarded, "
+                        "which cover all of it")
     notes: list[str] = []
     if summary.today is None:
         notes.append("name each demand line's current provider (the demand file's current_provider column) to "
                      "compare the award with the market today")
-    elif summary.today.named < 1:
-        notes.append(f"today's market is from the {percent(summary.today.named)} of today's value whose current "
-                     "provider the members named")
     if summary.unawarded:
         notes.append(f"no valid bid, so not awarded (unsuccessful): {', '.join(summary.unawarded)}; these lots stay "
                      "out of the savings")

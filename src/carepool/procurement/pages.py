@@ -3,11 +3,9 @@ charts, savings). The lot plan is in ``plan_pages``, providers' pages in ``porta
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -16,12 +14,12 @@ from starlette.responses import RedirectResponse, Response
 from carepool.audit.pages import events_table
 from carepool.core.errors import CarepoolError
 from carepool.core.ids import row_number
-from carepool.core.periods import parse_day
 from carepool.partners.model import Caller, Role
 from carepool.procurement import (
     charts,
     consortia,
     coverage,
+    edit_pages,
     evaluation,
     membership_pages,
     open_data,
@@ -36,6 +34,7 @@ from carepool.procurement import (
 )
 from carepool.procurement.access import consortium_for, manages
 from carepool.procurement.award_rules import RULE_LABELS, RULE_NAMES, AwardRules
+from carepool.procurement.edit_pages import award_token, contract_start_typed, deadline_typed
 from carepool.procurement.model import quantity
 from carepool.web.deps import CallerDep, RowQuery, UowDep
 from carepool.web.flash import attempt, flash, keep_typed, take_flash, typed_back
@@ -46,6 +45,7 @@ router.include_router(portal.router)
 router.include_router(open_data.router)
 router.include_router(plan_pages.router)
 router.include_router(membership_pages.router)
+router.include_router(edit_pages.router)
 NAV = (30, "Procurement", "/tenders")
 RULE_FIELDS = tuple(RULE_LABELS)
 
@@ -114,9 +114,9 @@ def _field_problems(form: dict[str, Any], lot_ids: list[str], now: datetime) -> 
     if not str(form.get("title", "")).strip():
         problems.append(FieldProblem("title", "Title", "give the tender a title"))
     deadline = check("deadline", "Deadline for bids", lambda: validation.checked_deadline(  # the rules creation uses
-        _deadline(str(form.get("deadline", ""))), now))
+        deadline_typed(str(form.get("deadline", ""))), now))
     check("contract_start", "Contracts start", lambda: validation.checked_contract_start(
-        _day(str(form.get("contract_start", ""))), deadline))
+        contract_start_typed(str(form.get("contract_start", ""))), deadline))
     check(RULE_FIELDS[0], "", lambda: AwardRules.parse(_rules(form)))  # "The award rules need correcting: ..."
     if not lot_ids:
         problems.append(FieldProblem("lots", "Lots", "tick at least one lot from the plan"))
@@ -127,20 +127,6 @@ def _field_problems(form: dict[str, Any], lot_ids: list[str], now: datetime) -> 
 
 def _rules(form: dict[str, Any]) -> dict[str, Any]:
     return {k: form[k] for k in RULE_FIELDS if str(form.get(k, "")).strip()}
-
-
-def _day(text: str) -> date | None:
-    return parse_day(text.strip(), what="contracts start", example="2027-04-01") if text.strip() else None
-
-
-def _deadline(text: str) -> datetime | None:
-    if not text.strip():
-        return None
-    try:
-        typed = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise CarepoolError(f"deadline {text!r} is not a date and time") from None
-    return typed.replace(tzinfo=UTC) if typed.tzinfo is None else typed.astimezone(UTC)  # the form's times are UTC
 
 
 @router.post("/tenders/new")
@@ -156,8 +142,8 @@ async def create(request: Request, caller: CallerDep, uow: UowDep) -> Response:
             uow=uow, caller=caller, consortium_id=consortium_id, title=str(form.get("title", "")),
             description=str(form.get("description", "")),
             lot_ids=[row_number(v, what="lots") for v in form.getlist("lot_ids")],
-            rules=_rules(dict(form)), deadline=_deadline(str(form.get("deadline", ""))),
-            contract_start=_day(str(form.get("contract_start", ""))))
+            rules=_rules(dict(form)), deadline=deadline_typed(str(form.get("deadline", ""))),
+            contract_start=contract_start_typed(str(form.get("contract_start", ""))))
     except CarepoolError as error:
         uow.rollback()
         return _builder_page(request, caller, uow, consortium_id, typed, [FieldProblem("lots", "", str(error))])
@@ -174,8 +160,8 @@ def tender_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> R
     if not tender.is_member:
         return portal.tender_for_provider(request, tender, caller, uow, context)
     context["listing"] = reports.bid_listing(uow=uow, caller=caller, ref=ref)
-    context["override_typed"] = typed_back(request, "override")
-    context["edit_typed"] = typed_back(request, "edit")
+    context["override_typed"] = typed_back(request, edit_pages.OVERRIDE_FORM)
+    context["edit_form"] = edit_pages.edit_form(tender, typed_back(request, edit_pages.EDIT_FORM))
     context["panel_typed"] = typed_back(request, "panel")
     summary = reports.award_summary(uow=uow, caller=caller, ref=ref)
     context["summary"] = summary
@@ -205,33 +191,6 @@ def publish(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Respo
                    _back(ref))
 
 
-EDIT_FIELDS = ("title", "description", "deadline", "contract_start", *RULE_FIELDS)
-
-
-@router.post("/tenders/{ref}/edit")
-async def edit(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
-    form = dict(await request.form())
-
-    def act() -> str:
-        view = tendering.update_tender(
-            uow=uow, caller=caller, ref=ref, title=str(form["title"]) if "title" in form else None,
-            description=str(form["description"]).replace("\r\n", "\n") if "description" in form else None,
-            deadline=None if form.get("deadline") == form.get("deadline_shown") else _deadline(
-                str(form.get("deadline", ""))),  # to the minute, as shown: a deadline with seconds stays as it is
-            based_on=str(form.get("based_on", "")) or None, contract_start=_day(str(form.get("contract_start", ""))),
-            clear_contract_start="contract_start" in form and not str(form["contract_start"]).strip(),
-            rules={k: form[k] if str(form[k]).strip() else None for k in RULE_FIELDS if k in form} or None)
-        if not view.changed:
-            return "Nothing was changed: the form held what the tender already says."
-        gone, moved = view.bids_invalidated, view.contract_start_moved
-        return "Tender changed." + (f" {gone} submitted bid{'s were' if gone != 1 else ' was'} invalidated; "
-                                    "the bidders are asked to bid again." if gone else "") + (
-            f" The deadline moved out, so contracts now start {moved:%Y-%m-%d}, the earliest it allows." if moved
-            else "")
-    return attempt(request, act, "Tender changed.", _back(ref),
-                   keep=("edit", {k: str(form[k])[:500] for k in EDIT_FIELDS if k in form}))
-
-
 @router.post("/tenders/{ref}/cancel")
 def cancel(request: Request, ref: str, caller: CallerDep, uow: UowDep,
            reason: Annotated[str, Form()] = "") -> Response:
@@ -258,19 +217,25 @@ def open_bids(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Res
 
 @router.post("/tenders/{ref}/bids/{bid_ref}/panel-score")
 def panel_score(request: Request, ref: str, bid_ref: str, caller: CallerDep, uow: UowDep,
-                score: Annotated[str, Form()], note: Annotated[str, Form()] = "") -> Response:
-    """Record a panel score; a refusal names the bid as the table shows it (provider and lot) and keeps what was
-    typed in its row."""
+                score: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
+    """Record a panel score; a refusal (an empty score or note among them) names the bid as the table shows it
+    (provider and lot) and keeps what was typed in its row."""
     bid = next((b for b in reports.bid_listing(uow=uow, caller=caller, ref=ref).bids
                 if b.reference == sealing.clean_reference(bid_ref)), None)
     named = f"{bid.provider_name} on {bid.lot_code}" if bid is not None else f"bid {bid_ref}"
 
     def act() -> str:
+        missing = [what for what, typed in (("score", score), ("note", note)) if not typed.strip()]
         try:
+            if missing:  # both said at once, in the words the service uses for each
+                raise CarepoolError("; and ".join(
+                    {"score": "a panel score is from 0 to 100: none was given",
+                     "note": "say how the panel reached the score (it is recorded)"}[what] for what in missing))
             opening.set_panel_score(uow=uow, caller=caller, ref=ref, bid_ref=bid_ref, note=note,
                                     score=quantity(score, what="score", zero_ok=True))
         except CarepoolError as error:
-            keep_typed(request, "panel", {"bid": bid_ref[:20], "score": score[:20], "note": note[:300]})
+            keep_typed(request, "panel", {"bid": bid_ref[:20], "score": score[:20], "note": note[:300],
+                                          "invalid": missing or ["score"]})
             raise CarepoolError(f"Panel score for {named}: {error.message}", kind=error.kind) from None
         return f"Panel score for {named} recorded."
 
@@ -292,59 +257,6 @@ def evaluate(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Resp
                 "meet.", kind=error.kind, problems=error.problems) from None
     return attempt(request, act, "Award run. Review it below, override with a reason if you must, then confirm.",
                    _back(ref))
-
-
-@router.post("/tenders/{ref}/override")
-async def override(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
-    form = await request.form()
-    summary = reports.award_summary(uow=uow, caller=caller, ref=ref)
-    current = {(a.lot_code, a.provider_code): a.weekly_quantity for a in (summary.awards if summary else [])}
-    listing = reports.bid_listing(uow=uow, caller=caller, ref=ref)
-    typed = {bid.reference: str(form.get(f"q{bid.reference}", "")).strip() for bid in listing.bids}
-    reason = str(form.get("reason", ""))
-    seen = str(form.get("award_seen", ""))
-
-    def act() -> str | tuple[str, str]:
-        if seen and seen != award_token(summary):
-            raise CarepoolError("the award changed after you opened the page (it was run again, or changed by "
-                                "hand): nothing was saved; check the award now shown, then make your change "
-                                "again", kind="conflict")
-        return _override(uow, caller, ref, listing.bids, typed, current, reason)
-
-    return attempt(request, act, "", _back(ref),
-                   keep=("override", {"hours": {k: v[:20] for k, v in typed.items() if v}, "reason": reason[:300]}))
-
-
-def award_token(summary: reports.AwardSummary | None) -> str:
-    """The award a page showed: an override typed on a page older than the award is refused, not applied to it."""
-    lines = sorted((a.lot_code, a.provider_code, str(a.weekly_quantity), a.source) for a in
-                   (summary.awards if summary else []))
-    return hashlib.sha256(repr(lines).encode()).hexdigest()[:16]
-
-
-def _override(uow: Any, caller: Caller, ref: str, bids: list[reports.BidLine], typed: dict[str, str],
-              current: dict[tuple[str, str], Decimal], reason: str) -> str | tuple[str, str]:
-    """Replace the award of the lots whose typed hours differ from the award; say what was done."""
-    changed_lots: set[str] = set()
-    wanted: dict[str, tuple[str, Decimal]] = {}
-    for bid in bids:
-        if not typed[bid.reference]:
-            continue
-        hours = quantity(typed[bid.reference], what=f"hours a week for {bid.provider_name} on {bid.lot_code}",
-                         zero_ok=True)
-        wanted[bid.reference] = (bid.lot_code, hours)
-        if hours != current.get((bid.lot_code, bid.provider_code), Decimal(0)):
-            changed_lots.add(bid.lot_code)
-    allocations = [evaluation.Allocation(bid_ref, hours) for bid_ref, (lot, hours) in wanted.items()
-                   if lot in changed_lots]
-    if not allocations:
-        return "Nothing was changed."
-    broken = evaluation.override(uow=uow, caller=caller, ref=ref, allocations=allocations, reason=reason)
-    done = f"Award of {', '.join(sorted(changed_lots))} changed; the reason is recorded."
-    if not broken:
-        return done
-    return (done + "\nIt now breaks the tender's published rules (recorded in the History). Put it right, or be sure "
-            "the recorded reason justifies each before you confirm:\n" + "\n".join(f"  {b}" for b in broken), "warning")
 
 
 @router.post("/tenders/{ref}/confirm")

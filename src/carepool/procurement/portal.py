@@ -155,9 +155,14 @@ def bid_workbook_template(ref: str, caller: CallerDep, uow: UowDep) -> Response:
 
 
 @router.post("/tenders/{ref}/bid-workbook")
-def upload_bid_workbook(request: Request, ref: str, file: UploadFile, caller: CallerDep, uow: UowDep) -> Response:
+def upload_bid_workbook(request: Request, ref: str, caller: CallerDep, uow: UowDep,
+                        file: UploadFile | None = None) -> Response:
+    """Seal every bid of a workbook; sent without a file (a browser's own check bypassed), it says so on the
+    tender's page, as any other refusal."""
     try:
         lots = bidding.check_taking_bids(uow=uow, caller=caller, ref=ref)  # before the file is read
+        if file is None:
+            raise CarepoolError("no file was chosen: choose a file to upload")
         bids, problems = read_upload(file, partial(bid_workbook.read_bids, tender=lots), uow=uow)
         if problems:  # every one at once, the lots the tender lacks among them
             raise CarepoolError(bid_workbook.refusal(problems))
