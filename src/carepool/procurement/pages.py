@@ -160,6 +160,7 @@ def tender_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> R
     if not tender.is_member:
         return portal.tender_for_provider(request, tender, caller, uow, context)
     context["listing"] = reports.bid_listing(uow=uow, caller=caller, ref=ref)
+    context["no_bids"] = NO_BIDS
     context["override_typed"] = typed_back(request, edit_pages.OVERRIDE_FORM)
     context["edit_form"] = edit_pages.edit_form(tender, typed_back(request, edit_pages.EDIT_FORM))
     context["panel_typed"] = typed_back(request, "panel")
@@ -198,6 +199,10 @@ def cancel(request: Request, ref: str, caller: CallerDep, uow: UowDep,
                    "Tender cancelled.", _back(ref))
 
 
+NO_BIDS = ("No bid was made before the deadline, so there is nothing to award. Cancel the tender, saying why, and "
+           "tender again (a later deadline, other lots or rules).")
+
+
 @router.post("/tenders/{ref}/open")
 def open_bids(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
     result: list[Any] = []
@@ -210,8 +215,11 @@ def open_bids(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Res
         opened = f"{found.opened} bid{'' if found.opened == 1 else 's'} opened"
         excluded = ("1 did not match its receipt and was excluded" if len(found.tampered) == 1 else
                     f"{len(found.tampered)} did not match their receipts and were excluded")
-        flash(request, f"{opened}; every hash matched its receipt." if not found.tampered else f"{opened}; {excluded}.",
-              "notice" if not found.tampered else "error", to=_back(ref))
+        if not found.opened and not found.tampered:
+            flash(request, NO_BIDS, "warning", to=_back(ref))
+        else:
+            flash(request, f"{opened}; every hash matched its receipt." if not found.tampered
+                  else f"{opened}; {excluded}.", "notice" if not found.tampered else "error", to=_back(ref))
     return response
 
 

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from carepool.procurement import bidding, tendering
 from carepool.procurement import service as procurement
+from carepool.web.app import create_app
 from tests.integration.helpers import sign_in
 from tests.integration.procurement.conftest import RULES, World, bearer, usual_bids
 
@@ -164,3 +165,12 @@ def test_a_bidder_asking_to_open_the_bids_is_told_why_it_may_not(world: World, c
     client.cookies.clear()
     opened = client.post(f"/api/procurement/tenders/{draft}/open", headers=bearer(world, LEAD))
     assert opened.status_code == 200 and opened.json()["opened"] == 1
+
+
+def test_my_bids_say_any_and_not_stated_where_a_bid_left_its_limits_open(world: World) -> None:
+    ref = world.tender()
+    world.bid("bids@a.test", ref, "HC-BRENT-KIL", "22.10", 80)  # no most hours, no capacity
+    with TestClient(create_app(database=world.db)) as client:
+        sign_in(client, "bids@a.test")
+        mine = client.get("/tenders/my-bids").text
+    assert '<td class="num">any</td><td class="num">not stated</td>' in mine
