@@ -267,7 +267,9 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
         _check_meetable(uow, row)
         row.version += 1
         row.deadline = extended_deadline(now, row.deadline or now)
-        invalidated = _invalidate_bids(uow, caller, row)
+        now_state = _editable_row(uow, row)
+        invalidated = _invalidate_bids(uow, caller, row, [CHANGE_WORDS[k] for k in CHANGE_WORDS
+                                                          if now_state[k] != before[k]])
     moved = None
     if contract_start is None and row.contract_start is not None and row.deadline is not None \
             and row.contract_start < validation.earliest_start(row.deadline):  # the deadline moved: the start too
@@ -335,17 +337,23 @@ def _not_in_plan(uow: UnitOfWork, row: TenderRow, code: str) -> CarepoolError:
     return not_found(f"lot {code} in the lot plan of this consortium")
 
 
-def _invalidate_bids(uow: UnitOfWork, caller: Caller, row: TenderRow) -> int:
+CHANGE_WORDS = {"title": "title", "description": "description", "rules": "award rules", "deadline": "deadline",
+                "contract_start": "contracts start", "lots": "lots"}  # what a bidder reads changed
+
+
+def _invalidate_bids(uow: UnitOfWork, caller: Caller, row: TenderRow, changed: list[str]) -> int:
     bids = uow.session.execute(select(BidRow).where(BidRow.tender_id == row.id,
                                                     BidRow.status == BidStatus.SUBMITTED.value)).scalars()
     count = 0
     for bid in bids:
         check_bid_move(bid.reference, BidStatus(bid.status), BidStatus.INVALIDATED)
         bid.status = BidStatus.INVALIDATED.value
-        bid.status_note = (f"the tender changed on {uow.now():%Y-%m-%d %H:%M} (version {row.version}): "
+        what = f"its {', '.join(changed)}" if changed else "the tender"
+        bid.status_note = (f"the tender changed on {uow.now():%Y-%m-%d %H:%M} UTC ({what}; version {row.version}): "
                            f"please bid again before {row.deadline:%Y-%m-%d %H:%M} UTC")
         audit.record(uow=uow, actor=caller.actor, organisation=bid.provider_code, action="bid.invalidated",
-                     entity_type="bid", entity_id=bid.reference, after={"tender": row.ref, "version": row.version})
+                     entity_type="bid", entity_id=bid.reference,
+                     after={"tender": row.ref, "version": row.version, "changed": changed})
         count += 1
     return count
 

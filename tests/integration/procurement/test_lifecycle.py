@@ -49,6 +49,7 @@ def test_the_whole_cycle(world: World) -> None:
     with world.db.uow() as uow:
         mine = bidding.my_bids(uow=uow, caller=acorn)
     assert {b.status for b in mine} == {BidStatus.INVALIDATED} and "please bid again" in (mine[0].status_note or "")
+    assert "(its award rules, deadline; version 2): please bid again before" in (mine[0].status_note or "")
     _bid_all(world, ref)
 
     with world.db.uow() as uow, pytest.raises(CarepoolError, match="stay sealed until the deadline"):
