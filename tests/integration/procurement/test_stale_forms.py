@@ -253,3 +253,13 @@ def test_the_cli_says_first_that_today_covers_only_part_of_the_value(cli: World,
     warning = out.index("of today's value whose current provider the members named: its concentration, SME share, "
                         "providers winning and provider shares are of that part alone")
     assert warning < out.index("Market health")
+
+
+def test_the_override_table_tags_small_providers_as_the_sme_floor_counts_them(world: World) -> None:
+    ref, _ = _evaluated(world)
+    with TestClient(create_app(database=world.db)) as client:
+        sign_in(client, LEAD)
+        page = client.get(f"/tenders/{ref}").text
+    override = page.split("Change the award by hand", 1)[1].split("</table>", 1)[0]
+    assert 'Acorn Care <span class="tag sme">SME</span></td>' in override
+    assert "Crown Care plc</td>" in override  # a large group: no tag
