@@ -95,15 +95,10 @@ def create_consortium(*, uow: UnitOfWork, caller: Caller, name: str, members: It
     return consortium_view(uow, row)
 
 
-def _led(uow: UnitOfWork, caller: Caller, consortium_id: int) -> ConsortiumRow:
-    """A consortium the caller's organisation leads, with the procurement role: who invites and withdraws."""
-    return consortium_for(uow, caller, consortium_id, manage=True)
-
-
 def invite(*, uow: UnitOfWork, caller: Caller, consortium_id: int, members: Iterable[str]) -> ConsortiumView:
     """The lead invites more councils or NHS commissioners, after creating the consortium or after one declined.
     Each joins only when one of its own users accepts, as the first ones did."""
-    row = _led(uow, caller, consortium_id)
+    row = consortium_for(uow, caller, consortium_id, manage=True)  # its lead's procurement team
     codes = sorted({m.strip().upper() for m in members if m.strip()})
     if not codes:
         raise CarepoolError("tick at least one organisation to invite (API: their codes in members, e.g. "
@@ -124,7 +119,7 @@ def invite(*, uow: UnitOfWork, caller: Caller, consortium_id: int, members: Iter
 
 def withdraw(*, uow: UnitOfWork, caller: Caller, consortium_id: int, member: str) -> ConsortiumView:
     """The lead takes back an invitation not yet answered (a member that has joined stays one)."""
-    row = _led(uow, caller, consortium_id)
+    row = consortium_for(uow, caller, consortium_id, manage=True)  # its lead's procurement team
     code = member.strip().upper()
     pending = uow.session.execute(
         select(ConsortiumMemberRow).where(ConsortiumMemberRow.consortium_id == row.id,

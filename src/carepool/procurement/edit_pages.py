@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -157,16 +157,8 @@ def _refused_edit(request: Request, uow: Any, caller: Caller, ref: str, form: di
             return _merged(request, now, typed, form)
     kept = {"values": typed, "based_on": based_on, "shown": form.get("shown", ""),
             "deadline_shown": form.get("deadline_shown", "")}
-    return str(error) + ("" if _kept(request, EDIT_FORM, kept) else
+    return str(error) + ("" if keep_typed(request, EDIT_FORM, kept) else
                          "\nWhat you typed was too long to bring back into the form: type it again.")
-
-
-def _kept(request: Request, name: str, typed: dict[str, Any]) -> bool:
-    """Keep what the refused form is to show again; whether it fitted in the session (else the form shows the tender
-    as it is)."""
-    request.session.pop(f"typed:{name}", None)
-    keep_typed(request, name, typed)
-    return f"typed:{name}" in request.session
 
 
 def _quoted(value: str) -> str:
@@ -182,7 +174,7 @@ def _merged(request: Request, now: tendering.TenderView, typed: dict[str, str], 
     shown = _read_marks(form.get("shown", ""))
     if shown is None:  # an older page, without its fields' marks: who changed what cannot be told
         differs = [k for k in typed if _mark(typed[k]) != _mark(current[k])]
-        _kept(request, EDIT_FORM, {"values": typed, "based_on": form.get("based_on", ""), "shown": "",
+        keep_typed(request, EDIT_FORM, {"values": typed, "based_on": form.get("based_on", ""), "shown": "",
                                    "deadline_shown": form.get("deadline_shown", ""), "stale": True,
                                    "notes": {k: "differs" for k in differs}})
         return head + (" The form still holds what you sent, and saving it again is refused as well: start again "
@@ -195,7 +187,7 @@ def _merged(request: Request, now: tendering.TenderView, typed: dict[str, str], 
     yours = [k for k in mine if k not in theirs]
     both = [k for k in mine if k in theirs]
     notes = {**dict.fromkeys(theirs, "theirs"), **dict.fromkeys(yours, "yours"), **dict.fromkeys(both, "both")}
-    kept = _kept(request, EDIT_FORM, {"values": {k: typed[k] for k in yours}, "based_on": now.edit_token,
+    kept = keep_typed(request, EDIT_FORM, {"values": {k: typed[k] for k in yours}, "based_on": now.edit_token,
                                       "shown": _marks(current), "deadline_shown": current["deadline"],
                                       "notes": notes, "had": {k: typed[k][:80] for k in both}})
     lines = [head, "They changed: " + "; ".join(f"{FIELD_NAMES[k]} (now {_quoted(current[k])})" for k in theirs)
@@ -248,9 +240,9 @@ def _award_moved(bids: list[reports.BidLine], typed: dict[str, str],
         if not typed[bid.reference]:
             continue
         now = current.get((bid.lot_code, bid.provider_code), Decimal(0))
-        try:
-            same = Decimal(typed[bid.reference].replace(",", "")) == now
-        except InvalidOperation:
+        try:  # read as the override reads it
+            same = quantity(typed[bid.reference], what="hours a week", zero_ok=True) == now
+        except CarepoolError:
             same = False
         if not same:
             by_lot.setdefault(bid.lot_code, []).append(

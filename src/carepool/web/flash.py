@@ -43,10 +43,14 @@ def take_flash(request: Request) -> dict[str, Any] | None:
     return request.session.pop("flash")
 
 
-def keep_typed(request: Request, form: str, typed: dict[str, Any]) -> None:
-    """What was typed into the refused ``form``, for the page to show it again; left out if it would not fit."""
-    if len(json.dumps(typed)) < MOST_TYPED:
-        request.session[f"typed:{form}"] = typed
+def keep_typed(request: Request, form: str, typed: dict[str, Any]) -> bool:
+    """What was typed into the refused ``form``, for the page to show it again; left out if it would not fit (and
+    then nothing an earlier refusal kept stays in its place). Whether it was kept."""
+    request.session.pop(f"typed:{form}", None)
+    if len(json.dumps(typed)) >= MOST_TYPED:
+        return False
+    request.session[f"typed:{form}"] = typed
+    return True
 
 
 def typed_back(request: Request, form: str) -> dict[str, Any] | None:
