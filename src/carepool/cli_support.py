@@ -41,6 +41,21 @@ def cli_actor() -> str:
 
 
 @contextlib.contextmanager
+def count_bar(describe: str) -> Iterator[Callable[[int, int], None]]:
+    """A bar of work done out of a count (``update(done, total)``) on standard error, drawn only when that is a
+    terminal, as ``time_bar``'s."""
+    errors = Console(stderr=True, highlight=False)
+    if not errors.is_terminal:
+        yield lambda done, total: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:.0f} of {task.total:.0f}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=errors, transient=True) as progress:
+        task = progress.add_task(describe, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
+
+
+@contextlib.contextmanager
 def time_bar(seconds: float, *, describe: str = "starting") -> Iterator[Callable[[str], None] | None]:
     """A bar across ``seconds`` (for work bounded by a time limit) on standard error, which stays clean
     of standard output (JSON there stays parseable); yields a function that changes the words shown,

@@ -29,11 +29,26 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     database = Database(f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'carepool.db'}")
     demo.reset_database(database, force=False)
     demo.load_partners(database)
     demo.load_users(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_tender(e2e_database: Database, server_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo's joint home care tender, awarded and split (about 20 s, so only for the tests that ask)."""
+    from carepool.procurement import demo as procurement_demo
+
+    return procurement_demo.run(e2e_database, tmp_path_factory.mktemp("demo-output")).ref
+
+
+@pytest.fixture(scope="session")
+def server_url(e2e_database: Database) -> Iterator[str]:
+    database = e2e_database
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(database=database), host="127.0.0.1", port=port,
                                            log_level="warning"))
@@ -47,7 +62,6 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
-    database.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ any), its objective, the proven lower bound and whether optimality was proven.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import tempfile
@@ -20,6 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from carepool.award.milp import SparseModel
+from carepool.core.highs import new_highs
 
 REL_GAP = 1e-6  # "optimal" means proven within this relative gap
 
@@ -34,29 +34,6 @@ class Outcome:
     bound: float | None  # best proven lower bound on the objective
     seconds: float
     first_solution: float | None = None  # seconds until the solver's own first solution
-
-
-@functools.cache
-def _quiet_highs_class() -> type:
-    import highspy
-
-    class QuietHighs(highspy.Highs):  # type: ignore[misc]
-        """highspy's constructor calls ``enableCallbacks``, a HiGHS method, which writes HiGHS's banner to
-        standard output before any option can be set (and so into ``--format json`` output). Logging is
-        switched off first; ``new_highs`` switches it back on when asked."""
-
-        def enableCallbacks(self) -> object:
-            self.setOptionValue("output_flag", False)
-            return super().enableCallbacks()
-
-    return QuietHighs
-
-
-def new_highs(*, log: bool = False):  # -> highspy.Highs
-    """A HiGHS instance that writes nothing unless ``log``."""
-    h = _quiet_highs_class()()
-    h.setOptionValue("output_flag", bool(log))
-    return h
 
 
 def to_highs(model: SparseModel, *, time_limit: float | None = None, rel_gap: float = REL_GAP,

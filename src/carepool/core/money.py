@@ -260,13 +260,28 @@ def allocate_int(total: int, weights: Sequence[Weight]) -> list[int]:
         raise CarepoolError("cannot split by weights that are all zero")
     magnitude = abs(total)
     quotas = [magnitude * w / weight_sum for w in exact]
-    floors = [q.numerator // q.denominator for q in quotas]
-    leftover = magnitude - sum(floors)
-    order = sorted(range(len(quotas)), key=lambda i: (-(quotas[i] - floors[i]), i))
+    sign = -1 if total < 0 else 1
+    return [sign * part for part in round_to_total(quotas, magnitude)]
+
+
+def round_to_total(exact: Sequence[Weight], total: int) -> list[int]:
+    """Round exact parts (which may be negative) to whole units that still sum exactly to ``total``.
+
+    Each part becomes its floor, then the leftover units go one each to the largest fractional remainders;
+    ties go to the part listed first. The exact parts must already sum to ``total``.
+    """
+    if isinstance(total, bool) or not isinstance(total, int):
+        raise CarepoolError(f"the total to round to must be a whole number, not {total!r}")
+    parts = [_as_fraction(part, "part") for part in exact]
+    if sum(parts, Fraction(0)) != total:
+        raise CarepoolError(f"the parts sum to {sum(parts, Fraction(0))}, not to the total {total}; "
+                            "cannot round them to it")
+    floors = [part.numerator // part.denominator for part in parts]
+    leftover = total - sum(floors)  # 0 <= leftover < len(parts): the remainders are each below 1
+    order = sorted(range(len(parts)), key=lambda i: (-(parts[i] - floors[i]), i))
     for i in order[:leftover]:
         floors[i] += 1
-    sign = -1 if total < 0 else 1
-    return [sign * part for part in floors]
+    return floors
 
 
 def decimal_from_text(value: str | Decimal | int, *, what: str) -> Decimal:
@@ -283,7 +298,7 @@ def decimal_from_text(value: str | Decimal | int, *, what: str) -> Decimal:
 
 
 __all__ = ["LARGEST_PENCE", "LARGEST_QUANTITY", "Money", "Rounding", "Weight", "allocate_int", "decimal_from_text",
-           "refuse_beyond"]
+           "refuse_beyond", "round_to_total"]
 
 
 def percent(share: Decimal | int, places: int = 1) -> str:

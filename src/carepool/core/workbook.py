@@ -34,6 +34,7 @@ def inert_rows(rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
     return [[inert(cell) for cell in row] for row in rows]
 
 
+POUNDS = '"£"#,##0.00;-"£"#,##0.00'  # money cells: exact Decimals shown as pounds, negatives with a minus
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="005EB8")  # NHS blue
 

@@ -13,13 +13,12 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from carepool.core.money import Money
-from carepool.core.workbook import add_table_sheet, inert_rows, new_workbook
+from carepool.core.workbook import POUNDS, add_table_sheet, inert_rows, new_workbook
 from carepool.db.uow import UnitOfWork
 from carepool.ledger.tables import LedgerAccountRow, LedgerPostingRow, LedgerTransactionRow
 from carepool.pooled_budget.service import StoredAgreement
 
 HEADERS = ("date", "description", "account", "partner_code", "partner", "scheme", "amount", "reference")
-POUNDS = '"£"#,##0.00;-"£"#,##0.00'
 PARTNER_ACCOUNTS = ("Due", "Contributions", "Risk-share", "Settlement")
 TOTAL = "Total (every transaction balances)"
 

@@ -21,7 +21,7 @@ from carepool.audit.model import actor_label
 from carepool.core.errors import CarepoolError, not_found
 from carepool.core.money import Money
 from carepool.core.periods import FinancialMonth
-from carepool.core.workbook import add_table_sheet, inert, new_workbook
+from carepool.core.workbook import POUNDS, add_table_sheet, inert, new_workbook
 from carepool.db.uow import UnitOfWork
 from carepool.pooled_budget import ledger_files, monitoring, service, variations, yearend
 from carepool.pooled_budget.definition import describe_rule
@@ -32,7 +32,6 @@ from carepool.pooled_budget.service import Who as By
 from carepool.pooled_budget.variations import Variation
 from carepool.pooled_budget.yearend import Statement
 
-POUNDS = '"£"#,##0.00;-"£"#,##0.00'
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # the schemes' budget and the contingency apart, then together: "pooled" alone left readers guessing which
 REGISTER_COLUMNS = ("year", "agreement_id", "agreement", "host_code", "host_name", "partner_count", "partners",

@@ -25,6 +25,7 @@ from carepool.procurement import (
     publication,
     reports,
     service,
+    split_api,
     tendering,
 )
 from carepool.procurement.model import quantity
@@ -325,3 +326,6 @@ def _names(uow: UowDep) -> dict[str, str]:
     names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
     names.update({loc.code: loc.name for loc in partners.list_localities(uow=uow)})
     return names
+
+
+router.include_router(split_api.router)

@@ -9,13 +9,15 @@ import typer
 
 from carepool.cli_support import time_bar
 
-app = typer.Typer(help="Collaborative procurement: award, OCDS.", no_args_is_help=True)
+app = typer.Typer(help="Collaborative procurement: award, savings split, OCDS.", no_args_is_help=True)
 
 from carepool.procurement.lifecycle_cli import register as register_lifecycle  # noqa: E402
 from carepool.procurement.lifecycle_commands import register as register_commands  # noqa: E402
+from carepool.procurement.split_cli import register as register_split  # noqa: E402
 
 register_lifecycle(app)
 register_commands(app)
+register_split(app)
 
 
 class OutputFormat(StrEnum):

@@ -28,12 +28,24 @@ from carepool.demo import data
 from carepool.partners import access
 from carepool.partners.model import Caller
 from carepool.partners.service import Located
-from carepool.procurement import bidding, consortia, evaluation, opening, publication, reports, service, tendering
+from carepool.procurement import (
+    bidding,
+    consortia,
+    evaluation,
+    opening,
+    publication,
+    reports,
+    service,
+    splitting,
+    tendering,
+)
 from carepool.procurement.award_rules import RULE_NAMES
 from carepool.procurement.model import BidContent, DemandLine
+from carepool.procurement.split_cli import print_split
 
 TITLE = "Running the joint home care tender"
 LEAD_EMAIL = "aisha@lbhf.demo"
+FINANCE_EMAIL = "finance@e09000009.demo"  # Ealing's finance director
 BASELINE = {"E09000005": "23.40", "E09000009": "22.80", "E09000013": "24.90", "E09000015": "22.40",
             "E09000017": "22.10", "E09000018": "23.10"}
 ICB_PRICE, ICB_BOROUGHS = "24.75", ("E09000005", "E09000009", "E09000017")  # continuing healthcare at home
@@ -59,6 +71,7 @@ class DemoResult:
     contracts: int
     summary: reports.AwardSummary
     files: list[Path]
+    split: splitting.SplitView
 
 
 def demand() -> list[DemandLine]:
@@ -199,7 +212,10 @@ def _run(db: Database, clock: FixedClock, out_dir: Path) -> DemoResult:
     clock.advance(days=2)
     with db.uow() as uow:
         evaluation.evaluate(uow=uow, caller=aisha, ref=tender.ref, time_limit=20)
-    clock.advance(days=3)
+    clock.advance(days=1)
+    with db.uow() as uow:  # the finance directors ask what each council gained by joining, and whether it is fair
+        split = splitting.compute(uow=uow, caller=_caller(db, FINANCE_EMAIL), ref=tender.ref)
+    clock.advance(days=2)
     with db.uow() as uow:
         evaluation.confirm(uow=uow, caller=aisha, ref=tender.ref)
     clock.advance(days=11)
@@ -211,7 +227,7 @@ def _run(db: Database, clock: FixedClock, out_dir: Path) -> DemoResult:
         summary = reports.award_summary(uow=uow, caller=aisha, ref=tender.ref)
     assert summary is not None
     return DemoResult(tender.ref, open_ref, len(home), bids, found.opened, len(found.tampered), contracts, summary,
-                      files)
+                      files, split)
 
 
 def _open_reablement_tender(db: Database, clock: FixedClock, aisha: Caller, consortium_id: int,
@@ -264,4 +280,5 @@ def report(result: Any, console: Console) -> None:
         savings.add_row(summary.names.get(item.member, item.member), str(item.baseline), str(item.awarded),
                         f"{item.saving} ({item.saving_pct}%)")
     console.print(savings)
+    print_split(result.split, console)
     console.print("Open contracting data: " + ", ".join(str(p) for p in result.files))

@@ -155,7 +155,7 @@ def _as_decided(inputs: AwardInputs) -> tuple[Any, ...]:
     return rules, lots, bids, {bid.provider: who.get(bid.provider) for bid in bids}
 
 
-def _award_state(uow: UnitOfWork, tender: TenderRow) -> tuple[Any, ...]:
+def award_state(uow: UnitOfWork, tender: TenderRow) -> tuple[Any, ...]:
     """The award as stored: an override saved, or another run stored, while this one ran must not be lost."""
     return tender.evaluated_at, tender.override_reason, _plan_view(uow, tender)
 
@@ -170,14 +170,14 @@ def evaluate(*, uow: UnitOfWork, caller: Caller, ref: str, time_limit: float = 3
     check_move(tender.ref, TenderStatus(tender.status), "evaluate")
     decided_on = _award_inputs(uow, tender)
     rules, lots, pairs, who = decided_on
-    tender_ref, award_before = tender.ref, _award_state(uow, tender)
+    tender_ref, award_before = tender.ref, award_state(uow, tender)
     uow.pause()  # from here until the lock below, no stored row is touched: reading one would begin a transaction
     comparison = engine.compare(tender_ref, list(lots.values()), [b for _, b in pairs], who, rules,
                                 time_limit=time_limit)
     tender, _ = tender_for(uow, caller, ref, manage=True, lock=True)
     new_status = check_move(tender.ref, TenderStatus(tender.status), "evaluate")
     now_on = _award_inputs(uow, tender)
-    if _as_decided(now_on) != _as_decided(decided_on) or _award_state(uow, tender) != award_before:
+    if _as_decided(now_on) != _as_decided(decided_on) or award_state(uow, tender) != award_before:
         raise CarepoolError(f"tender {tender.ref} changed while the award ran (its rules, lots, bids, panel "
                             "scores or award): nothing was stored; run the award again", kind="conflict")
     rules, lots, pairs, who = now_on

@@ -29,6 +29,7 @@ from carepool.procurement import (
     reports,
     sealing,
     service,
+    split_pages,
     tendering,
     validation,
 )
@@ -46,6 +47,7 @@ router.include_router(open_data.router)
 router.include_router(plan_pages.router)
 router.include_router(membership_pages.router)
 router.include_router(edit_pages.router)
+router.include_router(split_pages.router)
 NAV = (30, "Procurement", "/tenders")
 RULE_FIELDS = tuple(RULE_LABELS)
 

@@ -120,7 +120,7 @@ class AwardSummary:
             Decimal("0.01"), rounding=ROUND_HALF_UP)  # as each member's saving_pct
 
 
-def _member_tender(uow: UnitOfWork, caller: Caller, ref: str,
+def member_tender(uow: UnitOfWork, caller: Caller, ref: str,
                    what: str = "the bids and the award summary of tender {ref} are") -> TenderRow:
     row, member = tender_for(uow, caller, ref)  # not found for a draft, or for another consortium's draft
     if not member:  # the tender is public: say why, not "not found"
@@ -137,7 +137,7 @@ def tender_history(*, uow: UnitOfWork, caller: Caller, ref: str) -> list[AuditEv
     """What every member of the consortium did to the tender, its consortium (demand, lots) and, once opened, its
     bids (panel scores, tampering found), newest first: the trail a challenge from a losing bidder is answered
     from. Members only; and only members' own actions, so a provider's sealing (who bid, and when) never shows."""
-    row = _member_tender(uow, caller, ref, what="the history of tender {ref} is")
+    row = member_tender(uow, caller, ref, what="the history of tender {ref} is")
     references = list(uow.session.execute(select(BidRow.reference).where(BidRow.tender_id == row.id)).scalars())
     return consortia.without_copies(audit.record_history(
         uow=uow, records=[("tender", row.ref), ("consortium", str(row.consortium_id))]
@@ -146,7 +146,7 @@ def tender_history(*, uow: UnitOfWork, caller: Caller, ref: str) -> list[AuditEv
 
 def bid_listing(*, uow: UnitOfWork, caller: Caller, ref: str) -> BidListing:
     """Bids as the buying consortium sees them: only counts until the bids are opened."""
-    row = _member_tender(uow, caller, ref)
+    row = member_tender(uow, caller, ref)
     counts = tendering.bid_counts(uow, row.id)
     if TenderStatus(row.status) not in OPENED_STATUSES and row.opened_at is None:  # cancelled after opening: opened
         return BidListing(sealed=True, counts=counts)
@@ -192,7 +192,7 @@ def award_lines(uow: UnitOfWork, tender_id: int, *, provider: str | None = None)
 
 def award_summary(*, uow: UnitOfWork, caller: Caller, ref: str) -> AwardSummary | None:
     """The evaluated award with cheapest-wins, rule costs, market health and savings (members; None before)."""
-    row = _member_tender(uow, caller, ref)
+    row = member_tender(uow, caller, ref)
     if row.evaluation_json is None or TenderStatus(row.status) is TenderStatus.CANCELLED:
         return None
     evaluation = json.loads(row.evaluation_json)

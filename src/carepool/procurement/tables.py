@@ -170,3 +170,17 @@ class ContractRow(Base):
     end_date: Mapped[date] = mapped_column(Date)
     annual_value: Mapped[Money] = mapped_column(MoneyType)
     signed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SavingsSplitRow(Base):
+    """What each group of a tender's members would have saved alone (the savings game), kept so the split shows
+    without running every group's award again; ``award_stamp`` says which award it was worked out from."""
+
+    __tablename__ = "procurement_savings_splits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("procurement_tenders.id"), unique=True)
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    computed_by: Mapped[str] = mapped_column(String(254))
+    award_stamp: Mapped[str] = mapped_column(String(64))
+    game_json: Mapped[str] = mapped_column(Text)

@@ -27,6 +27,11 @@ def _money(value: Money | None) -> str:
     return "" if value is None else str(value)
 
 
+def _pence(value: int | None) -> Money | None:
+    """Whole pence kept as an int (a stored game's values) as Money, for the ``money`` filter after it."""
+    return None if value is None else Money(value)
+
+
 def _number(value: int | float | Decimal | None) -> str:
     return "" if value is None else f"{value:,}"
 
@@ -53,6 +58,7 @@ def make_templates() -> Jinja2Templates:
     )
     environment.filters["money"] = _money
     environment.filters["number"] = _number
+    environment.filters["pence"] = _pence
     environment.filters["hash_lines"] = _hash_lines
     environment.filters["actor"] = actor_label
     environment.filters["action"] = action_label

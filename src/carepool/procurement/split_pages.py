@@ -1,0 +1,61 @@
+"""The savings split page: what each member would have saved alone, the proportional and Shapley splits, and
+whether any group of members would do better alone (the finance directors' page)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from markupsafe import Markup
+from starlette.responses import Response
+
+from carepool.partners.model import Caller, Role
+from carepool.procurement import reports, splitting, tendering
+from carepool.procurement.access import manages
+from carepool.procurement.splitting import SplitView
+from carepool.web.charts import chart_html, money_axis
+from carepool.web.deps import CallerDep, UowDep
+from carepool.web.flash import attempt, take_flash
+from carepool.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def split_chart(view: SplitView) -> Markup:
+    import plotly.graph_objects as go
+
+    names = [m.name for m in view.members]
+    figure = go.Figure([
+        go.Bar(name="Alone", x=names, y=[float(m.alone.amount) for m in view.members]),
+        go.Bar(name="As the prices fell", x=names, y=[float(m.realised.amount) for m in view.members]),
+        go.Bar(name="Proportional to spend", x=names, y=[float(m.proportional.amount) for m in view.members]),
+        go.Bar(name="Shapley", x=names, y=[float(m.shapley.amount) for m in view.members]),
+    ])
+    figure.update_layout(barmode="group", yaxis={"title": {"text": "Yearly saving"}})
+    money_axis(figure)
+    return chart_html(figure, title="Each member's yearly saving: alone, as the prices fell, and under each split",
+                      height=420)
+
+
+def may_compute(caller: Caller, lead_code: str) -> bool:
+    return manages(caller, lead_code) or caller.has(Role.FINANCE)
+
+
+@router.get("/tenders/{ref}/savings-split")
+def split_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
+    view = splitting.split_view(uow=uow, caller=caller, ref=ref)  # members only (a clear refusal otherwise)
+    tender = tendering.get_tender(uow=uow, caller=caller, ref=ref)
+    context: dict[str, Any] = {"tender": tender, "split": view, "flash": take_flash(request),
+                               "awarded": reports.award_summary(uow=uow, caller=caller, ref=ref) is not None,
+                               "can_compute": may_compute(caller, tender.consortium.lead_code),
+                               "labels": splitting.SPLIT_LABELS}
+    if view is not None:
+        context["chart"], context["charts"] = split_chart(view), True
+    return render(request, "procurement/savings_split.html", context, caller=caller)
+
+
+@router.post("/tenders/{ref}/savings-split")
+def compute(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
+    back = f"/tenders/{ref.strip().upper()}/savings-split"
+    return attempt(request, lambda: splitting.compute(uow=uow, caller=caller, ref=ref) and None,
+                   "Savings split worked out from every group's award.", back)

@@ -1,0 +1,82 @@
+"""The savings split through the API, the command line and the page (numbers as in test_savings_split)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from carepool.web.app import create_app
+from tests.integration.helpers import sign_in
+from tests.integration.procurement.conftest import World, bearer, run
+from tests.integration.procurement.test_savings_split import ALONE, FINANCE, awarded, compute
+
+
+def test_the_api_works_it_out_reads_it_and_sends_it_as_excel(world: World, client: TestClient) -> None:
+    ref = awarded(world)
+    path = f"/api/procurement/tenders/{ref}/savings-split"
+    missing = client.get(path, headers=bearer(world, FINANCE))
+    assert missing.status_code == 404 and "has not been worked out yet" in missing.json()["error"]
+    refused = client.post(path, headers=bearer(world, "comm@brent.test"))
+    assert refused.status_code == 403 and "finance team" in refused.json()["error"]
+    made = client.post(path, headers=bearer(world, FINANCE))
+    assert made.status_code == 200, made.text
+    body = made.json()
+    assert {m["member"]: m["shapley"] for m in body["members"]} == ALONE
+    assert body["saving"] == "207636.00" and body["method"] == "exact" and not body["stale"]
+    assert body["objections"]["shapley"] == [] and body["objections"]["proportional"]
+    assert body["verdicts"]["shapley"].startswith("Under the Shapley split, no group")
+    read = client.get(path, headers=bearer(world, "viewer@brent.test"))
+    assert read.status_code == 200 and read.json()["members"] == body["members"]
+    outsider = client.get(path, headers=bearer(world, "proc@harrow.test"))
+    assert outsider.status_code == 403
+    sheet = client.get(f"{path}.xlsx", headers=bearer(world, FINANCE))
+    assert sheet.status_code == 200
+    book = load_workbook(io.BytesIO(sheet.content))
+    assert book.sheetnames == ["Split", "Groups alone", "Verdicts"]
+    rows = list(book["Split"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("member", "code", "spend today")
+    shapley = {row[1]: row[6] for row in rows[1:-1]}
+    assert {code: f"{value:.2f}" for code, value in shapley.items()} == ALONE
+    assert rows[-1][0] == "Total" and f"{rows[-1][6]:.2f}" == "207636.00"
+    assert len(list(book["Groups alone"].iter_rows())) == 16  # header, 14 groups, the consortium
+
+
+def test_the_command_line_works_it_out_and_shows_it_again(cli: World, capsys: pytest.CaptureFixture[str],
+                                                          tmp_path: Path) -> None:
+    ref = awarded(cli)
+    code, out, err = run(capsys, "split", ref, "--as", "comm@brent.test", "--stored")
+    assert code != 0 and "has not been worked out yet" in err and "Traceback" not in err
+    code, out, err = run(capsys, "split", ref, "--as", "comm@brent.test")
+    assert code != 0 and "finance team" in err and "Traceback" not in err
+    xlsx = tmp_path / "split.xlsx"
+    code, out, err = run(capsys, "split", ref.lower(), "--as", FINANCE, "--workers", "1", "--xlsx", str(xlsx))
+    assert code == 0, err
+    assert "Splitting the saving of" in out and "£207,636.00" in out and "£68,640.00" in out
+    assert "Under the Shapley split, no group of members would save more by tendering alone." in out
+    assert "every group of members (14 awards run)" in out and xlsx.exists()
+    code, again, _ = run(capsys, "split", ref, "--as", "viewer@brent.test", "--stored")
+    assert code == 0 and "£68,640.00" in again
+
+
+def test_the_page_shows_the_verdicts_and_lets_finance_work_it_out(world: World) -> None:
+    ref = awarded(world)
+    with TestClient(create_app(database=world.db)) as browser:
+        sign_in(browser, "comm@brent.test")
+        page = browser.get(f"/tenders/{ref}/savings-split")
+        assert page.status_code == 200 and "has not been worked out yet" in page.text
+        assert 'id="compute-split"' not in page.text  # a commissioner reads it; finance works it out
+        sign_in(browser, FINANCE)
+        page = browser.get(f"/tenders/{ref}")
+        assert f'href="/tenders/{ref}/savings-split"' in page.text
+        compute(world, ref)
+        page = browser.get(f"/tenders/{ref}/savings-split")
+        assert "Under the Shapley split, no group of members would save more by tendering alone." in page.text
+        assert "£68,640.00" in page.text and "Brent and NWL ICB" in page.text and 'id="compute-split"' in page.text
+        posted = browser.post(f"/tenders/{ref}/savings-split", follow_redirects=True)
+        assert posted.status_code == 200 and "Savings split worked out" in posted.text
+        sign_in(browser, "proc@harrow.test")
+        assert browser.get(f"/tenders/{ref}/savings-split").status_code == 403
