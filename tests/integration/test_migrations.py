@@ -38,4 +38,5 @@ def test_going_back_below_0017_refuses_to_drop_a_members_second_line_of_demand(d
         command.downgrade(alembic_config(database), "0016")
     with database.engine.connect() as connection:
         hours = connection.execute(text("SELECT SUM(weekly_quantity_cents) FROM procurement_demand")).scalar_one()
-    assert hours == 90000 and current_revision(database) in ("0017", "0018")  # nothing lost; 0017 still there
+    revision = current_revision(database)  # PostgreSQL rolls the whole downgrade back, SQLite stops at 0017
+    assert hours == 90000 and revision is not None and int(revision) >= 17  # nothing lost; 0017 still there

@@ -9,9 +9,7 @@ from fastapi import APIRouter, Request
 from markupsafe import Markup
 from starlette.responses import Response
 
-from carepool.partners.model import Caller, Role
 from carepool.procurement import reports, splitting, tendering
-from carepool.procurement.access import manages
 from carepool.procurement.splitting import SplitView
 from carepool.web.charts import chart_html, money_axis
 from carepool.web.deps import CallerDep, UowDep
@@ -37,17 +35,13 @@ def split_chart(view: SplitView) -> Markup:
                       height=420)
 
 
-def may_compute(caller: Caller, lead_code: str) -> bool:
-    return manages(caller, lead_code) or caller.has(Role.FINANCE)
-
-
 @router.get("/tenders/{ref}/savings-split")
 def split_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
     view = splitting.split_view(uow=uow, caller=caller, ref=ref)  # members only (a clear refusal otherwise)
     tender = tendering.get_tender(uow=uow, caller=caller, ref=ref)
     context: dict[str, Any] = {"tender": tender, "split": view, "flash": take_flash(request),
                                "awarded": reports.award_summary(uow=uow, caller=caller, ref=ref) is not None,
-                               "can_compute": may_compute(caller, tender.consortium.lead_code),
+                               "can_compute": splitting.may_compute(caller, tender.consortium.lead_code),
                                "labels": splitting.SPLIT_LABELS}
     if view is not None:
         context["chart"], context["charts"] = split_chart(view), True

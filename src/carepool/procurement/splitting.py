@@ -21,6 +21,7 @@ from sqlalchemy import select
 from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
+from carepool.db.uow import UnitOfWork
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, Role
 from carepool.procurement import coalitions, evaluation, reports
@@ -95,7 +96,7 @@ class SplitView:
         """One plain sentence: does any group do better alone under this split?"""
         found = self.objections[split]
         if not found:
-            return f"{SPLIT_PHRASES[split]} no group of members would save more by tendering alone."
+            return f"{SPLIT_PHRASES[split]} no group of members{self._among} would save more by tendering alone."
         first = found[0]
         more = f" ({len(found) - 1} other group{'s' if len(found) > 2 else ''} too)" if len(found) > 1 else ""
         return (f"{SPLIT_PHRASES[split]} {self.group_name(first.coalition)} would save "
@@ -103,14 +104,20 @@ class SplitView:
                 f"{Money(first.given)}){more}.")
 
     @property
+    def _among(self) -> str:
+        """Sampled orders run only some groups: a verdict is about those."""
+        return "" if self.method == "exact" else f" among the {len(self.groups) - 1:,} whose award was run"
+
+    @property
     def core_verdict(self) -> str:
         if 0 < self.least_core.epsilon <= len(self.members) // 2:  # the LP's split, rounded to the penny
-            return ("Some split gives every group what it would save alone, to within "
+            return (f"Some split gives every group{self._among} what it would save alone, to within "
                     f"{Money(self.least_core.epsilon)} (splits are in whole pence).")
         if self.least_core.core_empty:
-            return ("No split can give every group at least what it would save alone: whatever the split, some "
-                    f"group would save {Money(self.least_core.epsilon)} a year more alone.")
-        return "Some split gives every group at least what it would save alone (the core is not empty)."
+            return (f"No split can give every group{self._among} at least what it would save alone: whatever the "
+                    f"split, some group would save {Money(self.least_core.epsilon)} a year more alone.")
+        return (f"Some split gives every group{self._among} at least what it would save alone (the core is not "
+                "empty).")
 
 
 def group_name(members: tuple[str, ...] | frozenset[str], names: dict[str, str], everyone: list[str]) -> str:
@@ -129,9 +136,14 @@ def _award_stamp(state: tuple[Any, ...]) -> str:
     return hashlib.sha256(json.dumps(state, default=str, sort_keys=True).encode()).hexdigest()
 
 
-def _may_compute(uow: Any, caller: Caller, tender: TenderRow) -> None:
+def may_compute(caller: Caller, lead_code: str) -> bool:
+    """A member's finance team, or the procurement team of the lead, works the split out (any member reads it)."""
+    return manages(caller, lead_code) or caller.has(Role.FINANCE)
+
+
+def _may_compute(uow: UnitOfWork, caller: Caller, tender: TenderRow) -> None:
     lead = uow.session.get(ConsortiumRow, tender.consortium_id).lead_code
-    if not (manages(caller, lead) or caller.has(Role.FINANCE)):
+    if not may_compute(caller, lead):
         lead_name = partners.get_organisation(uow=uow, code=lead).name
         raise CarepoolError(f"working out the savings split of tender {tender.ref} is for a member's finance team "
                             f"or the procurement team of its lead, {lead_name}; you may read it once it is worked "
@@ -149,7 +161,7 @@ def groups_to_run(players: list[str]) -> tuple[list[tuple[str, ...]], str, int]:
     return sorted((tuple(sorted(c)) for c in wanted), key=lambda g: (len(g), g)), "sampled", SAMPLED_ORDERS
 
 
-def compute(*, uow: Any, caller: Caller, ref: str, time_limit: float = 10.0, workers: int | None = None,
+def compute(*, uow: UnitOfWork, caller: Caller, ref: str, time_limit: float = 10.0, workers: int | None = None,
             executor: Executor | None = None, progress: Callable[[int, int], None] | None = None) -> SplitView:
     """Run every group's award and store the savings game (a member's finance team or the lead's procurement)."""
     tender = reports.member_tender(uow, caller, ref, what="the savings split of tender {ref} is")
@@ -195,19 +207,19 @@ def compute(*, uow: Any, caller: Caller, ref: str, time_limit: float = 10.0, wor
     return view
 
 
-def split_view(*, uow: Any, caller: Caller, ref: str) -> SplitView | None:
+def split_view(*, uow: UnitOfWork, caller: Caller, ref: str) -> SplitView | None:
     """The stored split (None until worked out), for any user of a member of the consortium."""
     tender = reports.member_tender(uow, caller, ref, what="the savings split of tender {ref} is")
     row = _stored_row(uow, tender)
     return None if row is None else _view(uow, tender, row)
 
 
-def _stored_row(uow: Any, tender: TenderRow) -> SavingsSplitRow | None:
+def _stored_row(uow: UnitOfWork, tender: TenderRow) -> SavingsSplitRow | None:
     return uow.session.execute(select(SavingsSplitRow).where(
         SavingsSplitRow.tender_id == tender.id)).scalar_one_or_none()
 
 
-def _view(uow: Any, tender: TenderRow, row: SavingsSplitRow) -> SplitView:
+def _view(uow: UnitOfWork, tender: TenderRow, row: SavingsSplitRow) -> SplitView:
     data = json.loads(row.game_json)
     players: list[str] = data["players"]
     groups = [CoalitionValue.from_json(g) for g in data["groups"]]
