@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,11 +56,41 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield from _fresh_postgres_url()
 
 
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to head, copied for each test (migrating takes 0.27 s, copying a few ms)."""
+    path = tmp_path_factory.mktemp("template") / "carepool-migrated.db"
+    template = Database(f"sqlite:///{path}")
+    upgrade(template)
+    template.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _migrated_postgres() -> Iterator[str]:
+    """One PostgreSQL database migrated to head, the template each test's database is created from (0.06 s,
+    against 0.46 s to create and migrate one); nothing stays connected to it, as CREATE DATABASE needs."""
+    for url in _fresh_postgres_url():
+        template = Database(url)
+        upgrade(template)
+        template.dispose()
+        yield make_url(url).database or ""
+
+
 @pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    """A migrated, empty database of each kind."""
+def database(database_url: str, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A migrated, empty database of each kind: a copy of one migrated at the start of the run."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        shutil.copyfile(request.getfixturevalue("_migrated_sqlite"), url.database or "")
+    else:
+        template = request.getfixturevalue("_migrated_postgres")
+        admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:  # the empty database made for this test, made again from the template
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{url.database}" TEMPLATE "{template}"'))
+        admin.dispose()
     db = Database(database_url)
-    upgrade(db)
     yield db
     db.dispose()
 

@@ -95,7 +95,7 @@ def default_workers() -> int:
 def run(tasks: Sequence[CoalitionJob], *, workers: int | None = None, executor: Executor | None = None,
         progress: Callable[[int, int], None] | None = None) -> list[CoalitionValue]:
     """Every group's value, in the order given; ``progress(done, total)`` after each. Local processes by default
-    (started with spawn: safe under a threaded web server), or the ``executor`` given (a Dask client's works)."""
+    (started with spawn: safe under a threaded web server), or the ``concurrent.futures.Executor`` given."""
     results: dict[int, CoalitionValue] = {}
     count = workers or default_workers()
     if executor is None and (count <= 1 or len(tasks) <= 1):
