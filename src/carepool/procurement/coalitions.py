@@ -40,6 +40,20 @@ class CoalitionValue:
     gap: float | None = None
     note: str = ""  # why it could not award, in the award engine's words
 
+    @property
+    def how_found(self) -> str:
+        """How the saving was found, in words (the page and the workbook say the same)."""
+        if self.status == "optimal":
+            return "award proven optimal"
+        if self.status == "feasible":
+            within = f" (within {self.gap * 100:.2f}%)" if self.gap else ""
+            return f"not proven optimal in the time allowed{within}"
+        if self.status == "infeasible":
+            return "could not award under the rules: today's prices" + (f" ({self.note})" if self.note else "")
+        if self.status == "dearer":
+            return "its award would cost more than today: today's prices"
+        return "the award as it stands"
+
     def as_json(self) -> dict[str, Any]:
         return {"members": list(self.members), "saving": self.saving, "baseline": self.baseline, "cost": self.cost,
                 "status": self.status, "gap": self.gap, "note": self.note}

@@ -15,9 +15,6 @@ if TYPE_CHECKING:
 MEMBER_HEADERS = ("member", "code", "spend today", "saving alone", "as the prices fell", "proportional to spend",
                   "Shapley", "pays in (+) / receives (-)")
 GROUP_HEADERS = ("group", "members", "spend today", "yearly cost of its award", "saving alone", "how found")
-STATUS_WORDS = {"optimal": "award proven optimal", "feasible": "award not proven optimal in the time allowed",
-                "infeasible": "could not award under the rules: today's prices", "award": "the award as it stands",
-                "dearer": "its award would cost more than today: today's prices"}
 
 
 def workbook(view: SplitView) -> bytes:
@@ -29,9 +26,7 @@ def workbook(view: SplitView) -> bytes:
     add_table_sheet(book, "Split", MEMBER_HEADERS, members,
                     number_formats={h: POUNDS for h in MEMBER_HEADERS[2:]})
     groups = [[inert(view.group_name(g.members)), " ".join(g.members), Money(g.baseline).amount,
-               None if g.cost is None else Money(g.cost).amount, Money(g.saving).amount,
-               STATUS_WORDS.get(g.status, g.status) + (f" (gap {g.gap:.2%})" if g.status == "feasible" and g.gap
-                                                       else "") + (f": {g.note}" if g.note else "")]
+               None if g.cost is None else Money(g.cost).amount, Money(g.saving).amount, inert(g.how_found)]
               for g in view.groups]
     add_table_sheet(book, "Groups alone", GROUP_HEADERS, groups,
                     number_formats={h: POUNDS for h in GROUP_HEADERS[2:5]})

@@ -43,6 +43,8 @@ def test_the_api_works_it_out_reads_it_and_sends_it_as_excel(world: World, clien
     assert {code: f"{value:.2f}" for code, value in shapley.items()} == ALONE
     assert rows[-1][0] == "Total" and f"{rows[-1][6]:.2f}" == "207636.00"
     assert len(list(book["Groups alone"].iter_rows())) == 16  # header, 14 groups, the consortium
+    assert [row[5] for row in book["Groups alone"].iter_rows(min_row=2, values_only=True)][-2:] == [
+        "award proven optimal", "the award as it stands"]  # the page's words
 
 
 def test_the_command_line_works_it_out_and_shows_it_again(cli: World, capsys: pytest.CaptureFixture[str],
@@ -76,6 +78,7 @@ def test_the_page_shows_the_verdicts_and_lets_finance_work_it_out(world: World) 
         page = browser.get(f"/tenders/{ref}/savings-split")
         assert "Under the Shapley split, no group of members would save more by tendering alone." in page.text
         assert "£68,640.00" in page.text and "Brent and NWL ICB" in page.text and 'id="compute-split"' in page.text
+        assert "award proven optimal" in page.text and "the award as it stands" in page.text  # how each was found
         posted = browser.post(f"/tenders/{ref}/savings-split", follow_redirects=True)
         assert posted.status_code == 200 and "Savings split worked out" in posted.text
         sign_in(browser, "proc@harrow.test")
