@@ -26,7 +26,7 @@ serve: $(RUNTIME)
 	$(BIN)/carepool serve
 
 test: $(DEV) chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup
 
 chromium:
 	@bash scripts/ensure-chromium

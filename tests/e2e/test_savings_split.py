@@ -1,6 +1,6 @@
 """Marcus, the ICB's finance lead, opens the demo tender's savings split: what each member would have saved alone,
-the proportional and Shapley splits, whether any group would do better alone; he downloads it and works it out
-again."""
+the proportional, Shapley and nucleolus splits, whether any group would do better alone; he downloads it and works
+it out again."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def test_marcus_reads_the_split_downloads_it_and_works_it_out_again(page: Page, 
     verdicts = page.locator("#verdicts")
     expect(verdicts).to_contain_text("Under the Shapley split,")
     expect(verdicts).to_contain_text("Under the split proportional to spend,")
+    expect(verdicts).to_contain_text("The nucleolus comes closest.")  # the demo's core is empty
     table = page.locator("#split-table")
     expect(table.get_by_role("row", name="NHS North West London ICB")).to_be_visible()
     expect(page.locator(".js-plotly-plot").first).to_be_visible()  # the chart drew, with plotly.js served locally

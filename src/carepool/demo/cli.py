@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from carepool.cli_support import console
+from carepool.cli_support import console, wide_console
 from carepool.config import Settings
 from carepool.db.engine import Database
 from carepool.demo import data, service
@@ -60,10 +60,11 @@ def demo(
             progress.advance(task)
     files = results["Writing exports"]
     _print_summary(database, files)
+    reports = wide_console()  # the reports' wide tables are not wrapped at 80 columns in a file or a pipe
     for feature in FEATURE_DEMOS:
         module = _feature_demo(feature)
         if module is not None:
-            module.report(results[module.TITLE], console)
+            module.report(results[module.TITLE], reports)
     console.print("Next: run [bold]make serve[/bold] and open http://127.0.0.1:8000 to see it in the browser.")
     database.dispose()
 

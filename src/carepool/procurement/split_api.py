@@ -27,6 +27,8 @@ class MemberSplitRead(BaseModel):
     realised: str = Field(description="What it saves a year as the award's prices fell on its own shares")
     proportional: str
     shapley: str
+    nucleolus: str = Field(description="The least-core split that leaves the most aggrieved group, then the next, "
+                           "as content as any split can")
     transfer: str = Field(description="What it pays into the pool (negative: receives) to end with its Shapley share")
 
 
@@ -59,7 +61,7 @@ class SplitRead(BaseModel):
     members: list[MemberSplitRead]
     groups: list[GroupRead]
     objections: dict[str, list[ObjectionRead]] = Field(
-        description="By split (realised, proportional, shapley): the groups that would save more alone")
+        description="By split (realised, proportional, shapley, nucleolus): the groups that would save more alone")
     verdicts: dict[str, str]
     core_empty: bool
     least_core_epsilon: str = Field(description="The least any split leaves the worst-off group short (<= 0: none)")
@@ -72,7 +74,8 @@ class SplitRead(BaseModel):
             members=[MemberSplitRead(member=m.code, name=m.name, spend=m.spend.plain(), alone=m.alone.plain(),
                                      alone_status=m.alone_status,
                                      realised=m.realised.plain(), proportional=m.proportional.plain(),
-                                     shapley=m.shapley.plain(), transfer=m.transfer.plain()) for m in view.members],
+                                     shapley=m.shapley.plain(), nucleolus=m.nucleolus.plain(),
+                                     transfer=m.transfer.plain()) for m in view.members],
             groups=[GroupRead(members=list(g.members), saving=Money(g.saving).plain(),
                               baseline=Money(g.baseline).plain(),
                               cost=None if g.cost is None else Money(g.cost).plain(), status=g.status, gap=g.gap,

@@ -26,12 +26,12 @@ ALONE_MARKS = {"infeasible": "cannot meet the rules", "dearer": "would cost more
 def split_table(view: SplitView) -> Table:
     table = Table(title=f"Splitting the saving of {view.ref}: {view.total} a year")
     for column in ("member", "spend today", "saving alone", "as the prices fell", "proportional to spend",
-                   "Shapley", "pays in (+) / receives (-)"):
+                   "Shapley", "nucleolus", "pays in (+) / receives (-)"):
         table.add_column(column, justify="left" if column == "member" else "right")
     for m in view.members:
         alone = f"{m.alone} ({ALONE_MARKS[m.alone_status]})" if m.alone_status in ALONE_MARKS else str(m.alone)
         table.add_row(m.name, str(m.spend), alone, str(m.realised), str(m.proportional), str(m.shapley),
-                      str(m.transfer))
+                      str(m.nucleolus), str(m.transfer))
     return table
 
 
@@ -42,9 +42,8 @@ def _groups(count: int) -> str:
 def print_split(view: SplitView, out: Console | None = None) -> None:
     out = out or wide_console()
     out.print(split_table(view))
-    for split in ("shapley", "proportional", "realised"):
-        out.print(view.verdict(split))
-    out.print(view.core_verdict)
+    for verdict in view.verdicts:
+        out.print(verdict)
     runs = len(view.groups) - 1
     how = (f"every group of members ({runs} awards run)" if view.method == "exact" else
            f"the groups along {view.orders} sampled orders of joining ({runs} awards run)")
@@ -72,8 +71,8 @@ def split_command(ref: str = typer.Argument(..., help=REF_HELP),
                   xlsx: Path | None = typer.Option(None, "--xlsx", help="Also write the split to this Excel file"),
                   ) -> None:
     """Work out what each member would have saved tendering alone, and split the tender's saving proportionally
-    to spend and by the Shapley value, each checked against every group of members. Needs a member's finance
-    team or the lead's procurement team (``--stored`` only reads: any user of a member)."""
+    to spend, by the Shapley value and by the nucleolus, each checked against every group of members. Needs a
+    member's finance team or the lead's procurement team (``--stored`` only reads: any user of a member)."""
     from carepool.procurement import split_workbook, splitting
 
     if stored:

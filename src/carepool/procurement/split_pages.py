@@ -1,4 +1,4 @@
-"""The savings split page: what each member would have saved alone, the proportional and Shapley splits, and
+"""The savings split page: what each member would have saved alone, the proportional, Shapley and nucleolus splits, and
 whether any group of members would do better alone (the finance directors' page)."""
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def split_chart(view: SplitView) -> Markup:
         go.Bar(name="As the prices fell", x=names, y=[float(m.realised.amount) for m in view.members]),
         go.Bar(name="Proportional to spend", x=names, y=[float(m.proportional.amount) for m in view.members]),
         go.Bar(name="Shapley", x=names, y=[float(m.shapley.amount) for m in view.members]),
+        go.Bar(name="Nucleolus", x=names, y=[float(m.nucleolus.amount) for m in view.members]),
     ])
     figure.update_layout(barmode="group", yaxis={"title": {"text": "Yearly saving"}})
     money_axis(figure)
@@ -41,8 +42,7 @@ def split_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Re
     tender = tendering.get_tender(uow=uow, caller=caller, ref=ref)
     context: dict[str, Any] = {"tender": tender, "split": view, "flash": take_flash(request),
                                "awarded": reports.award_summary(uow=uow, caller=caller, ref=ref) is not None,
-                               "can_compute": splitting.may_compute(caller, tender.consortium.lead_code),
-                               "labels": splitting.SPLIT_LABELS}
+                               "can_compute": splitting.may_compute(caller, tender.consortium.lead_code)}
     if view is not None:
         context["chart"], context["charts"] = split_chart(view), True
     return render(request, "procurement/savings_split.html", context, caller=caller)

@@ -13,16 +13,16 @@ if TYPE_CHECKING:
     from carepool.procurement.splitting import SplitView
 
 MEMBER_HEADERS = ("member", "code", "spend today", "saving alone", "as the prices fell", "proportional to spend",
-                  "Shapley", "pays in (+) / receives (-)")
+                  "Shapley", "nucleolus", "pays in (+) / receives (-) for Shapley")
 GROUP_HEADERS = ("group", "members", "spend today", "yearly cost of its award", "saving alone", "how found")
 
 
 def workbook(view: SplitView) -> bytes:
     book = new_workbook()
     members = [[inert(m.name), m.code, m.spend.amount, m.alone.amount, m.realised.amount, m.proportional.amount,
-                m.shapley.amount, m.transfer.amount] for m in view.members]
+                m.shapley.amount, m.nucleolus.amount, m.transfer.amount] for m in view.members]
     members.append(["Total", "", Money.sum(m.spend for m in view.members).amount,
-                    None, view.total.amount, view.total.amount, view.total.amount, Money(0).amount])
+                    None, view.total.amount, view.total.amount, view.total.amount, view.total.amount, Money(0).amount])
     add_table_sheet(book, "Split", MEMBER_HEADERS, members,
                     number_formats={h: POUNDS for h in MEMBER_HEADERS[2:]})
     groups = [[inert(view.group_name(g.members)), " ".join(g.members), Money(g.baseline).amount,
@@ -30,7 +30,7 @@ def workbook(view: SplitView) -> bytes:
               for g in view.groups]
     add_table_sheet(book, "Groups alone", GROUP_HEADERS, groups,
                     number_formats={h: POUNDS for h in GROUP_HEADERS[2:5]})
-    verdicts = [[view.verdict(s)] for s in ("shapley", "proportional", "realised")] + [[view.core_verdict]]
+    verdicts = [[verdict] for verdict in view.verdicts]
     add_table_sheet(book, "Verdicts", ("verdict",), verdicts)
     out = io.BytesIO()
     book.save(out)

@@ -1,5 +1,6 @@
 """Splitting a tender's saving among its members: what each would have saved alone, the split proportional to
-spend and the Shapley split, each checked against every group of members (would any save more alone?).
+spend, the Shapley split and the nucleolus, each checked against every group of members (would any save more
+alone?).
 
 Working out the savings game runs every group's award (the same bids and rules, the group's own shares of the
 lots) outside any transaction, as the award itself does; the game is stored only if the award did not change
@@ -36,10 +37,10 @@ from carepool.sharing.model import Game, Objection
 EXACT_UP_TO = 8  # members: every group's award is run (2^8 - 2 = 254 runs); above, groups along sampled orders
 SAMPLED_ORDERS = 40
 SEED = 75  # the sampled orders' seed, kept with the game so a split always reads the same
-SPLITS = ("realised", "proportional", "shapley")
-SPLIT_LABELS = {"realised": "as the prices fell", "proportional": "proportional to spend", "shapley": "Shapley"}
+SPLITS = ("shapley", "proportional", "nucleolus", "realised")  # as the page, CLI and workbook list their verdicts
 SPLIT_PHRASES = {"realised": "As the prices fell, with no payments between members,",
-                 "proportional": "Under the split proportional to spend,", "shapley": "Under the Shapley split,"}
+                 "proportional": "Under the split proportional to spend,", "shapley": "Under the Shapley split,",
+                 "nucleolus": "Under the nucleolus,"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class MemberSplit:
     realised: Money  # what it saves as the award's prices fell on its own shares
     proportional: Money
     shapley: Money
+    nucleolus: Money  # the least-core split that does best by the most aggrieved group, then the next, ...
     alone_status: str = "optimal"  # how its own award alone went (infeasible, dearer: it keeps today's prices)
     alone_note: str = ""  # why it could not award alone, in the award engine's words
 
@@ -104,6 +106,11 @@ class SplitView:
                 f"{Money(first.given)}){more}.")
 
     @property
+    def verdicts(self) -> list[str]:
+        """Every split's verdict, the Shapley split's first, then whether any split could keep every group in."""
+        return [*(self.verdict(split) for split in SPLITS), self.core_verdict]
+
+    @property
     def _among(self) -> str:
         """Sampled orders run only some groups: a verdict is about those."""
         return "" if self.method == "exact" else f" among the {len(self.groups) - 1:,} whose award was run"
@@ -115,9 +122,10 @@ class SplitView:
                     f"{Money(self.least_core.epsilon)} (splits are in whole pence).")
         if self.least_core.core_empty:
             return (f"No split can give every group{self._among} at least what it would save alone: whatever the "
-                    f"split, some group would save {Money(self.least_core.epsilon)} a year more alone.")
+                    f"split, some group would save {Money(self.least_core.epsilon)} a year more alone. The "
+                    "nucleolus comes closest.")
         return (f"Some split gives every group{self._among} at least what it would save alone (the core is not "
-                "empty).")
+                "empty); the nucleolus is one.")
 
 
 def group_name(members: tuple[str, ...] | frozenset[str], names: dict[str, str], everyone: list[str]) -> str:
@@ -202,6 +210,7 @@ def compute(*, uow: UnitOfWork, caller: Caller, ref: str, time_limit: float = 10
                  after={"method": method, "groups_run": len(values), "saving": view.total.plain(),
                         "shapley": {m.code: m.shapley.plain() for m in view.members},
                         "proportional": {m.code: m.proportional.plain() for m in view.members},
+                        "nucleolus": {m.code: m.nucleolus.plain() for m in view.members},
                         "alone": {m.code: m.alone.plain() for m in view.members}})
     uow.commit()
     return view
@@ -231,14 +240,15 @@ def _view(uow: UnitOfWork, tender: TenderRow, row: SavingsSplitRow) -> SplitView
     shapley = sharing.in_pence({p: exact[p] for p in players}, game.total)
     proportional = sharing.proportional(game.total, {p: data["spend"][p] for p in players})
     realised = {p: data["realised"][p] for p in players}
-    splits = {"realised": realised, "proportional": proportional, "shapley": shapley}
+    least_core = sharing_engine.least_core(game)
+    splits = {"realised": realised, "proportional": proportional, "shapley": shapley, "nucleolus": least_core.split}
     names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
     alone = {g.members[0]: g for g in groups if len(g.members) == 1}
     members = [MemberSplit(p, names.get(p, p), Money(data["spend"][p]), Money(game.value([p])), Money(realised[p]),
-                           Money(proportional[p]), Money(shapley[p]), alone[p].status, alone[p].note)
+                           Money(proportional[p]), Money(shapley[p]), Money(least_core.split[p]), alone[p].status,
+                           alone[p].note)
                for p in players]
     stale = _award_stamp(evaluation.award_state(uow, tender)) != row.award_stamp
     return SplitView(tender.ref, tender.title, row.computed_at, row.computed_by, stale, data["method"],
                      data["orders"], Money(game.total), members, groups, names,
-                     {name: sharing.objections(game, split) for name, split in splits.items()},
-                     sharing_engine.least_core(game))
+                     {name: sharing.objections(game, split) for name, split in splits.items()}, least_core)

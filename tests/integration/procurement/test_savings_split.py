@@ -60,12 +60,13 @@ def test_each_member_alone_saves_what_its_own_lots_save_and_shapley_gives_it_tha
     assert by_member(view, "alone") == ALONE
     assert by_member(view, "realised") == ALONE
     assert by_member(view, "shapley") == ALONE  # nothing is gained or lost by joining: each keeps its own
+    assert by_member(view, "nucleolus") == ALONE  # the only split that gives every member what it saves alone
     assert {m.code: m.spend.plain() for m in view.members} == {
         BRENT: "730080.00", ICB: "77220.00", EALING: "1067040.00", HF: "517920.00"}
     proportional = {m.code: m.proportional for m in view.members}
     assert Money.sum(proportional.values()) == view.total  # to the penny
     assert proportional[BRENT] == Money.parse("63367.23")  # 207,636 x 730,080 / 2,392,260 = 63,367.2305...
-    assert view.objections["shapley"] == [] and view.objections["realised"] == []
+    assert view.objections["shapley"] == view.objections["realised"] == view.objections["nucleolus"] == []
     worst = view.objections["proportional"][0]
     assert worst.coalition == frozenset({BRENT}) or BRENT in worst.coalition
     assert "Under the Shapley split, no group of members would save more by tendering alone." in view.verdict("shapley")
@@ -141,7 +142,12 @@ def test_capacity_shared_by_the_members_gives_groups_that_do_better_alone(world:
     assert sum(a.pence for a in alone.values()) > view.total.pence  # alone, each would have had Crown
     assert view.least_core.core_empty  # so no split keeps every member in
     assert "No split can give every group at least what it would save alone" in view.core_verdict
+    assert view.core_verdict.endswith("The nucleolus comes closest.")
     assert view.objections["shapley"]
+    # the nucleolus leaves the most aggrieved group short by the least any split can: the least core's epsilon
+    assert Money.sum(m.nucleolus for m in view.members) == view.total
+    assert view.objections["nucleolus"][0].shortfall == view.least_core.epsilon
+    assert view.least_core.epsilon <= view.objections["shapley"][0].shortfall
 
 
 def test_groups_run_in_worker_processes_give_the_same_split(world: World) -> None:
@@ -169,5 +175,6 @@ def test_more_members_than_every_group_can_be_run_for_are_split_along_sampled_or
     view = compute(world, ref)
     assert view.method == "sampled" and view.orders == splitting.SAMPLED_ORDERS
     assert by_member(view, "shapley") == ALONE and by_member(view, "alone") == ALONE
+    assert by_member(view, "nucleolus") == ALONE
     again = stored(world, ref, email="viewer@brent.test")
     assert again is not None and by_member(again, "shapley") == ALONE  # the same orders, from the stored seed

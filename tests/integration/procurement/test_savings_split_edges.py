@@ -26,9 +26,12 @@ def test_the_api_works_it_out_reads_it_and_sends_it_as_excel(world: World, clien
     assert made.status_code == 200, made.text
     body = made.json()
     assert {m["member"]: m["shapley"] for m in body["members"]} == ALONE
+    assert {m["member"]: m["nucleolus"] for m in body["members"]} == ALONE
     assert body["saving"] == "207636.00" and body["method"] == "exact" and not body["stale"]
     assert body["objections"]["shapley"] == [] and body["objections"]["proportional"]
     assert body["verdicts"]["shapley"].startswith("Under the Shapley split, no group")
+    assert body["verdicts"]["nucleolus"].startswith("Under the nucleolus, no group")
+    assert body["verdicts"]["core"].endswith("the nucleolus is one.")
     read = client.get(path, headers=bearer(world, "viewer@brent.test"))
     assert read.status_code == 200 and read.json()["members"] == body["members"]
     outsider = client.get(path, headers=bearer(world, "proc@harrow.test"))
@@ -41,7 +44,11 @@ def test_the_api_works_it_out_reads_it_and_sends_it_as_excel(world: World, clien
     assert rows[0][:3] == ("member", "code", "spend today")
     shapley = {row[1]: row[6] for row in rows[1:-1]}
     assert {code: f"{value:.2f}" for code, value in shapley.items()} == ALONE
-    assert rows[-1][0] == "Total" and f"{rows[-1][6]:.2f}" == "207636.00"
+    assert rows[0][6:] == ("Shapley", "nucleolus", "pays in (+) / receives (-) for Shapley")
+    assert {row[1]: f"{row[7]:.2f}" for row in rows[1:-1]} == ALONE
+    assert rows[-1][0] == "Total" and [f"{value:.2f}" for value in rows[-1][6:]] == ["207636.00", "207636.00", "0.00"]
+    assert [row[0] for row in book["Verdicts"].iter_rows(min_row=2, values_only=True)][2].startswith(
+        "Under the nucleolus")
     assert len(list(book["Groups alone"].iter_rows())) == 16  # header, 14 groups, the consortium
     assert [row[5] for row in book["Groups alone"].iter_rows(min_row=2, values_only=True)][-2:] == [
         "award proven optimal", "the award as it stands"]  # the page's words
@@ -59,6 +66,7 @@ def test_the_command_line_works_it_out_and_shows_it_again(cli: World, capsys: py
     assert code == 0, err
     assert "Splitting the saving of" in out and "£207,636.00" in out and "£68,640.00" in out
     assert "Under the Shapley split, no group of members would save more by tendering alone." in out
+    assert "Under the nucleolus, no group of members would save more by tendering alone." in out
     assert "every group of members (14 awards run)" in out and xlsx.exists()
     code, again, _ = run(capsys, "split", ref, "--as", "viewer@brent.test", "--stored")
     assert code == 0 and "£68,640.00" in again
@@ -77,6 +85,7 @@ def test_the_page_shows_the_verdicts_and_lets_finance_work_it_out(world: World) 
         compute(world, ref)
         page = browser.get(f"/tenders/{ref}/savings-split")
         assert "Under the Shapley split, no group of members would save more by tendering alone." in page.text
+        assert "<th scope=\"col\" class=\"num\">Nucleolus</th>" in page.text and "the nucleolus is one." in page.text
         assert "£68,640.00" in page.text and "Brent and NWL ICB" in page.text and 'id="compute-split"' in page.text
         assert "award proven optimal" in page.text and "the award as it stands" in page.text  # how each was found
         posted = browser.post(f"/tenders/{ref}/savings-split", follow_redirects=True)
