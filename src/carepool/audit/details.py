@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -52,10 +53,11 @@ _FRACTION = re.compile(r"(0|1)(\.\d+)?", re.ASCII)  # a share of 1, in a share f
 # The payloads are plain JSON, so what a number means comes from the field that holds it. A field here gives its
 # kind to everything inside it (the partners' codes under "contributions", the rules under "rule_costs").
 MONEY_FIELDS = frozenset({
-    "actual", "amount", "annual", "annual_value", "balance", "budget", "caps", "carried_forward",
+    "actual", "alone", "amount", "annual", "annual_value", "balance", "budget", "caps", "carried_forward",
     "cheapest_yearly_cost", "contribution", "contributions", "contributions_due", "cost", "final_cost", "funded",
-    "outstanding", "overspend_share", "paid", "paid_since", "positions", "postings", "price", "rule_costs",
-    "spend_posted", "unallocated", "underspend_share", "unpaid_contribution", "yearly_cost",
+    "nucleolus", "outstanding", "overspend_share", "paid", "paid_since", "positions", "postings", "price",
+    "proportional", "rule_costs", "saving", "shapley", "spend_posted", "unallocated", "underspend_share",
+    "unpaid_contribution", "yearly_cost",
 })
 SHARE_FIELDS = frozenset({"shares", "share", "max_share", "min_sme_share", "min_award_fraction"})
 _MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?", re.ASCII)
@@ -157,9 +159,23 @@ def _fields(before: dict[str, Any] | None, after: dict[str, Any]) -> list[Detail
                    shown(old[k], k) if k in old and old[k] != after.get(k) else None) for k in keys]
 
 
-def details(before: Any, after: Any) -> list[Detail]:
+def _named(value: Any, names: Mapping[str, str]) -> Any:
+    """The payload with each organisation's code, as a key or as a whole value, read as its name."""
+    if isinstance(value, str):
+        return names.get(value, value)
+    if isinstance(value, dict):
+        return {names.get(k, k): _named(v, names) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_named(v, names) for v in value]
+    return value
+
+
+def details(before: Any, after: Any, names: Mapping[str, str] | None = None) -> list[Detail]:
     """One line per field of ``after``, with the old value where ``before`` differs; a payload that is not an
-    object (a list of awards, say) is one line of its own."""
+    object (a list of awards, say) is one line of its own. ``names`` (organisations' names by code) turns the
+    codes the services store ("E09000005") into the names people know."""
+    if names:
+        before, after = _named(before, names), _named(after, names)
     if isinstance(before, dict | None) and isinstance(after, dict | None):
         return [] if before is None and after is None else _fields(before, after or {})
     lines = [] if before is None else [Detail("Before", shown(before))]

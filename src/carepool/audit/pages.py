@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,6 +14,7 @@ from carepool.audit.details import details
 from carepool.audit.model import AuditEvent
 from carepool.db.uow import UnitOfWork
 from carepool.partners import access
+from carepool.partners import service as partners
 from carepool.partners.model import Caller
 from carepool.web.deps import UowDep, require
 from carepool.web.rendering import render
@@ -23,7 +25,8 @@ NAV = (90, "Audit trail", "/audit", AUDIT_READERS)
 
 def events_table(uow: UnitOfWork, events: list[AuditEvent]) -> dict[str, Any]:
     """What ``audit/_events_table.html`` needs to show ``events``: the audit page's, or a shared History's."""
-    return {"events": events, "event_time": service.event_time, "details": details,
+    names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
+    return {"events": events, "event_time": service.event_time, "details": partial(details, names=names),
             "people": access.people(uow=uow, actors={e.actor for e in events})}
 
 

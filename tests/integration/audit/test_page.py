@@ -42,6 +42,7 @@ def test_each_event_shows_what_changed_in_plain_words(database: Database) -> Non
         "postings": [["POOL-1:Due:QRV", "19980000.00"], ["POOL-1:Contributions:QRV", "-19980000.00"]]})
     _record(database, "tender.cancelled", "CP-2026-003", before={"status": "closed", "receipt_sha256": RECEIPT},
             after={"status": "cancelled", "receipt_sha256": RECEIPT, "reason": "the budget was withdrawn"})
+    _record(database, "tender.savings_split", "CP-2026-003", after={"shapley": {BRENT: "716585.79", "QRV": "-1.00"}})
     with TestClient(create_app(database=database)) as client:
         sign_in(client, "admin@brent.test")
         page = client.get("/audit", params={"entity_type": "tender", "entity_id": "CP-2026-003"}).text
@@ -54,6 +55,8 @@ def test_each_event_shows_what_changed_in_plain_words(database: Database) -> Non
     assert f"<dt>Receipt sha256</dt><dd><details><summary>{RECEIPT[:47]}…</summary>{RECEIPT}</details>" in page
     assert "bid: 7, problem: its contents do not match its receipt, provider: 10012345" in html.unescape(page)
     assert "<tr><td>POOL-1:Contributions:QRV</td><td>-£19,980,000.00</td></tr>" in page  # records as a table
+    # an organisation's code reads as its name (QRV is no organisation here, so it stays a code)
+    assert "<dt>Shapley</dt><dd>Brent: £716,585.79, QRV: -£1.00</dd>" in page
 
 
 def test_newest_first_by_time_on_the_service_the_api_and_the_page(database: Database) -> None:

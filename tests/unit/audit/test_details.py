@@ -113,3 +113,13 @@ def test_a_tables_row_named_for_money_shows_money_and_settlement_positions_too()
                          "outstanding": {"QRV": {"at_settlement": "360.00", "now": "0.00"}}}) == [
         ("Positions", None, "QRV — paid: £300.00, unpaid contribution: £300.00"),
         ("Outstanding", None, "QRV — at settlement: £360.00, now: £0.00")]
+
+
+def test_organisations_codes_read_as_their_names() -> None:
+    split = {"shapley": {"E09000005": "716585.79", "QRV": "245618.52"}, "members": ["E09000005", "E09000009"],
+             "method": "exact"}
+    names = {"E09000005": "London Borough of Brent", "QRV": "NHS North West London ICB"}
+    assert [(d.label, d.now.full) for d in details(None, split, names)] == [
+        ("Shapley", "London Borough of Brent: £716,585.79, NHS North West London ICB: £245,618.52"),
+        ("Members", "London Borough of Brent, E09000009"),  # a code with no organisation stays as it is
+        ("Method", "exact")]
