@@ -87,6 +87,17 @@ class SplitRead(BaseModel):
             core_empty=view.least_core.core_empty, least_core_epsilon=Money(view.least_core.epsilon).plain())
 
 
+class JobRead(BaseModel):
+    status: str = Field(description="running, done or failed")
+    done: int = Field(description="Groups' awards run so far")
+    total: int = Field(description="Groups' awards to run (0 until the job knows)")
+    message: str = Field(description="When done, what was done; when failed, why")
+    started_by: str
+    started_at: str
+    stalled: bool = Field(description="Marked running but silent for so long that it stopped (a server restart)")
+    seconds: float | None
+
+
 def _stored(uow: UowDep, caller: CallerDep, ref: str) -> SplitView:
     view = splitting.split_view(uow=uow, caller=caller, ref=ref)
     if view is None:
@@ -114,3 +125,15 @@ def savings_split_workbook(ref: str, caller: CallerDep, uow: UowDep) -> Response
     view = _stored(uow, caller, ref)
     return Response(split_workbook.workbook(view), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{view.ref}-savings-split.xlsx"'})
+
+
+@router.get("/tenders/{ref}/savings-split/job")
+def savings_split_job(ref: str, caller: CallerDep, uow: UowDep) -> JobRead:
+    """How the latest background run of the split started from its page stands (the page polls it)."""
+    job = splitting.split_job(uow=uow, caller=caller, ref=ref)
+    if job is None:
+        raise CarepoolError(f"the savings split of tender {ref.strip().upper()} has not been started from its page",
+                            kind="not_found")
+    return JobRead(status=job.status.value, done=job.done, total=job.total, message=job.message,
+                   started_by=job.started_by, started_at=job.started_at.isoformat(), stalled=job.stalled(uow.now()),
+                   seconds=job.seconds)

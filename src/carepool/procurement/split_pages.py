@@ -42,7 +42,8 @@ def split_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Re
     tender = tendering.get_tender(uow=uow, caller=caller, ref=ref)
     context: dict[str, Any] = {"tender": tender, "split": view, "flash": take_flash(request),
                                "awarded": reports.award_summary(uow=uow, caller=caller, ref=ref) is not None,
-                               "can_compute": splitting.may_compute(caller, tender.consortium.lead_code)}
+                               "can_compute": splitting.may_compute(caller, tender.consortium.lead_code),
+                               "job": splitting.split_job(uow=uow, caller=caller, ref=ref), "now": uow.now()}
     if view is not None:
         context["chart"], context["charts"] = split_chart(view), True
     return render(request, "procurement/savings_split.html", context, caller=caller)
@@ -51,5 +52,6 @@ def split_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Re
 @router.post("/tenders/{ref}/savings-split")
 def compute(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
     back = f"/tenders/{ref.strip().upper()}/savings-split"
-    return attempt(request, lambda: splitting.compute(uow=uow, caller=caller, ref=ref) and None,
-                   "Savings split worked out from every group's award.", back)
+    runner = request.app.state.job_runner
+    return attempt(request, lambda: splitting.start_in_background(uow=uow, runner=runner, caller=caller, ref=ref)
+                   and None, "Working out the split: every group of members' award is running.", back)

@@ -23,6 +23,8 @@ from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
 from carepool.db.uow import UnitOfWork
+from carepool.jobs import service as jobs
+from carepool.jobs.model import Job
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, Role
 from carepool.procurement import coalitions, evaluation, reports
@@ -37,6 +39,7 @@ from carepool.sharing.model import Game, Objection
 EXACT_UP_TO = 8  # members: every group's award is run (2^8 - 2 = 254 runs); above, groups along sampled orders
 SAMPLED_ORDERS = 40
 SEED = 75  # the sampled orders' seed, kept with the game so a split always reads the same
+JOB_KIND = "savings_split"
 SPLITS = ("shapley", "proportional", "nucleolus", "realised")  # as the page, CLI and workbook list their verdicts
 SPLIT_PHRASES = {"realised": "As the prices fell, with no payments between members,",
                  "proportional": "Under the split proportional to spend,", "shapley": "Under the Shapley split,",
@@ -158,6 +161,38 @@ def _may_compute(uow: UnitOfWork, caller: Caller, tender: TenderRow) -> None:
                             "out", kind="forbidden")
 
 
+def _ready(uow: UnitOfWork, caller: Caller, ref: str) -> tuple[TenderRow, reports.AwardSummary]:
+    tender = reports.member_tender(uow, caller, ref, what="the savings split of tender {ref} is")
+    _may_compute(uow, caller, tender)
+    summary = reports.award_summary(uow=uow, caller=caller, ref=ref)
+    if summary is None:
+        raise CarepoolError(f"tender {tender.ref} has no award yet: run the award first, then split its saving",
+                            kind="conflict")
+    return tender, summary
+
+
+def start_in_background(*, uow: UnitOfWork, runner: jobs.Runner, caller: Caller, ref: str) -> Job:
+    """Refuse now what ``compute`` would refuse, with its reason; else work the split out in a background job (a
+    page follows it)."""
+    tender_ref = _ready(uow, caller, ref)[0].ref
+    uow.pause()
+    database = uow.database
+
+    def work(progress: jobs.Progress) -> str:
+        with database.uow() as job_uow:
+            view = compute(uow=job_uow, caller=caller, ref=tender_ref, progress=progress)
+        return f"Savings split worked out from every group's award ({len(view.groups) - 1:,} awards run)."
+
+    return jobs.start(database=database, runner=runner, caller=caller, kind=JOB_KIND, subject=tender_ref,
+                      what=f"the savings split of tender {tender_ref}", work=work)
+
+
+def split_job(*, uow: UnitOfWork, caller: Caller, ref: str) -> Job | None:
+    """The latest background run of the split, for any user of a member of the consortium."""
+    tender = reports.member_tender(uow, caller, ref, what="the savings split of tender {ref} is")
+    return jobs.latest(uow=uow, kind=JOB_KIND, subject=tender.ref)
+
+
 def groups_to_run(players: list[str]) -> tuple[list[tuple[str, ...]], str, int]:
     """The groups whose award must run (never the whole consortium: its award stands), the method, the orders."""
     if len(players) <= EXACT_UP_TO:
@@ -172,12 +207,7 @@ def groups_to_run(players: list[str]) -> tuple[list[tuple[str, ...]], str, int]:
 def compute(*, uow: UnitOfWork, caller: Caller, ref: str, time_limit: float = 10.0, workers: int | None = None,
             executor: Executor | None = None, progress: Callable[[int, int], None] | None = None) -> SplitView:
     """Run every group's award and store the savings game (a member's finance team or the lead's procurement)."""
-    tender = reports.member_tender(uow, caller, ref, what="the savings split of tender {ref} is")
-    _may_compute(uow, caller, tender)
-    summary = reports.award_summary(uow=uow, caller=caller, ref=ref)
-    if summary is None:
-        raise CarepoolError(f"tender {tender.ref} has no award yet: run the award first, then split its saving",
-                            kind="conflict")
+    tender, summary = _ready(uow, caller, ref)
     players = [s.member for s in summary.savings]
     lots = [d for d in evaluation.lot_designs(uow, tender).values() if d.code not in summary.unawarded]
     rules = AwardRules.parse(json.loads(tender.rules_json))

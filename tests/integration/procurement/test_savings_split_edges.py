@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import io
+import time
 from pathlib import Path
 
 import pytest
@@ -88,7 +90,41 @@ def test_the_page_shows_the_verdicts_and_lets_finance_work_it_out(world: World) 
         assert "<th scope=\"col\" class=\"num\">Nucleolus</th>" in page.text and "the nucleolus is one." in page.text
         assert "£68,640.00" in page.text and "Brent and NWL ICB" in page.text and 'id="compute-split"' in page.text
         assert "award proven optimal" in page.text and "the award as it stands" in page.text  # how each was found
-        posted = browser.post(f"/tenders/{ref}/savings-split", follow_redirects=True)
-        assert posted.status_code == 200 and "Savings split worked out" in posted.text
         sign_in(browser, "proc@harrow.test")
         assert browser.get(f"/tenders/{ref}/savings-split").status_code == 403
+        assert browser.get(f"/api/procurement/tenders/{ref}/savings-split/job").status_code == 403
+
+
+def test_working_it_out_from_the_page_runs_in_the_background_and_the_page_follows_it(world: World) -> None:
+    ref = awarded(world)
+    job_url = f"/api/procurement/tenders/{ref}/savings-split/job"
+    with TestClient(create_app(database=world.db)) as browser:
+        sign_in(browser, FINANCE)
+        assert browser.get(job_url).status_code == 404  # nothing started yet
+        posted = browser.post(f"/tenders/{ref}/savings-split", follow_redirects=True)
+        shown = html.unescape(posted.text)
+        assert posted.status_code == 200 and "Working out the split: every group of members' award is running." \
+            in shown
+        assert f'data-job="{job_url}"' in shown or "groups' awards in" in shown  # or done already
+        deadline = time.monotonic() + 120
+        while (job := browser.get(job_url).json())["status"] == "running":
+            assert time.monotonic() < deadline, job
+            time.sleep(0.2)
+        assert (job["status"], job["done"], job["total"]) == ("done", 14, 14), job
+        assert job["message"] == "Savings split worked out from every group's award (14 awards run)."
+        assert job["started_by"] == f"user:{FINANCE}" and job["seconds"] > 0 and not job["stalled"]
+        page = html.unescape(browser.get(f"/tenders/{ref}/savings-split").text)
+        assert "£68,640.00" in page and "(14 groups' awards in" in page and "data-job=" not in page
+        sign_in(browser, "viewer@brent.test")  # any member follows it; only finance or the lead start it
+        assert browser.get(job_url).json()["status"] == "done"
+        refused = browser.post(f"/tenders/{ref}/savings-split", follow_redirects=True)
+        assert "for a member's finance team or the procurement team of its lead" in html.unescape(refused.text)
+
+
+def test_a_split_that_cannot_be_worked_out_says_why_on_the_page(world: World) -> None:
+    ref = world.tender(rules={"min_quality": "60", "max_providers": 1})  # no award yet
+    with TestClient(create_app(database=world.db)) as browser:
+        sign_in(browser, FINANCE)
+        refused = browser.post(f"/tenders/{ref}/savings-split", follow_redirects=True)
+        assert "has no award yet: run the award first" in refused.text  # refused at once, nothing started
+        assert browser.get(f"/api/procurement/tenders/{ref}/savings-split/job").status_code == 404

@@ -1,0 +1,1 @@
+"""Long work run in the background, with its progress kept where every web process can read it."""

@@ -1,0 +1,121 @@
+"""Starting a job, keeping its progress, reading how it stands.
+
+The work runs in a thread of the process that started it (``JobRunner``), with its own units of work; its progress
+and its end are written to the database, so any web process can show them. A job is at most one at a time per
+kind and subject: starting a second while the first runs is refused, naming who started the first.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from sqlalchemy import select
+
+from carepool.core.errors import CarepoolError
+from carepool.db.engine import Database
+from carepool.db.uow import UnitOfWork
+from carepool.jobs.model import Job, JobStatus
+from carepool.jobs.tables import JobRow
+from carepool.partners.model import Caller
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]  # (steps done, steps in all)
+Work = Callable[[Progress], str]  # does the work, saying how far it has got; returns what was done, in words
+PROGRESS_EVERY = 0.5  # seconds: a job writes its progress no more often, except its last step
+
+
+class Runner(Protocol):
+    def submit(self, run: Callable[[], None]) -> None: ...
+
+
+class JobRunner:
+    """Runs each job in a daemon thread, at most ``slots`` at once (the others wait their turn). A job still
+    running when the process ends is left marked running, and reads as stalled later."""
+
+    def __init__(self, slots: int = 2) -> None:
+        self._slots = threading.BoundedSemaphore(slots)
+
+    def submit(self, run: Callable[[], None]) -> None:
+        def in_turn() -> None:
+            with self._slots:
+                run()
+
+        threading.Thread(target=in_turn, name="carepool-job", daemon=True).start()
+
+
+def _job(row: JobRow) -> Job:
+    return Job(row.id, row.kind, row.subject, JobStatus(row.status), row.done, row.total, row.message,
+               row.started_by, row.started_at, row.updated_at, row.seconds)
+
+
+def _latest_row(uow: UnitOfWork, kind: str, subject: str) -> JobRow | None:
+    return uow.session.execute(select(JobRow).where(JobRow.kind == kind, JobRow.subject == subject)
+                               .order_by(JobRow.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def latest(*, uow: UnitOfWork, kind: str, subject: str) -> Job | None:
+    """The newest job of this kind on this subject (the caller has already been allowed to see the subject)."""
+    row = _latest_row(uow, kind, subject)
+    return None if row is None else _job(row)
+
+
+def start(*, database: Database, runner: Runner, caller: Caller, kind: str, subject: str, what: str,
+          work: Work) -> Job:
+    """Record the job and hand ``work`` to the runner; ``what`` names the work in a refusal ("the savings split
+    of tender CP-2026-001")."""
+    with database.uow() as uow:
+        running = _latest_row(uow, kind, subject)
+        if running is not None and _job(running).running(uow.now()):
+            raise CarepoolError(f"{what} is already being worked out (started {running.started_at:%H:%M} UTC by "
+                                f"{running.started_by.removeprefix('user:')}, {_job(running).count or 'starting'}"
+                                "): wait for it to finish", kind="conflict")
+        now = uow.now()
+        row = JobRow(kind=kind, subject=subject, status=JobStatus.RUNNING.value, done=0, total=0, message="",
+                     started_by=caller.actor, started_at=now, updated_at=now, seconds=None)
+        uow.session.add(row)
+        uow.commit()
+        job = _job(row)
+    runner.submit(lambda: _run(database, job.id, work))
+    return job
+
+
+def _run(database: Database, job_id: int, work: Work) -> None:
+    started = time.monotonic()
+    said = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - said[0] < PROGRESS_EVERY:
+            return
+        said[0] = now
+        _write(database, job_id, done=done, total=total)
+
+    try:
+        message = work(progress)
+    except CarepoolError as error:
+        _write(database, job_id, status=JobStatus.FAILED, message=error.message,
+               seconds=time.monotonic() - started)
+    except Exception:  # the job says it broke; the log keeps the traceback for the operator
+        log.exception("background job %s failed", job_id)
+        _write(database, job_id, status=JobStatus.FAILED, seconds=time.monotonic() - started,
+               message="it stopped on an internal error, which is logged for the operator; try again")
+    else:
+        _write(database, job_id, status=JobStatus.DONE, message=message, seconds=time.monotonic() - started)
+
+
+def _write(database: Database, job_id: int, *, done: int | None = None, total: int | None = None,
+           status: JobStatus | None = None, message: str | None = None, seconds: float | None = None) -> None:
+    with database.uow() as uow:
+        row = uow.session.get(JobRow, job_id)
+        if row is None:  # the database was reset under the job (a demo reloaded): nothing to say it to
+            return
+        if done is not None and total is not None:
+            row.done, row.total = done, total
+        if status is not None:
+            row.status, row.message, row.seconds = status.value, message or "", seconds
+        row.updated_at = uow.now()
+        uow.commit()

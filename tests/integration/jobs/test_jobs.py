@@ -1,0 +1,126 @@
+"""Background jobs on SQLite and PostgreSQL: one at a time per subject, progress written as they run, and an end
+that says what was done or why not."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from carepool.core.clock import FixedClock
+from carepool.core.errors import CarepoolError
+from carepool.db.engine import Database
+from carepool.jobs import service as jobs
+from carepool.jobs.model import STALLED_AFTER, Job, JobStatus
+from carepool.partners import access
+from carepool.partners.model import Caller, OrgKind
+from tests.integration.helpers import add_organisations, add_user
+
+EALING = "E09000009"
+SUBJECT = "CP-2026-001"
+
+
+@pytest.fixture
+def clocked(database: Database) -> Database:
+    return Database(database.url, clock=FixedClock(datetime(2026, 11, 24, 20, 0, tzinfo=UTC)))
+
+
+def finance(database: Database) -> Caller:
+    add_organisations(database, (EALING, "London Borough of Ealing", OrgKind.LOCAL_AUTHORITY))
+    add_user(database, "fin@ealing.test", EALING, "finance")
+    with database.uow() as uow:
+        return access.caller_for_email(uow=uow, email="fin@ealing.test")
+
+
+def latest(database: Database) -> Job | None:
+    with database.uow() as uow:
+        return jobs.latest(uow=uow, kind="test", subject=SUBJECT)
+
+
+def ended(database: Database) -> Job:
+    deadline = time.monotonic() + 20
+    while (job := latest(database)) is not None and job.status is JobStatus.RUNNING:
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+    assert job is not None
+    return job
+
+
+def start(database: Database, caller: Caller, work: jobs.Work) -> Job:
+    return jobs.start(database=database, runner=jobs.JobRunner(), caller=caller, kind="test", subject=SUBJECT,
+                      what=f"the test of {SUBJECT}", work=work)
+
+
+def test_a_job_writes_its_progress_refuses_a_second_and_says_what_it_did(clocked: Database) -> None:
+    caller = finance(clocked)
+    halfway, carry_on = threading.Event(), threading.Event()
+
+    def work(progress: jobs.Progress) -> str:
+        progress(0, 4)
+        time.sleep(jobs.PROGRESS_EVERY + 0.05)  # progress is written at most every PROGRESS_EVERY seconds
+        progress(2, 4)
+        halfway.set()
+        carry_on.wait(10)
+        progress(4, 4)
+        return "four steps done"
+
+    first = start(clocked, caller, work)
+    assert first.status is JobStatus.RUNNING and first.started_by == "user:fin@ealing.test"
+    assert halfway.wait(10)
+    time.sleep(0.2)
+    assert (latest(clocked).done, latest(clocked).total) == (2, 4)  # type: ignore[union-attr]
+    with pytest.raises(CarepoolError) as refused:
+        start(clocked, caller, work)
+    assert refused.value.kind == "conflict"
+    assert refused.value.message == ("the test of CP-2026-001 is already being worked out (started 20:00 UTC by "
+                                     "fin@ealing.test, 2 of 4): wait for it to finish")
+    carry_on.set()
+    done = ended(clocked)
+    assert (done.id, done.status, done.done, done.total, done.message) == (first.id, JobStatus.DONE, 4, 4,
+                                                                           "four steps done")
+    assert done.seconds is not None and done.seconds > jobs.PROGRESS_EVERY
+    again = start(clocked, caller, lambda progress: "again")  # once ended, the work may start again
+    assert again.id > first.id and ended(clocked).message == "again"
+
+
+def test_a_refusal_inside_the_work_is_the_jobs_message_and_a_crash_is_logged_not_shown(clocked: Database) -> None:
+    caller = finance(clocked)
+    why = "tender CP-2026-001 has no award yet"
+
+    def refuse(progress: jobs.Progress) -> str:
+        raise CarepoolError(why, kind="conflict")
+
+    start(clocked, caller, refuse)
+    assert (ended(clocked).status, ended(clocked).message) == (JobStatus.FAILED, why)
+
+    def crash(progress: jobs.Progress) -> str:
+        raise ZeroDivisionError("a bug")
+
+    start(clocked, caller, crash)
+    failed = ended(clocked)
+    assert failed.status is JobStatus.FAILED and "a bug" not in failed.message
+    assert failed.message.startswith("it stopped on an internal error, which is logged for the operator")
+
+
+def test_a_job_left_running_by_a_restart_reads_as_stalled_and_does_not_block_a_new_one(clocked: Database) -> None:
+    caller = finance(clocked)
+    lost = jobs.start(database=clocked, runner=NeverRuns(), caller=caller, kind="test", subject=SUBJECT,
+                      what="the test", work=lambda progress: "never")
+    clock = clocked.clock
+    assert isinstance(clock, FixedClock)
+    with pytest.raises(CarepoolError, match="already being worked out"):
+        start(clocked, caller, lambda progress: "too soon")
+    clock.now = clock.now + STALLED_AFTER + STALLED_AFTER / 10
+    stalled = latest(clocked)
+    assert stalled is not None and stalled.id == lost.id and stalled.stalled(clock.now)
+    start(clocked, caller, lambda progress: "started over")
+    assert ended(clocked).message == "started over"
+
+
+class NeverRuns:
+    """A runner whose process ends before it runs anything (a server restarted under its job)."""
+
+    def submit(self, run: object) -> None:
+        pass
