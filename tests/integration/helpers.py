@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
@@ -62,3 +63,12 @@ def counts(database: Database) -> tuple[int, int]:
         orgs = uow.session.execute(select(func.count()).select_from(OrganisationRow)).scalar_one()
         pops = uow.session.execute(select(func.count()).select_from(PopulationRow)).scalar_one()
     return orgs, pops
+
+
+def job_ended(client: WebClient, url: str, timeout: float = 120) -> dict[str, Any]:
+    """Poll a background job's status URL, as its page does, until the job has ended; its last status."""
+    deadline = time.monotonic() + timeout
+    while (job := client.get(url).json())["status"] == "running":
+        assert time.monotonic() < deadline, f"the job at {url} still runs after {timeout} s: {job}"
+        time.sleep(0.1)
+    return job

@@ -42,3 +42,11 @@ class Job:
     def count(self) -> str:
         """'3 of 126', or '' before the work knows how many steps it has."""
         return f"{self.done:,} of {self.total:,}" if self.total else ""
+
+
+def worth_showing(job: Job | None, result_at: datetime | None, now: datetime) -> Job | None:
+    """The job, unless it failed or stopped before the result now shown was made (another way, or by another
+    run): an old failure is not news."""
+    if job is None or result_at is None or job.started_at > result_at:
+        return job
+    return None if job.status is JobStatus.FAILED or job.stalled(now) else job

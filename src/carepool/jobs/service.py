@@ -83,6 +83,21 @@ def start(*, database: Database, runner: Runner, caller: Caller, kind: str, subj
     return job
 
 
+def start_after(uow: UnitOfWork, *, runner: Runner, caller: Caller, kind: str, subject: str, what: str,
+                work: Callable[[UnitOfWork, Progress], str]) -> Job:
+    """``start`` for a service that has checked the request in ``uow`` (which has only read, and is paused here):
+    ``work`` runs with a unit of work of its own."""
+    uow.pause()
+    database = uow.database
+
+    def in_own_uow(progress: Progress) -> str:
+        with database.uow() as own:
+            return work(own, progress)
+
+    return start(database=database, runner=runner, caller=caller, kind=kind, subject=subject, what=what,
+                 work=in_own_uow)
+
+
 def _run(database: Database, job_id: int, work: Work) -> None:
     started = time.monotonic()
     said = [0.0]

@@ -12,8 +12,10 @@ from starlette.responses import Response
 
 from carepool.audit.api import AuditEventRead
 from carepool.core.errors import CarepoolError
+from carepool.jobs.schemas import JobRead
 from carepool.partners import service as partners
 from carepool.procurement import (
+    award_job,
     bid_workbook,
     bidding,
     consortia,
@@ -263,6 +265,16 @@ def panel_score(ref: str, bid_ref: str, body: PanelScore, caller: CallerDep, uow
     opening.set_panel_score(uow=uow, caller=caller, ref=ref, bid_ref=bid_ref,
                             score=quantity(body.score, what="score", zero_ok=True), note=body.note)
     return {"status": "recorded"}
+
+
+@router.get("/tenders/{ref}/award/job")
+def award_run(ref: str, caller: CallerDep, uow: UowDep) -> JobRead:
+    """How the latest award run started from the tender's page stands (the page polls it; members only)."""
+    job = award_job.award_job(uow=uow, caller=caller, ref=ref)
+    if job is None:
+        raise CarepoolError(f"the award of tender {ref.strip().upper()} has not been run from its page",
+                            kind="not_found")
+    return JobRead.of(job, uow.now())
 
 
 @router.post("/tenders/{ref}/evaluate")

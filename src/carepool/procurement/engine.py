@@ -11,7 +11,7 @@ members' savings add up exactly to the tender's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -179,8 +179,10 @@ def solve(data: dict[str, Any], *, time_limit: float) -> AwardResult:
 
 
 def compare(ref: str, lots: list[LotDesign], bids: list[OpenedBid], bidders: Mapping[str, Bidder],
-            rules: AwardRules, *, time_limit: float = 30.0) -> Comparison:
-    """The award under the tender's rules, "cheapest wins" without them, and what each rule costs a year."""
+            rules: AwardRules, *, time_limit: float = 30.0,
+            progress: Callable[[int, int], None] | None = None) -> Comparison:
+    """The award under the tender's rules, "cheapest wins" without them, and what each rule costs a year;
+    ``progress(runs done, runs in all)`` after each of the award optimiser's runs."""
     floor = rules.min_quality
     covered = {b.lot for b in bids if floor is None or b.quality >= floor}
     unawarded = [lot.code for lot in lots if lot.code not in covered]
@@ -188,16 +190,23 @@ def compare(ref: str, lots: list[LotDesign], bids: list[OpenedBid], bidders: Map
     bids = [b for b in bids if b.lot in covered]
     if not lots:
         raise CarepoolError(f"tender {ref} has no valid bids on any lot: nothing can be awarded", kind="infeasible")
-    awarded = solve(problem_input(ref, lots, bids, bidders, rules), time_limit=time_limit)
     set_rules = frozenset(n for n in RULE_NAMES if n in rules.engine_rules())
-    cheapest = solve(problem_input(ref, lots, bids, bidders, rules, without=set_rules), time_limit=time_limit)
+    runs = [frozenset(), set_rules, *(frozenset({name}) for name in sorted(set_rules))]  # each run leaves these out
+
+    def run(index: int) -> AwardResult:
+        if progress:
+            progress(index, len(runs))
+        return solve(problem_input(ref, lots, bids, bidders, rules, without=runs[index]), time_limit=time_limit)
+
+    awarded, cheapest = run(0), run(1)
     costs = {}
-    for name in sorted(set_rules):
-        relaxed = solve(problem_input(ref, lots, bids, bidders, rules, without=frozenset({name})),
-                        time_limit=time_limit)
+    for index, name in enumerate(sorted(set_rules), start=2):
+        relaxed = run(index)
         # a difference of optimised costs, not of contract values: weekly x 52, so two plans of equal cost
         # never show a rule costing a penny through how their lines round
         costs[name] = (awarded.total_cost - relaxed.total_cost) * WEEKS_PER_YEAR
+    if progress:
+        progress(len(runs), len(runs))
     return Comparison(awarded, cheapest, costs, unawarded)
 
 

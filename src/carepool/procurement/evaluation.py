@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -160,7 +160,8 @@ def award_state(uow: UnitOfWork, tender: TenderRow) -> tuple[Any, ...]:
     return tender.evaluated_at, tender.override_reason, _plan_view(uow, tender)
 
 
-def evaluate(*, uow: UnitOfWork, caller: Caller, ref: str, time_limit: float = 30.0) -> dict[str, Any]:
+def evaluate(*, uow: UnitOfWork, caller: Caller, ref: str, time_limit: float = 30.0,
+             progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Run the award under the tender's rules, plus "cheapest wins" and each rule's cost; store the plan.
 
     The optimiser runs outside any transaction (its runs may take minutes on a large tender, and on SQLite a
@@ -173,7 +174,7 @@ def evaluate(*, uow: UnitOfWork, caller: Caller, ref: str, time_limit: float = 3
     tender_ref, award_before = tender.ref, award_state(uow, tender)
     uow.pause()  # from here until the lock below, no stored row is touched: reading one would begin a transaction
     comparison = engine.compare(tender_ref, list(lots.values()), [b for _, b in pairs], who, rules,
-                                time_limit=time_limit)
+                                time_limit=time_limit, progress=progress)
     tender, _ = tender_for(uow, caller, ref, manage=True, lock=True)
     new_status = check_move(tender.ref, TenderStatus(tender.status), "evaluate")
     now_on = _award_inputs(uow, tender)

@@ -14,8 +14,10 @@ from starlette.responses import RedirectResponse, Response
 from carepool.audit.pages import events_table
 from carepool.core.errors import CarepoolError
 from carepool.core.ids import row_number
+from carepool.jobs.model import worth_showing
 from carepool.partners.model import Caller, Role
 from carepool.procurement import (
+    award_job,
     charts,
     consortia,
     coverage,
@@ -162,6 +164,9 @@ def tender_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> R
     if not tender.is_member:
         return portal.tender_for_provider(request, tender, caller, uow, context)
     context["listing"] = reports.bid_listing(uow=uow, caller=caller, ref=ref)
+    context["now"] = uow.now()
+    context["job"] = worth_showing(award_job.award_job(uow=uow, caller=caller, ref=ref), tender.evaluated_at,
+                                   context["now"])
     context["no_bids"] = NO_BIDS
     context["override_typed"] = typed_back(request, edit_pages.OVERRIDE_FORM)
     context["edit_form"] = edit_pages.edit_form(tender, typed_back(request, edit_pages.EDIT_FORM))
@@ -254,19 +259,10 @@ def panel_score(request: Request, ref: str, bid_ref: str, caller: CallerDep, uow
 
 @router.post("/tenders/{ref}/evaluate")
 def evaluate(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
-    def act() -> None:
-        try:
-            evaluation.evaluate(uow=uow, caller=caller, ref=ref)
-        except CarepoolError as error:
-            if error.kind != "infeasible":
-                raise
-            raise CarepoolError(  # say what can still be done: the rules were published with the tender
-                f"{error.message.rstrip('.')}. The rules were published with the tender and cannot change once "
-                "bids are open, and nor can the bids. Panel scores can only decide which bids pass the quality "
-                "floor; if that cannot help, cancel the tender and publish a new one under rules the market can "
-                "meet.", kind=error.kind, problems=error.problems) from None
-    return attempt(request, act, "Award run. Review it below, override with a reason if you must, then confirm.",
-                   _back(ref))
+    runner = request.app.state.job_runner
+    return attempt(request, lambda: award_job.start_in_background(uow=uow, runner=runner, caller=caller, ref=ref)
+                   and None, "Running the award: the optimiser runs once under the rules, once as \"cheapest wins\" "
+                   "and once without each rule.", _back(ref))
 
 
 @router.post("/tenders/{ref}/confirm")

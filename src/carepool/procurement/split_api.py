@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
+from carepool.jobs.schemas import JobRead
 from carepool.procurement import split_workbook, splitting
 from carepool.procurement.splitting import SplitView
 from carepool.web.deps import CallerDep, UowDep
@@ -87,17 +88,6 @@ class SplitRead(BaseModel):
             core_empty=view.least_core.core_empty, least_core_epsilon=Money(view.least_core.epsilon).plain())
 
 
-class JobRead(BaseModel):
-    status: str = Field(description="running, done or failed")
-    done: int = Field(description="Groups' awards run so far")
-    total: int = Field(description="Groups' awards to run (0 until the job knows)")
-    message: str = Field(description="When done, what was done; when failed, why")
-    started_by: str
-    started_at: str
-    stalled: bool = Field(description="Marked running but silent for so long that it stopped (a server restart)")
-    seconds: float | None
-
-
 def _stored(uow: UowDep, caller: CallerDep, ref: str) -> SplitView:
     view = splitting.split_view(uow=uow, caller=caller, ref=ref)
     if view is None:
@@ -134,6 +124,4 @@ def savings_split_job(ref: str, caller: CallerDep, uow: UowDep) -> JobRead:
     if job is None:
         raise CarepoolError(f"the savings split of tender {ref.strip().upper()} has not been started from its page",
                             kind="not_found")
-    return JobRead(status=job.status.value, done=job.done, total=job.total, message=job.message,
-                   started_by=job.started_by, started_at=job.started_at.isoformat(), stalled=job.stalled(uow.now()),
-                   seconds=job.seconds)
+    return JobRead.of(job, uow.now())

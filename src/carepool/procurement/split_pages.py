@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from markupsafe import Markup
 from starlette.responses import Response
 
+from carepool.jobs.model import worth_showing
 from carepool.procurement import reports, splitting, tendering
 from carepool.procurement.splitting import SplitView
 from carepool.web.charts import chart_html, money_axis
@@ -43,7 +44,9 @@ def split_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Re
     context: dict[str, Any] = {"tender": tender, "split": view, "flash": take_flash(request),
                                "awarded": reports.award_summary(uow=uow, caller=caller, ref=ref) is not None,
                                "can_compute": splitting.may_compute(caller, tender.consortium.lead_code),
-                               "job": splitting.split_job(uow=uow, caller=caller, ref=ref), "now": uow.now()}
+                               "now": uow.now()}
+    context["job"] = worth_showing(splitting.split_job(uow=uow, caller=caller, ref=ref),
+                                   view.computed_at if view else None, context["now"])
     if view is not None:
         context["chart"], context["charts"] = split_chart(view), True
     return render(request, "procurement/savings_split.html", context, caller=caller)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -18,7 +19,7 @@ from carepool.partners.service import Located
 from carepool.procurement import bidding, evaluation, io, opening, reports, service, tendering
 from carepool.procurement.model import BidContent
 from carepool.web.app import create_app
-from tests.integration.helpers import sign_in, token_for
+from tests.integration.helpers import job_ended, sign_in, token_for
 from tests.integration.procurement.conftest import (
     BRENT,
     EALING,
@@ -247,10 +248,14 @@ def test_an_award_no_plan_can_meet_says_what_can_still_be_done(world: World) -> 
         opening.open_bids(uow=uow, caller=world.caller("proc@hf.test"), ref=ref)
     with TestClient(create_app(database=world.db)) as client:
         sign_in(client, "proc@hf.test")
-        page = client.post(f"/tenders/{ref}/evaluate").text
-    assert "max_share 0.6 needs at least 2 winning providers but only 1 have eligible bids. The rules were " \
-           "published with the tender and cannot change once bids are open" in page
-    assert "cancel the tender and publish a new one" in page
+        started = client.post(f"/tenders/{ref}/evaluate").text
+        assert "Running the award: the optimiser runs once under the rules" in html.unescape(started)
+        job = job_ended(client, f"/api/procurement/tenders/{ref}/award/job")
+        page = client.get(f"/tenders/{ref}").text
+    assert job["status"] == "failed" and job["message"] in html.unescape(page)
+    assert "The award could not be run: max_share 0.6 needs at least 2 winning providers but only 1 have eligible " \
+           "bids. The rules were published with the tender and cannot change once bids are open" in page
+    assert "cancel the tender and publish a new one" in page and 'action="/tenders/' + ref + '/evaluate"' in page
 
 
 def test_an_override_that_breaks_the_published_rules_says_so_before_and_at_confirming(world: World) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import io
-import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from carepool.web.app import create_app
-from tests.integration.helpers import sign_in
+from tests.integration.helpers import job_ended, sign_in
 from tests.integration.procurement.conftest import World, bearer, run
 from tests.integration.procurement.test_savings_split import ALONE, FINANCE, awarded, compute
 
@@ -106,10 +105,7 @@ def test_working_it_out_from_the_page_runs_in_the_background_and_the_page_follow
         assert posted.status_code == 200 and "Working out the split: every group of members' award is running." \
             in shown
         assert f'data-job="{job_url}"' in shown or "groups' awards in" in shown  # or done already
-        deadline = time.monotonic() + 120
-        while (job := browser.get(job_url).json())["status"] == "running":
-            assert time.monotonic() < deadline, job
-            time.sleep(0.2)
+        job = job_ended(browser, job_url)
         assert (job["status"], job["done"], job["total"]) == ("done", 14, 14), job
         assert job["message"] == "Savings split worked out from every group's award (14 awards run)."
         assert job["started_by"] == f"user:{FINANCE}" and job["seconds"] > 0 and not job["stalled"]
