@@ -270,11 +270,8 @@ def panel_score(ref: str, bid_ref: str, body: PanelScore, caller: CallerDep, uow
 @router.get("/tenders/{ref}/award/job")
 def award_run(ref: str, caller: CallerDep, uow: UowDep) -> JobRead:
     """How the latest award run started from the tender's page stands (the page polls it; members only)."""
-    job = award_job.award_job(uow=uow, caller=caller, ref=ref)
-    if job is None:
-        raise CarepoolError(f"the award of tender {ref.strip().upper()} has not been run from its page",
-                            kind="not_found")
-    return JobRead.of(job, uow.now())
+    return JobRead.of(award_job.award_job(uow=uow, caller=caller, ref=ref), uow.now(),
+                      missing=f"the award of tender {ref.strip().upper()} has not been run from its page")
 
 
 @router.post("/tenders/{ref}/evaluate")

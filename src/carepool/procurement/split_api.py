@@ -120,8 +120,5 @@ def savings_split_workbook(ref: str, caller: CallerDep, uow: UowDep) -> Response
 @router.get("/tenders/{ref}/savings-split/job")
 def savings_split_job(ref: str, caller: CallerDep, uow: UowDep) -> JobRead:
     """How the latest background run of the split started from its page stands (the page polls it)."""
-    job = splitting.split_job(uow=uow, caller=caller, ref=ref)
-    if job is None:
-        raise CarepoolError(f"the savings split of tender {ref.strip().upper()} has not been started from its page",
-                            kind="not_found")
-    return JobRead.of(job, uow.now())
+    return JobRead.of(splitting.split_job(uow=uow, caller=caller, ref=ref), uow.now(),
+                      missing=f"the savings split of tender {ref.strip().upper()} has not been started from its page")

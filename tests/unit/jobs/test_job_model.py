@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from carepool.jobs.model import STALLED_AFTER, Job, JobStatus
+from carepool.jobs.model import STALLED_AFTER, Job, JobStatus, worth_showing
 
 START = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
 
@@ -29,3 +29,14 @@ def test_an_ended_job_is_neither_running_nor_stalled_however_old() -> None:
         assert not ended.running(START + timedelta(days=9)) and not ended.stalled(START + timedelta(days=9))
         assert ended.count == "1,260 of 1,260"
     assert job(JobStatus.RUNNING).count == ""  # before the work knows how many steps it has
+
+
+def test_a_failure_older_than_the_result_shown_is_not_news() -> None:
+    failed, running = job(JobStatus.FAILED, 2, 5), job(JobStatus.RUNNING, 2, 5)
+    made_later, made_before = START + timedelta(minutes=5), START - timedelta(minutes=5)
+    assert worth_showing(failed, made_later, made_later) is None  # the result came after it (the CLI, say)
+    assert worth_showing(failed, made_before, made_later) is failed  # it is the latest word
+    assert worth_showing(failed, None, made_later) is failed  # no result at all yet
+    assert worth_showing(running, made_later, made_later) is running  # still running: the page follows it
+    assert worth_showing(running, made_later, START + 2 * STALLED_AFTER) is None  # stopped, and superseded
+    assert worth_showing(None, made_later, made_later) is None
