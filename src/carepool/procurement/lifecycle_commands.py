@@ -21,7 +21,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from carepool.cli_support import AS_HELP, acting_as, console, wide_console
+from carepool.cli_support import AS_HELP, acting_as, console, count_bar, wide_console
 from carepool.core.errors import CarepoolError
 from carepool.core.jsonfile import load_json
 from carepool.core.money import Money, percent
@@ -332,8 +332,9 @@ def evaluate_command(ref: str = typer.Argument(..., help=REF_HELP),
     """Run the award under the tender's rules (with "cheapest wins" and each rule's cost) and show it."""
     from carepool.procurement import evaluation
 
-    with acting_as(as_) as (uow, caller):
-        evaluation.evaluate(uow=uow, caller=caller, ref=ref, time_limit=time_limit)
+    with count_bar("optimiser runs (the award, cheapest wins, one without each rule)") as progress, \
+            acting_as(as_) as (uow, caller):
+        evaluation.evaluate(uow=uow, caller=caller, ref=ref, time_limit=time_limit, progress=progress)
         summary = _award_summary(uow, caller, ref)
     print_award(summary)
 
