@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from carepool.core.errors import CarepoolError
 from carepool.db.engine import Database
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (steps done, steps in all)
 Work = Callable[[Progress], str]  # does the work, saying how far it has got; returns what was done, in words
 PROGRESS_EVERY = 0.5  # seconds: a job writes its progress no more often, except its last step
+STOPPED = "it stopped without finishing (the server may have been restarted)"
 
 
 class Runner(Protocol):
@@ -68,19 +70,31 @@ def start(*, database: Database, runner: Runner, caller: Caller, kind: str, subj
     """Record the job and hand ``work`` to the runner; ``what`` names the work in a refusal ("the savings split
     of tender CP-2026-001")."""
     with database.uow() as uow:
-        running = _latest_row(uow, kind, subject)
-        if running is not None and _job(running).running(uow.now()):
-            raise CarepoolError(f"{what} is already being worked out (started {running.started_at:%H:%M} UTC by "
-                                f"{running.started_by.removeprefix('user:')}, {_job(running).count or 'starting'}"
-                                "): wait for it to finish", kind="conflict")
         now = uow.now()
+        latest_row = _latest_row(uow, kind, subject)
+        if latest_row is not None and _job(latest_row).running(now):
+            raise _already(what, _job(latest_row))
+        if latest_row is not None and _job(latest_row).stalled(now):  # it will never end: say so, and start again
+            latest_row.status, latest_row.message = JobStatus.FAILED.value, STOPPED
+            uow.session.flush()  # before the new row: only one may be running
         row = JobRow(kind=kind, subject=subject, status=JobStatus.RUNNING.value, done=0, total=0, message="",
                      started_by=caller.actor, started_at=now, updated_at=now, seconds=None)
         uow.session.add(row)
-        uow.commit()
+        try:
+            uow.commit()
+        except IntegrityError:  # another start won the race between our look and our write
+            uow.rollback()
+            found = _latest_row(uow, kind, subject)
+            raise _already(what, None if found is None else _job(found)) from None
         job = _job(row)
     runner.submit(lambda: _run(database, job.id, work))
     return job
+
+
+def _already(what: str, running: Job | None) -> CarepoolError:
+    when = "" if running is None else (f" (started {running.started_at:%H:%M} UTC by "
+                                       f"{running.started_by.removeprefix('user:')}, {running.count or 'starting'})")
+    return CarepoolError(f"{what} is already being worked out{when}: wait for it to finish", kind="conflict")
 
 
 def start_after(uow: UnitOfWork, *, runner: Runner, caller: Caller, kind: str, subject: str, what: str,

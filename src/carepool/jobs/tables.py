@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, Index, Integer, String, Text
+from sqlalchemy import Float, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from carepool.db.base import Base, UtcDateTime
@@ -12,7 +12,12 @@ from carepool.db.base import Base, UtcDateTime
 
 class JobRow(Base):
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_kind_subject", "kind", "subject"),)
+    __table_args__ = (
+        Index("ix_jobs_kind_subject", "kind", "subject"),
+        # at most one job runs on a subject at a time, even when two start at the same moment
+        Index("uq_jobs_running", "kind", "subject", unique=True, sqlite_where=text("status = 'running'"),
+              postgresql_where=text("status = 'running'")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(60))

@@ -14,6 +14,7 @@ from carepool.core.errors import CarepoolError
 from carepool.db.engine import Database
 from carepool.jobs import service as jobs
 from carepool.jobs.model import STALLED_AFTER, Job, JobStatus
+from carepool.jobs.tables import JobRow
 from carepool.partners import access
 from carepool.partners.model import Caller, OrgKind
 from tests.integration.helpers import add_organisations, add_user
@@ -117,6 +118,26 @@ def test_a_job_left_running_by_a_restart_reads_as_stalled_and_does_not_block_a_n
     assert stalled is not None and stalled.id == lost.id and stalled.stalled(clock.now)
     start(clocked, caller, lambda progress: "started over")
     assert ended(clocked).message == "started over"
+    with clocked.uow() as uow:
+        before = uow.session.get(JobRow, lost.id)
+        assert before is not None and (before.status, before.message) == ("failed", jobs.STOPPED)
+
+
+def test_two_starts_at_the_same_moment_run_one_job(clocked: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both look before either writes; the database lets only one job run on a subject, and the other start is
+    refused as if it had looked a moment later."""
+    caller = finance(clocked)
+    first = jobs.start(database=clocked, runner=NeverRuns(), caller=caller, kind="test", subject=SUBJECT,
+                       what="the test", work=lambda progress: "first")
+    looked = iter([None])  # the second start's look comes before the first's write
+    real = jobs._latest_row
+    monkeypatch.setattr(jobs, "_latest_row", lambda uow, kind, subject: next(looked, real(uow, kind, subject)))
+    with pytest.raises(CarepoolError) as refused:
+        start(clocked, caller, lambda progress: "second")
+    assert refused.value.kind == "conflict" and refused.value.message.startswith(
+        "the test of CP-2026-001 is already being worked out (started 20:00 UTC by fin@ealing.test, starting)")
+    with clocked.uow() as uow:
+        assert [row.id for row in uow.session.query(JobRow).all()] == [first.id]
 
 
 class NeverRuns:

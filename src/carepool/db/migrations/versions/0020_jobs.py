@@ -5,7 +5,8 @@ Revises: 0019
 Create Date: 2026-11-24 21:00:00.000000
 
 One row per job: what it works on, how many of its steps are done, and how it ended. Every web process reads the
-progress from here, so the page that started the work can show a bar while another process serves the polls.
+progress from here, so the page that started the work can show a bar while another process serves the polls. A
+partial unique index lets only one job run on a subject at a time.
 """
 
 from collections.abc import Sequence
@@ -36,8 +37,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
     )
     op.create_index("ix_jobs_kind_subject", "jobs", ["kind", "subject"])
+    op.create_index("uq_jobs_running", "jobs", ["kind", "subject"], unique=True,
+                    sqlite_where=sa.text("status = 'running'"), postgresql_where=sa.text("status = 'running'"))
 
 
 def downgrade() -> None:
+    op.drop_index("uq_jobs_running", table_name="jobs")
     op.drop_index("ix_jobs_kind_subject", table_name="jobs")
     op.drop_table("jobs")
