@@ -267,6 +267,14 @@ def panel_score(ref: str, bid_ref: str, body: PanelScore, caller: CallerDep, uow
     return {"status": "recorded"}
 
 
+@router.post("/tenders/{ref}/award/job", status_code=202)
+def start_award(ref: str, request: Request, caller: CallerDep, uow: UowDep) -> JobRead:
+    """Run the award in the background, as the tender's page does (202; then GET this path until it has ended);
+    ``POST .../evaluate`` runs it while the request waits."""
+    job = award_job.start_in_background(uow=uow, runner=request.app.state.job_runner, caller=caller, ref=ref)
+    return JobRead.of(job, job.started_at, missing="")
+
+
 @router.get("/tenders/{ref}/award/job")
 def award_run(ref: str, caller: CallerDep, uow: UowDep) -> JobRead:
     """How the latest award run started from the tender's page stands (the page polls it; members only)."""

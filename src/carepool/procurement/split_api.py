@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
@@ -115,6 +115,14 @@ def savings_split_workbook(ref: str, caller: CallerDep, uow: UowDep) -> Response
     view = _stored(uow, caller, ref)
     return Response(split_workbook.workbook(view), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{view.ref}-savings-split.xlsx"'})
+
+
+@router.post("/tenders/{ref}/savings-split/job", status_code=202)
+def start_savings_split(ref: str, request: Request, caller: CallerDep, uow: UowDep) -> JobRead:
+    """Work the split out in the background, as its page does (202; then GET this path until it has ended): for
+    large consortia, whose groups' awards run longer than a request should wait."""
+    job = splitting.start_in_background(uow=uow, runner=request.app.state.job_runner, caller=caller, ref=ref)
+    return JobRead.of(job, job.started_at, missing="")
 
 
 @router.get("/tenders/{ref}/savings-split/job")

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from carepool.procurement import opening
 from carepool.web.app import create_app
 from tests.integration.helpers import job_ended, sign_in
-from tests.integration.procurement.conftest import World, usual_bids
+from tests.integration.procurement.conftest import World, bearer, usual_bids
 
 
 def test_the_award_runs_in_the_background_counting_the_optimisers_runs(world: World) -> None:
@@ -72,3 +72,24 @@ def test_while_the_award_runs_its_page_shows_the_bar_and_cannot_start_it_twice(w
         held.waiting.pop()()  # the job runs (here, in this thread) and the page shows the award
         page = client.get(f"/tenders/{ref}").text
         assert "Confirm the award" in page and "data-job=" not in page
+
+
+def test_the_api_starts_the_award_in_the_background_and_reads_how_it_stands(world: World) -> None:
+    ref = world.tender()
+    usual_bids(world, ref)
+    world.clock.advance(days=15)
+    with world.db.uow() as uow:
+        opening.open_bids(uow=uow, caller=world.caller("proc@hf.test"), ref=ref)
+    job_url = f"/api/procurement/tenders/{ref}/award/job"
+    with TestClient(create_app(database=world.db)) as client:
+        refused = client.post(job_url, headers=bearer(world, "comm@brent.test"))
+        assert refused.status_code == 403 and refused.json()["error"] == "this needs the procurement role"
+        lead = bearer(world, "proc@hf.test")
+        started = client.post(job_url, headers=lead)
+        assert started.status_code == 202 and started.json()["status"] == "running", started.text
+        client.headers.update(lead)
+        assert job_ended(client, job_url)["status"] == "done"
+        award = client.get(f"/api/procurement/tenders/{ref}/award")
+        assert award.status_code == 200 and award.json()["awards"]
+        again = client.post(job_url)  # evaluated: the award may run again, once the last run has ended
+        assert again.status_code == 202 and job_ended(client, job_url)["status"] == "done"

@@ -37,6 +37,11 @@ def test_the_api_works_it_out_reads_it_and_sends_it_as_excel(world: World, clien
     assert read.status_code == 200 and read.json()["members"] == body["members"]
     outsider = client.get(path, headers=bearer(world, "proc@harrow.test"))
     assert outsider.status_code == 403
+    assert client.post(f"{path}/job", headers=bearer(world, "proc@harrow.test")).status_code == 403
+    started = client.post(f"{path}/job", headers=bearer(world, FINANCE))  # in the background, as the page does
+    assert started.status_code == 202 and started.json()["started_by"] == f"user:{FINANCE}"
+    client.headers.update(bearer(world, FINANCE))
+    assert job_ended(client, f"{path}/job")["message"].endswith("(14 awards run).")
     sheet = client.get(f"{path}.xlsx", headers=bearer(world, FINANCE))
     assert sheet.status_code == 200
     book = load_workbook(io.BytesIO(sheet.content))
