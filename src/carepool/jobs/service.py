@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from carepool.core.errors import CarepoolError
 from carepool.db.engine import Database
 from carepool.db.uow import UnitOfWork
-from carepool.jobs.model import Job, JobStatus
+from carepool.jobs.model import STALLED_AFTER, Job, JobStatus
 from carepool.jobs.tables import JobRow
 from carepool.partners.model import Caller
 
@@ -35,16 +35,21 @@ class Runner(Protocol):
 
 
 class JobRunner:
-    """Runs each job in a daemon thread, at most ``slots`` at once (the others wait their turn). A job still
-    running when the process ends is left marked running, and reads as stalled later."""
+    """Runs each job in a daemon thread, at most ``slots`` at once: the others wait their turn, but never so long
+    that a job still waiting would read as stalled (then it runs beside them). A job still running when the
+    process ends is left marked running, and reads as stalled later."""
 
     def __init__(self, slots: int = 2) -> None:
         self._slots = threading.BoundedSemaphore(slots)
 
     def submit(self, run: Callable[[], None]) -> None:
         def in_turn() -> None:
-            with self._slots:
+            turn = self._slots.acquire(timeout=STALLED_AFTER.total_seconds() / 2)
+            try:
                 run()
+            finally:
+                if turn:
+                    self._slots.release()
 
         threading.Thread(target=in_turn, name="carepool-job", daemon=True).start()
 

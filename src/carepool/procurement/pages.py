@@ -260,8 +260,8 @@ def panel_score(request: Request, ref: str, bid_ref: str, caller: CallerDep, uow
 @router.post("/tenders/{ref}/evaluate")
 def evaluate(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
     runner = request.app.state.job_runner
-    return attempt(request, lambda: award_job.start_in_background(uow=uow, runner=runner, caller=caller, ref=ref)
-                   and None, "Running the award: the optimiser runs once under the rules, once as \"cheapest wins\" "
+    return attempt(request, lambda: award_job.start_in_background(uow=uow, runner=runner, caller=caller, ref=ref),
+                   "Running the award: the optimiser runs once under the rules, once as \"cheapest wins\" "
                    "and once without each rule.", _back(ref))
 
 

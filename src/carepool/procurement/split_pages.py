@@ -56,5 +56,5 @@ def split_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Re
 def compute(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Response:
     back = f"/tenders/{ref.strip().upper()}/savings-split"
     runner = request.app.state.job_runner
-    return attempt(request, lambda: splitting.start_in_background(uow=uow, runner=runner, caller=caller, ref=ref)
-                   and None, "Working out the split: every group of members' award is running.", back)
+    return attempt(request, lambda: splitting.start_in_background(uow=uow, runner=runner, caller=caller, ref=ref),
+                   "Working out the split: every group of members' award is running.", back)
