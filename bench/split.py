@@ -89,9 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {args.workers} worker processes:          {pooled_seconds:7.2f} s  "
           f"(speed-up x{serial_seconds / pooled_seconds:.2f}, process start-up included)")
     print(f"  same savings and statuses both ways: {'yes' if not differ else f'no, {len(differ)} groups differ'}")
-    print(f"  Shapley (exact, fractions) and least core (LP) on the game: {split_seconds * 1000:.1f} ms; "
+    print(f"  Shapley (exact, fractions) and the nucleolus (LPs) on the game: {split_seconds * 1000:.1f} ms; "
           f"core {'empty by £' + format(least.epsilon / 100, ',.2f') if least.core_empty else 'not empty'}; "
-          f"Shapley sums to the saving: {sum(shapley.values()) == game.total}")
+          f"both sum to the saving: {sum(shapley.values()) == game.total == sum(least.split.values())}")
     return 0 if not differ else 1
 
 
