@@ -91,6 +91,35 @@ class Organisation:
             raise CarepoolError(f"organisation {self.code}: only providers carry the SME flag")
 
 
+# How people name a council or an ICB in a sentence ("Brent would save more alone"), not in a register.
+_SPOKEN_PREFIXES = ("London Borough of ", "Royal Borough of ")
+_SPOKEN_SUFFIXES = ((" Metropolitan Borough Council", ""), (" Borough Council", ""), (" District Council", ""),
+                    (" County Council", ""), (" City Council", ""), (" Council", ""),
+                    (" Integrated Care Board", " ICB"))
+
+
+def spoken_name(name: str) -> str:
+    """The name as people say it: "Brent" for "London Borough of Brent", "Leeds" for "Leeds City Council",
+    "NHS Kent and Medway ICB" for "NHS Kent and Medway Integrated Care Board"; any other name as it is."""
+    short = name.strip()
+    for prefix in _SPOKEN_PREFIXES:
+        if short.startswith(prefix) and len(short) > len(prefix):
+            short = short[len(prefix):]
+            break
+    for suffix, instead in _SPOKEN_SUFFIXES:
+        if short.endswith(suffix) and len(short) > len(suffix):
+            short = short[: -len(suffix)] + instead
+            break
+    return short
+
+
+def spoken_names(names: dict[str, str]) -> dict[str, str]:
+    """Each name as people say it, unless two would then read alike: then those keep their full names."""
+    spoken = {code: spoken_name(name) for code, name in names.items()}
+    taken = list(spoken.values())
+    return {code: name if taken.count(name) == 1 else names[code] for code, name in spoken.items()}
+
+
 @dataclass(frozen=True)
 class Locality:
     code: str

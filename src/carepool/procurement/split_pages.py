@@ -23,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 def split_chart(view: SplitView) -> Markup:
     import plotly.graph_objects as go
 
-    names = [m.name for m in view.members]
+    names = [view.names[m.code] for m in view.members]
     figure = go.Figure([
         go.Bar(name="Alone", x=names, y=[float(m.alone.amount) for m in view.members]),
         go.Bar(name="As the prices fell", x=names, y=[float(m.realised.amount) for m in view.members]),

@@ -26,7 +26,7 @@ from carepool.db.uow import UnitOfWork
 from carepool.jobs import service as jobs
 from carepool.jobs.model import Job
 from carepool.partners import service as partners
-from carepool.partners.model import Caller, Role
+from carepool.partners.model import Caller, Role, spoken_names
 from carepool.procurement import coalitions, evaluation, reports
 from carepool.procurement.access import manages, tender_for
 from carepool.procurement.award_rules import AwardRules
@@ -82,7 +82,7 @@ class SplitView:
     total: Money  # the consortium's saving, as the award stands
     members: list[MemberSplit]
     groups: list[CoalitionValue]  # every group's value, the whole consortium last
-    names: dict[str, str]
+    names: dict[str, str]  # each member as people say it ("Brent"), for sentences and the chart
     objections: dict[str, list[Objection]]  # by split: groups that would save more alone, largest shortfall first
     least_core: sharing_engine.LeastCore
 
@@ -269,9 +269,10 @@ def _view(uow: UnitOfWork, tender: TenderRow, row: SavingsSplitRow) -> SplitView
     realised = {p: data["realised"][p] for p in players}
     least_core = sharing_engine.least_core(game)
     splits = {"realised": realised, "proportional": proportional, "shapley": shapley, "nucleolus": least_core.split}
-    names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
+    official = {o.code: o.name for o in partners.list_organisations(uow=uow)}
+    names = spoken_names({p: official.get(p, p) for p in players})
     alone = {g.members[0]: g for g in groups if len(g.members) == 1}
-    members = [MemberSplit(p, names.get(p, p), Money(data["spend"][p]), Money(game.value([p])), Money(realised[p]),
+    members = [MemberSplit(p, official.get(p, p), Money(data["spend"][p]), Money(game.value([p])), Money(realised[p]),
                            Money(proportional[p]), Money(shapley[p]), Money(least_core.split[p]), alone[p].status,
                            alone[p].note)
                for p in players]
