@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from carepool.core.errors import CarepoolError
 from carepool.db.engine import Database
@@ -28,6 +28,8 @@ Progress = Callable[[int, int], None]  # (steps done, steps in all)
 Work = Callable[[Progress], str]  # does the work, saying how far it has got; returns what was done, in words
 PROGRESS_EVERY = 0.5  # seconds: a job writes its progress no more often, except its last step
 STOPPED = "it stopped without finishing (the server may have been restarted)"
+INTERNAL = "it stopped on an internal error, which is logged for the operator; try again"
+FINAL_WRITE_ATTEMPTS = 5  # waiting 1, 2, 4, 8 s between them
 
 
 class Runner(Protocol):
@@ -126,19 +128,29 @@ def _run(database: Database, job_id: int, work: Work) -> None:
         if done < total and now - said[0] < PROGRESS_EVERY:
             return
         said[0] = now
-        _write(database, job_id, done=done, total=total)
+        try:
+            _write(database, job_id, done=done, total=total)
+        except SQLAlchemyError:  # a busy database must not stop the work: the bar moves at the next step
+            log.warning("background job %s: its progress could not be written", job_id, exc_info=True)
 
     try:
         message = work(progress)
     except CarepoolError as error:
-        _write(database, job_id, status=JobStatus.FAILED, message=error.message,
-               seconds=time.monotonic() - started)
+        status, message = JobStatus.FAILED, error.message
     except Exception:  # the job says it broke; the log keeps the traceback for the operator
         log.exception("background job %s failed", job_id)
-        _write(database, job_id, status=JobStatus.FAILED, seconds=time.monotonic() - started,
-               message="it stopped on an internal error, which is logged for the operator; try again")
+        status, message = JobStatus.FAILED, INTERNAL
     else:
-        _write(database, job_id, status=JobStatus.DONE, message=message, seconds=time.monotonic() - started)
+        status = JobStatus.DONE
+    for attempt in range(FINAL_WRITE_ATTEMPTS):  # a job left "running" would refuse new starts until it stalls
+        try:
+            _write(database, job_id, status=status, message=message, seconds=time.monotonic() - started)
+            return
+        except SQLAlchemyError:
+            log.warning("background job %s: its end could not be written (attempt %d)", job_id, attempt + 1,
+                        exc_info=True)
+            if attempt + 1 < FINAL_WRITE_ATTEMPTS:
+                time.sleep(2**attempt)
 
 
 def _write(database: Database, job_id: int, *, done: int | None = None, total: int | None = None,

@@ -12,7 +12,7 @@ from carepool.procurement import evaluation, reports
 from carepool.procurement.access import tender_for
 from carepool.procurement.model import TenderStatus, check_move
 
-JOB_KIND = "award"
+JOB_KIND = evaluation.AWARD_JOB
 
 
 def start_in_background(*, uow: UnitOfWork, runner: jobs.Runner, caller: Caller, ref: str) -> Job:

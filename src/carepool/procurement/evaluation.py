@@ -13,9 +13,11 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from carepool.audit import service as audit
+from carepool.audit.model import actor_label
 from carepool.core.errors import CarepoolError, not_found
 from carepool.core.money import Money, Rounding
 from carepool.db.uow import UnitOfWork
+from carepool.jobs import service as jobs
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, OrgKind
 from carepool.procurement import engine, rule_check, sealing, service
@@ -33,6 +35,8 @@ from carepool.procurement.model import (
     quantity,
 )
 from carepool.procurement.tables import AwardRow, BidRow, ContractRow, LotRow, TenderRow
+
+AWARD_JOB = "award"  # the kind of job that runs the award from the tender's page (award_job)
 
 
 @dataclass(frozen=True)
@@ -223,11 +227,21 @@ def _plan_view(uow: UnitOfWork, tender: TenderRow) -> list[tuple[str, str, Decim
     return [(a.provider_code, code, from_cents(a.weekly_quantity_cents) or Decimal(0)) for a, code in rows]
 
 
+def _not_while_running(uow: UnitOfWork, tender: TenderRow, then: str) -> None:
+    """Refuse to change or confirm an award that a run started from the page is about to replace."""
+    job = jobs.latest(uow=uow, kind=AWARD_JOB, subject=tender.ref)
+    if job is not None and job.running(uow.now()):
+        raise CarepoolError(f"the award of tender {tender.ref} is being run again (started {job.started_at:%H:%M} "
+                            f"UTC by {actor_label(job.started_by)}): wait for it to finish, then {then}",
+                            kind="conflict")
+
+
 def override(*, uow: UnitOfWork, caller: Caller, ref: str, allocations: list[Allocation], reason: str) -> list[str]:
     """Replace the award of the lots named in ``allocations`` by hand; the reason is recorded. Returns the tender's
     rules the award now breaks (recorded too), so the team knows before it confirms."""
     tender, _ = tender_for(uow, caller, ref, manage=True, lock=True)
     check_move(tender.ref, TenderStatus(tender.status), "override the award of")
+    _not_while_running(uow, tender, "change the award it makes")
     if not reason.strip():
         raise CarepoolError("an override needs a reason; it is recorded in the audit trail and the award")
     lots = lot_designs(uow, tender)
@@ -268,6 +282,7 @@ def override(*, uow: UnitOfWork, caller: Caller, ref: str, allocations: list[All
 def confirm(*, uow: UnitOfWork, caller: Caller, ref: str) -> None:
     """Confirm the award decision: bidders are told their result and the standstill period starts."""
     tender, _ = tender_for(uow, caller, ref, manage=True, lock=True)
+    _not_while_running(uow, tender, "confirm the award it makes")
     tender.status = check_move(tender.ref, TenderStatus(tender.status), "confirm the award of").value
     now = uow.now()
     tender.awarded_at, tender.standstill_ends = now, now + STANDSTILL

@@ -126,7 +126,8 @@ def _nucleolus(game: Game, groups: list[Coalition]) -> list[float]:
 def least_core(game: Game) -> LeastCore:
     """The nucleolus split, which lies in the least core: the smallest cut ``epsilon`` to every group's claim for
     which some split keeps every group in, and among such splits the one that then does best by the next most
-    aggrieved group, and so on (Schmeidler's nucleolus: one split, whatever the order members are listed in).
+    aggrieved group, and so on (Schmeidler's nucleolus: one split, whatever the order members are listed in,
+    except that a penny left over by rounding goes to the member listed first).
 
     ``epsilon`` is exact for the split shown (recomputed from its pence), so it can exceed the LP's optimum by a
     few pence of rounding (less than half the number of members); a split shown with ``epsilon`` of 1 or 2 may

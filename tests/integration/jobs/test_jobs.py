@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from carepool.core.clock import FixedClock
 from carepool.core.errors import CarepoolError
@@ -145,3 +146,24 @@ class NeverRuns:
 
     def submit(self, run: object) -> None:
         pass
+
+
+def test_a_progress_write_that_fails_does_not_stop_the_work(clocked: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    caller = finance(clocked)
+    real = jobs._write
+
+    def busy(database: Database, job_id: int, **said: object) -> None:
+        if "done" in said:  # the database is busy whenever progress is written
+            raise OperationalError("UPDATE jobs", {}, Exception("database is locked"))
+        real(database, job_id, **said)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jobs, "_write", busy)
+
+    def work(progress: jobs.Progress) -> str:
+        progress(1, 2)
+        progress(2, 2)
+        return "done despite a busy database"
+
+    start(clocked, caller, work)
+    done = ended(clocked)
+    assert (done.status, done.message) == (JobStatus.DONE, "done despite a busy database")

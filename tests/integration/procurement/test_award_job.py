@@ -6,9 +6,11 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 
-from carepool.procurement import opening
+from carepool.core.errors import CarepoolError
+from carepool.procurement import evaluation, opening
 from carepool.web.app import create_app
 from tests.integration.helpers import job_ended, sign_in
 from tests.integration.procurement.conftest import World, bearer, usual_bids
@@ -93,3 +95,27 @@ def test_the_api_starts_the_award_in_the_background_and_reads_how_it_stands(worl
         assert award.status_code == 200 and award.json()["awards"]
         again = client.post(job_url)  # evaluated: the award may run again, once the last run has ended
         assert again.status_code == 202 and job_ended(client, job_url)["status"] == "done"
+
+
+def test_an_award_being_run_again_cannot_be_confirmed_or_changed_meanwhile(world: World) -> None:
+    ref = world.tender()
+    usual_bids(world, ref)
+    world.clock.advance(days=15)
+    world.award(ref, confirm=False)  # evaluated: the lead reviews it, then runs it again
+    app = create_app(database=world.db)
+    app.state.job_runner = held = Held()
+    with TestClient(app) as client:
+        sign_in(client, "proc@hf.test")
+        client.post(f"/tenders/{ref}/evaluate")
+        page = html.unescape(client.get(f"/tenders/{ref}").text)
+        assert "The award is being run again: it can be changed or confirmed once the run has ended." in page
+        assert "Confirm the award" not in page and "Change the award by hand" not in page
+        with world.db.uow() as uow, pytest.raises(CarepoolError) as refused:
+            evaluation.confirm(uow=uow, caller=world.caller("proc@hf.test"), ref=ref)
+        assert refused.value.kind == "conflict" and refused.value.message.startswith(
+            f"the award of tender {ref} is being run again (started ")
+        assert refused.value.message.endswith("UTC by proc@hf.test): wait for it to finish, then confirm the award "
+                                              "it makes")
+        held.waiting.pop()()
+        page = client.get(f"/tenders/{ref}").text
+        assert "Confirm the award" in page and "Change the award by hand" in page
