@@ -16,12 +16,18 @@ from tests.integration.helpers import job_ended, sign_in
 from tests.integration.procurement.conftest import World, bearer, usual_bids
 
 
-def test_the_award_runs_in_the_background_counting_the_optimisers_runs(world: World) -> None:
-    ref = world.tender()  # three rules (cap, SME floor, quality floor): the award, "cheapest wins", one without each
+def opened(world: World) -> str:
+    """A tender whose usual bids the lead has opened after the deadline, ready for its award."""
+    ref = world.tender()
     usual_bids(world, ref)
     world.clock.advance(days=15)
     with world.db.uow() as uow:
         opening.open_bids(uow=uow, caller=world.caller("proc@hf.test"), ref=ref)
+    return ref
+
+
+def test_the_award_runs_in_the_background_counting_the_optimisers_runs(world: World) -> None:
+    ref = opened(world)  # three rules (cap, SME floor, quality floor): the award, "cheapest wins", one without each
     job_url = f"/api/procurement/tenders/{ref}/award/job"
     with TestClient(create_app(database=world.db)) as client:
         sign_in(client, "proc@hf.test")
@@ -54,11 +60,7 @@ class Held:
 
 
 def test_while_the_award_runs_its_page_shows_the_bar_and_cannot_start_it_twice(world: World) -> None:
-    ref = world.tender()
-    usual_bids(world, ref)
-    world.clock.advance(days=15)
-    with world.db.uow() as uow:
-        opening.open_bids(uow=uow, caller=world.caller("proc@hf.test"), ref=ref)
+    ref = opened(world)
     app = create_app(database=world.db)
     app.state.job_runner = held = Held()
     with TestClient(app) as client:
@@ -77,11 +79,7 @@ def test_while_the_award_runs_its_page_shows_the_bar_and_cannot_start_it_twice(w
 
 
 def test_the_api_starts_the_award_in_the_background_and_reads_how_it_stands(world: World) -> None:
-    ref = world.tender()
-    usual_bids(world, ref)
-    world.clock.advance(days=15)
-    with world.db.uow() as uow:
-        opening.open_bids(uow=uow, caller=world.caller("proc@hf.test"), ref=ref)
+    ref = opened(world)
     job_url = f"/api/procurement/tenders/{ref}/award/job"
     with TestClient(create_app(database=world.db)) as client:
         refused = client.post(job_url, headers=bearer(world, "comm@brent.test"))
