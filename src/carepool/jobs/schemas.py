@@ -21,11 +21,15 @@ class JobRead(BaseModel):
     seconds: float | None = Field(description="How long it ran, once it has ended")
 
     @classmethod
-    def of(cls, job: Job | None, now: datetime, *, missing: str) -> JobRead:
+    def found(cls, job: Job | None, now: datetime, *, missing: str) -> JobRead:
         """The job as the API shows it; none is 404 with ``missing`` ("the award of tender X has not been run
         from its page")."""
         if job is None:
             raise CarepoolError(missing, kind="not_found")
+        return cls.of(job, now)
+
+    @classmethod
+    def of(cls, job: Job, now: datetime) -> JobRead:
         return cls(status=job.status.value, done=job.done, total=job.total, message=job.message,
                    started_by=job.started_by, started_at=job.started_at.isoformat(), stalled=job.stalled(now),
                    seconds=job.seconds)

@@ -16,6 +16,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from carepool.audit.model import actor_label
 from carepool.core.errors import CarepoolError
 from carepool.db.engine import Database
 from carepool.db.uow import UnitOfWork
@@ -72,6 +73,17 @@ def latest(*, uow: UnitOfWork, kind: str, subject: str) -> Job | None:
     return None if row is None else _job(row)
 
 
+def running(*, uow: UnitOfWork, kind: str, subject: str) -> Job | None:
+    """The job of this kind running on this subject now, if one is."""
+    job = latest(uow=uow, kind=kind, subject=subject)
+    return job if job is not None and job.running(uow.now()) else None
+
+
+def started_words(job: Job) -> str:
+    """'started 20:00 UTC by fin@ealing.test', for a refusal that names the run in the way."""
+    return f"started {job.started_at:%H:%M} UTC by {actor_label(job.started_by)}"
+
+
 def start(*, database: Database, runner: Runner, caller: Caller, kind: str, subject: str, what: str,
           work: Work) -> Job:
     """Record the job and hand ``work`` to the runner; ``what`` names the work in a refusal ("the savings split
@@ -79,11 +91,13 @@ def start(*, database: Database, runner: Runner, caller: Caller, kind: str, subj
     with database.uow() as uow:
         now = uow.now()
         latest_row = _latest_row(uow, kind, subject)
-        if latest_row is not None and _job(latest_row).running(now):
-            raise _already(what, _job(latest_row))
-        if latest_row is not None and _job(latest_row).stalled(now):  # it will never end: say so, and start again
-            latest_row.status, latest_row.message = JobStatus.FAILED.value, STOPPED
-            uow.session.flush()  # before the new row: only one may be running
+        if latest_row is not None:
+            before = _job(latest_row)
+            if before.running(now):
+                raise _already(what, before)
+            if before.stalled(now):  # it will never end: say so, and start again
+                latest_row.status, latest_row.message = JobStatus.FAILED.value, STOPPED
+                uow.session.flush()  # before the new row: only one may be running
         row = JobRow(kind=kind, subject=subject, status=JobStatus.RUNNING.value, done=0, total=0, message="",
                      started_by=caller.actor, started_at=now, updated_at=now, seconds=None)
         uow.session.add(row)
@@ -98,9 +112,8 @@ def start(*, database: Database, runner: Runner, caller: Caller, kind: str, subj
     return job
 
 
-def _already(what: str, running: Job | None) -> CarepoolError:
-    when = "" if running is None else (f" (started {running.started_at:%H:%M} UTC by "
-                                       f"{running.started_by.removeprefix('user:')}, {running.count or 'starting'})")
+def _already(what: str, other: Job | None) -> CarepoolError:
+    when = "" if other is None else f" ({started_words(other)}, {other.count or 'starting'})"
     return CarepoolError(f"{what} is already being worked out{when}: wait for it to finish", kind="conflict")
 
 

@@ -272,13 +272,13 @@ def start_award(ref: str, request: Request, caller: CallerDep, uow: UowDep) -> J
     """Run the award in the background, as the tender's page does (202; then GET this path until it has ended);
     ``POST .../evaluate`` runs it while the request waits."""
     job = award_job.start_in_background(uow=uow, runner=request.app.state.job_runner, caller=caller, ref=ref)
-    return JobRead.of(job, job.started_at, missing="")
+    return JobRead.of(job, job.started_at)
 
 
 @router.get("/tenders/{ref}/award/job")
 def award_run(ref: str, caller: CallerDep, uow: UowDep) -> JobRead:
     """How the latest award run started from the tender's page stands (the page polls it; members only)."""
-    return JobRead.of(award_job.award_job(uow=uow, caller=caller, ref=ref), uow.now(),
+    return JobRead.found(award_job.award_job(uow=uow, caller=caller, ref=ref), uow.now(),
                       missing=f"the award of tender {ref.strip().upper()} has not been run from its page")
 
 

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from carepool.audit import service as audit
-from carepool.audit.model import actor_label
 from carepool.core.errors import CarepoolError, not_found
 from carepool.core.money import Money, Rounding
 from carepool.db.uow import UnitOfWork
@@ -229,11 +228,10 @@ def _plan_view(uow: UnitOfWork, tender: TenderRow) -> list[tuple[str, str, Decim
 
 def _not_while_running(uow: UnitOfWork, tender: TenderRow, then: str) -> None:
     """Refuse to change or confirm an award that a run started from the page is about to replace."""
-    job = jobs.latest(uow=uow, kind=AWARD_JOB, subject=tender.ref)
-    if job is not None and job.running(uow.now()):
-        raise CarepoolError(f"the award of tender {tender.ref} is being run again (started {job.started_at:%H:%M} "
-                            f"UTC by {actor_label(job.started_by)}): wait for it to finish, then {then}",
-                            kind="conflict")
+    job = jobs.running(uow=uow, kind=AWARD_JOB, subject=tender.ref)
+    if job is not None:
+        raise CarepoolError(f"the award of tender {tender.ref} is being run again ({jobs.started_words(job)}): wait "
+                            f"for it to finish, then {then}", kind="conflict")
 
 
 def override(*, uow: UnitOfWork, caller: Caller, ref: str, allocations: list[Allocation], reason: str) -> list[str]:

@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from carepool.audit.pages import events_table
 from carepool.core.errors import CarepoolError
 from carepool.core.ids import row_number
+from carepool.jobs import service as jobs
 from carepool.jobs.model import worth_showing
 from carepool.partners.model import Caller, Role
 from carepool.procurement import (
@@ -165,8 +166,8 @@ def tender_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> R
         return portal.tender_for_provider(request, tender, caller, uow, context)
     context["listing"] = reports.bid_listing(uow=uow, caller=caller, ref=ref)
     context["now"] = uow.now()
-    context["job"] = worth_showing(award_job.award_job(uow=uow, caller=caller, ref=ref), tender.evaluated_at,
-                                   context["now"])
+    latest = jobs.latest(uow=uow, kind=award_job.JOB_KIND, subject=tender.ref)  # a member's, checked above
+    context["job"] = worth_showing(latest, tender.evaluated_at, context["now"])
     context["no_bids"] = NO_BIDS
     context["override_typed"] = typed_back(request, edit_pages.OVERRIDE_FORM)
     context["edit_form"] = edit_pages.edit_form(tender, typed_back(request, edit_pages.EDIT_FORM))

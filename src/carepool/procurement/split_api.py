@@ -122,11 +122,11 @@ def start_savings_split(ref: str, request: Request, caller: CallerDep, uow: UowD
     """Work the split out in the background, as its page does (202; then GET this path until it has ended): for
     large consortia, whose groups' awards run longer than a request should wait."""
     job = splitting.start_in_background(uow=uow, runner=request.app.state.job_runner, caller=caller, ref=ref)
-    return JobRead.of(job, job.started_at, missing="")
+    return JobRead.of(job, job.started_at)
 
 
 @router.get("/tenders/{ref}/savings-split/job")
 def savings_split_job(ref: str, caller: CallerDep, uow: UowDep) -> JobRead:
     """How the latest background run of the split started from its page stands (the page polls it)."""
-    return JobRead.of(splitting.split_job(uow=uow, caller=caller, ref=ref), uow.now(),
+    return JobRead.found(splitting.split_job(uow=uow, caller=caller, ref=ref), uow.now(),
                       missing=f"the savings split of tender {ref.strip().upper()} has not been started from its page")

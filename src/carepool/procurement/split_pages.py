@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from markupsafe import Markup
 from starlette.responses import Response
 
+from carepool.jobs import service as jobs
 from carepool.jobs.model import worth_showing
 from carepool.procurement import reports, splitting, tendering
 from carepool.procurement.splitting import SplitView
@@ -45,8 +46,8 @@ def split_page(request: Request, ref: str, caller: CallerDep, uow: UowDep) -> Re
                                "awarded": reports.award_summary(uow=uow, caller=caller, ref=ref) is not None,
                                "can_compute": splitting.may_compute(caller, tender.consortium.lead_code),
                                "now": uow.now()}
-    context["job"] = worth_showing(splitting.split_job(uow=uow, caller=caller, ref=ref),
-                                   view.computed_at if view else None, context["now"])
+    latest = jobs.latest(uow=uow, kind=splitting.JOB_KIND, subject=tender.ref)  # split_view checked membership
+    context["job"] = worth_showing(latest, view.computed_at if view else None, context["now"])
     if view is not None:
         context["chart"], context["charts"] = split_chart(view), True
     return render(request, "procurement/savings_split.html", context, caller=caller)
