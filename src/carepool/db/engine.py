@@ -89,6 +89,11 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    @property
+    def in_memory(self) -> bool:
+        """Whether the database lives in this process's memory, where no other process can open it."""
+        return self.is_sqlite and self.engine.url.database in (None, "", ":memory:")
+
     def uow(self, *, reads_only: bool = False) -> UnitOfWork:
         """A unit of work; with ``reads_only`` the database refuses any write in it, and on SQLite it takes no
         lock, so pages are read beside a writer instead of queueing behind it."""

@@ -1,16 +1,17 @@
 """Starting a job, keeping its progress, reading how it stands.
 
-The work runs in a thread of the process that started it (``JobRunner``), with its own units of work; its progress
-and its end are written to the database, so any web process can show them. A job is at most one at a time per
-kind and subject: starting a second while the first runs is refused, naming who started the first.
+The work runs out of the request, with its own units of work (``carepool.jobs.runners``: in a process of its own,
+or a thread where the database lives in memory); its progress and its end are written to the database, so any web
+process can show them. A job is at most one at a time per kind and subject: starting a second while the first runs
+is refused, naming who started the first.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import select
@@ -20,41 +21,42 @@ from carepool.audit.model import actor_label
 from carepool.core.errors import CarepoolError
 from carepool.db.engine import Database
 from carepool.db.uow import UnitOfWork
-from carepool.jobs.model import STALLED_AFTER, Job, JobStatus
+from carepool.jobs.model import Job, JobStatus
 from carepool.jobs.tables import JobRow
 from carepool.partners.model import Caller
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (steps done, steps in all)
-Work = Callable[[Progress], str]  # does the work, saying how far it has got; returns what was done, in words
+# Does the work on the subject for the caller in its own unit of work, saying how far it has got, and returns what
+# was done, in words. A job run in another process is sent there by name: make it a module-level function.
+Work = Callable[[UnitOfWork, Caller, str, Progress], str]
 PROGRESS_EVERY = 0.5  # seconds: a job writes its progress no more often, except its last step
 STOPPED = "it stopped without finishing (the server may have been restarted)"
 INTERNAL = "it stopped on an internal error, which is logged for the operator; try again"
 FINAL_WRITE_ATTEMPTS = 5  # waiting 1, 2, 4, 8 s between them
 
 
+@dataclass(frozen=True)
+class JobCall:
+    """A recorded job's work, as a runner is handed it (and a process runner sends it to its process)."""
+
+    job_id: int
+    work: Work
+    caller: Caller
+    subject: str
+
+    def run(self, database: Database) -> None:
+        """Do the work, writing its progress and its end to the job's row."""
+
+        def in_own_uow(progress: Progress) -> str:
+            with database.uow() as own:
+                return self.work(own, self.caller, self.subject, progress)
+
+        _run(database, self.job_id, in_own_uow)
+
+
 class Runner(Protocol):
-    def submit(self, run: Callable[[], None]) -> None: ...
-
-
-class JobRunner:
-    """Runs each job in a daemon thread, at most ``slots`` at once: the others wait their turn, but never so long
-    that a job still waiting would read as stalled (then it runs beside them). A job still running when the
-    process ends is left marked running, and reads as stalled later."""
-
-    def __init__(self, slots: int = 2) -> None:
-        self._slots = threading.BoundedSemaphore(slots)
-
-    def submit(self, run: Callable[[], None]) -> None:
-        def in_turn() -> None:
-            turn = self._slots.acquire(timeout=STALLED_AFTER.total_seconds() / 2)
-            try:
-                run()
-            finally:
-                if turn:
-                    self._slots.release()
-
-        threading.Thread(target=in_turn, name="carepool-job", daemon=True).start()
+    def submit(self, database: Database, call: JobCall) -> None: ...
 
 
 def _job(row: JobRow) -> Job:
@@ -108,7 +110,7 @@ def start(*, database: Database, runner: Runner, caller: Caller, kind: str, subj
             found = _latest_row(uow, kind, subject)
             raise _already(what, None if found is None else _job(found)) from None
         job = _job(row)
-    runner.submit(lambda: _run(database, job.id, work))
+    runner.submit(database, JobCall(job.id, work, caller, subject))
     return job
 
 
@@ -118,21 +120,14 @@ def _already(what: str, other: Job | None) -> CarepoolError:
 
 
 def start_after(uow: UnitOfWork, *, runner: Runner, caller: Caller, kind: str, subject: str, what: str,
-                work: Callable[[UnitOfWork, Progress], str]) -> Job:
-    """``start`` for a service that has checked the request in ``uow`` (which has only read, and is paused here):
-    ``work`` runs with a unit of work of its own."""
+                work: Work) -> Job:
+    """``start`` for a service that has checked the request in ``uow`` (which has only read, and is paused here)."""
     uow.pause()
-    database = uow.database
-
-    def in_own_uow(progress: Progress) -> str:
-        with database.uow() as own:
-            return work(own, progress)
-
-    return start(database=database, runner=runner, caller=caller, kind=kind, subject=subject, what=what,
-                 work=in_own_uow)
+    return start(database=uow.database, runner=runner, caller=caller, kind=kind, subject=subject, what=what,
+                 work=work)
 
 
-def _run(database: Database, job_id: int, work: Work) -> None:
+def _run(database: Database, job_id: int, work: Callable[[Progress], str]) -> None:
     started = time.monotonic()
     said = [0.0]
 
@@ -164,6 +159,15 @@ def _run(database: Database, job_id: int, work: Work) -> None:
                         exc_info=True)
             if attempt + 1 < FINAL_WRITE_ATTEMPTS:
                 time.sleep(2**attempt)
+
+
+def end_if_running(database: Database, job_id: int, message: str) -> None:
+    """Mark the job failed with ``message`` unless it has already ended (its process died before it could say)."""
+    with database.uow() as uow:
+        row = uow.session.get(JobRow, job_id)
+        if row is not None and row.status == JobStatus.RUNNING.value:
+            row.status, row.message, row.updated_at = JobStatus.FAILED.value, message, uow.now()
+            uow.commit()
 
 
 def _write(database: Database, job_id: int, *, done: int | None = None, total: int | None = None,

@@ -21,23 +21,23 @@ def start_in_background(*, uow: UnitOfWork, runner: jobs.Runner, caller: Caller,
     still be done."""
     tender, _ = tender_for(uow, caller, ref, manage=True)
     check_move(tender.ref, TenderStatus(tender.status), "evaluate")
-    tender_ref = tender.ref  # read now: the request's rows are not to be touched from the job's thread
+    return jobs.start_after(uow, runner=runner, caller=caller, kind=JOB_KIND, subject=tender.ref,
+                            what=f"the award of tender {tender.ref}", work=run_award)
 
-    def work(own: UnitOfWork, progress: jobs.Progress) -> str:
-        try:
-            evaluation.evaluate(uow=own, caller=caller, ref=tender_ref, progress=progress)
-        except CarepoolError as error:
-            if error.kind != "infeasible":
-                raise
-            raise CarepoolError(  # say what can still be done: the rules were published with the tender
-                f"{error.message.rstrip('.')}. The rules were published with the tender and cannot change once "
-                "bids are open, and nor can the bids. Panel scores can only decide which bids pass the quality "
-                "floor; if that cannot help, cancel the tender and publish a new one under rules the market can "
-                "meet.", kind=error.kind, problems=error.problems) from None
-        return "Award run. Review it below, override with a reason if you must, then confirm."
 
-    return jobs.start_after(uow, runner=runner, caller=caller, kind=JOB_KIND, subject=tender_ref,
-                            what=f"the award of tender {tender_ref}", work=work)
+def run_award(uow: UnitOfWork, caller: Caller, ref: str, progress: jobs.Progress) -> str:
+    """The job's work: the award, or a refusal that says what can still be done."""
+    try:
+        evaluation.evaluate(uow=uow, caller=caller, ref=ref, progress=progress)
+    except CarepoolError as error:
+        if error.kind != "infeasible":
+            raise
+        raise CarepoolError(  # say what can still be done: the rules were published with the tender
+            f"{error.message.rstrip('.')}. The rules were published with the tender and cannot change once "
+            "bids are open, and nor can the bids. Panel scores can only decide which bids pass the quality "
+            "floor; if that cannot help, cancel the tender and publish a new one under rules the market can "
+            "meet.", kind=error.kind, problems=error.problems) from None
+    return "Award run. Review it below, override with a reason if you must, then confirm."
 
 
 def award_job(*, uow: UnitOfWork, caller: Caller, ref: str) -> Job | None:

@@ -175,13 +175,14 @@ def start_in_background(*, uow: UnitOfWork, runner: jobs.Runner, caller: Caller,
     """Refuse now what ``compute`` would refuse, with its reason; else work the split out in a background job (a
     page follows it)."""
     tender_ref = _ready(uow, caller, ref)[0].ref
-
-    def work(own: UnitOfWork, progress: jobs.Progress) -> str:
-        view = compute(uow=own, caller=caller, ref=tender_ref, progress=progress)
-        return f"Savings split worked out from every group's award ({len(view.groups) - 1:,} awards run)."
-
     return jobs.start_after(uow, runner=runner, caller=caller, kind=JOB_KIND, subject=tender_ref,
-                            what=f"the savings split of tender {tender_ref}", work=work)
+                            what=f"the savings split of tender {tender_ref}", work=run_split)
+
+
+def run_split(uow: UnitOfWork, caller: Caller, ref: str, progress: jobs.Progress) -> str:
+    """The job's work: every group's award, and the split they give."""
+    view = compute(uow=uow, caller=caller, ref=ref, progress=progress)
+    return f"Savings split worked out from every group's award ({len(view.groups) - 1:,} awards run)."
 
 
 def split_job(*, uow: UnitOfWork, caller: Caller, ref: str) -> Job | None:

@@ -17,7 +17,7 @@ from carepool.config import Settings
 from carepool.core.errors import HTTP_STATUS, CarepoolError
 from carepool.db import meta
 from carepool.db.engine import Database
-from carepool.jobs.service import JobRunner
+from carepool.jobs.runners import runner_for
 from carepool.partners import web_sessions
 from carepool.partners.model import Role
 from carepool.web import uploads
@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.database = database
     app.state.settings = settings
     app.state.templates = make_templates()
-    app.state.job_runner = JobRunner()
+    app.state.job_runner = runner_for(database)
     app.add_middleware(
         SessionMiddleware, secret_key=secret, session_cookie="carepool_session",
         same_site="lax", https_only=settings.secure_cookies, max_age=int(web_sessions.LIFETIME.total_seconds()),

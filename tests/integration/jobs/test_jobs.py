@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -15,6 +16,7 @@ from carepool.core.errors import CarepoolError
 from carepool.db.engine import Database
 from carepool.jobs import service as jobs
 from carepool.jobs.model import STALLED_AFTER, Job, JobStatus
+from carepool.jobs.runners import ThreadRunner
 from carepool.jobs.tables import JobRow
 from carepool.partners import access
 from carepool.partners.model import Caller, OrgKind
@@ -50,9 +52,10 @@ def ended(database: Database) -> Job:
     return job
 
 
-def start(database: Database, caller: Caller, work: jobs.Work) -> Job:
-    return jobs.start(database=database, runner=jobs.JobRunner(), caller=caller, kind="test", subject=SUBJECT,
-                      what=f"the test of {SUBJECT}", work=work)
+def start(database: Database, caller: Caller, work: Callable[[jobs.Progress], str]) -> Job:
+    """Start ``work`` in a thread (the process runner has tests of its own)."""
+    return jobs.start(database=database, runner=ThreadRunner(), caller=caller, kind="test", subject=SUBJECT,
+                      what=f"the test of {SUBJECT}", work=lambda uow, caller, subject, progress: work(progress))
 
 
 def test_a_job_writes_its_progress_refuses_a_second_and_says_what_it_did(clocked: Database) -> None:
@@ -109,7 +112,7 @@ def test_a_refusal_inside_the_work_is_the_jobs_message_and_a_crash_is_logged_not
 def test_a_job_left_running_by_a_restart_reads_as_stalled_and_does_not_block_a_new_one(clocked: Database) -> None:
     caller = finance(clocked)
     lost = jobs.start(database=clocked, runner=NeverRuns(), caller=caller, kind="test", subject=SUBJECT,
-                      what="the test", work=lambda progress: "never")
+                      what="the test", work=lambda *_: "never")
     clock = clocked.clock
     assert isinstance(clock, FixedClock)
     with pytest.raises(CarepoolError, match="already being worked out"):
@@ -129,7 +132,7 @@ def test_two_starts_at_the_same_moment_run_one_job(clocked: Database, monkeypatc
     refused as if it had looked a moment later."""
     caller = finance(clocked)
     first = jobs.start(database=clocked, runner=NeverRuns(), caller=caller, kind="test", subject=SUBJECT,
-                       what="the test", work=lambda progress: "first")
+                       what="the test", work=lambda *_: "first")
     looked = iter([None])  # the second start's look comes before the first's write
     real = jobs._latest_row
     monkeypatch.setattr(jobs, "_latest_row", lambda uow, kind, subject: next(looked, real(uow, kind, subject)))
@@ -144,7 +147,7 @@ def test_two_starts_at_the_same_moment_run_one_job(clocked: Database, monkeypatc
 class NeverRuns:
     """A runner whose process ends before it runs anything (a server restarted under its job)."""
 
-    def submit(self, run: object) -> None:
+    def submit(self, database: Database, call: jobs.JobCall) -> None:
         pass
 
 

@@ -10,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from carepool.core.errors import CarepoolError
+from carepool.db.engine import Database
+from carepool.jobs.service import JobCall
 from carepool.procurement import evaluation, opening
 from carepool.web.app import create_app
 from tests.integration.helpers import job_ended, sign_in
@@ -55,8 +57,8 @@ class Held:
     def __init__(self) -> None:
         self.waiting: list[Callable[[], None]] = []
 
-    def submit(self, run: Callable[[], None]) -> None:
-        self.waiting.append(run)
+    def submit(self, database: Database, call: JobCall) -> None:
+        self.waiting.append(lambda: call.run(database))
 
 
 def test_while_the_award_runs_its_page_shows_the_bar_and_cannot_start_it_twice(world: World) -> None:
