@@ -71,7 +71,7 @@ class ProcessRunner:
             process.join()
             if process.exitcode != 0:
                 log.error("background job %s: its process ended with exit code %s", call.job_id, process.exitcode)
-                end_if_running(database, call.job_id, INTERNAL)
+                end_if_running(database, call, INTERNAL)
 
         self._turns.in_thread(watch, name=f"carepool-job-{call.job_id}-watch")
 
@@ -94,7 +94,7 @@ def run_in_own_process(url: str, ahead: timedelta | None, call: JobCall) -> None
     try:
         call.run(database)
     except KeyboardInterrupt:
-        end_if_running(database, call.job_id, STOPPED)
+        end_if_running(database, call, STOPPED)
     finally:
         database.dispose()
 

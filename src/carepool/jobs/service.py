@@ -17,6 +17,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from carepool.audit import service as audit
 from carepool.audit.model import actor_label
 from carepool.core.errors import CarepoolError
 from carepool.db.engine import Database
@@ -41,8 +42,10 @@ class JobCall:
     """A recorded job's work, as a runner is handed it (and a process runner sends it to its process)."""
 
     job_id: int
+    kind: str
     work: Work
     caller: Caller
+    subject_type: str  # what the subject is in the audit trail ("tender")
     subject: str
 
     def run(self, database: Database) -> None:
@@ -52,7 +55,13 @@ class JobCall:
             with database.uow() as own:
                 return self.work(own, self.caller, self.subject, progress)
 
-        _run(database, self.job_id, in_own_uow)
+        _run(database, self, in_own_uow)
+
+    def audit_failure(self, uow: UnitOfWork, why: str) -> None:
+        """The trail's event for a job that failed (a job that succeeds leaves the event of what it did)."""
+        audit.record(uow=uow, actor=self.caller.actor, organisation=self.caller.organisation_code,
+                     action=f"{self.kind}.failed", entity_type=self.subject_type, entity_id=self.subject,
+                     after={"job": self.job_id, "why": why})
 
 
 class Runner(Protocol):
@@ -86,13 +95,14 @@ def started_words(job: Job) -> str:
     return f"started {job.started_at:%H:%M} UTC by {actor_label(job.started_by)}"
 
 
-def start(*, database: Database, runner: Runner, caller: Caller, kind: str, subject: str, what: str,
-          work: Work) -> Job:
-    """Record the job and hand ``work`` to the runner; ``what`` names the work in a refusal ("the savings split
-    of tender CP-2026-001")."""
+def start(*, database: Database, runner: Runner, caller: Caller, kind: str, subject_type: str, subject: str,
+          what: str, work: Work) -> Job:
+    """Record the job, with its start in the audit trail, and hand ``work`` to the runner; ``what`` names the work
+    in a refusal ("the savings split of tender CP-2026-001")."""
     with database.uow() as uow:
         now = uow.now()
         latest_row = _latest_row(uow, kind, subject)
+        started_over: dict[str, int] = {}
         if latest_row is not None:
             before = _job(latest_row)
             if before.running(now):
@@ -100,17 +110,21 @@ def start(*, database: Database, runner: Runner, caller: Caller, kind: str, subj
             if before.stalled(now):  # it will never end: say so, and start again
                 latest_row.status, latest_row.message = JobStatus.FAILED.value, STOPPED
                 uow.session.flush()  # before the new row: only one may be running
+                started_over = {"stopped_job": before.id}
         row = JobRow(kind=kind, subject=subject, status=JobStatus.RUNNING.value, done=0, total=0, message="",
                      started_by=caller.actor, started_at=now, updated_at=now, seconds=None)
-        uow.session.add(row)
         try:
+            uow.session.add(row)
+            uow.session.flush()
+            audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action=f"{kind}.started",
+                         entity_type=subject_type, entity_id=subject, after={"job": row.id, **started_over})
             uow.commit()
         except IntegrityError:  # another start won the race between our look and our write
             uow.rollback()
             found = _latest_row(uow, kind, subject)
             raise _already(what, None if found is None else _job(found)) from None
         job = _job(row)
-    runner.submit(database, JobCall(job.id, work, caller, subject))
+    runner.submit(database, JobCall(job.id, kind, work, caller, subject_type, subject))
     return job
 
 
@@ -119,15 +133,16 @@ def _already(what: str, other: Job | None) -> CarepoolError:
     return CarepoolError(f"{what} is already being worked out{when}: wait for it to finish", kind="conflict")
 
 
-def start_after(uow: UnitOfWork, *, runner: Runner, caller: Caller, kind: str, subject: str, what: str,
-                work: Work) -> Job:
+def start_after(uow: UnitOfWork, *, runner: Runner, caller: Caller, kind: str, subject_type: str, subject: str,
+                what: str, work: Work) -> Job:
     """``start`` for a service that has checked the request in ``uow`` (which has only read, and is paused here)."""
     uow.pause()
-    return start(database=uow.database, runner=runner, caller=caller, kind=kind, subject=subject, what=what,
-                 work=work)
+    return start(database=uow.database, runner=runner, caller=caller, kind=kind, subject_type=subject_type,
+                 subject=subject, what=what, work=work)
 
 
-def _run(database: Database, job_id: int, work: Callable[[Progress], str]) -> None:
+def _run(database: Database, call: JobCall, work: Callable[[Progress], str]) -> None:
+    job_id = call.job_id
     started = time.monotonic()
     said = [0.0]
 
@@ -152,7 +167,7 @@ def _run(database: Database, job_id: int, work: Callable[[Progress], str]) -> No
         status = JobStatus.DONE
     for attempt in range(FINAL_WRITE_ATTEMPTS):  # a job left "running" would refuse new starts until it stalls
         try:
-            _write(database, job_id, status=status, message=message, seconds=time.monotonic() - started)
+            _end(database, call, status, message, seconds=time.monotonic() - started)
             return
         except SQLAlchemyError:
             log.warning("background job %s: its end could not be written (attempt %d)", job_id, attempt + 1,
@@ -161,24 +176,30 @@ def _run(database: Database, job_id: int, work: Callable[[Progress], str]) -> No
                 time.sleep(2**attempt)
 
 
-def end_if_running(database: Database, job_id: int, message: str) -> None:
-    """Mark the job failed with ``message`` unless it has already ended (its process died before it could say)."""
+def end_if_running(database: Database, call: JobCall, message: str) -> None:
+    """Fail the job with ``message`` unless it has already ended (its process died before it could say)."""
+    _end(database, call, JobStatus.FAILED, message, seconds=None, only_if_running=True)
+
+
+def _end(database: Database, call: JobCall, status: JobStatus, message: str, *, seconds: float | None,
+         only_if_running: bool = False) -> None:
     with database.uow() as uow:
-        row = uow.session.get(JobRow, job_id)
-        if row is not None and row.status == JobStatus.RUNNING.value:
-            row.status, row.message, row.updated_at = JobStatus.FAILED.value, message, uow.now()
-            uow.commit()
+        row = uow.session.get(JobRow, call.job_id)
+        if row is None or (only_if_running and row.status != JobStatus.RUNNING.value):
+            return  # ended already, or the database was reset under the job (a demo reloaded)
+        row.status, row.message, row.updated_at = status.value, message, uow.now()
+        if seconds is not None:
+            row.seconds = seconds
+        if status is JobStatus.FAILED:
+            call.audit_failure(uow, message)
+        uow.commit()
 
 
-def _write(database: Database, job_id: int, *, done: int | None = None, total: int | None = None,
-           status: JobStatus | None = None, message: str | None = None, seconds: float | None = None) -> None:
+def _write(database: Database, job_id: int, *, done: int, total: int) -> None:
+    """The job's progress so far."""
     with database.uow() as uow:
         row = uow.session.get(JobRow, job_id)
         if row is None:  # the database was reset under the job (a demo reloaded): nothing to say it to
             return
-        if done is not None and total is not None:
-            row.done, row.total = done, total
-        if status is not None:
-            row.status, row.message, row.seconds = status.value, message or "", seconds
-        row.updated_at = uow.now()
+        row.done, row.total, row.updated_at = done, total, uow.now()
         uow.commit()

@@ -21,7 +21,7 @@ def start_in_background(*, uow: UnitOfWork, runner: jobs.Runner, caller: Caller,
     still be done."""
     tender, _ = tender_for(uow, caller, ref, manage=True)
     check_move(tender.ref, TenderStatus(tender.status), "evaluate")
-    return jobs.start_after(uow, runner=runner, caller=caller, kind=JOB_KIND, subject=tender.ref,
+    return jobs.start_after(uow, runner=runner, caller=caller, kind=JOB_KIND, subject_type="tender", subject=tender.ref,
                             what=f"the award of tender {tender.ref}", work=run_award)
 
 

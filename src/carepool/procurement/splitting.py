@@ -175,7 +175,7 @@ def start_in_background(*, uow: UnitOfWork, runner: jobs.Runner, caller: Caller,
     """Refuse now what ``compute`` would refuse, with its reason; else work the split out in a background job (a
     page follows it)."""
     tender_ref = _ready(uow, caller, ref)[0].ref
-    return jobs.start_after(uow, runner=runner, caller=caller, kind=JOB_KIND, subject=tender_ref,
+    return jobs.start_after(uow, runner=runner, caller=caller, kind=JOB_KIND, subject_type="tender", subject=tender_ref,
                             what=f"the savings split of tender {tender_ref}", work=run_split)
 
 

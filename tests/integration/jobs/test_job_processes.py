@@ -17,7 +17,7 @@ from carepool.jobs import service as jobs
 from carepool.jobs.model import Job, JobStatus
 from carepool.jobs.runners import ProcessRunner, ThreadRunner, runner_for
 from carepool.partners.model import Caller
-from tests.integration.jobs.test_jobs import SUBJECT, clocked, finance  # noqa: F401  (clocked is a fixture)
+from tests.integration.jobs.test_jobs import ABOUT, SUBJECT, clocked, finance, trail  # noqa: F401  (clocked is a fixture)
 
 STARTED = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
 
@@ -37,7 +37,7 @@ def dies(uow: UnitOfWork, caller: Caller, subject: str, progress: jobs.Progress)
 
 
 def run(database: Database, caller: Caller, work: jobs.Work) -> Job:
-    job = jobs.start(database=database, runner=ProcessRunner(), caller=caller, kind="test", subject=SUBJECT,
+    job = jobs.start(database=database, runner=ProcessRunner(), caller=caller, **ABOUT,
                      what="the test", work=work)
     deadline = time.monotonic() + 60  # a fresh interpreter imports carepool first
     while True:
@@ -63,6 +63,7 @@ def test_a_process_that_dies_fails_its_job(clocked: Database, caplog: pytest.Log
     failed = run(clocked, finance(clocked), dies)
     assert (failed.status, failed.done, failed.message) == (JobStatus.FAILED, 1, jobs.INTERNAL)
     assert f"its process ended with exit code -{int(signal.SIGKILL)}" in caplog.text
+    assert trail(clocked)[-1] == ("test.failed", "user:fin@ealing.test", {"job": failed.id, "why": jobs.INTERNAL})
 
 
 def test_a_database_in_memory_runs_its_jobs_in_threads(database: Database) -> None:

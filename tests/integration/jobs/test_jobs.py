@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from carepool.audit import service as audit
 from carepool.core.clock import FixedClock
 from carepool.core.errors import CarepoolError
 from carepool.db.engine import Database
@@ -24,6 +25,7 @@ from tests.integration.helpers import add_organisations, add_user
 
 EALING = "E09000009"
 SUBJECT = "CP-2026-001"
+ABOUT = {"kind": "test", "subject_type": "tender", "subject": SUBJECT}  # what every job here is
 
 
 @pytest.fixture
@@ -52,9 +54,16 @@ def ended(database: Database) -> Job:
     return job
 
 
+def trail(database: Database) -> list[tuple[str, str, object]]:
+    """The audit trail's job events, oldest first: (action, who, details)."""
+    with database.uow() as uow:
+        events = audit.list_events(uow=uow, organisation=EALING, entity_type="tender", entity_id=SUBJECT)
+    return [(e.action, e.actor, e.after) for e in reversed(events)]
+
+
 def start(database: Database, caller: Caller, work: Callable[[jobs.Progress], str]) -> Job:
     """Start ``work`` in a thread (the process runner has tests of its own)."""
-    return jobs.start(database=database, runner=ThreadRunner(), caller=caller, kind="test", subject=SUBJECT,
+    return jobs.start(database=database, runner=ThreadRunner(), caller=caller, **ABOUT,
                       what=f"the test of {SUBJECT}", work=lambda uow, caller, subject, progress: work(progress))
 
 
@@ -88,6 +97,8 @@ def test_a_job_writes_its_progress_refuses_a_second_and_says_what_it_did(clocked
     assert done.seconds is not None and done.seconds > jobs.PROGRESS_EVERY
     again = start(clocked, caller, lambda progress: "again")  # once ended, the work may start again
     assert again.id > first.id and ended(clocked).message == "again"
+    who = "user:fin@ealing.test"  # a start is in the trail; the refused one and the work's success are not
+    assert trail(clocked) == [("test.started", who, {"job": first.id}), ("test.started", who, {"job": again.id})]
 
 
 def test_a_refusal_inside_the_work_is_the_jobs_message_and_a_crash_is_logged_not_shown(clocked: Database) -> None:
@@ -107,11 +118,14 @@ def test_a_refusal_inside_the_work_is_the_jobs_message_and_a_crash_is_logged_not
     failed = ended(clocked)
     assert failed.status is JobStatus.FAILED and "a bug" not in failed.message
     assert failed.message.startswith("it stopped on an internal error, which is logged for the operator")
+    assert [(action, after) for action, _, after in trail(clocked)][1:] == [
+        ("test.failed", {"job": failed.id - 1, "why": why}), ("test.started", {"job": failed.id}),
+        ("test.failed", {"job": failed.id, "why": failed.message})]
 
 
 def test_a_job_left_running_by_a_restart_reads_as_stalled_and_does_not_block_a_new_one(clocked: Database) -> None:
     caller = finance(clocked)
-    lost = jobs.start(database=clocked, runner=NeverRuns(), caller=caller, kind="test", subject=SUBJECT,
+    lost = jobs.start(database=clocked, runner=NeverRuns(), caller=caller, **ABOUT,
                       what="the test", work=lambda *_: "never")
     clock = clocked.clock
     assert isinstance(clock, FixedClock)
@@ -120,8 +134,9 @@ def test_a_job_left_running_by_a_restart_reads_as_stalled_and_does_not_block_a_n
     clock.now = clock.now + STALLED_AFTER + STALLED_AFTER / 10
     stalled = latest(clocked)
     assert stalled is not None and stalled.id == lost.id and stalled.stalled(clock.now)
-    start(clocked, caller, lambda progress: "started over")
+    again = start(clocked, caller, lambda progress: "started over")
     assert ended(clocked).message == "started over"
+    assert trail(clocked)[-1] == ("test.started", "user:fin@ealing.test", {"job": again.id, "stopped_job": lost.id})
     with clocked.uow() as uow:
         before = uow.session.get(JobRow, lost.id)
         assert before is not None and (before.status, before.message) == ("failed", jobs.STOPPED)
@@ -131,7 +146,7 @@ def test_two_starts_at_the_same_moment_run_one_job(clocked: Database, monkeypatc
     """Both look before either writes; the database lets only one job run on a subject, and the other start is
     refused as if it had looked a moment later."""
     caller = finance(clocked)
-    first = jobs.start(database=clocked, runner=NeverRuns(), caller=caller, kind="test", subject=SUBJECT,
+    first = jobs.start(database=clocked, runner=NeverRuns(), caller=caller, **ABOUT,
                        what="the test", work=lambda *_: "first")
     looked = iter([None])  # the second start's look comes before the first's write
     real = jobs._latest_row
