@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+CODE_LENGTH = 20  # the longest organisation code (partners' organisations.code)
 SHORT = 48  # longer values (hashes, long reasons, award lists) are cut here; the full text stays one click away
 
 
@@ -157,6 +158,24 @@ def _fields(before: dict[str, Any] | None, after: dict[str, Any]) -> list[Detail
     keys = list(after) + [k for k in old if k not in after]
     return [Detail(label(k), shown(after.get(k), k),
                    shown(old[k], k) if k in old and old[k] != after.get(k) else None) for k in keys]
+
+
+def codes_in(*payloads: Any) -> set[str]:
+    """Every string in the payloads, as key or value, that could be an organisation's code (short, one word):
+    the ones whose names a page must look up to show them."""
+    found: set[str] = set()
+    stack = list(payloads)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if 0 < len(value) <= CODE_LENGTH and " " not in value:
+                found.add(value)
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
+    return found
 
 
 def _named(value: Any, names: Mapping[str, str]) -> Any:

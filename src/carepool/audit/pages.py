@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from carepool.audit import service
 from carepool.audit.api import AUDIT_READERS
-from carepool.audit.details import details
+from carepool.audit.details import codes_in, details
 from carepool.audit.model import AuditEvent
 from carepool.db.uow import UnitOfWork
 from carepool.partners import access
@@ -25,7 +25,7 @@ NAV = (90, "Audit trail", "/audit", AUDIT_READERS)
 
 def events_table(uow: UnitOfWork, events: list[AuditEvent]) -> dict[str, Any]:
     """What ``audit/_events_table.html`` needs to show ``events``: the audit page's, or a shared History's."""
-    names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
+    names = partners.names_of(uow=uow, codes=codes_in(*(e.before for e in events), *(e.after for e in events)))
     return {"events": events, "event_time": service.event_time, "details": partial(details, names=names),
             "people": access.people(uow=uow, actors={e.actor for e in events})}
 

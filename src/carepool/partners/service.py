@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
@@ -62,6 +63,16 @@ def list_organisations(*, uow: UnitOfWork, kind: OrgKind | None = None) -> list[
     organisations = [_organisation(row) for row in uow.session.execute(query).scalars()]
     rank = {k: i for i, k in enumerate(OrgKind)}
     return sorted(organisations, key=lambda o: (rank[o.kind], o.name))
+
+
+def names_of(*, uow: UnitOfWork, codes: Iterable[str]) -> dict[str, str]:
+    """The names of those of ``codes`` that are organisations' codes, by code."""
+    wanted, names = sorted(set(codes)), {}
+    for start in range(0, len(wanted), 500):  # SQLite binds at most a few thousand parameters
+        rows = uow.session.execute(select(OrganisationRow.code, OrganisationRow.name)
+                                   .where(OrganisationRow.code.in_(wanted[start:start + 500])))
+        names.update({code: name for code, name in rows})
+    return names
 
 
 def get_organisation(*, uow: UnitOfWork, code: str) -> Organisation:

@@ -1,4 +1,4 @@
-from carepool.audit.details import Detail, Shown, details
+from carepool.audit.details import Detail, Shown, codes_in, details
 
 
 def _lines(before: object, after: object) -> list[tuple[str, str | None, str]]:
@@ -123,3 +123,10 @@ def test_organisations_codes_read_as_their_names() -> None:
         ("Shapley", "London Borough of Brent: £716,585.79, NHS North West London ICB: £245,618.52"),
         ("Members", "London Borough of Brent, E09000009"),  # a code with no organisation stays as it is
         ("Method", "exact")]
+
+
+def test_the_codes_a_page_looks_up_are_the_short_words_of_its_payloads_keys_and_values() -> None:
+    before = {"shapley": {"E09000005": "716585.79"}, "members": ["QRV", "E09000009"]}
+    after = {"reason": "Lot L2 re-awarded", "lead": "E09000013", "job": 3, "rows": [{"member": "E09000015"}]}
+    assert codes_in(before, after, None) == {"shapley", "E09000005", "716585.79", "members", "QRV", "E09000009",
+                                             "reason", "lead", "E09000013", "job", "rows", "member", "E09000015"}
