@@ -19,7 +19,7 @@ from carepool.db.uow import UnitOfWork
 from carepool.jobs import service as jobs
 from carepool.partners import service as partners
 from carepool.partners.model import Caller, OrgKind
-from carepool.procurement import engine, rule_check, sealing, service
+from carepool.procurement import engine, rule_check, sealing, service, tendering
 from carepool.procurement.access import tender_for
 from carepool.procurement.award_rules import AwardRules
 from carepool.procurement.model import (
@@ -288,6 +288,7 @@ def confirm(*, uow: UnitOfWork, caller: Caller, ref: str) -> None:
                  entity_type="tender", entity_id=tender.ref,
                  after={"standstill_ends": tender.standstill_ends.isoformat(),
                         "override_reason": tender.override_reason, "rules_broken": broken_rules(uow, tender)})
+    tendering.keep_release(uow, tender, "award")
     uow.commit()
 
 
@@ -311,5 +312,6 @@ def make_contracts(*, uow: UnitOfWork, caller: Caller, ref: str) -> int:
                  entity_type="tender", entity_id=tender.ref,
                  after={"contracts": len(awards), "start": start.isoformat(), "end": end.isoformat(),
                         "annual_value": Money.sum(a.annual_value for a, _ in awards).plain()})
+    tendering.keep_release(uow, tender, "contract")
     uow.commit()
     return len(awards)

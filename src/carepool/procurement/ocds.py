@@ -1,8 +1,10 @@
 """Open Contracting Data Standard 1.1 with the lots extension: releases, a release package, a record package.
 
-A tender's releases are: ``tender`` once it is published, ``award`` once the award is
-confirmed, ``contract`` once the call-off contracts are made. Nothing sealed is ever
-published: bids appear only as the number of tenderers (after opening) and as awards.
+A tender's releases are: ``tender`` once it is published, ``tenderAmendment`` for each change
+after that, ``tenderCancellation``, ``award`` once the award is confirmed, ``contract`` once the
+call-off contracts are made. Each is built at its moment and kept as it was (``publication``):
+a release never changes. Nothing sealed is ever published: bids appear only as the number of
+tenderers (from the award on) and as awards.
 Amounts are written as exact JSON numbers from integer pence (never through a float);
 a lot's and an award's ``value`` is for the whole contract period (4 years), the yearly
 value is in the description.
@@ -172,38 +174,71 @@ def _contract(line: AwardLine, tender: TenderView) -> dict[str, Any]:
     }
 
 
-def releases(snap: Snapshot) -> list[dict[str, Any]]:
-    """The tender's releases, oldest first."""
+# What each stage of a tender publishes, by its release tag. A tender's releases are: its tender release when
+# published, an amendment for each change after that, a cancellation, the award once confirmed, and the contracts.
+STAGE_TAGS = {"tender": "tender", "amendment": "tenderAmendment", "cancellation": "tenderCancellation",
+              "award": "award", "contract": "contract"}
+
+
+@dataclass(frozen=True)
+class Release:
+    """A release as kept: which of the tender's releases it is (``key``: "tender-1", "award"), its stage, its date,
+    and everything else it says (``body``)."""
+
+    key: str
+    stage: str
+    date: datetime
+    body: dict[str, Any]
+
+
+def release_key(stage: str, version: int) -> str:
+    """A tender release and its amendments are numbered by the tender's version; the other stages come once."""
+    return f"tender-{version}" if stage in ("tender", "amendment") else stage
+
+
+def release_body(snap: Snapshot, stage: str) -> dict[str, Any]:
+    """What the tender's ``stage`` release says, as the tender stands now (its moment)."""
+    tender = snap.tender
+    body: dict[str, Any] = {"buyer": _org(tender.consortium.lead_code, snap.names), "parties": _parties(snap),
+                            "tender": _tender(snap)}
+    if stage in ("award", "contract"):
+        body["awards"] = [_award(a, tender, snap.names) for a in snap.awards]
+    if stage == "contract":
+        body["contracts"] = [_contract(a, tender) for a in snap.awards if a.contract_ref]
+    return body
+
+
+def packaged(ocid: str, release: Release) -> dict[str, Any]:
+    return {"ocid": ocid, "id": f"{ocid}-{release.key}", "date": _time(release.date),
+            "tag": [STAGE_TAGS[release.stage]], "initiationType": "tender", "language": "en", **release.body}
+
+
+def current_releases(snap: Snapshot) -> list[Release]:
+    """The releases of a tender published before releases were kept, built from how it stands now: its tender
+    release (a cancellation, if it was cancelled), the award, the contracts."""
     tender = snap.tender
     if tender.published_at is None:
         return []
-    base = {"ocid": snap.ocid, "initiationType": "tender", "language": "en",
-            "buyer": _org(tender.consortium.lead_code, snap.names), "parties": _parties(snap),
-            "tender": _tender(snap)}
-    out = [{**base, "id": f"{snap.ocid}-tender-{tender.version}", "date": _time(tender.published_at),
-            "tag": ["tender"] if tender.status is not TenderStatus.CANCELLED else ["tenderCancellation"]}]
+    stage = "cancellation" if tender.status is TenderStatus.CANCELLED else "tender"
+    out = [Release(f"tender-{tender.version}", stage, tender.published_at, release_body(snap, stage))]
     if tender.awarded_at is not None and snap.awards:
-        awards = [_award(a, tender, snap.names) for a in snap.awards]
-        out.append({**base, "id": f"{snap.ocid}-award", "date": _time(tender.awarded_at), "tag": ["award"],
-                    "awards": awards})
+        out.append(Release("award", "award", tender.awarded_at, release_body(snap, "award")))
         if tender.contracted_at is not None:
-            out.append({**base, "id": f"{snap.ocid}-contract", "date": _time(tender.contracted_at),
-                        "tag": ["contract"], "awards": awards,
-                        "contracts": [_contract(a, tender) for a in snap.awards if a.contract_ref]})
+            out.append(Release("contract", "contract", tender.contracted_at, release_body(snap, "contract")))
     return out
 
 
-def release_package(snap: Snapshot, *, uri: str, published: datetime) -> dict[str, Any]:
+def release_package(ocid: str, releases: list[Release], *, uri: str, published: datetime) -> dict[str, Any]:
     return {"uri": uri, "version": "1.1", "extensions": [LOTS_EXTENSION], "publishedDate": _time(published),
-            "publisher": PUBLISHER, "license": LICENSE, "releases": releases(snap)}
+            "publisher": PUBLISHER, "license": LICENSE, "releases": [packaged(ocid, r) for r in releases]}
 
 
-def record_package(snap: Snapshot, *, uri: str, package_uri: str, published: datetime) -> dict[str, Any]:
-    """One record: every release, and the compiled release (the latest state of everything)."""
-    found = releases(snap)
-    compiled = {**found[-1], "id": f"{snap.ocid}-compiled", "tag": ["compiled"]} if found else None
-    record: dict[str, Any] = {"ocid": snap.ocid, "releases": found}
-    if compiled is not None:
-        record["compiledRelease"] = compiled
+def record_package(ocid: str, releases: list[Release], *, uri: str, package_uri: str,
+                   published: datetime) -> dict[str, Any]:
+    """One record: every release, oldest first, and the compiled release (the latest state of everything)."""
+    found = [packaged(ocid, r) for r in releases]
+    record: dict[str, Any] = {"ocid": ocid, "releases": found}
+    if found:
+        record["compiledRelease"] = {**found[-1], "id": f"{ocid}-compiled", "tag": ["compiled"]}
     return {"uri": uri, "version": "1.1", "extensions": [LOTS_EXTENSION], "publishedDate": _time(published),
             "publisher": PUBLISHER, "license": LICENSE, "packages": [package_uri], "records": [record]}

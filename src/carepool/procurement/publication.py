@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ from carepool.partners.model import Caller
 from carepool.procurement import ocds, reports, tendering
 from carepool.procurement.access import tender_for
 from carepool.procurement.model import CONTRACT_YEARS, RESULT_STATUSES, BidStatus, TenderStatus
-from carepool.procurement.tables import BidRow, TenderRow
+from carepool.procurement.tables import BidRow, OcdsReleaseRow, TenderRow
 
 
 def snapshot(*, uow: UnitOfWork, ref: str, caller: Caller | None = None) -> ocds.Snapshot:
@@ -32,6 +33,10 @@ def snapshot(*, uow: UnitOfWork, ref: str, caller: Caller | None = None) -> ocds
             raise not_found(f"tender {ref}")
     else:
         row, _ = tender_for(uow, caller, ref)
+    return _snapshot_of(uow, row)
+
+
+def _snapshot_of(uow: UnitOfWork, row: TenderRow) -> ocds.Snapshot:
     tender = tendering.view(uow, row, member=False)
     if tender.published_at is None:
         raise CarepoolError(f"tender {tender.ref} is a draft: nothing is published until it is", kind="conflict")
@@ -47,17 +52,35 @@ def snapshot(*, uow: UnitOfWork, ref: str, caller: Caller | None = None) -> ocds
     return ocds.Snapshot(tender, names, tenderers, awards)
 
 
+def keep_release(uow: UnitOfWork, row: TenderRow, stage: str) -> None:
+    """Keep the tender's ``stage`` release as the tender stands now, in the unit of work that made the change it
+    publishes (a tender published, changed, cancelled, awarded or contracted)."""
+    uow.session.flush()
+    body = ocds.release_body(_snapshot_of(uow, row), stage)
+    uow.session.add(OcdsReleaseRow(tender_id=row.id, key=ocds.release_key(stage, row.version), stage=stage,
+                                   released_at=uow.now(), body_json=json.dumps(body)))
+
+
+def _releases(uow: UnitOfWork, snap: ocds.Snapshot, tender_id: int) -> list[ocds.Release]:
+    kept = uow.session.execute(select(OcdsReleaseRow).where(OcdsReleaseRow.tender_id == tender_id)
+                               .order_by(OcdsReleaseRow.released_at, OcdsReleaseRow.id)).scalars().all()
+    if not kept:  # published before releases were kept (migration 0021)
+        return ocds.current_releases(snap)
+    return [ocds.Release(r.key, r.stage, r.released_at, json.loads(r.body_json)) for r in kept]
+
+
 def packages(*, uow: UnitOfWork, ref: str, publisher: Settings, caller: Caller | None = None) -> \
         tuple[dict[str, Any], dict[str, Any]]:
     """The release package and the record package of one tender, under the ``publisher``'s ocid prefix and web
     address (``Settings.ocid_prefix`` and ``ocds_base_uri``)."""
     snap = replace(snapshot(uow=uow, ref=ref, caller=caller), ocid_prefix=publisher.ocid_prefix)
+    releases = _releases(uow, snap, snap.tender.id)
     base_uri = publisher.ocds_base_uri
     published = uow.now()
     package_uri = f"{base_uri}/{snap.tender.ref}.json"
-    release = ocds.release_package(snap, uri=package_uri, published=published)
-    record = ocds.record_package(snap, uri=f"{base_uri}/{snap.tender.ref}-record.json", package_uri=package_uri,
-                                 published=published)
+    release = ocds.release_package(snap.ocid, releases, uri=package_uri, published=published)
+    record = ocds.record_package(snap.ocid, releases, uri=f"{base_uri}/{snap.tender.ref}-record.json",
+                                 package_uri=package_uri, published=published)
     return release, record
 
 

@@ -184,3 +184,19 @@ class SavingsSplitRow(Base):
     computed_by: Mapped[str] = mapped_column(String(254))
     award_stamp: Mapped[str] = mapped_column(String(64))
     game_json: Mapped[str] = mapped_column(Text)
+
+
+class OcdsReleaseRow(Base):
+    """One open contracting release of a tender, kept as it was published (a release never changes: a change is a
+    new release). ``body_json`` is the release without its ocid, id, date and tag, which the publisher's prefix
+    and the row give when it is packaged."""
+
+    __tablename__ = "procurement_ocds_releases"
+    __table_args__ = (UniqueConstraint("tender_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("procurement_tenders.id"), index=True)
+    key: Mapped[str] = mapped_column(String(40))  # "tender-1", "tender-2", "cancellation", "award", "contract"
+    stage: Mapped[str] = mapped_column(String(20))  # ocds.STAGE_TAGS
+    released_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    body_json: Mapped[str] = mapped_column(Text)

@@ -285,6 +285,8 @@ def update_tender(*, uow: UnitOfWork, caller: Caller, ref: str, title: str | Non
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.edited",
                  entity_type="tender", entity_id=row.ref, before={k: before[k] for k in [*changed, "version"]},
                  after=after)
+    if status is TenderStatus.PUBLISHED:
+        keep_release(uow, row, "amendment")
     uow.commit()
     return replace(view(uow, row, member=True), bids_invalidated=invalidated, contract_start_moved=moved)
 
@@ -379,6 +381,7 @@ def publish(*, uow: UnitOfWork, caller: Caller, ref: str) -> TenderView:
     row.published_at = now
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.published",
                  entity_type="tender", entity_id=row.ref, after={"deadline": str(row.deadline)})
+    keep_release(uow, row, "tender")
     uow.commit()
     return view(uow, row, member=True)
 
@@ -392,5 +395,14 @@ def cancel(*, uow: UnitOfWork, caller: Caller, ref: str, reason: str) -> TenderV
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="tender.cancelled",
                  entity_type="tender", entity_id=row.ref, before={"status": before},
                  after={"status": row.status, "reason": reason.strip()})
+    if row.published_at is not None:
+        keep_release(uow, row, "cancellation")
     uow.commit()
     return view(uow, row, member=True)
+
+
+def keep_release(uow: UnitOfWork, row: TenderRow, stage: str) -> None:
+    """Keep the tender's open contracting release of ``stage`` with the change it publishes."""
+    from carepool.procurement import publication  # publication reads tenders through this module
+
+    publication.keep_release(uow, row, stage)
