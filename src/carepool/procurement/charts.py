@@ -22,21 +22,23 @@ def award_charts(summary: AwardSummary) -> dict[str, Markup]:
     money_axis(by_lot)
 
     names = summary.names
-    providers = sorted(set(summary.awarded.shares) | set(summary.cheapest.shares),
-                       key=lambda p: -(summary.awarded.shares.get(p, 0) + summary.cheapest.shares.get(p, 0)))
+    today = summary.today
+    series = [("Cheapest wins", summary.cheapest.shares), ("Awarded", summary.awarded.shares)]
+    if today is not None and today.market.shares:  # before and after: today's shares of the value with a named provider
+        series.insert(0, (f"Today ({percent(today.named)} of value named)", today.market.shares))
+    providers = sorted(set().union(*(shares for _, shares in series)),
+                       key=lambda p: -sum(shares.get(p, 0) for _, shares in series))
     labels = [names.get(p, p) for p in providers]
-    shares = go.Figure([
-        go.Bar(name="Cheapest wins", y=labels, x=[float(summary.cheapest.shares.get(p, 0)) * 100 for p in providers],
-               orientation="h"),
-        go.Bar(name="Awarded", y=labels, x=[float(summary.awarded.shares.get(p, 0)) * 100 for p in providers],
-               orientation="h"),
-    ])
+    shares = go.Figure([go.Bar(name=name, y=labels, x=[float(by.get(p, 0)) * 100 for p in providers], orientation="h")
+                        for name, by in series])
     shares.update_layout(barmode="group", xaxis={"ticksuffix": "%", "title": {"text": "Share of yearly value"}},
                          yaxis={"autorange": "reversed"})
 
-    sme = go.Figure([go.Bar(x=["Cheapest wins", "Awarded"],
-                            y=[float(summary.cheapest.sme_share) * 100, float(summary.awarded.sme_share) * 100],
-                            text=[percent(summary.cheapest.sme_share), percent(summary.awarded.sme_share)],
+    markets = [("Cheapest wins", summary.cheapest.sme_share), ("Awarded", summary.awarded.sme_share)]
+    if today is not None and today.sme_known and today.market.shares:
+        markets.insert(0, ("Today", today.market.sme_share))
+    sme = go.Figure([go.Bar(x=[name for name, _ in markets], y=[float(share) * 100 for _, share in markets],
+                            text=[percent(share) for _, share in markets],
                             textposition="outside", cliponaxis=False)])  # a 0% bar still says 0.0%
     sme.update_layout(yaxis={"ticksuffix": "%", "range": [0, 100]})
     floor = summary.tender.rules.min_sme_share

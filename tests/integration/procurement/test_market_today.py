@@ -45,6 +45,7 @@ def test_current_providers_go_in_with_the_demand_and_out_with_the_award(world: W
     page = client.get(f"/tenders/{ref}").text
     assert '<th scope="col" class="num">Today</th>' in page and "Sunrise Homecare" in page
     assert "its SME share is not known because some current providers are named but not in the directory" in page
+    assert "Today (78.5% of value named)" in page  # the providers' chart: before, and after
 
 
 def test_the_market_an_award_was_compared_with_stays_when_demand_changes_later(world: World,
