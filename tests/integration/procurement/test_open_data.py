@@ -78,6 +78,7 @@ def test_anyone_reads_published_tenders_and_contracts_awarded(world: World) -> N
         total = sum(Decimal(r["yearly_value"]) for r in rows)
         assert f'<th scope="row" colspan="4">Total</th><td class="num">£{total:,.2f}</td>' in anyone.get(
             "/open-data/tenders").text  # the page's total is the CSV's rows added up
+        assert anyone.get("/open-data/tenders").text.count("<td>the optimiser</td>") == len(rows)  # who decided
 
 
 def test_the_navigation_offers_each_user_what_its_roles_open(world: World) -> None:
