@@ -130,7 +130,7 @@ def import_demand(consortium_id: RowId, file: UploadFile, caller: CallerDep, uow
                                 problems=demand.problems, incomplete=demand.incomplete, what=upload_name(file),
                                 replace_all=replace_all)
     return {"lines": saved.lines, "members": list(saved.members), "replaced": saved.replaced, "kept": saved.kept,
-            "in_live_tenders": coverage.live_tenders_buying(uow, consortium_id, saved.places)}
+            "changed": saved.changed, "in_live_tenders": coverage.live_tenders_buying(uow, consortium_id, saved.places)}
 
 
 @router.get("/consortia/{consortium_id}/demand.xlsx")

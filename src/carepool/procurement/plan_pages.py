@@ -105,6 +105,9 @@ def _demand_words(file: str, saved: service.DemandSaved, names: dict[str, str], 
     """In words: "Imported demand.csv: 1 line for Brent, in place of 7 lines; other members' 31 lines kept."
     and, when a live tender buys some of that demand, that the tender keeps what it was built from."""
     whose = ", ".join(names.get(code, code) for code in saved.members)
+    if not saved.changed:
+        return (f"{file} holds the demand already on record for {whose} ({_lines(saved.lines)}): nothing "
+                "changed, and nothing was saved.")
     kept = f"; other members' {_lines(saved.kept)} kept" if saved.kept else ""
     words = f"Imported {file}: {_lines(saved.lines)} for {whose}, in place of {_lines(saved.replaced)}{kept}."
     if live:

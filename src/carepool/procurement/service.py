@@ -111,6 +111,7 @@ class DemandSaved:
     replaced: int  # lines those members had before
     kept: int  # other members' lines, untouched
     places: frozenset[tuple[str, str]] = frozenset()  # (service, locality) of the lines replaced and written
+    changed: bool = True  # False: the file held exactly the demand on record, and nothing was written
 
 
 def demand_writer(*, uow: UnitOfWork, caller: Caller, consortium_id: int) -> str | None:
@@ -154,6 +155,9 @@ def save_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int, lines: l
         DemandRow.consortium_id == consortium_id).group_by(DemandRow.member_code)).all()
     replaced = sum(count for member, count in on_record if member in members)
     kept = sum(count for member, count in on_record if member not in members)
+    if _demand_of(uow, consortium_id, members) == Counter(_demand_key(item.value) for item in lines):
+        uow.rollback()  # the same demand again: nothing to write, nothing for the trail
+        return DemandSaved(len(lines), tuple(sorted(members)), replaced, kept, changed=False)
     places = frozenset((kind, locality) for kind, locality in uow.session.execute(
         select(DemandRow.service, DemandRow.locality_code).where(DemandRow.consortium_id == consortium_id,
                                                                  DemandRow.member_code.in_(members)))) | {
@@ -177,6 +181,21 @@ def save_demand(*, uow: UnitOfWork, caller: Caller, consortium_id: int, lines: l
                      after={"by": caller.organisation_code, "lines": stated[member], "source": what})
     uow.commit()
     return saved
+
+
+DemandKeyed = tuple[str, str, str, int, int, str]  # member, service, locality, hundredths, price in pence, provider
+
+
+def _demand_key(line: DemandLine) -> DemandKeyed:
+    return (line.member, line.service, line.locality, cents(line.weekly_quantity), line.baseline_price.pence,
+            line.current_provider)
+
+
+def _demand_of(uow: UnitOfWork, consortium_id: int, members: set[str]) -> Counter[DemandKeyed]:
+    rows = uow.session.execute(select(DemandRow).where(DemandRow.consortium_id == consortium_id,
+                                                       DemandRow.member_code.in_(members))).scalars()
+    return Counter((r.member_code, r.service, r.locality_code, r.weekly_quantity_cents, r.baseline_price.pence,
+                    r.current_provider) for r in rows)
 
 
 # --- lots -------------------------------------------------------------------------------

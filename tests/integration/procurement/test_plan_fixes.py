@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from fastapi.testclient import TestClient
 
+from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
 from carepool.partners.service import Located
@@ -203,7 +204,7 @@ def test_importing_demand_a_live_tender_buys_says_the_tender_keeps_what_it_was_b
                              files={"file": ("brent.csv", brent, "text/csv")}).json()
         ref = world.tender()  # buys home care in Kilburn, Acton and Hammersmith North
         page = _text(client.post(f"/tenders/plan/{world.consortium_id}/demand",
-                                 files={"file": ("brent.csv", brent, "text/csv")}).text)
+                                 files={"file": ("brent.csv", brent.replace(b",640,", b",650,"), "text/csv")}).text)
         api = client.post(f"/api/procurement/consortia/{world.consortium_id}/demand",
                           files={"file": ("brent.csv", brent, "text/csv")}).json()
         elsewhere = client.post(f"/api/procurement/consortia/{world.consortium_id}/demand",
@@ -213,6 +214,26 @@ def test_importing_demand_a_live_tender_buys_says_the_tender_keeps_what_it_was_b
             "applies to lots built from now on.") in page
     assert before["in_live_tenders"] == [] and api["in_live_tenders"] == [ref]
     assert elsewhere["in_live_tenders"] == [ref]  # H&F's old line, in Hammersmith North, is one the tender buys
+
+
+def test_importing_the_demand_on_record_again_changes_nothing_and_says_so(world: World) -> None:
+    brent = (HEADER + "E09000005,home-care,BRENT-KIL,640,23.40\n").encode()
+    url = f"/api/procurement/consortia/{world.consortium_id}/demand"
+    with TestClient(create_app(database=world.db)) as client:
+        sign_in(client, LEAD)
+        first = client.post(url, files={"file": ("brent.csv", brent, "text/csv")}).json()
+        with world.db.uow() as uow:
+            events = len(audit.list_events(uow=uow, organisation=None))
+        again = client.post(url, files={"file": ("again.csv", brent, "text/csv")}).json()
+        page = _text(client.post(f"/tenders/plan/{world.consortium_id}/demand",
+                                 files={"file": ("again.csv", brent, "text/csv")}).text)
+        with world.db.uow() as uow:
+            assert len(audit.list_events(uow=uow, organisation=None)) == events  # nothing for the trail
+        other_price = client.post(url, files={"file": ("new.csv", brent.replace(b"23.40", b"23.41"), "text/csv")})
+    assert first["changed"] is True and again["changed"] is False and again["lines"] == 1
+    assert ("again.csv holds the demand already on record for Brent (1 line): nothing changed, and nothing was "
+            "saved.") in page
+    assert other_price.json()["changed"] is True  # a penny is a change
 
 
 def test_an_empty_plan_says_why_and_what_comes_next_for_whoever_reads_it(world: World) -> None:
