@@ -262,8 +262,8 @@ def open_bids(ref: str, caller: CallerDep, uow: UowDep) -> OpeningRead:
 
 @router.post("/tenders/{ref}/bids/{bid_ref}/panel-score")
 def panel_score(ref: str, bid_ref: str, body: PanelScore, caller: CallerDep, uow: UowDep) -> dict[str, str]:
-    opening.set_panel_score(uow=uow, caller=caller, ref=ref, bid_ref=bid_ref,
-                            score=quantity(body.score, what="score", zero_ok=True), note=body.note)
+    opening.set_panel_score(uow=uow, caller=caller, ref=ref, bid_ref=bid_ref, score=str(body.score),
+                            note=body.note)  # read as a score there, after the bid is found in this tender
     return {"status": "recorded"}
 
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
 from carepool.procurement import engine
-from carepool.procurement.award_rules import AwardRules
+from carepool.procurement.award_rules import AwardRules, as_percent
 from carepool.procurement.model import LotDesign, share_annual
 
 GRAND = "award"  # the status of the whole consortium's value: the award as it stands, not a run of ours
@@ -27,6 +29,63 @@ class CoalitionJob:
     time_limit: float
 
 
+def _pct(fraction: str) -> str:
+    try:
+        return as_percent(Decimal(fraction))
+    except InvalidOperation:
+        return fraction
+
+
+_SME = "cannot meet the {} floor for small and medium providers on its own"
+_CAP = "cannot meet the rule that no provider may have more than {} of the value on its own"
+# The award engine's reasons (award/diagnose.py), which name the rules by their keys for the award CLI, as a finance
+# director reads them: each in the engine's words, then in plain words starting "cannot", to follow a group's name
+_REASONS: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
+    (r"min_sme_share (\S+) cannot be met together with the other rules \(SMEs can reach at most (\S+) of",
+     lambda m: _SME.format(_pct(m[1])) + f": its small providers could take at most {m[2]} of the value"),
+    (r"min_sme_share (\S+) cannot be met together with the other rules",
+     lambda m: _SME.format(_pct(m[1])) + " under the other rules"),
+    (r"min_sme_share (\S+) cannot be met: no SME has an eligible bid",
+     lambda m: _SME.format(_pct(m[1])) + ": no small or medium provider made a bid it could award"),
+    (r"max_share (\S+) cannot be met together with the other rules",
+     lambda m: _CAP.format(_pct(m[1])) + ": too few providers could take the rest of the value"),
+    (r"max_share (\S+) needs at least (\d+) winning providers but only (\d+)",
+     lambda m: _CAP.format(_pct(m[1])) + f": that needs at least {m[2]} providers to win, and only {m[3]} made "
+                                         "bids it could award"),
+    (r"min_award_fraction (\S+) cannot be met together with the other rules",
+     lambda m: f"cannot give each provider at least {_pct(m[1])} of a lot on its own: awards that large would "
+               "leave some lot uncovered"),
+    (r"^lot (\S+): no bids$", lambda m: f"cannot award lot {m[1]} on its own: nobody bid on it"),
+    (r"^lot (\S+): no eligible bids \(\d+ below min_quality (\S+)\)",
+     lambda m: f"cannot award lot {m[1]} on its own: no bid on it reaches the quality floor of {m[2]}"),
+    (r"^lot (\S+): no eligible bid can take the minimum award of (\S+) (\w+) \(min_award_fraction (\S+)\)",
+     lambda m: f"cannot award lot {m[1]} on its own: no bid can take the smallest part a provider may be given "
+               f"({_pct(m[4])} of the lot, {m[2]} {m[3]}s a week)"),
+    (r"^lot (\S+): .*offers? at most (\S+) of (\S+) (\w+)",
+     lambda m: f"cannot cover lot {m[1]} on its own: the bids it could award offer at most {m[2]} of the {m[3]} "
+               f"{m[4]}s a week it needs"),
+    (r"capacity totals too small: providers can supply at most (\S+) .* the lots need (\S+)",
+     lambda m: f"cannot cover its lots on its own: the providers can supply at most {m[1]} of the {m[2]} hours a "
+               "week they need"),
+    (r"provider capacity cannot be met together with the other rules",
+     lambda m: "cannot keep within the providers' capacity on its own under the other rules"),
+    (r"max_providers cannot be met together with the other rules",
+     lambda m: "cannot keep to the most providers a lot may have on its own under the other rules"),
+    (r"no award plan meets all the rules together",
+     lambda m: "cannot meet all the tender's rules together on its own, though it can meet each of them"),
+)
+CANNOT_ALONE = "cannot meet the tender's rules on its own"
+
+
+def reason_in_words(note: str) -> str:
+    """Why a group could not award on its own, in plain words starting "cannot" (the engine's ``note`` names the
+    rules by their keys, "min_sme_share 0.25", as the award CLI's contract has it); a general reason for any other."""
+    for pattern, words in _REASONS:
+        if found := re.search(pattern, note):
+            return words(found)
+    return CANNOT_ALONE
+
+
 @dataclass(frozen=True)
 class CoalitionValue:
     """A group's yearly saving tendering alone (pence, never below 0: a group whose award would cost more than
@@ -38,7 +97,7 @@ class CoalitionValue:
     cost: int | None  # the yearly cost of its award; None when it could not award under the rules
     status: str  # optimal | feasible (not proven, see gap) | infeasible | dearer | award (the whole consortium)
     gap: float | None = None
-    note: str = ""  # why it could not award, in the award engine's words
+    note: str = ""  # why it could not award, in the award engine's words (``reason_in_words`` says it plainly)
 
     @property
     def how_found(self) -> str:
@@ -49,7 +108,7 @@ class CoalitionValue:
             within = f" (within {self.gap * 100:.2f}%)" if self.gap else ""
             return f"not proven optimal in the time allowed{within}"
         if self.status == "infeasible":
-            return "could not award under the rules: today's prices" + (f" ({self.note})" if self.note else "")
+            return f"{reason_in_words(self.note)}; counted at today's prices"
         if self.status == "dearer":
             return "its award would cost more than today: today's prices"
         return "the award as it stands"

@@ -111,27 +111,42 @@ def plan_lots_already_bought(uow: UnitOfWork, consortium_id: int) -> dict[str, A
 def check_not_live_elsewhere(uow: UnitOfWork, consortium_id: int, rows: list[LotRow], *, tender_id: int) -> None:
     """The same demand (a service in a locality) is in one live tender at a time, whatever the lots are called:
     a plan rebuilt, split or merged while a tender runs has that demand again, and tendering it twice would
-    buy the same care twice. The consortium's row is locked first, so two such checks run one at a time."""
+    buy the same care twice. The consortium's row is locked first, so two such checks run one at a time. The
+    refusal names every lot in the way."""
     uow.session.execute(select(ConsortiumRow.id).where(ConsortiumRow.id == consortium_id).with_for_update())
-    if found := overlap(rows, live_coverage(uow, consortium_id, except_tender=tender_id)):
-        code, already = next(iter(found.items()))
-        live = already.lots[0]
-        codes = [lot.code for lot in already.lots if lot.tender_ref == live.tender_ref]
-        lots = f"lot {codes[0]}" if len(codes) == 1 else f"lots {_and(codes)}"
-        raise conflict(f"lot {code} buys demand already in {lots} of tender {live.tender_ref} "
-                       f"({live.tender_status}); the same demand cannot be tendered twice at once: take "
-                       f"{'that lot' if len(codes) == 1 else 'those lots'} out of {live.tender_ref} or cancel it "
-                       "first")
+    found = overlap(rows, live_coverage(uow, consortium_id, except_tender=tender_id))
+    if not found:
+        return
+    said, tenders, in_the_way = [], [], 0
+    for code, already in found.items():
+        by_tender: dict[tuple[str, str], list[str]] = {}
+        for lot in already.lots:
+            by_tender.setdefault((lot.tender_ref, lot.tender_status), []).append(lot.code)
+        where = []
+        for (ref, status), codes in by_tender.items():
+            where.append(f"{'lot' if len(codes) == 1 else 'lots'} {_and(codes)} of tender {ref} ({status})")
+            tenders.append(ref)
+            in_the_way += len(codes)
+        said.append(f"lot {code} buys demand already in {_and(where)}")
+    refs = list(dict.fromkeys(tenders))
+    lots = "that lot" if in_the_way == 1 else "those lots"
+    raise conflict(f"{'; '.join(said)}; the same demand cannot be tendered twice at once: take {lots} out of "
+                   f"{_and(refs)} or cancel {'it' if len(refs) == 1 else 'them'} first")
 
 
 def check_after_running_contracts(uow: UnitOfWork, consortium_id: int, rows: list[LotRow],
                                   contract_start: date | None) -> None:
     """Demand under a contract still running may be tendered again only for when that contract ends: the new
-    tender's contracts must start after it, or the same care would be bought twice over the years they overlap."""
+    tender's contracts must start after it, or the same care would be bought twice over the years they overlap.
+    The refusal names every lot in the way, and a start after the last of their contracts ends."""
+    said, last = [], date.min
     for code, already in overlap(rows, contracted_coverage(uow, consortium_id, uow.now().date())).items():
         running = max(already.lots, key=lambda lot: lot.ends or date.min)  # the last to end
         if running.ends is not None and (contract_start is None or contract_start <= running.ends):
-            after = running.ends + timedelta(days=1)
-            raise conflict(f"lot {code} buys demand under contract in {running.tender_ref} (as {running.code}) until "
-                           f"{running.ends:%Y-%m-%d}: set the contracts to start on {after:%Y-%m-%d} or later, so "
-                           "they follow the running ones, or leave that lot out")
+            said.append(f"lot {code} buys demand under contract in {running.tender_ref} (as {running.code}) until "
+                        f"{running.ends:%Y-%m-%d}")
+            last = max(last, running.ends)
+    if said:
+        after = last + timedelta(days=1)
+        raise conflict(f"{'; '.join(said)}: set the contracts to start on {after:%Y-%m-%d} or later, so they follow "
+                       f"the running ones, or leave {'that lot' if len(said) == 1 else 'those lots'} out")

@@ -230,6 +230,11 @@ def _run(db: Database, clock: FixedClock, out_dir: Path) -> DemoResult:
                       files, split)
 
 
+# What is bought, never how the tender stands: a description stays on the public page after the award
+REABLEMENT_DESCRIPTION = ("Short-term reablement at home after hospital discharge, by locality: up to six weeks of "
+                          "support to regain independence, with four-year call-off contracts.")
+
+
 def _open_reablement_tender(db: Database, clock: FixedClock, aisha: Caller, consortium_id: int,
                             plan: list[service.StoredLot]) -> str:
     lot_ids = [s.id for s in plan if s.lot.service == "reablement"]
@@ -239,7 +244,7 @@ def _open_reablement_tender(db: Database, clock: FixedClock, aisha: Caller, cons
             uow=uow, caller=aisha, consortium_id=consortium_id, lot_ids=lot_ids, deadline=deadline,
             rules={"min_sme_share": "0.5", "min_quality": "65", "max_providers": 1},
             title="West London reablement at home 2026-2030",
-            description="Short-term reablement after hospital discharge, by locality. Open for bids.")
+            description=REABLEMENT_DESCRIPTION)
         tendering.publish(uow=uow, caller=aisha, ref=tender.ref)
     return tender.ref
 

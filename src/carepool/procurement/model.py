@@ -61,28 +61,49 @@ def service(code: Any) -> Service:
 _TYPED_QUANTITY = re.compile(r"[-+]?(?=\.?\d)(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?", re.ASCII)
 
 
-def quantity(value: Any, *, what: str = "quantity", zero_ok: bool = False) -> Decimal:
-    """An exact quantity to 1/100 of a unit; floats are read through their shortest spelling."""
+def _typed_number(value: Any, what: str, expected: str) -> Decimal:
+    """The number typed or sent, exactly; floats are read through their shortest spelling."""
     if isinstance(value, bool):
-        raise CarepoolError(f"{what}: expected a number, got {value!r}")
+        raise CarepoolError(f"{what}: expected {expected}, got {value!r}")
     if isinstance(value, str):
         text = value.strip()
         if not _TYPED_QUANTITY.fullmatch(text):  # not Decimal() alone, which takes "1_000" and "١٢"
-            raise CarepoolError(f"{what}: expected a number like 120.5, got {value!r}")
+            raise CarepoolError(f"{what}: expected {expected}, got {value!r}")
         text = text.replace(",", "")
     else:
         text = repr(value) if isinstance(value, float) else str(value)
     try:
-        number = Decimal(text)
+        return Decimal(text)
     except InvalidOperation:
-        raise CarepoolError(f"{what}: expected a number like 120.5, got {value!r}") from None
+        raise CarepoolError(f"{what}: expected {expected}, got {value!r}") from None
+
+
+def _hundredths(number: Decimal, what: str, value: Any) -> Decimal:
+    if number != number.quantize(QUANTUM):
+        raise CarepoolError(f"{what}: {value} has more than 2 decimals")
+    return number.quantize(QUANTUM)
+
+
+def quantity(value: Any, *, what: str = "quantity", zero_ok: bool = False) -> Decimal:
+    """An exact quantity to 1/100 of a unit; floats are read through their shortest spelling."""
+    number = _typed_number(value, what, "a number like 120.5")
     if not number.is_finite() or number < 0 or (number == 0 and not zero_ok):
         raise CarepoolError(f"{what}: expected a number {'of zero or more' if zero_ok else 'above zero'}, "
                             f"got {value!r}")
     refuse_beyond(number, LARGEST_QUANTITY, what=what, given=value)
-    if number != number.quantize(QUANTUM):
-        raise CarepoolError(f"{what}: {value} has more than 2 decimals")
-    return number.quantize(QUANTUM)
+    return _hundredths(number, what, value)
+
+
+SCORE = "a score from 0 to 100, like 75"
+
+
+def score(value: Any, *, what: str = "quality score") -> Decimal:
+    """A quality score (a method statement's, a panel's) from 0 to 100, exact to 1/100."""
+    number = _typed_number(value, what, SCORE)
+    if not number.is_finite() or not Decimal(0) <= number <= 100:
+        given = repr(value) if isinstance(value, str) else str(value)  # '120' as typed, 120 as sent or read
+        raise CarepoolError(f"{what}: expected {SCORE}, got {given}")
+    return _hundredths(number, what, value)
 
 
 def hours_text(value: Decimal) -> str:

@@ -27,6 +27,7 @@ from carepool.procurement.model import (
     check_move,
     from_cents,
 )
+from carepool.procurement.model import score as quality_score
 from carepool.procurement.tables import BidRow, LotRow, SealedBidRow, TenderRow
 
 
@@ -105,27 +106,47 @@ def open_bids(*, uow: UnitOfWork, caller: Caller, ref: str) -> Opening:
     return Opening(opened=opened, tampered=tampered)
 
 
-def set_panel_score(*, uow: UnitOfWork, caller: Caller, ref: str, bid_ref: str, score: Decimal, note: str) -> None:
-    """Record the evaluation panel's quality score for an opened bid (used instead of the self-declared one)."""
+NO_PANEL_SCORE = "a panel score is from 0 to 100: none was given"
+NO_PANEL_NOTE = "say how the panel reached the score (it is recorded)"
+
+
+def panel_problems(score: Decimal | str, note: str) -> dict[str, str]:
+    """Everything wrong with a panel score (as typed, or read) and its note, by field, all at once."""
+    problems: dict[str, str] = {}
+    if isinstance(score, str) and not score.strip():
+        problems["score"] = NO_PANEL_SCORE
+    else:
+        try:
+            quality_score(score, what="score")
+        except CarepoolError as error:
+            problems["score"] = error.message
+    if not note.strip():
+        problems["note"] = NO_PANEL_NOTE
+    return problems
+
+
+def set_panel_score(*, uow: UnitOfWork, caller: Caller, ref: str, bid_ref: str, score: Decimal | str,
+                    note: str) -> None:
+    """Record the evaluation panel's quality score for an opened bid (used instead of the self-declared one). The
+    bid is looked up in this tender first, so a reference from another tender is simply not found here."""
     tender, _ = tender_for(uow, caller, ref, manage=True, lock=True)
-    if TenderStatus(tender.status) is not TenderStatus.CLOSED:
-        raise CarepoolError(f"panel scores are set after opening and before evaluation; tender {tender.ref} is "
-                            f"{tender.status}", kind="conflict")
     reference = sealing.clean_reference(bid_ref)
     bid = None if reference is None else uow.session.execute(select(BidRow).where(
         BidRow.tender_id == tender.id, BidRow.reference == reference)).scalar_one_or_none()
     if bid is None:
         raise not_found(f"bid {bid_ref} in tender {tender.ref}")
+    if TenderStatus(tender.status) is not TenderStatus.CLOSED:
+        raise CarepoolError(f"panel scores are set after opening and before evaluation; tender {tender.ref} is "
+                            f"{tender.status}", kind="conflict")
     if BidStatus(bid.status) is not BidStatus.OPENED:
         raise CarepoolError(f"bid {bid.reference} is {bid.status}; only opened bids are scored", kind="conflict")
-    if not Decimal(0) <= score <= 100:
-        raise CarepoolError(f"a panel score is from 0 to 100, got {score}")
-    if not note.strip():
-        raise CarepoolError("say how the panel reached the score (it is recorded)")
+    if problems := panel_problems(score, note):
+        raise CarepoolError("; and ".join(problems.values()))
+    scored = quality_score(score, what="score")
     before = bid.panel_quality_cents
-    bid.panel_quality_cents, bid.panel_note = cents(score), note.strip()
+    bid.panel_quality_cents, bid.panel_note = cents(scored), note.strip()
     audit.record(uow=uow, actor=caller.actor, organisation=caller.organisation_code, action="bid.panel_scored",
                  entity_type="bid", entity_id=bid.reference,
                  before={"panel_quality": None if before is None else str(from_cents(before))},
-                 after={"panel_quality": str(score), "note": note.strip()})
+                 after={"panel_quality": str(scored), "note": note.strip()})
     uow.commit()

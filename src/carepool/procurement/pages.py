@@ -39,7 +39,6 @@ from carepool.procurement import (
 from carepool.procurement.access import consortium_for, manages
 from carepool.procurement.award_rules import RULE_LABELS, RULE_NAMES, AwardRules
 from carepool.procurement.edit_pages import award_token, contract_start_typed, deadline_typed
-from carepool.procurement.model import quantity
 from carepool.web.deps import CallerDep, RowQuery, UowDep
 from carepool.web.flash import attempt, flash, keep_typed, take_flash, typed_back
 from carepool.web.rendering import render
@@ -241,17 +240,14 @@ def panel_score(request: Request, ref: str, bid_ref: str, caller: CallerDep, uow
     named = f"{bid.provider_name} on {bid.lot_code}" if bid is not None else f"bid {bid_ref}"
 
     def act() -> str:
-        missing = [what for what, typed in (("score", score), ("note", note)) if not typed.strip()]
+        problems = opening.panel_problems(score, note)  # every one at once, in the words the service uses
         try:
-            if missing:  # both said at once, in the words the service uses for each
-                raise CarepoolError("; and ".join(
-                    {"score": "a panel score is from 0 to 100: none was given",
-                     "note": "say how the panel reached the score (it is recorded)"}[what] for what in missing))
-            opening.set_panel_score(uow=uow, caller=caller, ref=ref, bid_ref=bid_ref, note=note,
-                                    score=quantity(score, what="score", zero_ok=True))
+            if problems:
+                raise CarepoolError("; and ".join(problems.values()))
+            opening.set_panel_score(uow=uow, caller=caller, ref=ref, bid_ref=bid_ref, note=note, score=score)
         except CarepoolError as error:
             keep_typed(request, "panel", {"bid": bid_ref[:20], "score": score[:20], "note": note[:300],
-                                          "invalid": missing or ["score"]})
+                                          "invalid": list(problems) or ["score"]})
             raise CarepoolError(f"Panel score for {named}: {error.message}", kind=error.kind) from None
         return f"Panel score for {named} recorded."
 

@@ -16,7 +16,7 @@ from carepool.core.errors import CarepoolError, Problem
 from carepool.core.money import Money
 from carepool.partners.model import Caller, Role
 from carepool.procurement import bid_workbook, bidding, reports, tendering
-from carepool.procurement.model import BidContent, Receipt, quantity
+from carepool.procurement.model import BidContent, Receipt, TenderStatus, quantity, score
 from carepool.web.deps import CallerDep, UowDep
 from carepool.web.flash import attempt, flash, keep_typed, take_flash, typed_back
 from carepool.web.rendering import render
@@ -78,8 +78,10 @@ def my_bids(request: Request, caller: CallerDep, uow: UowDep) -> Response:
 def tender_for_provider(request: Request, tender: tendering.TenderView, caller: Caller, uow: Any,
                         context: dict[str, Any]) -> Response:
     """A published tender as a provider (or any non-member) sees it: no one else's bids, ever."""
-    result = reports.my_result(uow=uow, caller=caller, ref=tender.ref) if caller.has(Role.PROVIDER) else None
-    context.update({"result": result, "is_provider": caller.has(Role.PROVIDER),
+    is_provider = caller.has(Role.PROVIDER)
+    result = reports.my_result(uow=uow, caller=caller, ref=tender.ref) if is_provider else None
+    taking_bids = tender.status is TenderStatus.PUBLISHED and not tender.deadline_passed
+    context.update({"result": result, "is_provider": is_provider, "taking_bids": is_provider and taking_bids,
                     "receipts": _receipts_shown(uow, caller, request, tender.ref),
                     "typed": typed_back(request, "bid") or {}})
     return render(request, "procurement/tender_provider.html", context, caller=caller)
@@ -103,18 +105,16 @@ def bid_from_form(*, lot: str, price: str, quality: str, max_quantity: str, capa
         problems.append("price per hour: give your price for an hour of care, e.g. 21.40")
     elif money is not None and money.pence <= 0:
         problems.append(f"price per hour: must be above zero, got {money}")
-    score = read(lambda: quantity(quality, what="quality score", zero_ok=True)) if quality.strip() else None
+    quality_score = read(lambda: score(quality, what="quality score")) if quality.strip() else None
     if not quality.strip():
         problems.append("quality score: give your method statement score, from 0 to 100")
-    elif score is not None and score > 100:
-        problems.append(f"quality score: must be from 0 to 100, got {score}")
     most = read(lambda: quantity(max_quantity, what="most hours a week on this lot")) if max_quantity.strip() else None
     across = read(lambda: quantity(capacity, what="capacity")) if capacity.strip() else None
     if problems:
         count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
         raise CarepoolError.from_problems(f"the bid was not sealed ({count}):", [Problem(p) for p in problems])
-    assert money is not None and score is not None  # each read, or a problem above
-    return BidContent(money, score, most, across)
+    assert money is not None and quality_score is not None  # each read, or a problem above
+    return BidContent(money, quality_score, most, across)
 
 
 @router.post("/tenders/{ref}/bid")

@@ -1,4 +1,5 @@
-"""Pydantic models at the API edge. Money and quantities travel as text ("23.50"), never floats."""
+"""Pydantic models at the API edge. Money and quantities travel as text ("23.50"), never floats; a quality score,
+not being money, may also come as a JSON number (72.5)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from carepool.core.ids import LARGEST_ROW_ID
 from carepool.core.money import Money
 from carepool.procurement import bidding, engine, reports, service, tendering
-from carepool.procurement.model import BidContent, Opening, Receipt, quantity
+from carepool.procurement.model import SCORE, BidContent, Opening, Receipt, quantity
+from carepool.procurement.model import score as quality_score
 
 
 def _d(value: Decimal | None) -> str | None:
@@ -20,6 +23,24 @@ def _d(value: Decimal | None) -> str | None:
 
 def _m(value: Money | None) -> str | None:
     return None if value is None else value.plain()
+
+
+def _money_as_text(value: object) -> object:
+    if not isinstance(value, str):  # a JSON number is a float on the way in, and a float loses pennies
+        raise PydanticCustomError("money_text", 'expected an amount as text, like "23.50"')
+    return value
+
+
+def _score_as_number_or_text(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise PydanticCustomError("score_type", f"expected {SCORE}")
+    return value
+
+
+# Money travels as text ("23.50"), never as a JSON number; the type says so when a number is sent
+MoneyText = Annotated[str, BeforeValidator(_money_as_text)]
+# A quality score is not money: 70, 72.5 or "72.5" (read exactly, to 1/100, by model.score)
+ScoreIn = Annotated[str | int | float, BeforeValidator(_score_as_number_or_text)]
 
 
 class ConsortiumCreate(BaseModel):
@@ -175,14 +196,14 @@ class TenderRead(BaseModel):
 
 class BidCreate(BaseModel):
     lot: str
-    price: str = Field(description='Price per hour as text, e.g. "21.85"')
-    quality: str = Field(description="Self-declared method statement score, 0-100")
+    price: MoneyText = Field(description='Price per hour as text, e.g. "21.85"')
+    quality: ScoreIn = Field(description="Self-declared method statement score, 0-100: a number (72.5) or text")
     max_quantity: str | None = Field(None, description="Most hours a week you will take on this lot")
     capacity: str | None = Field(None, description="Hours a week you can take across the whole tender")
 
     def content(self) -> BidContent:
         return BidContent(price=Money.parse(self.price, what="price"),
-                          quality=quantity(self.quality, what="quality", zero_ok=True),
+                          quality=quality_score(self.quality, what="quality"),
                           max_quantity=None if self.max_quantity in (None, "") else quantity(
                               self.max_quantity, what="max_quantity"),
                           capacity=None if self.capacity in (None, "") else quantity(self.capacity, what="capacity"))
@@ -271,7 +292,7 @@ class OpeningRead(BaseModel):
 
 
 class PanelScore(BaseModel):
-    score: str
+    score: ScoreIn = Field(description="The panel's quality score, 0-100: a number (72.5) or text")
     note: str
 
 

@@ -40,6 +40,8 @@ def _groups(count: int) -> str:
 
 
 def print_split(view: SplitView, out: Console | None = None) -> None:
+    from carepool.procurement.coalitions import reason_in_words
+
     out = out or wide_console()
     out.print(split_table(view))
     for verdict in view.verdicts:
@@ -51,9 +53,11 @@ def print_split(view: SplitView, out: Console | None = None) -> None:
               "each group tendering alone has the same bids and rules, on its own shares of the lots.")
     if view.not_awarded_alone:
         out.print(f"{_groups(len(view.not_awarded_alone))} could not award under the rules alone and "
-                  f"{'is' if len(view.not_awarded_alone) == 1 else 'are'} counted at today's prices (saving nothing): "
-                  + "; ".join(view.group_name(g.members) for g in view.not_awarded_alone[:5])
-                  + ("..." if len(view.not_awarded_alone) > 5 else "") + ".")
+                  f"{'is' if len(view.not_awarded_alone) == 1 else 'are'} counted at today's prices (saving nothing):")
+        for group in view.not_awarded_alone[:5]:
+            out.print(f"  {view.group_name(group.members)} {reason_in_words(group.note)}")
+        if len(view.not_awarded_alone) > 5:
+            out.print(f"  ... and {len(view.not_awarded_alone) - 5:,} more (the workbook lists every one)")
     if view.not_proven:
         out.print(f"{_groups(len(view.not_proven))}' awards were not proven optimal in the time allowed: what "
                   f"{'it' if len(view.not_proven) == 1 else 'they'} would save alone may be a little more.")

@@ -60,6 +60,11 @@ class MemberSplit:
     alone_note: str = ""  # why it could not award alone, in the award engine's words
 
     @property
+    def alone_reason(self) -> str:
+        """Why it could not award alone, in plain words ("cannot meet the 25% floor for ...")."""
+        return coalitions.reason_in_words(self.alone_note)
+
+    @property
     def transfer(self) -> Money:
         """What it pays into the pool (negative: receives) so that it ends with its Shapley share."""
         return self.realised - self.shapley

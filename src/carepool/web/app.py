@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from carepool import __version__
 from carepool.config import Settings
@@ -23,7 +23,7 @@ from carepool.partners.model import Role
 from carepool.web import uploads
 from carepool.web.charts import PLOTLY_JS_URL, plotly_js_gzipped, plotly_js_path
 from carepool.web.csrf import check_csrf
-from carepool.web.errors import add_error_pages, back_link, signed_in
+from carepool.web.errors import add_error_pages, api_error, back_link, is_api, signed_in
 from carepool.web.rendering import make_templates, render
 
 STATIC = Path(__file__).parent / "static"
@@ -32,9 +32,8 @@ STATIC = Path(__file__).parent / "static"
 def _error_handler(request: Request, error: Exception) -> Response:
     assert isinstance(error, CarepoolError)
     status = HTTP_STATUS.get(error.kind, 400)
-    if request.url.path.startswith("/api"):
-        body = {"error": error.message, "kind": error.kind, "problems": [str(p) for p in error.problems]}
-        return JSONResponse(body, status_code=status)
+    if is_api(request.url.path):
+        return api_error(error, status)
     if error.kind == "unauthenticated":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)

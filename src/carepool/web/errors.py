@@ -1,11 +1,14 @@
 """Errors FastAPI raises itself (a form sent with a field missing, an unknown address), answered as pages.
 
-The API, files and clients that prefer JSON keep FastAPI's own JSON bodies; a person in a browser gets the
-error page in plain words, with a link back.
+A person in a browser gets the error page in plain words, with a link back. The API answers them as it answers
+every refusal, ``{"error": ..., "kind": ..., "problems": [...]}`` (``api_error``); files and other clients that
+prefer JSON keep FastAPI's own JSON bodies.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,9 +19,9 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
-from carepool.core.errors import CarepoolError, Problem
+from carepool.core.errors import HTTP_STATUS, CarepoolError, Problem
 from carepool.partners import web_sessions
 from carepool.partners.model import Caller
 from carepool.web.rendering import render
@@ -32,6 +35,10 @@ EXPECTED = {
     "datetime_parsing": "a date and time such as 2026-03-31T17:00",
     "datetime_from_date_parsing": "a date and time such as 2026-03-31T17:00",
     "uuid_parsing": "an identifier", "string_type": "text", "list_type": "a list",
+    "model_attributes_type": "a JSON object", "model_type": "a JSON object", "dict_type": "a JSON object",
+    # carepool's own (procurement/schemas.py)
+    "money_text": 'an amount as text, like "23.50" (money travels as text, never as a JSON number)',
+    "score_type": "a score from 0 to 100, like 75",
 }
 STATUS_MESSAGES = {
     404: "There is no page at this address. Check the address, or go back and follow a link.",
@@ -68,10 +75,14 @@ def _is_html(media: str) -> bool:
     return media in {"text/html", "application/xhtml+xml", "text/*", "*/*"}
 
 
+def is_api(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
 def wants_json(request: Request) -> bool:
     """True for the API, for files (a download or a static asset), and for a client that prefers JSON."""
     path = request.url.path
-    if path == "/api" or path.startswith(("/api/", "/static/")) or "/download/" in path:
+    if is_api(path) or path.startswith("/static/") or "/download/" in path:
         return True
     if "." in path.rsplit("/", 1)[-1]:  # an address naming a file, such as /open-data/contracts.csv
         return True
@@ -122,6 +133,83 @@ def validation_message(error: dict[str, Any]) -> str:
     return f"The page address gives {shown} for {field}, which must be {expected}: go back and follow a link."
 
 
+def api_error(error: CarepoolError, status: int | None = None, headers: dict[str, str] | None = None) -> Response:
+    """A refusal as the API answers every one: the message, its kind, and each problem."""
+    body = {"error": error.message, "kind": error.kind, "problems": [str(p) for p in error.problems]}
+    return JSONResponse(body, status_code=status or HTTP_STATUS.get(error.kind, 400), headers=headers)
+
+
+_PLACES = {"query": "query parameter", "path": "path parameter", "header": "header", "cookie": "cookie"}
+# How pydantic names the member of a union that refused a value, at the end of its location: ("body", "amount",
+# "str") and ("body", "amount", "int") are one field that took neither
+_UNION_MEMBER = re.compile(r"str|int|float|bool|bytes|decimal|date|datetime|none|[A-Z]\w*|[\w-]+\[.*\]")
+
+
+def _api_field(location: Sequence[Any]) -> str:
+    """A field as an API caller writes it: price, figures[0].actual, query parameter limit."""
+    where, *parts = location or ("body",)
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    if where == "body":
+        return path or "the request body"
+    return f"{_PLACES.get(str(where), str(where))} {path}".strip()
+
+
+def _fields(errors: Sequence[dict[str, Any]]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
+    """The errors by the field they are about, in order; a union's members' refusals of one value are one field's."""
+    locations = [tuple(e.get("loc") or ()) for e in errors]
+    fields: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for error, location in zip(errors, locations, strict=True):
+        last = location[-1] if len(location) > 2 else None
+        if isinstance(last, str) and _UNION_MEMBER.fullmatch(last) and any(
+                other[:-1] == location[:-1] and other[-1] != last and e.get("input") == error.get("input")
+                for e, other in zip(errors, locations, strict=True)):
+            location = location[:-1]
+        fields.setdefault(location, []).append(error)
+    return fields
+
+
+def _expected(error: dict[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    context = error.get("ctx") if isinstance(error.get("ctx"), dict) else {}
+    if kind in EXPECTED:
+        return EXPECTED[kind]
+    if kind in ("enum", "literal_error") and "expected" in context:
+        return f"one of {context['expected']}"
+    reason = str(error.get("msg", "is not valid")).rstrip(".")
+    return f"a value that fits ({reason[:1].lower()}{reason[1:]})"
+
+
+def _api_problem(location: tuple[Any, ...], errors: list[dict[str, Any]]) -> str:
+    """One field's problem in words for an API caller: what it should hold, and what was sent."""
+    field = _api_field(location)
+    first = errors[0]
+    kind = str(first.get("type", ""))
+    if kind == "json_invalid":
+        reason = (first.get("ctx") or {}).get("error", "")
+        return f"the request body is not valid JSON{f' ({reason})' if reason else ''}"
+    if kind == "missing":
+        return f"{field}: missing; the request must give it" if location[1:] else \
+            "the request body: missing; send a JSON object"
+    if kind == "extra_forbidden":
+        return f"{field}: not a field this request takes"
+    expected = " or ".join(dict.fromkeys(_expected(e) for e in errors))
+    sent = json.dumps(first.get("input"), ensure_ascii=False, default=str)
+    return f"{field}: expected {expected}, got {sent if len(sent) <= 40 else sent[:39] + '…'}"
+
+
+def api_validation_error(errors: Sequence[dict[str, Any]]) -> CarepoolError:
+    """FastAPI's validation errors as one refusal: one problem for each field, the message naming them."""
+    fields = _fields(errors)
+    problems = [_api_problem(location, found) for location, found in fields.items()]
+    if len(problems) == 1:
+        return CarepoolError(problems[0], problems=[Problem(problems[0])])
+    names = ", ".join(dict.fromkeys(_api_field(location) for location in fields))
+    return CarepoolError(f"the request has {len(problems)} problems (each in problems): {names}",
+                         problems=[Problem(p) for p in problems])
+
+
 def signed_in(request: Request) -> Caller | None:
     """The caller whose session this is, so a signed-in person keeps the navigation; None for anyone else."""
     key = request.session.get(web_sessions.COOKIE_KEY) if "session" in request.scope else None
@@ -143,6 +231,8 @@ def _page(request: Request, error: CarepoolError, status: int, headers: dict[str
 
 async def validation_error_page(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if is_api(request.url.path):
+        return api_error(api_validation_error(exc.errors()), 422)
     if wants_json(request):
         return await request_validation_exception_handler(request, exc)
     messages = list(dict.fromkeys(validation_message(e) for e in exc.errors()))
@@ -154,8 +244,21 @@ async def validation_error_page(request: Request, exc: Exception) -> Response:
     return await run_in_threadpool(_page, request, error, 422, None)  # the page may look up the caller
 
 
+def _api_http_error(request: Request, exc: HTTPException) -> CarepoolError:
+    path = request.url.path
+    if exc.status_code == 404:
+        return CarepoolError(f"there is nothing at {path}: the API's addresses are listed at /api/docs",
+                             kind="not_found")
+    if exc.status_code == 405:
+        allowed = next((v for k, v in (exc.headers or {}).items() if k.lower() == "allow"), "")
+        return CarepoolError(f"{path} does not take {request.method}" + (f"; it takes {allowed}" if allowed else ""))
+    return CarepoolError(str(exc.detail), kind="too_large" if exc.status_code == 413 else "invalid")
+
+
 async def http_error_page(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if is_api(request.url.path) and exc.status_code >= 400:
+        return api_error(_api_http_error(request, exc), exc.status_code, exc.headers)
     if wants_json(request) or exc.status_code < 400:
         return await http_exception_handler(request, exc)
     message = STATUS_MESSAGES.get(exc.status_code, str(exc.detail))
@@ -163,7 +266,39 @@ async def http_error_page(request: Request, exc: Exception) -> Response:
     return await run_in_threadpool(_page, request, error, exc.status_code, exc.headers)
 
 
+REFUSAL_SCHEMA = {
+    "title": "Refusal", "type": "object", "required": ["error", "kind", "problems"],
+    "properties": {
+        "error": {"type": "string", "description": "What is wrong, in words: the field and what it should hold"},
+        "kind": {"type": "string", "description": "invalid, not_found, forbidden, conflict, unauthenticated, ..."},
+        "problems": {"type": "array", "items": {"type": "string"},
+                     "description": "Each problem, when there are several: one for each field, or each row of a file"},
+    },
+}
+
+
+def document_refusals(app: FastAPI) -> None:
+    """The API's description says a refused request (422) comes back as the API answers it, not as FastAPI's."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            text = json.dumps(generate()).replace('"#/components/schemas/HTTPValidationError"',
+                                                  '"#/components/schemas/Refusal"')
+            schema = json.loads(text)
+            schemas = schema.get("components", {}).get("schemas", {})
+            for name in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(name, None)
+            schemas["Refusal"] = REFUSAL_SCHEMA
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def add_error_pages(app: FastAPI) -> None:
-    """Answer FastAPI's own validation errors and HTTP errors (404, 405) with pages where a person asked."""
+    """Answer FastAPI's own validation errors and HTTP errors (404, 405) with pages where a person asked, and as
+    every other refusal on the API."""
     app.add_exception_handler(RequestValidationError, validation_error_page)
     app.add_exception_handler(HTTPException, http_error_page)
+    document_refusals(app)

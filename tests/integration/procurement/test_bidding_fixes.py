@@ -133,7 +133,8 @@ def test_the_bid_form_comes_back_with_every_problem_and_what_was_typed(world: Wo
     page = client.post(f"/tenders/{ref}/bid", data=typed)
     text = page.text.replace("&#39;", "'")
     assert page.url.path == f"/tenders/{ref}" and "the bid was not sealed (4 problems)" in text
-    for problem in ("price per hour: expected an amount", "quality score: must be from 0 to 100, got 150",
+    for problem in ("price per hour: expected an amount",
+                    "quality score: expected a score from 0 to 100, like 75, got '150'",
                     "most hours a week on this lot: expected a number above zero, got '-5'",
                     "capacity: expected a number above zero, got '0'"):
         assert problem in text, problem

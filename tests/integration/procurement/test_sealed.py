@@ -208,7 +208,8 @@ def test_numbers_beyond_storage_are_refused_and_cannot_stop_an_opening(world: Wo
         body = {"lot": "HC-HF-NORTH", "price": "24.10", "quality": "70", field: typed}
         refused = client.post(f"/api/procurement/tenders/{ref}/bids", json=body, headers=provider)
         assert refused.status_code in (400, 422), (field, refused.text)
-        assert "check for a typo or a figure in the wrong units" in refused.text, (field, refused.text)
+        said = "expected a score from 0 to 100" if field == "quality" else "check for a typo or a figure in the wrong"
+        assert said in refused.text, (field, refused.text)
     with world.db.uow() as uow:
         a_bid = uow.session.execute(select(BidRow).where(BidRow.provider_code == SME_A)).scalar_one()
         envelope = uow.session.get(SealedBidRow, a_bid.id)

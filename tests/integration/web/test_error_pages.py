@@ -1,5 +1,6 @@
-"""A person gets a page, in words, when a form comes without a field or an address leads nowhere; the API and
-clients asking for JSON keep FastAPI's JSON bodies exactly."""
+"""A person gets a page, in words, when a form comes without a field or an address leads nowhere; the API answers
+the same errors as it answers every refusal ({"error", "kind", "problems"}); files and other clients asking for JSON
+keep FastAPI's JSON bodies exactly."""
 
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ from carepool.web.app import create_app
 from tests.integration.helpers import add_organisations, add_user, csrf_token, sign_in, token_for
 
 MAIN_NAVIGATION = '<nav aria-label="Main">'
-MISSING_FILE = {"detail": [{"type": "missing", "loc": ["body", "file"], "msg": "Field required", "input": None}]}
+MISSING_FILE = {"error": "file: missing; the request must give it", "kind": "invalid",
+                "problems": ["file: missing; the request must give it"]}
+NOWHERE = {"error": "there is nothing at /api/pooled-budgets: the API's addresses are listed at /api/docs",
+           "kind": "not_found", "problems": []}
 
 
 @pytest.fixture
@@ -63,12 +67,13 @@ def test_a_page_used_the_wrong_way_is_a_page_that_keeps_the_allow_header(client:
     assert "This page cannot be used that way" in response.text
 
 
-def test_the_api_and_json_clients_keep_the_json_bodies(client: TestClient, database: Database) -> None:
+def test_the_api_answers_in_its_own_shape_and_json_clients_keep_the_json_bodies(client: TestClient,
+                                                                                database: Database) -> None:
     anonymous = client.get("/api/pooled-budgets")
-    assert anonymous.status_code == 404 and anonymous.json() == {"detail": "Not Found"}
+    assert anonymous.status_code == 404 and anonymous.json() == NOWHERE
     bearer = {"Authorization": f"Bearer {token_for(database, 'admin@brent.test')}"}
     signed_in = client.get("/api/pooled-budgets", headers=bearer)
-    assert signed_in.status_code == 404 and signed_in.json() == {"detail": "Not Found"}
+    assert signed_in.status_code == 404 and signed_in.json() == NOWHERE
     asks_json = client.get("/pooled-budgets", headers={"Accept": "application/json"})
     assert asks_json.status_code == 404 and asks_json.json() == {"detail": "Not Found"}
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -93,7 +98,7 @@ def test_the_sign_in_form_without_a_password_says_so_without_navigation(client: 
     assert MAIN_NAVIGATION not in response.text
 
 
-def test_the_same_missing_field_on_the_api_is_fastapis_json(client: TestClient, database: Database) -> None:
+def test_the_same_missing_field_on_the_api_is_the_apis_json(client: TestClient, database: Database) -> None:
     bearer = {"Authorization": f"Bearer {token_for(database, 'admin@brent.test')}"}
     response = client.post("/api/partners/import", data={"note": "nothing chosen"}, headers=bearer)
     assert response.status_code == 422 and response.json() == MISSING_FILE
