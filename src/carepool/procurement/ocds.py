@@ -1,10 +1,10 @@
 """Open Contracting Data Standard 1.1 with the lots extension: releases, a release package, a record package.
 
 A tender's releases are: ``tender`` once it is published, ``tenderAmendment`` for each change
-after that, ``tenderCancellation``, ``award`` once the award is confirmed, ``contract`` once the
-call-off contracts are made. Each is built at its moment and kept as it was (``publication``):
-a release never changes. Nothing sealed is ever published: bids appear only as the number of
-tenderers (from the award on) and as awards.
+after that, ``tenderUpdate`` when its bids are opened, ``tenderCancellation``, ``award`` once the
+award is confirmed, ``contract`` once the call-off contracts are made. Each is built at its moment
+and kept as it was (``publication``): a release never changes. Nothing sealed is ever published:
+bids appear only as the number of tenderers and who they were (from opening on) and as awards.
 Amounts are written as exact JSON numbers from integer pence (never through a float);
 a lot's and an award's ``value`` is for the whole contract period (4 years), the yearly
 value is in the description.
@@ -175,9 +175,10 @@ def _contract(line: AwardLine, tender: TenderView) -> dict[str, Any]:
 
 
 # What each stage of a tender publishes, by its release tag. A tender's releases are: its tender release when
-# published, an amendment for each change after that, a cancellation, the award once confirmed, and the contracts.
-STAGE_TAGS = {"tender": "tender", "amendment": "tenderAmendment", "cancellation": "tenderCancellation",
-              "award": "award", "contract": "contract"}
+# published, an amendment for each change after that, an update when its bids are opened (how many, and who), a
+# cancellation, the award once confirmed, and the contracts.
+STAGE_TAGS = {"tender": "tender", "amendment": "tenderAmendment", "opening": "tenderUpdate",
+              "cancellation": "tenderCancellation", "award": "award", "contract": "contract"}
 
 
 @dataclass(frozen=True)

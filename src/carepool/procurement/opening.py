@@ -16,7 +16,7 @@ from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError, forbidden, not_found
 from carepool.db.uow import UnitOfWork
 from carepool.partners.model import Caller, Role
-from carepool.procurement import sealing
+from carepool.procurement import sealing, tendering
 from carepool.procurement.access import tender_for
 from carepool.procurement.model import (
     BidStatus,
@@ -102,6 +102,7 @@ def open_bids(*, uow: UnitOfWork, caller: Caller, ref: str) -> Opening:
                  entity_type="tender", entity_id=tender.ref,
                  after={"opened": opened, "hash_checked": len(bids),
                         "tampered": [{"bid": b, "provider": p, "problem": why} for b, p, why in tampered]})
+    tendering.keep_release(uow, tender, "opening")  # how many bid, and who, once the bids are open
     uow.commit()
     return Opening(opened=opened, tampered=tampered)
 

@@ -53,7 +53,7 @@ def test_release_and_record_packages_validate(world: World, tmp_path: Path, monk
     record = out.with_name(f"{ref}-record.json")
     release = json.loads(out.read_text())
     releases = release["releases"]
-    assert [r["tag"] for r in releases] == [["tender"], ["award"], ["contract"]]
+    assert [r["tag"] for r in releases] == [["tender"], ["tenderUpdate"], ["award"], ["contract"]]
     assert {lot["id"]: lot["status"] for lot in releases[-1]["tender"]["lots"]} == {
         "HC-BRENT-KIL": "complete", "HC-EALING-ACT": "unsuccessful", "HC-HF-NORTH": "complete"}
     assert all(a["relatedLots"] for a in releases[-1]["awards"]) and releases[-1]["contracts"]

@@ -46,10 +46,12 @@ def test_the_tender_release_says_what_was_known_when_it_was_published(world: Wor
         evaluation.make_contracts(uow=uow, caller=world.caller(LEAD), ref=ref)
     release, record = packages(world, ref)
     releases = release["releases"]
-    assert [r["tag"] for r in releases] == [["tender"], ["award"], ["contract"]]
+    assert [r["tag"] for r in releases] == [["tender"], ["tenderUpdate"], ["award"], ["contract"]]
     assert releases[0] == published  # the first release is as it was published, word for word
-    award, contract = releases[1], releases[2]
-    assert award["date"] < contract["date"] and award["tender"]["numberOfTenderers"] == 2
+    opening, award, contract = releases[1:]
+    assert opening["tender"]["numberOfTenderers"] == 2 and "awards" not in opening  # who bid, once opened
+    assert opening["tender"]["status"] == "active" and opening["date"] <= award["date"] < contract["date"]
+    assert award["tender"]["numberOfTenderers"] == 2
     assert {a["status"] for a in award["awards"]} == {"pending"}  # in standstill on the day of the award
     assert {a["status"] for a in contract["awards"]} == {"active"} and contract["contracts"]
     assert record["records"][0]["releases"] == releases
