@@ -91,6 +91,7 @@ EXIT_CODES = {
     "timed_out": 7,  # a search ran out of time without an answer; more time may find one
     "too_many": 8,  # too many attempts in a short time: wait and try again
     "too_large": 2,  # a file larger than carepool takes: split it
+    "not_allowed": 2,
 }
 HTTP_STATUS = {
     "invalid": 422,
@@ -99,6 +100,7 @@ HTTP_STATUS = {
     "forbidden": 403,
     "unauthenticated": 401,
     "conflict": 409,
+    "not_allowed": 405,  # a method the address does not take
     "timed_out": 422,  # not 5xx: a proxy retrying would only run the same long search again
     "too_many": 429,
     "too_large": 413,

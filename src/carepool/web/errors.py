@@ -157,14 +157,24 @@ def _api_field(location: Sequence[Any]) -> str:
 
 
 def _fields(errors: Sequence[dict[str, Any]]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
-    """The errors by the field they are about, in order; a union's members' refusals of one value are one field's."""
+    """The errors by the field they are about, in order; a union's members' refusals of one value are one field's.
+    Two passes, whatever the number of errors: a request is not to cost more than it says."""
     locations = [tuple(e.get("loc") or ()) for e in errors]
+
+    def union_key(error: dict[str, Any], location: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        last = location[-1] if len(location) > 2 else None
+        if isinstance(last, str) and _UNION_MEMBER.fullmatch(last):
+            return location[:-1], repr(error.get("input"))
+        return None
+
+    tags: dict[tuple[Any, ...], set[str]] = {}
+    for error, location in zip(errors, locations, strict=True):
+        if (key := union_key(error, location)) is not None:
+            tags.setdefault(key, set()).add(location[-1])
     fields: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for error, location in zip(errors, locations, strict=True):
-        last = location[-1] if len(location) > 2 else None
-        if isinstance(last, str) and _UNION_MEMBER.fullmatch(last) and any(
-                other[:-1] == location[:-1] and other[-1] != last and e.get("input") == error.get("input")
-                for e, other in zip(errors, locations, strict=True)):
+        key = union_key(error, location)
+        if key is not None and len(tags[key]) > 1:  # refused by every member of the union: one field
             location = location[:-1]
         fields.setdefault(location, []).append(error)
     return fields
@@ -199,14 +209,21 @@ def _api_problem(location: tuple[Any, ...], errors: list[dict[str, Any]]) -> str
     return f"{field}: expected {expected}, got {sent if len(sent) <= 40 else sent[:39] + '…'}"
 
 
+MOST_PROBLEMS = 50  # a request with more is told of the first ones and how many more there are
+
+
 def api_validation_error(errors: Sequence[dict[str, Any]]) -> CarepoolError:
-    """FastAPI's validation errors as one refusal: one problem for each field, the message naming them."""
+    """FastAPI's validation errors as one refusal: one problem for each field (the first ``MOST_PROBLEMS``), the
+    message naming them."""
     fields = _fields(errors)
-    problems = [_api_problem(location, found) for location, found in fields.items()]
-    if len(problems) == 1:
+    problems = [_api_problem(location, found) for location, found in list(fields.items())[:MOST_PROBLEMS]]
+    if len(fields) > MOST_PROBLEMS:
+        problems.append(f"… and {len(fields) - MOST_PROBLEMS:,} more fields with a problem")
+    if len(fields) == 1:
         return CarepoolError(problems[0], problems=[Problem(problems[0])])
-    names = ", ".join(dict.fromkeys(_api_field(location) for location in fields))
-    return CarepoolError(f"the request has {len(problems)} problems (each in problems): {names}",
+    names = [_api_field(location) for location in list(fields)[:10]]
+    more = f" and {len(fields) - 10:,} more" if len(fields) > 10 else ""
+    return CarepoolError(f"the request has {len(fields):,} problems (each in problems): {', '.join(names)}{more}",
                          problems=[Problem(p) for p in problems])
 
 
@@ -231,8 +248,8 @@ def _page(request: Request, error: CarepoolError, status: int, headers: dict[str
 
 async def validation_error_page(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    if is_api(request.url.path):
-        return api_error(api_validation_error(exc.errors()), 422)
+    if is_api(request.url.path):  # off the event loop: a request with many errors takes a while to word
+        return api_error(await run_in_threadpool(api_validation_error, exc.errors()), 422)
     if wants_json(request):
         return await request_validation_exception_handler(request, exc)
     messages = list(dict.fromkeys(validation_message(e) for e in exc.errors()))
@@ -251,14 +268,16 @@ def _api_http_error(request: Request, exc: HTTPException) -> CarepoolError:
                              kind="not_found")
     if exc.status_code == 405:
         allowed = next((v for k, v in (exc.headers or {}).items() if k.lower() == "allow"), "")
-        return CarepoolError(f"{path} does not take {request.method}" + (f"; it takes {allowed}" if allowed else ""))
+        return CarepoolError(f"{path} does not take {request.method}" + (f"; it takes {allowed}" if allowed else ""),
+                             kind="not_allowed")
     return CarepoolError(str(exc.detail), kind="too_large" if exc.status_code == 413 else "invalid")
 
 
 async def http_error_page(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if is_api(request.url.path) and exc.status_code >= 400:
-        return api_error(_api_http_error(request, exc), exc.status_code, exc.headers)
+        error = _api_http_error(request, exc)  # a body that cannot be read (400) did not validate: 422, as the rest
+        return api_error(error, 422 if exc.status_code == 400 else exc.status_code, exc.headers)
     if wants_json(request) or exc.status_code < 400:
         return await http_exception_handler(request, exc)
     message = STATUS_MESSAGES.get(exc.status_code, str(exc.detail))

@@ -74,6 +74,7 @@ def test_every_api_refusal_fastapi_makes_has_the_api_shape(world: World, client:
                                        "listed at /api/docs")
     wrong_way = client.put("/api/procurement/tenders", headers=lead)
     assert wrong_way.status_code == 405 and wrong_way.headers["allow"] == "GET"  # the header is kept
+    assert wrong_way.json()["kind"] == "not_allowed"
     assert wrong_way.json()["error"] == "/api/procurement/tenders does not take PUT; it takes GET"
     described = client.get("/api/openapi.json").json()
     assert "HTTPValidationError" not in described["components"]["schemas"]

@@ -92,3 +92,15 @@ def test_the_address_the_query_and_the_body_itself_are_named_as_such() -> None:
     assert api_validation_error([listed]).message == "the request body: expected a JSON object, got [1]"
     long = {"type": "string_type", "loc": ("body", "name"), "msg": "Input should be a valid string", "input": [1] * 40}
     assert api_validation_error([long]).message == f"name: expected text, got {json.dumps([1] * 40)[:39]}…"
+
+
+def test_a_request_with_thousands_of_bad_fields_is_worded_quickly_and_briefly() -> None:
+    """Each bad figure is refused by both members of its union: grouping them must not compare every error with
+    every other (40,000 figures took minutes), and the answer lists the first fields, then how many more."""
+    errors = _errors(Figures, {"figures": [{"month": "2026-04", "actual": 1.5}] * 40_000})
+    error = api_validation_error(errors)
+    assert len(errors) == 80_000 and len(error.problems) == 51
+    assert str(error.problems[0]) == "figures[0].actual: expected text or a whole number, got 1.5"
+    assert str(error.problems[-1]) == "… and 39,950 more fields with a problem"
+    assert error.message.startswith("the request has 40,000 problems (each in problems): figures[0].actual, ")
+    assert error.message.endswith("figures[9].actual and 39,990 more")
