@@ -92,7 +92,8 @@ class Database:
     @property
     def in_memory(self) -> bool:
         """Whether the database lives in this process's memory, where no other process can open it."""
-        return self.is_sqlite and self.engine.url.database in (None, "", ":memory:")
+        url = self.engine.url
+        return self.is_sqlite and (url.database in (None, "", ":memory:") or url.query.get("mode") == "memory")
 
     def uow(self, *, reads_only: bool = False) -> UnitOfWork:
         """A unit of work; with ``reads_only`` the database refuses any write in it, and on SQLite it takes no

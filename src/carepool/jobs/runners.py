@@ -8,8 +8,11 @@ would read as stalled (then it runs beside them).
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
+import pickle
+import signal
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -54,26 +57,49 @@ class ThreadRunner:
 
 class ProcessRunner:
     """Runs each job in a fresh process (spawned, so nothing of the web server's threads is copied into it), which
-    opens the database by its URL and keeps its clock. A thread here waits for it: a process that dies without
-    saying how its job ended (killed, or crashed inside the solver) fails the job, and the exit is logged."""
+    opens the database by its URL and keeps its clock. A thread here waits for it: a process that ends without
+    saying how its job ended (killed, or crashed inside the solver) fails the job, and the exit is logged. Jobs
+    still waiting for their turn when this process exits say they stopped."""
 
     def __init__(self, slots: int = SLOTS) -> None:
         self._turns = _Turns(slots)
         self._spawn = multiprocessing.get_context("spawn")
+        self._waiting: dict[int, tuple[Database, JobCall]] = {}
+        self._lock = threading.Lock()
+        atexit.register(self._stop_waiting)
 
     def submit(self, database: Database, call: JobCall) -> None:
+        sent = pickle.dumps(call)  # work that cannot be sent to a process is refused here, not in its thread
         ahead = None if database.clock is system_clock else database.clock() - system_clock()
+        with self._lock:
+            self._waiting[call.job_id] = (database, call)
 
         def watch() -> None:
-            process = self._spawn.Process(target=run_in_own_process, args=(database.url, ahead, call),
-                                          name=f"carepool-job-{call.job_id}")
-            process.start()
-            process.join()
-            if process.exitcode != 0:
-                log.error("background job %s: its process ended with exit code %s", call.job_id, process.exitcode)
+            with self._lock:
+                self._waiting.pop(call.job_id, None)
+            try:
+                process = self._spawn.Process(target=run_in_own_process, args=(database.url, ahead, sent),
+                                              name=f"carepool-job-{call.job_id}")
+                process.start()
+                process.join()
+                if process.exitcode != 0:
+                    log.error("background job %s: its process ended with exit code %s", call.job_id,
+                              process.exitcode)
+            except BaseException:
+                log.exception("background job %s: its process could not be run", call.job_id)
+            finally:  # nothing, if the job said how it ended
                 end_if_running(database, call, INTERNAL)
 
         self._turns.in_thread(watch, name=f"carepool-job-{call.job_id}-watch")
+
+    def _stop_waiting(self) -> None:
+        with self._lock:
+            waiting, self._waiting = list(self._waiting.values()), {}
+        for database, call in waiting:
+            try:
+                end_if_running(database, call, STOPPED)
+            except Exception:  # the database may be gone already at exit
+                log.warning("background job %s: could not say it stopped", call.job_id, exc_info=True)
 
 
 class _ClockAhead:
@@ -86,9 +112,16 @@ class _ClockAhead:
         return system_clock() + self.ahead
 
 
-def run_in_own_process(url: str, ahead: timedelta | None, call: JobCall) -> None:
-    """A job process's whole life: open the database, do the work, close it. Interrupted (Ctrl-C on the server),
-    the job says it stopped."""
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # a stop asked of the process (systemctl stop) ends the job as Ctrl-C would
+
+
+def run_in_own_process(url: str, ahead: timedelta | None, sent: bytes) -> None:
+    """A job process's whole life: open the database, do the work, close it. Stopped (SIGTERM, Ctrl-C), the job
+    says it stopped. Its log goes to the standard error it shares with the server."""
+    signal.signal(signal.SIGTERM, _interrupted)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    call: JobCall = pickle.loads(sent)
     clock: Clock = system_clock if ahead is None else _ClockAhead(ahead)
     database = Database(url, clock=clock)
     try:

@@ -124,7 +124,12 @@ def start(*, database: Database, runner: Runner, caller: Caller, kind: str, subj
             found = _latest_row(uow, kind, subject)
             raise _already(what, None if found is None else _job(found)) from None
         job = _job(row)
-    runner.submit(database, JobCall(job.id, kind, work, caller, subject_type, subject))
+    call = JobCall(job.id, kind, work, caller, subject_type, subject)
+    try:
+        runner.submit(database, call)
+    except BaseException:  # never left "running" with nothing behind it
+        end_if_running(database, call, INTERNAL)
+        raise
     return job
 
 
@@ -165,34 +170,35 @@ def _run(database: Database, call: JobCall, work: Callable[[Progress], str]) -> 
         status, message = JobStatus.FAILED, INTERNAL
     else:
         status = JobStatus.DONE
-    for attempt in range(FINAL_WRITE_ATTEMPTS):  # a job left "running" would refuse new starts until it stalls
-        try:
-            _end(database, call, status, message, seconds=time.monotonic() - started)
-            return
-        except SQLAlchemyError:
-            log.warning("background job %s: its end could not be written (attempt %d)", job_id, attempt + 1,
-                        exc_info=True)
-            if attempt + 1 < FINAL_WRITE_ATTEMPTS:
-                time.sleep(2**attempt)
+    _end(database, call, status, message, seconds=time.monotonic() - started)
 
 
 def end_if_running(database: Database, call: JobCall, message: str) -> None:
     """Fail the job with ``message`` unless it has already ended (its process died before it could say)."""
-    _end(database, call, JobStatus.FAILED, message, seconds=None, only_if_running=True)
+    _end(database, call, JobStatus.FAILED, message, seconds=None)
 
 
-def _end(database: Database, call: JobCall, status: JobStatus, message: str, *, seconds: float | None,
-         only_if_running: bool = False) -> None:
-    with database.uow() as uow:
-        row = uow.session.get(JobRow, call.job_id)
-        if row is None or (only_if_running and row.status != JobStatus.RUNNING.value):
-            return  # ended already, or the database was reset under the job (a demo reloaded)
-        row.status, row.message, row.updated_at = status.value, message, uow.now()
-        if seconds is not None:
-            row.seconds = seconds
-        if status is JobStatus.FAILED:
-            call.audit_failure(uow, message)
-        uow.commit()
+def _end(database: Database, call: JobCall, status: JobStatus, message: str, *, seconds: float | None) -> None:
+    """Write how the job ended, unless it has ended already (a run started over after it stalled is another row);
+    tried a few times, since a job left "running" would refuse new starts until it stalls."""
+    for attempt in range(FINAL_WRITE_ATTEMPTS):
+        try:
+            with database.uow() as uow:
+                row = uow.session.get(JobRow, call.job_id)
+                if row is None or row.status != JobStatus.RUNNING.value:
+                    return  # ended already, or the database was reset under the job (a demo reloaded)
+                row.status, row.message, row.updated_at = status.value, message, uow.now()
+                if seconds is not None:
+                    row.seconds = seconds
+                if status is JobStatus.FAILED:
+                    call.audit_failure(uow, message)
+                uow.commit()
+                return
+        except SQLAlchemyError:
+            log.warning("background job %s: its end could not be written (attempt %d)", call.job_id, attempt + 1,
+                        exc_info=True)
+            if attempt + 1 < FINAL_WRITE_ATTEMPTS:
+                time.sleep(2**attempt)
 
 
 def _write(database: Database, job_id: int, *, done: int, total: int) -> None:

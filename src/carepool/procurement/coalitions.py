@@ -6,6 +6,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -165,6 +167,19 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
+def exit_with_parent() -> None:
+    """A pool worker's start: end when the process that started it has gone (a job's process killed, say), rather
+    than wait for work that will never come."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def run(tasks: Sequence[CoalitionJob], *, workers: int | None = None, executor: Executor | None = None,
         progress: Callable[[int, int], None] | None = None) -> list[CoalitionValue]:
     """Every group's value, in the order given; ``progress(done, total)`` after each. Local processes by default
@@ -177,7 +192,7 @@ def run(tasks: Sequence[CoalitionJob], *, workers: int | None = None, executor: 
             if progress:
                 progress(index + 1, len(tasks))
         return [results[i] for i in range(len(tasks))]
-    pool = executor or ProcessPoolExecutor(max_workers=min(count, len(tasks)),
+    pool = executor or ProcessPoolExecutor(max_workers=min(count, len(tasks)), initializer=exit_with_parent,
                                            mp_context=multiprocessing.get_context("spawn"))
     try:
         futures = {pool.submit(value_of, task): index for index, task in enumerate(tasks)}

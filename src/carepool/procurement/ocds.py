@@ -214,12 +214,14 @@ def packaged(ocid: str, release: Release) -> dict[str, Any]:
             "tag": [STAGE_TAGS[release.stage]], "initiationType": "tender", "language": "en", **release.body}
 
 
-def current_releases(snap: Snapshot) -> list[Release]:
+def current_releases(snap: Snapshot, *, tender_only: bool = False) -> list[Release]:
     """The releases of a tender published before releases were kept, built from how it stands now: its tender
-    release (a cancellation, if it was cancelled), the award, the contracts."""
+    release (a cancellation, if it was cancelled and ``tender_only`` is not asked), the award, the contracts."""
     tender = snap.tender
     if tender.published_at is None:
         return []
+    if tender_only:
+        return [Release("tender-1", "tender", tender.published_at, release_body(snap, "tender"))]
     stage = "cancellation" if tender.status is TenderStatus.CANCELLED else "tender"
     out = [Release(f"tender-{tender.version}", stage, tender.published_at, release_body(snap, stage))]
     if tender.awarded_at is not None and snap.awards:
@@ -234,12 +236,24 @@ def release_package(ocid: str, releases: list[Release], *, uri: str, published: 
             "publisher": PUBLISHER, "license": LICENSE, "releases": [packaged(ocid, r) for r in releases]}
 
 
-def record_package(ocid: str, releases: list[Release], *, uri: str, package_uri: str,
-                   published: datetime) -> dict[str, Any]:
+def compiled(snap: Snapshot) -> dict[str, Any]:
+    """The compiled release's body: everything as it stands now, so an award whose standstill has ended reads
+    active though its award release, kept as published, says pending."""
+    tender = snap.tender
+    stage = "cancellation" if tender.status is TenderStatus.CANCELLED else "tender"
+    if tender.awarded_at is not None and snap.awards:
+        stage = "contract" if tender.contracted_at is not None else "award"
+    return release_body(snap, stage)
+
+
+def record_package(ocid: str, releases: list[Release], compiled_body: dict[str, Any], *, uri: str,
+                   package_uri: str, published: datetime) -> dict[str, Any]:
     """One record: every release, oldest first, and the compiled release (the latest state of everything)."""
     found = [packaged(ocid, r) for r in releases]
     record: dict[str, Any] = {"ocid": ocid, "releases": found}
     if found:
-        record["compiledRelease"] = {**found[-1], "id": f"{ocid}-compiled", "tag": ["compiled"]}
+        latest = found[-1]
+        record["compiledRelease"] = {**packaged(ocid, Release("compiled", "tender", published, compiled_body)),
+                                     "id": f"{ocid}-compiled", "date": latest["date"], "tag": ["compiled"]}
     return {"uri": uri, "version": "1.1", "extensions": [LOTS_EXTENSION], "publishedDate": _time(published),
             "publisher": PUBLISHER, "license": LICENSE, "packages": [package_uri], "records": [record]}

@@ -48,8 +48,9 @@ def _snapshot_of(uow: UnitOfWork, row: TenderRow) -> ocds.Snapshot:
     awards = []
     if tender.status in RESULT_STATUSES:
         awards = reports.award_lines(uow, row.id)
-    names = {o.code: o.name for o in partners.list_organisations(uow=uow)}
-    return ocds.Snapshot(tender, names, tenderers, awards)
+    codes = {tender.consortium.lead_code, *(code for code, _ in tender.consortium.members), *tenderers,
+             *(a.provider_code for a in awards)}
+    return ocds.Snapshot(tender, partners.names_of(uow=uow, codes=codes), tenderers, awards)
 
 
 def keep_release(uow: UnitOfWork, row: TenderRow, stage: str) -> None:
@@ -66,7 +67,10 @@ def _releases(uow: UnitOfWork, snap: ocds.Snapshot, tender_id: int) -> list[ocds
                                .order_by(OcdsReleaseRow.released_at, OcdsReleaseRow.id)).scalars().all()
     if not kept:  # published before releases were kept (migration 0021)
         return ocds.current_releases(snap)
-    return [ocds.Release(r.key, r.stage, r.released_at, json.loads(r.body_json)) for r in kept]
+    releases = [ocds.Release(r.key, r.stage, r.released_at, json.loads(r.body_json)) for r in kept]
+    if all(r.stage != "tender" for r in releases):  # published before 0021, a later step kept since: its first
+        releases.insert(0, ocds.current_releases(snap, tender_only=True)[0])  # release as the tender stands now
+    return releases
 
 
 def packages(*, uow: UnitOfWork, ref: str, publisher: Settings, caller: Caller | None = None) -> \
@@ -79,8 +83,9 @@ def packages(*, uow: UnitOfWork, ref: str, publisher: Settings, caller: Caller |
     published = uow.now()
     package_uri = f"{base_uri}/{snap.tender.ref}.json"
     release = ocds.release_package(snap.ocid, releases, uri=package_uri, published=published)
-    record = ocds.record_package(snap.ocid, releases, uri=f"{base_uri}/{snap.tender.ref}-record.json",
-                                 package_uri=package_uri, published=published)
+    record = ocds.record_package(snap.ocid, releases, ocds.compiled(snap),
+                                 uri=f"{base_uri}/{snap.tender.ref}-record.json", package_uri=package_uri,
+                                 published=published)
     return release, record
 
 

@@ -3,6 +3,7 @@ its URL on the starting process's clock, and a process that dies without saying 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import time
@@ -33,6 +34,13 @@ def dies(uow: UnitOfWork, caller: Caller, subject: str, progress: jobs.Progress)
     """Killed mid-work, as a solver's crash would end its process: nothing is said."""
     progress(1, 3)
     os.kill(os.getpid(), signal.SIGKILL)
+    return "never"
+
+
+def waits_to_be_stopped(uow: UnitOfWork, caller: Caller, subject: str, progress: jobs.Progress) -> str:
+    """Says it has started, then waits far longer than any test."""
+    progress(1, 2)
+    time.sleep(120)
     return "never"
 
 
@@ -73,3 +81,35 @@ def test_a_database_in_memory_runs_its_jobs_in_threads(database: Database) -> No
         assert in_memory.in_memory and isinstance(runner_for(in_memory), ThreadRunner)
     finally:
         in_memory.dispose()
+
+
+def test_work_that_cannot_be_sent_to_a_process_is_refused_and_leaves_no_job_running(clocked: Database) -> None:  # noqa: F811
+    caller = finance(clocked)
+    with pytest.raises(Exception, match=r"pickle|Can.t get local"):
+        jobs.start(database=clocked, runner=ProcessRunner(), caller=caller, **ABOUT, what="the test",
+                   work=lambda uow, caller, subject, progress: "a lambda has no name to be sent by")
+    with clocked.uow() as uow:
+        refused = jobs.latest(uow=uow, kind="test", subject=SUBJECT)
+    assert refused is not None and (refused.status, refused.message) == (JobStatus.FAILED, jobs.INTERNAL)
+
+
+def test_a_job_process_asked_to_stop_says_it_stopped(clocked: Database) -> None:  # noqa: F811
+    caller = finance(clocked)
+    jobs.start(database=clocked, runner=ProcessRunner(), caller=caller, **ABOUT, what="the test",
+               work=waits_to_be_stopped)
+    deadline = time.monotonic() + 60
+    while (job := latest_of(clocked)) is None or job.done < 1:
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+    children = [p for p in multiprocessing.active_children() if p.name.startswith("carepool-job-")]
+    assert len(children) == 1
+    os.kill(children[0].pid, signal.SIGTERM)  # as systemctl stop would  # type: ignore[arg-type]
+    while (job := latest_of(clocked)) is not None and job.status is JobStatus.RUNNING:
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+    assert job is not None and (job.status, job.message) == (JobStatus.FAILED, jobs.STOPPED)
+
+
+def latest_of(database: Database) -> Job | None:
+    with database.uow() as uow:
+        return jobs.latest(uow=uow, kind="test", subject=SUBJECT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -29,8 +29,9 @@ ABOUT = {"kind": "test", "subject_type": "tender", "subject": SUBJECT}  # what e
 
 
 @pytest.fixture
-def clocked(database: Database) -> Database:
-    return Database(database.url, clock=FixedClock(datetime(2026, 11, 24, 20, 0, tzinfo=UTC)))
+def clocked(database: Database) -> Iterator[Database]:
+    with database.on_clock(FixedClock(datetime(2026, 11, 24, 20, 0, tzinfo=UTC))) as walked:
+        yield walked
 
 
 def finance(database: Database) -> Caller:

@@ -92,3 +92,34 @@ def test_a_tender_published_before_releases_were_kept_is_published_as_it_stands(
     releases = packages(world, ref)[0]["releases"]
     assert [r["tag"] for r in releases] == [["tender"], ["award"], ["contract"]]
     assert all(r["tender"] == kept[-1] for r in releases)  # each from today's tender, as before
+
+
+def test_a_tender_published_before_releases_were_kept_and_awarded_since_keeps_a_tender_release(world: World) -> None:
+    ref = world.tender()
+    with world.db.uow() as uow:  # as a database upgraded while the tender took bids
+        uow.session.execute(delete(OcdsReleaseRow))
+        uow.commit()
+    world.bid("bids@a.test", ref, "HC-HF-NORTH", "23.50", 78)
+    world.bid("bids@c.test", ref, "HC-BRENT-KIL", "21.20", 70)
+    world.clock.advance(days=15)
+    world.award(ref)
+    release, record = packages(world, ref)
+    assert [(r["id"].removeprefix(f"ocds-test01-{ref}-"), r["tag"]) for r in release["releases"]] == [
+        ("tender-1", ["tender"]), ("opening", ["tenderUpdate"]), ("award", ["award"])]
+    assert record["records"][0]["releases"] == release["releases"]
+
+
+def test_the_compiled_release_is_the_tender_as_it_stands_now(world: World) -> None:
+    ref = world.tender()
+    world.bid("bids@a.test", ref, "HC-HF-NORTH", "23.50", 78)
+    world.bid("bids@c.test", ref, "HC-BRENT-KIL", "21.20", 70)
+    world.clock.advance(days=15)
+    world.award(ref)
+    world.clock.advance(days=11)  # the standstill is over; no contracts made yet
+    release, record = packages(world, ref)
+    award = release["releases"][-1]
+    compiled = record["records"][0]["compiledRelease"]
+    assert {a["status"] for a in award["awards"]} == {"pending"}  # as published, on the day of the award
+    assert {a["status"] for a in compiled["awards"]} == {"active"}  # as it stands
+    assert (compiled["id"], compiled["tag"], compiled["date"]) == (f"ocds-test01-{ref}-compiled", ["compiled"],
+                                                                   award["date"])
