@@ -38,6 +38,10 @@ def _pct(fraction: str) -> str:
         return fraction
 
 
+def _providers(count: str) -> str:
+    return "one provider" if count == "1" else f"{count} providers"
+
+
 _SME = "cannot meet the {} floor for small and medium providers on its own"
 _CAP = "cannot meet the rule that no provider may have more than {} of the value on its own"
 # The award engine's reasons (award/diagnose.py), which name the rules by their keys for the award CLI, as a finance
@@ -63,6 +67,13 @@ _REASONS: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
     (r"^lot (\S+): no eligible bid can take the minimum award of (\S+) (\w+) \(min_award_fraction (\S+)\)",
      lambda m: f"cannot award lot {m[1]} on its own: no bid can take the smallest part a provider may be given "
                f"({_pct(m[4])} of the lot, {m[2]} {m[3]}s a week)"),
+    (r"^lot (\S+): min_award_fraction (\S+) allows at most (\d+) winners? \(max_providers \d+\), and they can "
+     r"offer at most (\S+) of (\S+) (\w+)",
+     lambda m: f"cannot cover lot {m[1]} on its own: with each winner given at least {_pct(m[2])} of it, at most "
+               f"{_providers(m[3])} may win it, and they offer at most {m[4]} of the {m[5]} {m[6]}s a week it needs"),
+    (r"^lot (\S+): the (\d+) largest eligible bids \(max_providers \d+\) offer at most (\S+) of (\S+) (\w+)",
+     lambda m: f"cannot cover lot {m[1]} on its own: the {_providers(m[2])} a lot may have "
+               f"{'offers' if m[2] == '1' else 'offer'} at most {m[3]} of the {m[4]} {m[5]}s a week it needs"),
     (r"^lot (\S+): .*offers? at most (\S+) of (\S+) (\w+)",
      lambda m: f"cannot cover lot {m[1]} on its own: the bids it could award offer at most {m[2]} of the {m[3]} "
                f"{m[4]}s a week it needs"),

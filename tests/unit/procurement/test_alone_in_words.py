@@ -52,6 +52,13 @@ def _engine_says(data: dict[str, Any]) -> str:
      "cannot cover its lots on its own: the providers can supply at most 160 of the 200 hours a week they need"),
     (tender(lots="L1 100 k=2", providers="P1; P2", bids="P1 L1 20.00 max=30; P2 L1 21.00 max=40"),
      "cannot cover lot L1 on its own: the bids it could award offer at most 70 of the 100 hours a week it needs"),
+    (tender(lots="L1 100 k=1", providers="P1; P2", bids="P1 L1 20.00 max=60; P2 L1 21.00 max=70"),
+     "cannot cover lot L1 on its own: the one provider a lot may have offers at most 70 of the 100 hours a week it "
+     "needs"),
+    (tender(lots="L1 100 k=2", providers="P1; P2", bids="P1 L1 20.00 max=80; P2 L1 21.00 max=90",
+            min_award_fraction="0.6"),
+     "cannot cover lot L1 on its own: with each winner given at least 60% of it, at most one provider may win it, "
+     "and they offer at most 90 of the 100 hours a week it needs"),
 ])
 def test_each_reason_the_engine_gives_is_said_in_words(data: dict[str, Any], words: str) -> None:
     said = _engine_says(data)  # as `carepool tender award` says it, unchanged
