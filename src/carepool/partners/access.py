@@ -24,6 +24,8 @@ _DUMMY_HASH = _hasher.hash("not a real password")
 TOKEN_PREFIX = "cp_"
 MIN_PASSWORD_LENGTH = 10
 MOST_EMAIL, MOST_NAME = 254, 200  # the columns' sizes
+SIGN_IN_REFUSED = ("email or password not recognised, or the account has been deactivated (ask your "
+                   "organisation's admin)")
 
 
 @dataclass(frozen=True)
@@ -36,17 +38,17 @@ class UserInfo:
     active: bool
 
 
-def _roles_text(roles: set[Role]) -> str:
+def roles_text(roles: set[Role]) -> str:
     return ",".join(sorted(r.value for r in roles))
 
 
-def _parse_roles(text: str) -> frozenset[Role]:
+def parse_roles(text: str) -> frozenset[Role]:
     return frozenset(Role(r) for r in text.split(",") if r)
 
 
-def _info(row: UserRow) -> UserInfo:
+def user_info(row: UserRow) -> UserInfo:
     return UserInfo(row.id, row.email, row.name, row.organisation_code,
-                    tuple(sorted(_parse_roles(row.roles))), row.active)
+                    tuple(sorted(parse_roles(row.roles))), row.active)
 
 
 def secret_hash(token: str) -> str:
@@ -74,14 +76,14 @@ def create_user(
         raise not_found(f"organisation {organisation_code}")
     if _user_by_email(uow, email) is not None:
         raise conflict(f"a user with email {email} already exists")
-    row = UserRow(email=email, name=name.strip(), organisation_code=org.code, roles=_roles_text(parsed),
+    row = UserRow(email=email, name=name.strip(), organisation_code=org.code, roles=roles_text(parsed),
                   password_hash=_hasher.hash(password), active=True)
     uow.session.add(row)
     try:
         uow.session.flush()
     except IntegrityError:  # the same email added at the same moment by another request
         raise conflict(f"a user with email {email} already exists") from None
-    info = _info(row)
+    info = user_info(row)
     audit.record(uow=uow, actor=actor, organisation=org.code, action="user.created", entity_type="user",
                  entity_id=row.email, after={"email": email, "name": info.name,
                                                "roles": [r.value for r in info.roles]})
@@ -93,7 +95,7 @@ def create_user(
 def _caller(uow: UnitOfWork, row: UserRow) -> Caller:
     org = uow.session.get(OrganisationRow, row.organisation_code)
     return Caller(row.id, row.email, row.name, row.organisation_code, org.name if org else "",
-                  _parse_roles(row.roles), OrgKind(org.kind) if org else None)
+                  parse_roles(row.roles), OrgKind(org.kind) if org else None)
 
 
 def _user_by_email(uow: UnitOfWork, email: str) -> UserRow | None:
@@ -107,7 +109,9 @@ def authenticate(*, uow: UnitOfWork, email: str, password: str) -> Caller:
     except (VerificationError, InvalidHashError):
         row = None
     if row is None or not row.active:
-        raise CarepoolError("email or password not recognised", kind="unauthenticated")
+        # One answer for all three, so the form tells nobody which emails have accounts, nor that a password
+        # guessed for a deactivated account was right.
+        raise CarepoolError(SIGN_IN_REFUSED, kind="unauthenticated")
     return _caller(uow, row)
 
 
@@ -143,6 +147,8 @@ def issue_token(*, uow: UnitOfWork, actor: str, email: str, label: str = "cli") 
     row = _user_by_email(uow, email)
     if row is None:
         raise not_found(f"user {email}")
+    if not row.active:
+        raise conflict(f"user {row.email} is deactivated: reactivate them first ('carepool users reactivate')")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     uow.session.add(ApiTokenRow(user_id=row.id, token_hash=secret_hash(token), label=label,
                                 created_at=uow.now(), revoked=False))
@@ -169,7 +175,7 @@ def list_users(*, uow: UnitOfWork, caller: Caller, organisation_code: str) -> li
     rows = uow.session.execute(
         select(UserRow).where(UserRow.organisation_code == caller.organisation_code).order_by(UserRow.email)
     ).scalars()
-    return [_info(r) for r in rows]
+    return [user_info(r) for r in rows]
 
 
 def roles_for(kind: OrgKind | None) -> tuple[Role, ...]:
@@ -205,4 +211,4 @@ def add_colleague(*, uow: UnitOfWork, caller: Caller, email: str, name: str, rol
 
 def list_all_users(*, uow: UnitOfWork) -> list[UserInfo]:
     """Every user: for operators at the command line only (they hold the database)."""
-    return [_info(r) for r in uow.session.execute(select(UserRow).order_by(UserRow.email)).scalars()]
+    return [user_info(r) for r in uow.session.execute(select(UserRow).order_by(UserRow.email)).scalars()]

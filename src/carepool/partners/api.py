@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, UploadFile
 
 from carepool.core.errors import not_found
-from carepool.partners import access, io, service
+from carepool.partners import access, io, service, user_admin
 from carepool.partners.model import Caller, Role, parse_kind
 from carepool.partners.schemas import (
     CallerRead,
@@ -17,7 +17,9 @@ from carepool.partners.schemas import (
     OrganisationRead,
     OrganisationUpdate,
     PopulationRead,
+    TokensRevokedRead,
     UserRead,
+    UserUpdate,
 )
 from carepool.web.deps import CallerDep, UowDep, require
 from carepool.web.uploads import read_upload, upload_name
@@ -65,6 +67,30 @@ def add_colleague(code: str, body: ColleagueCreate, caller: CallerDep, uow: UowD
         raise not_found(f"users of organisation {code}")
     return UserRead.model_validate(access.add_colleague(uow=uow, caller=caller, email=body.email, name=body.name,
                                                         roles=body.roles, password=body.password))
+
+
+@router.patch("/partners/organisations/{code}/users/{email}")
+def update_colleague(code: str, email: str, body: UserUpdate, caller: CallerDep, uow: UowDep) -> UserRead:
+    """Change a user's roles (`roles`) or deactivate or reactivate them (`active`), in your own organisation (its
+    admins; a user of any other answers not found). Deactivating ends their sessions and revokes their tokens."""
+    manager = user_admin.Manager.of(caller)
+    user = user_admin.find(uow=uow, manager=manager, organisation_code=code, email=email)
+    if body.roles is not None:
+        user = user_admin.set_roles(uow=uow, manager=manager, organisation_code=code, email=email, roles=body.roles,
+                                    commit=False)
+    if body.active is not None:
+        user = user_admin.set_active(uow=uow, manager=manager, organisation_code=code, email=email,
+                                     active=body.active, commit=False)
+    uow.commit()
+    return UserRead.model_validate(user)
+
+
+@router.post("/partners/organisations/{code}/users/{email}/tokens/revoke")
+def revoke_tokens(code: str, email: str, caller: CallerDep, uow: UowDep) -> TokensRevokedRead:
+    """Revoke every API token of a user of your own organisation (its admins); says how many were revoked."""
+    done = user_admin.revoke_tokens(uow=uow, manager=user_admin.Manager.of(caller), organisation_code=code,
+                                    email=email)
+    return TokensRevokedRead(email=done.user.email, revoked=done.revoked)
 
 
 @router.get("/partners/localities")

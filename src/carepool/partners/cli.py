@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from carepool.cli_support import AS_HELP, acting_as, cli_actor, console, open_database
-from carepool.partners import access, io, service
+from carepool.db.uow import UnitOfWork
+from carepool.partners import access, io, service, user_admin
 from carepool.partners.model import parse_kind
 
 orgs_app = typer.Typer(help="Organisations, localities and populations.", no_args_is_help=True)
@@ -101,7 +104,68 @@ def list_users_command() -> None:
     database = open_database()
     with database.uow() as uow:
         users = access.list_all_users(uow=uow)
-    table = Table("email", "name", "organisation", "roles")
+    table = Table("email", "name", "organisation", "roles", "state")
     for u in users:
-        table.add_row(u.email, u.name, u.organisation_code, ", ".join(r.value for r in u.roles))
+        table.add_row(u.email, u.name, u.organisation_code, ", ".join(r.value for r in u.roles),
+                      "active" if u.active else "deactivated")
     console.print(table)
+
+
+_MANAGE_AS_HELP = AS_HELP + " (an admin of the user's organisation); without it you act as the operator"
+
+
+@contextlib.contextmanager
+def _managing(as_user: str | None) -> Iterator[tuple[UnitOfWork, user_admin.Manager]]:
+    if as_user:
+        with acting_as(as_user) as (uow, caller):
+            yield uow, user_admin.Manager.of(caller)
+        return
+    database = open_database()
+    try:
+        with database.uow() as uow:
+            yield uow, user_admin.Manager(cli_actor())
+    finally:
+        database.dispose()
+
+
+def _home(manager: user_admin.Manager) -> str | None:
+    return manager.caller.organisation_code if manager.caller else None
+
+
+@users_app.command("deactivate")
+def deactivate_command(email: str, as_user: str = typer.Option(None, "--as", help=_MANAGE_AS_HELP)) -> None:
+    """Deactivate a user who has left: they cannot sign in, and their sessions and API tokens stop working."""
+    with _managing(as_user) as (uow, manager):
+        user = user_admin.set_active(uow=uow, manager=manager, organisation_code=_home(manager), email=email,
+                                     active=False)
+    console.print(f"deactivated {user.email}: signed out everywhere, API tokens revoked")
+
+
+@users_app.command("reactivate")
+def reactivate_command(email: str, as_user: str = typer.Option(None, "--as", help=_MANAGE_AS_HELP)) -> None:
+    """Let a deactivated user sign in again with their password (their old API tokens stay revoked)."""
+    with _managing(as_user) as (uow, manager):
+        user = user_admin.set_active(uow=uow, manager=manager, organisation_code=_home(manager), email=email,
+                                     active=True)
+    console.print(f"reactivated {user.email}: they can sign in again with their password")
+
+
+@users_app.command("roles")
+def roles_command(
+    email: str,
+    role: list[str] = typer.Option(..., help="Every role the user holds from now on (repeat --role)"),
+    as_user: str = typer.Option(None, "--as", help=_MANAGE_AS_HELP),
+) -> None:
+    """Set a user's roles (all of them), from those their organisation's people may hold."""
+    with _managing(as_user) as (uow, manager):
+        user = user_admin.set_roles(uow=uow, manager=manager, organisation_code=_home(manager), email=email,
+                                    roles=role)
+    console.print(f"{user.email} now holds {', '.join(r.value for r in user.roles)}")
+
+
+@users_app.command("revoke-tokens")
+def revoke_tokens_command(email: str, as_user: str = typer.Option(None, "--as", help=_MANAGE_AS_HELP)) -> None:
+    """Revoke every API token of a user."""
+    with _managing(as_user) as (uow, manager):
+        done = user_admin.revoke_tokens(uow=uow, manager=manager, organisation_code=_home(manager), email=email)
+    console.print(f"revoked {done.revoked} API token{'' if done.revoked == 1 else 's'} of {done.user.email}")

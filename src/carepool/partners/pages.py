@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from carepool.core.errors import HTTP_STATUS, CarepoolError
-from carepool.partners import access, import_rights, io, registration, service, throttle
+from carepool.partners import access, import_rights, io, registration, service, throttle, user_admin
 from carepool.partners.model import PARTNER_ROLES, Caller, OrgKind, Role
 from carepool.web.deps import CallerDep, UowDep, begin_session, client_address, require
 from carepool.web.flash import flash, take_flash
@@ -52,15 +53,18 @@ def import_upload(
 
 def _organisation_page(request: Request, code: str, caller: Caller, uow: UowDep, *, error: CarepoolError | None = None,
                        typed: dict[str, Any] | None = None, status_code: int = 200,
-                       details_error: CarepoolError | None = None) -> Response:
+                       details_error: CarepoolError | None = None,
+                       users_error: CarepoolError | None = None) -> Response:
     org = service.organisation_for(uow=uow, caller=caller, code=code)
     localities = [loc for loc in service.list_localities(uow=uow) if org.code in (loc.council_code, loc.nhs_code)]
-    users = None
+    users, tokens = None, {}
     if org.code == caller.organisation_code and caller.has(Role.ADMIN):
         users = access.list_users(uow=uow, caller=caller, organisation_code=org.code)
+        tokens = user_admin.live_tokens(uow=uow, organisation_code=org.code)
     return render(request, "partners/organisation.html",
-                  {"org": org, "localities": localities, "users": users, "roles": access.roles_for(org.kind),
-                   "error": error, "details_error": details_error, "typed": typed or {},
+                  {"org": org, "localities": localities, "users": users, "tokens": tokens,
+                   "roles": access.roles_for(org.kind), "error": error, "details_error": details_error,
+                   "users_error": users_error, "typed": typed or {},
                    "notice": take_flash(request)},
                   caller=caller, status_code=status_code)
 
@@ -90,6 +94,62 @@ def add_colleague(
     flash(request, f"{added.name} ({added.email}) can now sign in with the password you set: give it to them "
           "in person or by phone, and ask them to keep it to themselves.", to=f"/partners/{caller.organisation_code}")
     return RedirectResponse(f"/partners/{caller.organisation_code}", status_code=303)
+
+
+def _manage(request: Request, code: str, caller: Caller, uow: UowDep, change: Callable[[user_admin.Manager], str],
+            ) -> Response:
+    """Apply one change to a colleague's access and come back to the users table saying what was done; a refusal
+    (the last admin, oneself, a role the organisation's people may not hold) is said there too."""
+    if code.strip().upper() != caller.organisation_code:
+        raise CarepoolError(f"users of organisation {code} not found", kind="not_found")
+    caller.require(Role.ADMIN)
+    try:
+        said = change(user_admin.Manager.of(caller))
+    except CarepoolError as error:
+        if error.kind == "not_found":
+            raise
+        uow.rollback()
+        return _organisation_page(request, code, caller, uow, users_error=error,
+                                  status_code=HTTP_STATUS.get(error.kind, 400))
+    home = f"/partners/{caller.organisation_code}"
+    flash(request, said, to=home)
+    return RedirectResponse(f"{home}#users", status_code=303)
+
+
+@router.post("/partners/{code}/users/{email}/deactivate")
+def deactivate(request: Request, code: str, email: str, caller: CallerDep, uow: UowDep) -> Response:
+    def change(manager: user_admin.Manager) -> str:
+        user = user_admin.set_active(uow=uow, manager=manager, organisation_code=code, email=email, active=False)
+        return (f"{user.name} ({user.email}) is deactivated: signed out everywhere, their API tokens revoked. "
+                "The change is in your audit trail.")
+    return _manage(request, code, caller, uow, change)
+
+
+@router.post("/partners/{code}/users/{email}/reactivate")
+def reactivate(request: Request, code: str, email: str, caller: CallerDep, uow: UowDep) -> Response:
+    def change(manager: user_admin.Manager) -> str:
+        user = user_admin.set_active(uow=uow, manager=manager, organisation_code=code, email=email, active=True)
+        return f"{user.name} ({user.email}) can sign in again with their password."
+    return _manage(request, code, caller, uow, change)
+
+
+@router.post("/partners/{code}/users/{email}/roles")
+def change_roles(request: Request, code: str, email: str, caller: CallerDep, uow: UowDep,
+                 roles: Annotated[list[str] | None, Form()] = None) -> Response:
+    def change(manager: user_admin.Manager) -> str:
+        user = user_admin.set_roles(uow=uow, manager=manager, organisation_code=code, email=email,
+                                    roles=roles or [])
+        return f"{user.name} ({user.email}) now holds {', '.join(r.value for r in user.roles)}, from their next page."
+    return _manage(request, code, caller, uow, change)
+
+
+@router.post("/partners/{code}/users/{email}/revoke-tokens")
+def revoke_tokens(request: Request, code: str, email: str, caller: CallerDep, uow: UowDep) -> Response:
+    def change(manager: user_admin.Manager) -> str:
+        done = user_admin.revoke_tokens(uow=uow, manager=manager, organisation_code=code, email=email)
+        return (f"Revoked {done.revoked} API token{'' if done.revoked == 1 else 's'} of {done.user.name} "
+                f"({done.user.email}).")
+    return _manage(request, code, caller, uow, change)
 
 
 @router.post("/partners/{code}/details")

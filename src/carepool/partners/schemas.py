@@ -57,6 +57,21 @@ class ColleagueCreate(BaseModel):
     password: str = Field(description="a first password (at least 10 characters), to give them in person")
 
 
+class UserUpdate(BaseModel):
+    """A change to a colleague's access, by their organisation's admins; a field left out keeps what is on record."""
+
+    active: bool | None = Field(None, description="false deactivates the user: they cannot sign in, and their web "
+                                "sessions and API tokens stop working at once; true lets them sign in again with "
+                                "their password (tokens stay revoked)")
+    roles: list[str] | None = Field(None, description="the user's roles from now on (all of them), from those "
+                                    "their organisation's people may hold")
+
+
+class TokensRevokedRead(BaseModel):
+    email: str
+    revoked: int = Field(description="how many API tokens were revoked (0 if the user held none)")
+
+
 class CallerRead(BaseModel):
     email: str
     name: str
