@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 
+from carepool.db.engine import Database
 from carepool.demo import data
+from carepool.pooled_budget import demo as pool_demo
 from carepool.pooled_budget.demo import BRENT, ICB, YEAR, agreement_json, monthly_figures
 from carepool.pooled_budget.monthly_io import write_figures
 
@@ -83,3 +85,27 @@ def test_priya_opens_the_pool_and_sees_schemes_and_a_chart(page: Page, server_ur
     box = page.locator(".table-scroll:has(#monthly)")
     assert box.evaluate("el => el.scrollWidth > el.clientWidth && getComputedStyle(el).overflowX === 'auto'")
     page.screenshot(path=str(artifacts / "pooled-budget-monitoring.png"), full_page=True)
+
+
+def test_wide_pool_tables_scroll_in_their_own_box_at_a_desktop_width(page: Page, server_url: str,
+                                                                     e2e_database: Database,
+                                                                     tmp_path: Path) -> None:
+    """At 1280px the overview's schemes table (wider than the 1200px main column) scrolls inside its own box, as
+    the monthly table does: no table sticks out of the main column. The demo's pool, settled."""
+    pool = pool_demo.run(e2e_database, tmp_path).agreement_id
+    _sign_in(page, f"{server_url}/pool/{pool}", "priya@brent.demo")
+    expect(page.locator("#schemes")).to_be_visible()
+    for path in ("", "/monitoring", "/variations", "/settlement"):
+        page.goto(f"{server_url}/pool/{pool}{path}")
+        sticking_out = page.evaluate("""() => {
+            const main = document.querySelector('main').getBoundingClientRect();
+            return [...document.querySelectorAll('main table')].filter(t => {
+                const box = t.closest('.table-scroll') || t;
+                return box.getBoundingClientRect().right > main.right + 0.5;
+            }).map(t => t.id || t.className);
+        }""")
+        assert sticking_out == [], f"/pool/{pool}{path}: {sticking_out} wider than the main column"
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1280, f"/pool/{pool}{path} is {width}px wide at 1280px"
+    page.goto(f"{server_url}/pool/{pool}")
+    assert page.locator(".table-scroll:has(#schemes)").count() == 1

@@ -7,16 +7,19 @@ shares never pass through floating point.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, UploadFile
+from fastapi import APIRouter, Query, Request, UploadFile
 from starlette.responses import Response
 
 from carepool.core.errors import CarepoolError
 from carepool.core.jsonfile import parse_json
+from carepool.db.uow import UnitOfWork
+from carepool.partners.model import Caller
 from carepool.pooled_budget import agreeing, monitoring, payments, reports, service, signoff, variations, yearend
 from carepool.pooled_budget.changes import changes_from_json
 from carepool.pooled_budget.definition import definition_from_json
+from carepool.pooled_budget.monthly_io import AS_AT_HELP, as_at_month
 from carepool.pooled_budget.schemas import (
     ActualsCreate,
     AgreementDecisionCreate,
@@ -38,6 +41,14 @@ from carepool.web.deps import CallerDep, RowId, UowDep
 from carepool.web.uploads import saved_uploads
 
 router = APIRouter(prefix="/api/pool", tags=["pooled budgets"])
+AsAt = Annotated[str | None, Query(description=AS_AT_HELP, examples=["2025-09", "6"])]
+
+
+def _as_at(uow: UnitOfWork, caller: Caller, agreement_id: int, value: str | None) -> int | None:
+    """The month number (1 = April) of an ``as_at`` query value, read in the agreement's year."""
+    if value is None:
+        return None
+    return as_at_month(value, service.get(uow=uow, agreement_id=agreement_id, by=caller).agreement.year)
 
 
 def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
@@ -85,9 +96,11 @@ def get_agreement(agreement_id: RowId, caller: CallerDep, uow: UowDep) -> Agreem
 
 
 @router.get("/agreements/{agreement_id}/monitoring")
-def get_monitoring(agreement_id: RowId, caller: CallerDep, uow: UowDep, as_at: int | None = None) -> MonitoringRead:
-    """Budget, actual to date, commitments and forecast outturn per scheme; each partner's forecast share."""
-    return MonitoringRead.of(monitoring.monitor(uow=uow, by=caller, agreement_id=agreement_id, as_at=as_at))
+def get_monitoring(agreement_id: RowId, caller: CallerDep, uow: UowDep, as_at: AsAt = None) -> MonitoringRead:
+    """Budget, actual to date, commitments and forecast outturn per scheme; each partner's forecast share. In
+    ``monthly`` a month with no figure is null (a recorded £0.00 is "0.00")."""
+    month = _as_at(uow, caller, agreement_id, as_at)
+    return MonitoringRead.of(monitoring.monitor(uow=uow, by=caller, agreement_id=agreement_id, as_at=month))
 
 
 @router.post("/agreements/{agreement_id}/actuals")
@@ -129,7 +142,8 @@ def post_payment(agreement_id: RowId, body: PaymentCreate, caller: CallerDep, uo
     payment = payments.record_payment(uow=uow, by=caller, agreement_id=agreement_id, partner=body.partner,
                                      amount=money_in(body.amount, "amount"), on=body.on, reference=body.reference,
                                      kind=body.kind)
-    return PaymentRead.of(payment)
+    name = service.get(uow=uow, agreement_id=agreement_id, by=caller).agreement.partner_name(payment.partner)
+    return PaymentRead.of(payment, name)
 
 
 @router.get("/agreements/{agreement_id}/variations")
@@ -182,11 +196,12 @@ def sign_statement(agreement_id: RowId, body: SignOffCreate, caller: CallerDep, 
 @router.get("/agreements/{agreement_id}/reports/{kind}", response_class=Response,
             responses={200: {"content": {reports.XLSX: {}, "text/csv": {}, "application/json": {},
                                          "text/plain": {}}}})
-def get_report(agreement_id: RowId, kind: str, caller: CallerDep, uow: UowDep, as_at: int | None = None,
+def get_report(agreement_id: RowId, kind: str, caller: CallerDep, uow: UowDep, as_at: AsAt = None,
                partner: str | None = None) -> Response:
     """monitoring (xlsx), position (xlsx, one ``partner``'s), bcf-return (xlsx), register (csv), settlement (json),
     statement (xlsx), ledger (Beancount), or the ledger's postings as ledger-csv or ledger-xlsx (date, description,
     account, partner, scheme, amount: + debit, − credit; totalling £0.00)."""
-    report = reports.build(uow=uow, by=caller, agreement_id=agreement_id, kind=kind, as_at=as_at, partner=partner)
+    month = _as_at(uow, caller, agreement_id, as_at)
+    report = reports.build(uow=uow, by=caller, agreement_id=agreement_id, kind=kind, as_at=month, partner=partner)
     return Response(report.content, media_type=report.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{report.filename}"'})

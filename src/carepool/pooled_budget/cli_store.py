@@ -22,8 +22,10 @@ from carepool.pooled_budget import agreeing, monitoring, payments, reports, serv
 from carepool.pooled_budget.definition import read_definition
 from carepool.pooled_budget.monitoring import Monitoring
 from carepool.pooled_budget.monthly_io import month_in_year
+from carepool.pooled_budget.positions import partner_table
 from carepool.pooled_budget.schemas import MonitoringRead
 from carepool.pooled_budget.values import parse_money
+from carepool.pooled_budget.yearend import Statement
 
 AgreementId = Annotated[int, typer.Argument(metavar="ID", help="The agreement's number (see `carepool pool list`).")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for other programs.")]
@@ -74,17 +76,18 @@ def list_command() -> None:
     wide_console().print(table)
 
 
-def _monitor(agreement_id: int, as_at: str | None) -> Monitoring:
+def _monitor(agreement_id: int, as_at: str | None) -> tuple[Monitoring, Statement | None]:
     database = open_database()
     with database.uow() as uow:
         month = None
         if as_at is not None:
             stored = service.get(uow=uow, agreement_id=agreement_id, by=_operator())
             month = month_in_year(as_at, stored.agreement.year)
-        return monitoring.monitor(uow=uow, by=_operator(), agreement_id=agreement_id, as_at=month)
+        m = monitoring.monitor(uow=uow, by=_operator(), agreement_id=agreement_id, as_at=month)
+        return m, yearend.statement(uow=uow, stored=m.stored)
 
 
-def _print_monitoring(m: Monitoring) -> None:
+def _print_monitoring(m: Monitoring, statement: Statement | None) -> None:
     out, f, a = wide_console(), m.forecast, m.stored.agreement
     out.print(f"[bold]{a.name}[/bold] {a.year.label} (agreement {m.stored.id}, host {a.partner_name(a.host)}, "
               f"{m.stored.status}): as at {f.as_at_label}")
@@ -98,12 +101,13 @@ def _print_monitoring(m: Monitoring) -> None:
         table.add_row(f"{s.name} ({s.id})", str(s.budget), str(s.actual_to_date), str(s.commitments),
                       str(s.forecast), str(s.variance), s.basis)
     out.print(table)
-    partners = Table(title="Partners (forecast shares under the agreed rules)", title_justify="left")
-    for title in ("partner", "contribution", "paid to date", "overspend share", "underspend share", "final cost"):
-        partners.add_column(title, justify="left" if title == "partner" else "right")
-    for p in f.outcome.partners:
-        partners.add_row(f"{p.name} ({p.code})", str(m.contributions[p.code]), str(m.paid[p.code]),
-                         str(p.overspend_share), str(p.underspend_share), str(p.final_cost))
+    table = partner_table(m, statement)  # the settled view once settled, as the overview page shows
+    partners = Table(title=table.title, title_justify="left")
+    partners.add_column("partner", no_wrap=True)
+    for column in table.columns:
+        partners.add_column(column.label, justify="right")
+    for code, name, amounts in table.rows:
+        partners.add_row(f"{name} ({code})", *map(str, amounts))
     out.print(partners)
     for line in f.outcome.explanation():
         out.print(f"- {line}", markup=False, soft_wrap=True)
@@ -111,22 +115,22 @@ def _print_monitoring(m: Monitoring) -> None:
 
 def show(agreement_id: AgreementId, as_json: JsonFlag = False) -> None:
     """One agreement: schemes, partners, the forecast as it stands."""
-    m = _monitor(agreement_id, None)
+    m, statement = _monitor(agreement_id, None)
     if as_json:
         typer.echo(MonitoringRead.of(m).model_dump_json(indent=2))
         return
-    _print_monitoring(m)
+    _print_monitoring(m, statement)
 
 
 def forecast(agreement_id: AgreementId,
              as_at: Annotated[str | None, typer.Option("--as-at", help="Forecast as at a month, e.g. 2025-09.")] = None,
              as_json: JsonFlag = False) -> None:
     """Forecast outturn per scheme and each partner's forecast share, explained in plain words."""
-    m = _monitor(agreement_id, as_at)
+    m, statement = _monitor(agreement_id, as_at)
     if as_json:
         typer.echo(MonitoringRead.of(m).model_dump_json(indent=2))
     else:
-        _print_monitoring(m)
+        _print_monitoring(m, statement)
 
 
 def pay(agreement_id: AgreementId, partner: Annotated[str, typer.Option(help="The paying partner's code.")],
@@ -140,8 +144,8 @@ def pay(agreement_id: AgreementId, partner: Annotated[str, typer.Option(help="Th
     with database.uow() as uow:
         payment = payments.record_payment(uow=uow, by=_operator(), agreement_id=agreement_id, partner=partner,
                                          amount=parse_money(amount), on=day, reference=reference, kind=kind)
-    typer.echo(f"recorded {payment.kind} payment {payment.reference}: {payment.amount} from {payment.partner} "
-               f"on {payment.on.isoformat()}")
+        name = service.get(uow=uow, agreement_id=agreement_id, by=_operator()).agreement.partner_name(payment.partner)
+    typer.echo(payment.words(f"{name} ({payment.partner})"))
 
 
 def monitor_import(

@@ -40,6 +40,7 @@ from carepool.pooled_budget.service import (
 )
 from carepool.pooled_budget.tables import PoolForecastOverrideRow, PoolMonthlyRow
 from carepool.pooled_budget.values import MOST
+from carepool.pooled_budget.words import joined
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,7 @@ class RecordSummary:
         if len(self.months) < 2:
             return None
         spans = [f"{label} ({count} row{'s' if count != 1 else ''})" for label, count in self.months]
-        listed = ", ".join(spans[:-1]) + f" and {spans[-1]}"
-        return f"Note: this import has figures for {listed}; check the dates if that was not meant."
+        return f"Note: this import has figures for {joined(spans)}; check the dates if that was not meant."
 
     def words(self) -> str:
         text = (f"{self.rows} figure{'s' if self.rows != 1 else ''} checked: {self.new} new, "
@@ -126,10 +126,13 @@ def in_the_future(stored: StoredAgreement, located: Sequence[Located], today: da
     return problems
 
 
-def _record(uow: UnitOfWork, by: Who, stored: StoredAgreement, located: Sequence[Located], what: str) -> RecordSummary:
+def _record(uow: UnitOfWork, by: Who, stored: StoredAgreement, located: Sequence[Located], what: str,
+            problems: Sequence[Problem] = ()) -> RecordSummary:
+    """Store the figures, or refuse them all naming every problem: those found reading (``problems``) together
+    with the rows that are in the future or would take a scheme's year below zero, in one pass."""
     recorded = figures(uow=uow, stored=stored)
-    tabular.check(in_the_future(stored, located, uow.now().date()) + below_zero(stored, recorded, located),
-                  "monthly actuals")
+    tabular.check([*problems, *in_the_future(stored, located, uow.now().date()),
+                   *below_zero(stored, recorded, located)], "monthly actuals")
     chart, year = stored.chart, stored.agreement.year
     new = corrected = unchanged = kept = 0
     posted = Money(0)
@@ -193,15 +196,16 @@ def _writable(uow: UnitOfWork, by: Who, agreement_id: int) -> StoredAgreement:
 def import_files(*, uow: UnitOfWork, by: Who, agreement_id: int, paths: Sequence[Path]) -> RecordSummary:
     """Import one or more ledger exports in one go: every row is checked first; one bad row, nothing stored."""
     stored = _writable(uow, by, agreement_id)
-    located = monthly_io.read_figures(paths, stored.agreement)
-    return _record(uow, by, stored, located, ", ".join(p.name for p in paths))
+    located, problems = monthly_io.gather_figures(paths, stored.agreement)
+    return _record(uow, by, stored, located, ", ".join(p.name for p in paths), problems)
 
 
 def record_entries(*, uow: UnitOfWork, by: Who, agreement_id: int, entries: Sequence[dict[str, object]],
                    what: str = "entries") -> RecordSummary:
     """Figures typed into the page or sent to the API (same columns and checks as a file)."""
     stored = _writable(uow, by, agreement_id)
-    return _record(uow, by, stored, monthly_io.read_entries(entries, stored.agreement, what=what), what)
+    located, problems = monthly_io.gather_entries(entries, stored.agreement, what=what)
+    return _record(uow, by, stored, located, what, problems)
 
 
 def overrides(*, uow: UnitOfWork, stored: StoredAgreement) -> dict[str, Money]:
@@ -212,12 +216,17 @@ def overrides(*, uow: UnitOfWork, stored: StoredAgreement) -> dict[str, Money]:
 
 
 def set_forecast(*, uow: UnitOfWork, by: Who, agreement_id: int, scheme: str, amount: Money | None,
-                 note: str = "") -> None:
-    """Set a scheme's manual forecast outturn (it overrides the run rate), or clear it with ``None``."""
+                 note: str = "") -> str:
+    """Set a scheme's manual forecast outturn (it overrides the run rate) saying why, or clear it with ``None``;
+    what was done, in words."""
     stored = _writable(uow, by, agreement_id)
     row_id = stored.scheme_rows.get(scheme)
     if row_id is None:
         raise CarepoolError(f"there is no scheme {scheme} in {stored.agreement.name}", kind="not_found")
+    note = note.strip()
+    if amount is not None and not note:
+        raise CarepoolError("why: say why the forecast outturn differs from the run rate (e.g. \"two new "
+                            "placements from October\"); a manual forecast needs a reason the partners can read")
     if amount is not None and amount.is_negative():
         raise CarepoolError(f"a forecast outturn cannot be below zero, got {amount}")
     if amount is not None and amount > MOST:
@@ -236,6 +245,10 @@ def set_forecast(*, uow: UnitOfWork, by: Who, agreement_id: int, scheme: str, am
                  entity_type="pool_scheme", entity_id=f"{stored.id}:{scheme}", before=before,
                  after=None if amount is None else {"amount": amount.plain(), "note": note[:500]})
     uow.commit()
+    name = stored.scheme(scheme).name
+    if amount is None:
+        return f"Forecast outturn for {name} cleared: it is worked out from the run rate again."
+    return f"Forecast outturn for {name} set to {amount}: {note[:500]}"
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,26 @@ def month_in_year(value: Any, year: FinancialYear) -> int:
     return month.number
 
 
+AS_AT_HELP = ("the month to give the figures as at: a month like 2025-09 or Sep 2025 (as the command line's --as-at "
+              "takes), or its number in the financial year, 1 = April .. 12 = March; left out, the latest month "
+              "with actuals")
+
+
+def as_at_month(value: str | None, year: FinancialYear) -> int | None:
+    """An ``as_at`` query value: a month in ``year`` (``2025-09``, ``Sep 2025``) or its number, 1 = April."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        if not 1 <= int(text) <= 12:
+            raise CarepoolError(f"as_at: expected 1 (April) to 12 (March) or a month like 2025-09, got {value!r}")
+        return int(text)
+    try:
+        return month_in_year(text, year)
+    except CarepoolError as error:
+        raise CarepoolError(f"as_at: {error.message}") from None
+
+
 def _columns(agreement: Agreement) -> list[tabular.Column]:
     return [
         tabular.Column("scheme_id", lambda v: _scheme_id(v, agreement)),
@@ -97,7 +117,8 @@ def _columns(agreement: Agreement) -> list[tabular.Column]:
     ]
 
 
-def _read_sheets(sheets: Iterable[tabular.Sheet], agreement: Agreement) -> list[Located]:
+def _read_sheets(sheets: Iterable[tabular.Sheet], agreement: Agreement) -> tuple[list[Located], list[Problem]]:
+    """The rows that read cleanly, and every problem found (nothing raised, so a caller can add its own)."""
     problems: list[Problem] = []
     located: list[Located] = []
     schemes = {s.id for s in agreement.schemes}
@@ -115,36 +136,68 @@ def _read_sheets(sheets: Iterable[tabular.Sheet], agreement: Agreement) -> list[
                 continue
             located.append(item)
     problems += duplicates(located)
-    tabular.check(problems, "monthly actuals")
-    return located
+    return located, problems
+
+
+def _unreadable(path: Path, error: CarepoolError) -> list[Problem]:
+    """A file that cannot be read at all, as problems named by file, so the other files are still checked."""
+    if error.problems:
+        return list(error.problems)
+    message = error.message.removeprefix(f"{path.name}: ")
+    return [Problem(message, path.name)]
+
+
+def gather_figures(paths: Sequence[Path], agreement: Agreement) -> tuple[list[Located], list[Problem]]:
+    """Every figure that reads cleanly from the files, and every problem in every file (none raised): one
+    unreadable file does not stop the others being checked."""
+    if not paths:
+        raise CarepoolError("give at least one file of monthly actuals")
+    problems: list[Problem] = []
+    sheets: list[tabular.Sheet] = []
+    for path in paths:
+        try:
+            found = [s for s in tabular.read_tables(path) if "scheme_id" in s.headers]
+        except CarepoolError as error:
+            problems += _unreadable(path, error)
+            continue
+        if not found:
+            problems.append(Problem(f"no sheet has the columns {', '.join(COLUMNS)} (commitments optional)",
+                                    path.name, None, 1))
+        sheets += found
+    if sheets and not any(sheet.rows for sheet in sheets):  # a header alone would "import" nothing
+        problems += [Problem("give at least one monthly figure: there is a header row but no figures under it",
+                             sheet.file, sheet.name, 2) for sheet in sheets]
+    located, found_in_rows = _read_sheets(sheets, agreement)
+    return located, problems + found_in_rows
 
 
 def read_figures(paths: Sequence[Path], agreement: Agreement) -> list[Located]:
     """Every figure in the files, or one error naming every bad file, sheet, row and column."""
-    if not paths:
-        raise CarepoolError("give at least one file of monthly actuals")
-    sheets: list[tabular.Sheet] = []
-    for path in paths:
-        found = [s for s in tabular.read_tables(path) if "scheme_id" in s.headers]
-        if not found:
-            tabular.check([Problem(f"no sheet has the columns {', '.join(COLUMNS)} (commitments optional)",
-                                   path.name, None, 1)], "monthly actuals")
-        sheets += found
-    if not any(sheet.rows for sheet in sheets):  # a header alone would "import" nothing and still say it had
-        tabular.check([Problem("give at least one monthly figure: there is a header row but no figures under it",
-                               sheet.file, sheet.name, 2) for sheet in sheets], "monthly actuals")
-    return _read_sheets(sheets, agreement)
+    located, problems = gather_figures(paths, agreement)
+    tabular.check(problems, "monthly actuals")
+    return located
 
 
-def read_entries(entries: Sequence[dict[str, Any]], agreement: Agreement, *, what: str = "entries") -> list[Located]:
-    """Figures typed into a form or sent to the API, checked exactly like a file (rows numbered from 1)."""
+def gather_entries(entries: Sequence[dict[str, Any]], agreement: Agreement, *,
+                   what: str = "entries") -> tuple[list[Located], list[Problem]]:
+    """Figures typed into a form or sent to the API, checked exactly like a file (rows numbered from 1): the
+    clean ones and every problem (none raised)."""
     if not entries:
         raise CarepoolError("give at least one monthly figure")
     cleaned = [{k: v for k, v in entry.items() if v is not None} for entry in entries]
     headers = [c for c in COLUMNS if c != "commitments" or any("commitments" in e for e in cleaned)]
-    located = _read_sheets([tabular.Sheet(what, None, headers, list(enumerate(cleaned, start=1)))], agreement)
+    located, problems = _read_sheets([tabular.Sheet(what, None, headers, list(enumerate(cleaned, start=1)))],
+                                     agreement)
     # an entry that leaves commitments out keeps what is recorded, as a file without that column does
-    return [dataclasses.replace(item, commitments_given="commitments" in cleaned[item.row - 1]) for item in located]
+    return [dataclasses.replace(item, commitments_given="commitments" in cleaned[item.row - 1])
+            for item in located], problems
+
+
+def read_entries(entries: Sequence[dict[str, Any]], agreement: Agreement, *, what: str = "entries") -> list[Located]:
+    """Like ``gather_entries``, raising one error naming every problem."""
+    located, problems = gather_entries(entries, agreement, what=what)
+    tabular.check(problems, "monthly actuals")
+    return located
 
 
 def _money(value: Any) -> Money:

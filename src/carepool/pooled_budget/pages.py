@@ -207,12 +207,13 @@ def import_figures(request: Request, agreement_id: RowId, files: list[UploadFile
 @router.post("/pool/{agreement_id}/monitoring/forecast")
 def set_forecast(request: Request, agreement_id: RowId, caller: CallerDep, uow: UowDep, scheme_id: Form_,
                  amount: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
-    def action() -> None:
+    def action() -> str:
         value = _amount(amount, "forecast outturn") if amount.strip() else None
-        monitoring.set_forecast(uow=uow, by=caller, agreement_id=agreement_id, scheme=scheme_id, amount=value,
-                                note=note)
+        return monitoring.set_forecast(uow=uow, by=caller, agreement_id=agreement_id, scheme=scheme_id,
+                                       amount=value, note=note)
 
-    return _act(request, caller, uow, agreement_id, "pooled_budget/monitoring.html", action, "/monitoring")
+    typed = {"forecast_scheme": scheme_id, "forecast_amount": amount, "forecast_note": note}
+    return _act(request, caller, uow, agreement_id, "pooled_budget/monitoring.html", action, "/monitoring", typed)
 
 
 @router.get("/pool/{agreement_id}/variations")
@@ -280,8 +281,7 @@ def record_payment(request: Request, agreement_id: RowId, caller: CallerDep, uow
         paid = payments.record_payment(uow=uow, by=caller, agreement_id=agreement_id, partner=partner,
                                        amount=value, on=day, reference=reference, kind=kind)
         name = service.get(uow=uow, agreement_id=agreement_id, by=caller).agreement.partner_name(paid.partner)
-        return (f"Recorded {paid.kind} payment {paid.reference}: {paid.amount} from {name} on {paid.on:%Y-%m-%d}, "
-                "posted to the ledger.")
+        return paid.words(name)
 
     return _act(request, caller, uow, agreement_id, "pooled_budget/settlement.html", action, "/settlement")
 

@@ -6,6 +6,7 @@ used twice for the same payment records it once; for a different payment it is r
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -33,6 +34,14 @@ class Payment:
     reference: str
     recorded_by: str
     recorded_at: datetime
+    replayed: bool = False  # True when this reference was already recorded for the same payment: nothing posted
+
+    def words(self, partner_name: str) -> str:
+        """What recording it did, for the page, the command line and the API alike."""
+        what = f"{self.kind} payment {self.reference}: {self.amount} from {partner_name} on {self.on:%Y-%m-%d}"
+        if self.replayed:
+            return f"The {what} was already recorded on {self.recorded_at:%Y-%m-%d}: nothing posted."
+        return f"Recorded {what}, posted to the ledger."
 
 
 def _payment(row: PoolPaymentRow) -> Payment:
@@ -109,7 +118,7 @@ def record_payment(*, uow: UnitOfWork, by: Who, agreement_id: int, partner: str,
         PoolPaymentRow.agreement_id == stored.id, PoolPaymentRow.reference == reference)).scalar_one_or_none()
     if existing is not None:
         if (existing.partner_code, existing.kind, existing.on, existing.amount) == (code, kind, on, amount):
-            return _payment(existing)
+            return dataclasses.replace(_payment(existing), replayed=True)
         raise conflict(f"payment reference {reference} is already used for another payment")
     chart = stored.chart
     # After settlement Due and Settlement together hold what the partner owes (statements settled before the unpaid

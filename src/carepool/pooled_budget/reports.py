@@ -27,6 +27,7 @@ from carepool.pooled_budget import ledger_files, monitoring, service, variations
 from carepool.pooled_budget.definition import describe_rule
 from carepool.pooled_budget.monitoring import Monitoring
 from carepool.pooled_budget.names import Who, namer
+from carepool.pooled_budget.positions import PartnerTable, partner_table
 from carepool.pooled_budget.service import StoredAgreement
 from carepool.pooled_budget.service import Who as By
 from carepool.pooled_budget.variations import Variation
@@ -65,10 +66,15 @@ def _summary(m: Monitoring, statement: Statement | None) -> list[list[Any]]:
         ["Partners", "; ".join(f"{p.name} ({p.code})" for p in a.partners)],
         ["As at", f.as_at_label], ["Budget", _d(f.total("budget"))],
         ["Actual to date", _d(f.total("actual_to_date"))], ["Commitments", _d(f.total("commitments"))],
-        ["Forecast outturn", _d(f.total("forecast"))], ["Forecast variance", _d(f.total("variance"))],
+        ["Outturn (settled)" if statement else "Forecast outturn", _d(f.total("forecast"))],
+        ["Variance" if statement else "Forecast variance", _d(f.total("variance"))],
         ["Status", m.stored.status],
         *(["Warning", warning] for warning in f.warnings),  # e.g. a forecast below zero, shared as £0.00
     ]
+
+
+def _explained(statement: Statement | None) -> str:
+    return "how each share was worked out (settled)" if statement else "how each forecast share is worked out"
 
 
 def _schemes(m: Monitoring) -> list[list[Any]]:
@@ -79,10 +85,8 @@ def _schemes(m: Monitoring) -> list[list[Any]]:
             for s, scheme in zip(m.forecast.schemes, a.schemes, strict=True)]
 
 
-def _partners(m: Monitoring) -> list[list[Any]]:
-    return [[p.code, p.name, _d(m.contributions[p.code]), _d(m.paid[p.code]), _d(m.outstanding[p.code]),
-             _d(p.overspend_share), _d(p.underspend_share), _d(p.final_cost)]
-            for p in m.forecast.outcome.partners]
+def _partners(table: PartnerTable) -> list[list[Any]]:
+    return [[code, name, *map(_d, amounts)] for code, name, amounts in table.rows]
 
 
 def _monthly(m: Monitoring) -> tuple[list[str], list[list[Any]]]:
@@ -136,13 +140,11 @@ def monitoring_workbook(m: Monitoring, found: list[Variation], statement: Statem
     _sheet(book, "Schemes", ["scheme_id", "scheme", "client_group", "budget", "actual_to_date", "commitments",
                              "forecast_outturn", "variance", "forecast_basis", "overspend_rule", "underspend_rule"],
            _schemes(m), MONEY)
-    _sheet(book, "Partners", ["code", "partner", "contribution", "paid_to_date", "still_to_pay",
-                              "forecast_overspend_share", "forecast_underspend_share", "forecast_final_cost"],
-           _partners(m), MONEY)
+    partners = partner_table(m, statement)  # the settled view once settled, as the overview page shows
+    _sheet(book, "Partners", ["code", "partner", *partners.keys], _partners(partners), [*MONEY, *partners.keys])
     headers, rows = _monthly(m)
     _sheet(book, "Monthly", headers, rows, headers[2:])
-    _sheet(book, "Explanation", ["how each forecast share is worked out"],
-           [[line] for line in m.forecast.outcome.explanation()])
+    _sheet(book, "Explanation", [_explained(statement)], [[line] for line in m.forecast.outcome.explanation()])
     _sheet(book, "Variations", ["number", "status", "description", "changes", "decisions", "proposed"],
            _variations(found, who, m.stored.agreement.partner_name))
     if statement is not None:
@@ -164,14 +166,18 @@ def position_workbook(m: Monitoring, code: str, statement: Statement | None) -> 
         ["Agreement", a.name], ["Financial year", a.year.label], ["Partner", f"{partner.name} ({code})"],
         ["Host", f"{a.partner_name(a.host)} ({a.host})"], ["As at", f.as_at_label],
         ["Contribution for the year", _d(m.contributions[code])], ["Paid to date", _d(m.paid[code])],
-        [still, _d(m.outstanding[code])], ["Forecast overspend share", _d(partner.overspend_share)],
-        ["Forecast underspend share", _d(partner.underspend_share)], ["Forecast final cost", _d(partner.final_cost)],
-        ["Status", m.stored.status],
-        *(["Warning", warning] for warning in f.warnings),
+        [still, _d(m.outstanding[code])],
     ]
-    if statement is not None:
+    if statement is None:
+        lines += [["Forecast overspend share", _d(partner.overspend_share)],
+                  ["Forecast underspend share", _d(partner.underspend_share)],
+                  ["Forecast final cost", _d(partner.final_cost)]]
+    lines += [["Status", m.stored.status], *(["Warning", warning] for warning in f.warnings)]
+    if statement is not None:  # the settled view: the statement's shares, and what is owed
         settled = next(p for p in statement.partners if p.code == code)
-        lines += [["Settled final cost", _d(settled.final_cost)],
+        lines += [["Settled overspend share", _d(settled.overspend_share)],
+                  ["Settled underspend share", _d(settled.underspend_share)],
+                  ["Settled final cost", _d(settled.final_cost)],
                   ["Owed at settlement (+ owes, - is owed)", _d(settled.balance)],
                   ["of which contribution unpaid", _d(settled.unpaid_contribution)],
                   ["Paid since settlement", _d(settled.paid_since)],
@@ -190,11 +196,12 @@ def position_workbook(m: Monitoring, code: str, statement: Statement | None) -> 
         rows.append(["", "Contingency", *map(_d, amounts[-1]), "meets overspends first",
                      "unused part returned to its funders"])
     rows.append(["", "Total", *_totals(amounts, 6), "", ""])
-    _sheet(book, "Schemes", ["scheme_id", "scheme", "budget", "actual_to_date", "forecast_outturn", "variance",
-                             "your_contribution", "your_forecast_share", "overspend_rule", "underspend_rule"], rows,
-           [*MONEY, "your_contribution", "your_forecast_share"])
-    _sheet(book, "Explanation", ["how each forecast share is worked out"],
-           [[line] for line in f.outcome.explanation()])
+    share = "your_settled_share" if statement else "your_forecast_share"
+    _sheet(book, "Schemes", ["scheme_id", "scheme", "budget", "actual_to_date",
+                             "outturn" if statement else "forecast_outturn", "variance", "your_contribution", share,
+                             "overspend_rule", "underspend_rule"], rows,
+           [*MONEY, "outturn", "your_contribution", share])
+    _sheet(book, "Explanation", [_explained(statement)], [[line] for line in f.outcome.explanation()])
     return book
 
 
@@ -206,11 +213,18 @@ def statement_workbook(stored: StoredAgreement, statement: Statement, who: Who =
     lines = statement.partners
     cover = [["Agreement", a.name], ["Financial year", a.year.label], ["Host", f"{a.partner_name(a.host)} ({a.host})"],
              ["Settled", f"{statement.settled_at:%Y-%m-%d %H:%M} UTC by "
-                         f"{who(statement.settled_by, a.partner_name(a.host))}"]]
+                         f"{who(statement.settled_by, a.partner_name(a.host))}"],
+             # the check, so a reader sees why final costs and actual spend differ (e.g. an amount left for the board)
+             ["Final costs (all partners)", _d(statement.total_final_cost)],
+             ["Actual spend", _d(statement.total_actual)],
+             ["Carried forward", _d(statement.money("carried_forward"))],
+             ["Unallocated (left for the board to decide)", _d(statement.money("unallocated"))],
+             ["Check", statement.check_words],
+             *([["Note", note]] if (note := statement.unallocated_words) else [])]
     rows = _settlement_rows(statement)
     rows.append(["", "Total", *_totals(_settlement_amounts(statement), 8), ""])
     book = new_workbook()
-    _sheet(book, "Statement", ["field", "value"], cover)
+    _sheet(book, "Statement", ["field", "value"], cover, ["value"])
     _sheet(book, "Settlement", SETTLEMENT_HEADERS, rows, MONEY)
     _sheet(book, "How it was worked out", ["how each share was worked out"], [[line] for line in statement.explanation])
     signed = statement.sign_offs

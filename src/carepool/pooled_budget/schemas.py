@@ -133,7 +133,8 @@ class SchemeMonitorRead(BaseModel):
     forecast_outturn: str
     variance: str
     basis: str
-    monthly: list[str]  # April .. March, every source added
+    monthly: list[str | None] = Field(description="April .. March, every source added; null for a month with no "
+                                        "figure (yet), \"0.00\" for a recorded £0.00")
 
 
 class PartnerPositionRead(BaseModel):
@@ -167,7 +168,8 @@ class MonitoringRead(BaseModel):
             remaining_months=s.remaining_months, projected=s.projected.plain(),
             manual_forecast=s.manual.plain() if s.manual is not None else None,
             forecast_outturn=s.forecast.plain(), variance=s.variance.plain(), basis=s.basis,
-            monthly=[v.plain() for v in s.monthly]) for s in f.schemes]
+            monthly=[v.plain() if month in s.recorded and month <= f.as_at else None
+                     for month, v in enumerate(s.monthly, start=1)]) for s in f.schemes]
         partners = [PartnerPositionRead(
             code=p.code, name=p.name, contribution=m.contributions[p.code].plain(), paid_to_date=m.paid[p.code].plain(),
             still_to_pay=m.outstanding[p.code].plain(), forecast_overspend_share=p.overspend_share.plain(),
@@ -232,11 +234,15 @@ class PaymentRead(BaseModel):
     reference: str
     recorded_by: str
     recorded_at: datetime
+    already_recorded: bool = Field(False, description="true when this reference was already recorded for the same "
+                                   "payment: nothing was posted (the answer is still 201, as for the first time)")
+    message: str | None = Field(None, description="what recording it did, in words (on recording only)")
 
     @classmethod
-    def of(cls, p: Payment) -> PaymentRead:
+    def of(cls, p: Payment, partner_name: str | None = None) -> PaymentRead:
         return cls(partner=p.partner, kind=p.kind, on=p.on, amount=p.amount.plain(), reference=p.reference,
-                   recorded_by=p.recorded_by, recorded_at=p.recorded_at)
+                   recorded_by=p.recorded_by, recorded_at=p.recorded_at, already_recorded=p.replayed,
+                   message=None if partner_name is None else p.words(partner_name))
 
 
 class VariationCreate(BaseModel):

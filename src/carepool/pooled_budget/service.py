@@ -44,6 +44,7 @@ from carepool.pooled_budget.tables import (
     PoolPartnerRow,
     PoolSchemeRow,
 )
+from carepool.pooled_budget.words import joined, with_verb
 
 WRITE_ROLES = (Role.COMMISSIONER, Role.FINANCE)
 PROPOSED, ACTIVE, DECLINED, SETTLED = (AgreementStatus.PROPOSED, AgreementStatus.ACTIVE, AgreementStatus.DECLINED,
@@ -138,8 +139,11 @@ class StoredAgreement:
 
     def names(self, codes: Sequence[str]) -> str:
         """Partners by name, as words: "A", "A and B", "A, B and C"."""
-        names = [self.agreement.partner_name(code) for code in codes]
-        return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + f" and {names[-1]}"
+        return joined([self.agreement.partner_name(code) for code in codes])
+
+    def names_then(self, codes: Sequence[str], singular: str, plural: str) -> str:
+        """Partners by name and a verb that agrees: "B approves", "B and C approve"."""
+        return with_verb([self.agreement.partner_name(code) for code in codes], singular, plural)
 
     @property
     def budget(self) -> Money:

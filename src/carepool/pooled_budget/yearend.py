@@ -104,17 +104,26 @@ class Statement:
     data: dict[str, Any]  # the settlement JSON (as `carepool pool settle --format json`) plus "positions"
     sign_offs: dict[str, SignOff] = field(default_factory=dict)  # by partner code
     now: dict[str, tuple[Money, Money]] = field(default_factory=dict)  # by partner: (paid since, outstanding now)
+    order: tuple[str, ...] = ()  # the partners' codes in the agreement's order (the stored JSON is sorted by key)
+
+    @property
+    def codes(self) -> list[str]:
+        """The partners' codes in the agreement's order, as every other table lists them."""
+        stored = list(self.data["partners"])
+        rank = {code: index for index, code in enumerate(self.order)}
+        return sorted(stored, key=lambda code: rank.get(code, len(rank)))
 
     @property
     def unsigned(self) -> list[str]:
         """The partners (codes) that have not signed the statement yet."""
-        return [code for code in self.data["partners"] if code not in self.sign_offs]
+        return [code for code in self.codes if code not in self.sign_offs]
 
     @property
     def partners(self) -> list[PartnerLine]:
         names = self.data["agreement"]["partners"]
         lines = []
-        for code, p in self.data["partners"].items():
+        for code in self.codes:
+            p = self.data["partners"][code]
             position = self.data["positions"][code]
             contribution, paid = Money.from_stored(p["contribution"]), Money.from_stored(position["paid"])
             balance = Money.from_stored(position["balance"])
@@ -146,6 +155,26 @@ class Statement:
     def total_actual(self) -> Money:
         return Money.sum(Money.from_stored(s["actual"]) for s in self.data["schemes"])
 
+    def total(self, attr: str) -> Money:
+        """A column of the partners' lines added up (``final_cost``, ``outstanding`` …)."""
+        return Money.sum(getattr(p, attr) for p in self.partners)
+
+    @property
+    def check_words(self) -> str:
+        """The settlement's check in words: final costs = actual spend + carried forward − unallocated."""
+        return (f"final costs {self.total_final_cost} = actual spend {self.total_actual} + carried forward "
+                f"{self.money('carried_forward')} − unallocated {self.money('unallocated')}")
+
+    @property
+    def unallocated_words(self) -> str | None:
+        """Why final costs fall short of actual spend, when an overspend above a cap is left for the board."""
+        left = self.money("unallocated")
+        if not left:
+            return None
+        return (f"Final costs {self.total_final_cost} are {left} less than actual spend {self.total_actual}: "
+                f"{left} of the overspend is above the partners' caps and left unallocated for the partnership "
+                "board to decide.")
+
 
 def outstanding_now(*, uow: UnitOfWork, stored: StoredAgreement, code: str) -> Money:
     """What a partner owes the pool (+) or is owed (-) now: its contribution unpaid and, once settled, its
@@ -167,7 +196,8 @@ def _statement(uow: UnitOfWork, row: PoolSettlementRow, stored: StoredAgreement)
     now = {code: (contributions[code] - Money.from_stored(position["paid"]) + settlements[code],
                   outstanding_now(uow=uow, stored=stored, code=code))
            for code, position in data["positions"].items()}
-    return Statement(row.agreement_id, row.settled_at, row.settled_by, data, sign_offs, now)
+    return Statement(row.agreement_id, row.settled_at, row.settled_by, data, sign_offs, now,
+                     tuple(stored.agreement.codes))
 
 
 def statement(*, uow: UnitOfWork, stored: StoredAgreement) -> Statement | None:

@@ -54,7 +54,8 @@ def test_the_year_settles_only_when_every_month_is_in_and_then_the_forecast_is_t
     _figures(client, pool, "REAB", MONTHS[4:6], "100000.00")
     _figures(client, pool, "ICES", MONTHS[1:11], "9000.00")
     _figures(client, pool, "ICES", MONTHS[11:], "9000.00", commitments="50000.00")  # March's orders
-    client.put(f"/api/pool/agreements/{pool}/schemes/REAB/forecast", json={"amount": "2000000.00"})
+    client.put(f"/api/pool/agreements/{pool}/schemes/REAB/forecast", json={"amount": "2000000.00",
+                                                                             "note": "two new placements"})
     monitored = client.get(f"/api/pool/agreements/{pool}/monitoring").json()
     reab, ices = monitored["schemes"]
     # no month remains: the outturn is the year's actuals, March's commitments and the manual forecast aside
