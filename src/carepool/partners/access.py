@@ -184,18 +184,25 @@ def roles_for(kind: OrgKind | None) -> tuple[Role, ...]:
     return (Role.PROVIDER, Role.ADMIN) if kind is OrgKind.PROVIDER else PARTNER_ROLES
 
 
+def checked_roles(roles: list[str], kind: OrgKind | None, organisation_name: str, *, none: str) -> set[Role]:
+    """The roles asked for, each one an organisation of this kind's people may hold, and at least one (``none``
+    says what to do when there are none)."""
+    allowed = roles_for(kind)
+    asked = {parse_role(r) for r in roles}
+    if not asked:
+        raise CarepoolError(f"roles: {none}")
+    if not asked <= set(allowed):
+        wrong = ", ".join(sorted(r.value for r in asked - set(allowed)))
+        raise CarepoolError(f"roles: {wrong} is not a role for {organisation_name}'s people; choose from "
+                            f"{', '.join(r.value for r in allowed)}")
+    return asked
+
+
 def add_colleague(*, uow: UnitOfWork, caller: Caller, email: str, name: str, roles: list[str],
                   password: str) -> UserInfo:
     """An admin adds a user to its own organisation, with roles that organisation's people may hold."""
     caller.require(Role.ADMIN)
-    allowed = roles_for(caller.organisation_kind)
-    asked = {parse_role(r) for r in roles}
-    if not asked:
-        raise CarepoolError("roles: tick at least one role")
-    if not asked <= set(allowed):
-        wrong = ", ".join(sorted(r.value for r in asked - set(allowed)))
-        raise CarepoolError(f"roles: {wrong} is not a role for {caller.organisation_name}'s people; choose from "
-                            f"{', '.join(r.value for r in allowed)}")
+    asked = checked_roles(roles, caller.organisation_kind, caller.organisation_name, none="tick at least one role")
     if not name.strip():
         raise CarepoolError("name: is empty")
     try:

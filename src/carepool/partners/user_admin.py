@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 
 from carepool.audit import service as audit
-from carepool.core.errors import CarepoolError, conflict, forbidden, not_found
+from carepool.core.errors import conflict, forbidden, not_found
 from carepool.db.uow import UnitOfWork
-from carepool.partners.access import UserInfo, parse_roles, roles_for, roles_text, user_info
-from carepool.partners.model import Caller, OrgKind, Role, parse_role
+from carepool.partners.access import UserInfo, checked_roles, parse_roles, roles_text, user_info
+from carepool.partners.model import Caller, OrgKind, Role
 from carepool.partners.tables import ApiTokenRow, OrganisationRow, UserRow, WebSessionRow
 
 
@@ -120,14 +120,8 @@ def set_roles(*, uow: UnitOfWork, manager: Manager, email: str, roles: list[str]
     request, since who is calling is read afresh on every one."""
     row = _member(uow, manager, organisation_code, email)
     org = uow.session.get(OrganisationRow, row.organisation_code)
-    allowed = roles_for(OrgKind(org.kind) if org else None)
-    asked = {parse_role(r) for r in roles}
-    if not asked:
-        raise CarepoolError("roles: choose at least one role (to take all access away, deactivate the user)")
-    if not asked <= set(allowed):
-        wrong = ", ".join(sorted(r.value for r in asked - set(allowed)))
-        raise CarepoolError(f"roles: {wrong} is not a role for {org.name if org else 'this organisation'}'s "
-                            f"people; choose from {', '.join(r.value for r in allowed)}")
+    asked = checked_roles(roles, OrgKind(org.kind) if org else None, org.name if org else "this organisation",
+                          none="choose at least one role (to take all access away, deactivate the user)")
     before = parse_roles(row.roles)
     if asked == before:
         return user_info(row)
