@@ -22,6 +22,7 @@ from carepool.core import tabular
 from carepool.core.errors import CarepoolError, Problem
 from carepool.core.money import Money
 from carepool.core.periods import FinancialMonth
+from carepool.core.words import joined
 from carepool.db.uow import UnitOfWork
 from carepool.ledger import service as ledger
 from carepool.ledger.model import Posting, TransactionDraft
@@ -40,7 +41,6 @@ from carepool.pooled_budget.service import (
 )
 from carepool.pooled_budget.tables import PoolForecastOverrideRow, PoolMonthlyRow
 from carepool.pooled_budget.values import MOST
-from carepool.pooled_budget.words import joined
 
 
 @dataclass(frozen=True)

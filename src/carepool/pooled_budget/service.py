@@ -22,6 +22,7 @@ from carepool.core.errors import conflict, forbidden, not_found
 from carepool.core.jsonfile import parse_json
 from carepool.core.money import Money
 from carepool.core.periods import FinancialYear
+from carepool.core.words import joined, with_verb
 from carepool.db.uow import UnitOfWork
 from carepool.ledger import beancount
 from carepool.partners.model import Caller, Role
@@ -44,7 +45,6 @@ from carepool.pooled_budget.tables import (
     PoolPartnerRow,
     PoolSchemeRow,
 )
-from carepool.pooled_budget.words import joined, with_verb
 
 WRITE_ROLES = (Role.COMMISSIONER, Role.FINANCE)
 PROPOSED, ACTIVE, DECLINED, SETTLED = (AgreementStatus.PROPOSED, AgreementStatus.ACTIVE, AgreementStatus.DECLINED,

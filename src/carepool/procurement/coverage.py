@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from carepool.core.errors import conflict
+from carepool.core.words import joined
 from carepool.db.uow import UnitOfWork
 from carepool.procurement import service
 from carepool.procurement.model import LIVE_TENDERS, TenderStatus
@@ -43,12 +44,8 @@ class AlreadyBought:
         by_tender: dict[tuple[str, str], list[str]] = {}
         for lot in self.lots:
             by_tender.setdefault((lot.tender_ref, lot.tender_status), []).append(lot.code)
-        return "already " + "; ".join(f"in {ref} ({status}) as {_and(codes)}"
+        return "already " + "; ".join(f"in {ref} ({status}) as {joined(codes)}"
                                       for (ref, status), codes in by_tender.items())
-
-
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 Taken = dict[Place, list[LiveLot]]  # (service, locality) -> every lot that buys it
@@ -124,14 +121,14 @@ def check_not_live_elsewhere(uow: UnitOfWork, consortium_id: int, rows: list[Lot
             by_tender.setdefault((lot.tender_ref, lot.tender_status), []).append(lot.code)
         where = []
         for (ref, status), codes in by_tender.items():
-            where.append(f"{'lot' if len(codes) == 1 else 'lots'} {_and(codes)} of tender {ref} ({status})")
+            where.append(f"{'lot' if len(codes) == 1 else 'lots'} {joined(codes)} of tender {ref} ({status})")
             tenders.append(ref)
             in_the_way += len(codes)
-        said.append(f"lot {code} buys demand already in {_and(where)}")
+        said.append(f"lot {code} buys demand already in {joined(where)}")
     refs = list(dict.fromkeys(tenders))
     lots = "that lot" if in_the_way == 1 else "those lots"
     raise conflict(f"{'; '.join(said)}; the same demand cannot be tendered twice at once: take {lots} out of "
-                   f"{_and(refs)} or cancel {'it' if len(refs) == 1 else 'them'} first")
+                   f"{joined(refs)} or cancel {'it' if len(refs) == 1 else 'them'} first")
 
 
 def check_after_running_contracts(uow: UnitOfWork, consortium_id: int, rows: list[LotRow],

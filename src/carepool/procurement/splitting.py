@@ -22,6 +22,7 @@ from sqlalchemy import select
 from carepool.audit import service as audit
 from carepool.core.errors import CarepoolError
 from carepool.core.money import Money
+from carepool.core.words import joined
 from carepool.db.uow import UnitOfWork
 from carepool.jobs import service as jobs
 from carepool.jobs.model import Job
@@ -144,8 +145,7 @@ def group_name(members: tuple[str, ...] | frozenset[str], names: dict[str, str],
         return f"every member but {names.get(left, left)}"
     if len(chosen) == len(everyone) and len(everyone) > 1:
         return "the whole consortium"
-    spelled = [names.get(m, m) for m in chosen]
-    return spelled[0] if len(spelled) == 1 else f"{', '.join(spelled[:-1])} and {spelled[-1]}"
+    return joined([names.get(m, m) for m in chosen])
 
 
 def _award_stamp(state: tuple[Any, ...]) -> str:

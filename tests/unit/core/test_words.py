@@ -1,6 +1,6 @@
 """Lists of partners read as English: "A, B and C", and the verb agrees with the list."""
 
-from carepool.pooled_budget.words import joined, with_verb
+from carepool.core.words import joined, with_verb
 
 
 def test_lists_join_with_commas_and_a_last_and() -> None:

@@ -1,5 +1,5 @@
-"""Lists in plain English, in one place: "A", "A and B", "A, B and C", and a verb that agrees with the list
-("once B approves", "once B and C approve")."""
+"""Lists in plain English, one way for every feature: "A", "A and B", "A, B and C", and a verb that agrees with
+the list ("once B approves", "once B and C approve")."""
 
 from __future__ import annotations
 
