@@ -30,9 +30,9 @@ from carepool.procurement import (
     split_api,
     tendering,
 )
+from carepool.procurement.award_schemas import AwardSummaryRead, ProviderResultRead
 from carepool.procurement.model import quantity
 from carepool.procurement.schemas import (
-    AwardSummaryRead,
     BidCreate,
     BidListingRead,
     ConsortiumCreate,
@@ -45,7 +45,6 @@ from carepool.procurement.schemas import (
     OpeningRead,
     OverrideRequest,
     PanelScore,
-    ProviderResultRead,
     Reason,
     ReceiptRead,
     TenderCreate,
