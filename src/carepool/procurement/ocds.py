@@ -214,14 +214,17 @@ def packaged(ocid: str, release: Release) -> dict[str, Any]:
             "tag": [STAGE_TAGS[release.stage]], "initiationType": "tender", "language": "en", **release.body}
 
 
-def current_releases(snap: Snapshot, *, tender_only: bool = False) -> list[Release]:
+def first_release(snap: Snapshot) -> Release:
+    """The tender release of a tender published before releases were kept, built from how it stands now."""
+    return Release("tender-1", "tender", snap.tender.published_at, release_body(snap, "tender"))  # type: ignore[arg-type]
+
+
+def current_releases(snap: Snapshot) -> list[Release]:
     """The releases of a tender published before releases were kept, built from how it stands now: its tender
-    release (a cancellation, if it was cancelled and ``tender_only`` is not asked), the award, the contracts."""
+    release (a cancellation, if it was cancelled), the award, the contracts."""
     tender = snap.tender
     if tender.published_at is None:
         return []
-    if tender_only:
-        return [Release("tender-1", "tender", tender.published_at, release_body(snap, "tender"))]
     stage = "cancellation" if tender.status is TenderStatus.CANCELLED else "tender"
     out = [Release(f"tender-{tender.version}", stage, tender.published_at, release_body(snap, stage))]
     if tender.awarded_at is not None and snap.awards:
@@ -237,13 +240,9 @@ def release_package(ocid: str, releases: list[Release], *, uri: str, published: 
 
 
 def compiled(snap: Snapshot) -> dict[str, Any]:
-    """The compiled release's body: everything as it stands now, so an award whose standstill has ended reads
-    active though its award release, kept as published, says pending."""
-    tender = snap.tender
-    stage = "cancellation" if tender.status is TenderStatus.CANCELLED else "tender"
-    if tender.awarded_at is not None and snap.awards:
-        stage = "contract" if tender.contracted_at is not None else "award"
-    return release_body(snap, stage)
+    """The compiled release's body: everything as it stands now (the last of the releases built from it), so an
+    award whose standstill has ended reads active though its award release, kept as published, says pending."""
+    return current_releases(snap)[-1].body
 
 
 def record_package(ocid: str, releases: list[Release], compiled_body: dict[str, Any], *, uri: str,

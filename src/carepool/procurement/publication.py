@@ -69,7 +69,7 @@ def _releases(uow: UnitOfWork, snap: ocds.Snapshot, tender_id: int) -> list[ocds
         return ocds.current_releases(snap)
     releases = [ocds.Release(r.key, r.stage, r.released_at, json.loads(r.body_json)) for r in kept]
     if all(r.stage != "tender" for r in releases):  # published before 0021, a later step kept since: its first
-        releases.insert(0, ocds.current_releases(snap, tender_only=True)[0])  # release as the tender stands now
+        releases.insert(0, ocds.first_release(snap))  # release, as the tender stands now
     return releases
 
 
