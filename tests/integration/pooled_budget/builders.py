@@ -122,10 +122,12 @@ def propose(client: TestClient, database: Database, email: str = PRIYA, **change
                        headers=auth(database, email))
 
 
-def new_pool(client: TestClient, database: Database) -> int:
-    """An agreement proposed through the API by Priya and accepted by Marcus for the ICB (so active), with Priya
-    then signed in on ``client``; its id."""
-    response = propose(client, database)
+def new_pool(client: TestClient, database: Database, agreement: dict[str, Any] | None = None) -> int:
+    """An agreement (``agreement_json()`` unless given) proposed through the API by Priya and accepted by Marcus
+    for the ICB (so active), with Priya then signed in on ``client``; its id."""
+    response = (propose(client, database) if agreement is None else
+                client.post("/api/pool/agreements", content=json.dumps(agreement).encode(),
+                            headers=auth(database, PRIYA)))
     assert response.status_code == 201, response.text
     pool = int(response.json()["id"])
     accepted = client.post(f"/api/pool/agreements/{pool}/accept", headers=auth(database, MARCUS))

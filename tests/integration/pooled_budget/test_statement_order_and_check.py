@@ -7,14 +7,12 @@ the ICB is capped at £10.00, so £50.00 is left unallocated: final costs £660 
 from __future__ import annotations
 
 import io
-import json
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from carepool.db.engine import Database
-from tests.integration.helpers import sign_in
-from tests.integration.pooled_budget.builders import BRENT, ICB, MARCUS, MONTHS, PRIYA, auth
+from tests.integration.pooled_budget.builders import BRENT, ICB, MONTHS, new_pool
 
 AGREEMENT = {"agreement": "Capped test", "year": "2025/26", "host": BRENT,
              "partners": [{"code": ICB, "name": "NHS North West London ICB"},
@@ -25,12 +23,7 @@ AGREEMENT = {"agreement": "Capped test", "year": "2025/26", "host": BRENT,
 
 
 def _settled(client: TestClient, database: Database) -> int:
-    created = client.post("/api/pool/agreements", content=json.dumps(AGREEMENT).encode(),
-                          headers=auth(database, PRIYA))
-    assert created.status_code == 201, created.text
-    pool = int(created.json()["id"])
-    assert client.post(f"/api/pool/agreements/{pool}/accept", headers=auth(database, MARCUS)).status_code == 200
-    sign_in(client, PRIYA)
+    pool = new_pool(client, database, AGREEMENT)
     figures = [{"scheme_id": "S", "month": month, "source": BRENT, "actual": "110.00"} for month in MONTHS]
     assert client.post(f"/api/pool/agreements/{pool}/actuals", json={"figures": figures}).status_code == 200
     settled = client.post(f"/api/pool/agreements/{pool}/settlement")

@@ -8,7 +8,6 @@ has paid its £600, the ICB only £300 of its £600 when the year is settled."""
 from __future__ import annotations
 
 import io
-import json
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -16,8 +15,7 @@ from openpyxl import load_workbook
 
 from carepool.audit import service as audit
 from carepool.db.engine import Database
-from tests.integration.helpers import sign_in
-from tests.integration.pooled_budget.builders import BRENT, ICB, MARCUS, MONTHS, PRIYA, auth, balance, m
+from tests.integration.pooled_budget.builders import BRENT, ICB, MONTHS, balance, m, new_pool
 
 AGREEMENT = {"agreement": "Unpaid contribution test", "year": "2025/26", "host": BRENT,
              "partners": [{"code": BRENT, "name": "London Borough of Brent"},
@@ -26,12 +24,7 @@ AGREEMENT = {"agreement": "Unpaid contribution test", "year": "2025/26", "host":
 
 
 def _pool(client: TestClient, database: Database, monthly: str, paid: dict[str, str]) -> int:
-    created = client.post("/api/pool/agreements", content=json.dumps(AGREEMENT).encode(),
-                          headers=auth(database, PRIYA))
-    assert created.status_code == 201, created.text
-    pool = int(created.json()["id"])
-    assert client.post(f"/api/pool/agreements/{pool}/accept", headers=auth(database, MARCUS)).status_code == 200
-    sign_in(client, PRIYA)
+    pool = new_pool(client, database, AGREEMENT)
     figures = [{"scheme_id": "S", "month": month, "source": BRENT, "actual": monthly} for month in MONTHS]
     assert client.post(f"/api/pool/agreements/{pool}/actuals", json={"figures": figures}).status_code == 200
     for code, amount in paid.items():
